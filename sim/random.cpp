@@ -1,0 +1,81 @@
+#include "sim/random.hpp"
+
+#include <boost/random/lognormal_distribution.hpp>
+#include <boost/random/poisson_distribution.hpp>
+#include <cmath>
+
+namespace govsim::sim {
+
+std::uint64_t splitmix64(std::uint64_t x) noexcept {
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+std::uint64_t stream_seed(std::uint64_t seed, std::uint64_t replicate, std::uint64_t entity,
+                          std::uint64_t purpose) noexcept {
+    // Chain the mixer so that each part passes through a full avalanche before the next
+    // is combined: (a, b) and (b, a) give different seeds.
+    std::uint64_t h = splitmix64(seed);
+    h = splitmix64(h ^ replicate);
+    h = splitmix64(h ^ entity);
+    h = splitmix64(h ^ purpose);
+    return h;
+}
+
+Stream::Stream(std::uint64_t seed, std::uint64_t replicate, std::uint64_t entity,
+               std::uint64_t purpose)
+    : engine_(stream_seed(seed, replicate, entity, purpose)) {}
+
+double Stream::uniform() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
+
+bool Stream::bernoulli(double p) {
+    if (p <= 0.0)
+        return false;
+    if (p >= 1.0)
+        return true;
+    return uniform() < p;
+}
+
+double Stream::exponential(double mean) {
+    if (mean <= 0.0)
+        return 0.0;
+    // 1 - u lies in (0, 1], so the logarithm is finite.
+    return -mean * std::log1p(-uniform());
+}
+
+std::uint32_t Stream::poisson(double mean) {
+    if (mean <= 0.0)
+        return 0;
+    if (mean < 30.0) {
+        // Knuth's multiplication method: exact and cheap for the small means of daily onsets.
+        const double limit = std::exp(-mean);
+        std::uint32_t k = 0;
+        double prod = uniform();
+        while (prod > limit) {
+            ++k;
+            prod *= uniform();
+        }
+        return k;
+    }
+    boost::random::poisson_distribution<std::uint32_t, double> dist(mean);
+    return dist(engine_);
+}
+
+std::uint32_t Stream::below(std::uint32_t n) {
+    // Lemire's multiply-shift; the tiny bias (n / 2^64) is far below anything measurable.
+    const auto x = static_cast<unsigned __int128>(engine_()) * n;
+    return static_cast<std::uint32_t>(x >> 64);
+}
+
+double Stream::lognormal_mean_cv(double mean, double cv) {
+    if (cv <= 0.0)
+        return mean;
+    const double sigma2 = std::log1p(cv * cv);
+    const double mu = std::log(mean) - 0.5 * sigma2;
+    boost::random::lognormal_distribution<double> dist(mu, std::sqrt(sigma2));
+    return dist(engine_);
+}
+
+} // namespace govsim::sim

@@ -1,0 +1,74 @@
+#pragma once
+// A handler's queue: c identical servers and a waiting room of finite (or unlimited)
+// capacity, served in first-come-first-served or priority (e.g. oldest-first) order.
+// The queue is passive: it decides who is served next and keeps the busy-time integral,
+// while the caller draws service times and schedules completions and patience deadlines
+// on its own event calendar. This keeps all random draws in the caller's keyed streams.
+#include <cstdint>
+#include <optional>
+#include <set>
+
+namespace govsim::sim {
+
+enum class Discipline : std::uint8_t {
+    Fifo,     ///< first come, first served (by arrival time at this queue)
+    Priority, ///< smallest priority key first (e.g. onset time: oldest-first); ties FIFO
+};
+
+/// What happened to an arriving job.
+enum class Admission : std::uint8_t { Started, Waiting, Rejected };
+
+class ServiceQueue {
+public:
+    /// `servers` >= 1; `capacity` is the most jobs that may wait (0 means unlimited).
+    ServiceQueue(std::uint32_t servers, std::uint32_t capacity, Discipline discipline);
+
+    /// Identifies a waiting job, for renege(). Keep it with the job.
+    struct Ticket {
+        double key = 0.0;
+        std::uint64_t id = 0;
+    };
+    /// A job arrives at `time`. If a server is free it starts at once (Started); else it waits
+    /// (Waiting) unless the waiting room is full (Rejected). `priority` is used only under
+    /// Discipline::Priority.
+    struct Arrival {
+        Admission admission;
+        Ticket ticket;
+    };
+    Arrival arrive(std::uint32_t job, double time, double priority = 0.0);
+
+    /// A server finishes at `time`. Returns the next waiting job, which starts now, if any.
+    std::optional<std::uint32_t> complete(double time);
+
+    /// The waiting job with this ticket leaves (impatience). Returns false if it is no longer
+    /// waiting (it has started), in which case nothing changes.
+    bool renege(const Ticket& ticket);
+
+    [[nodiscard]] std::uint32_t servers() const { return servers_; }
+    [[nodiscard]] std::uint32_t busy() const { return busy_; }
+    [[nodiscard]] std::size_t waiting() const { return waiting_.size(); }
+    /// Integral of the number of busy servers over time, up to `time` (server-days).
+    [[nodiscard]] double busy_time(double time) const;
+
+private:
+    struct Waiter {
+        double key;
+        std::uint64_t ticket;
+        std::uint32_t job;
+        bool operator<(const Waiter& o) const {
+            return key < o.key || (key == o.key && ticket < o.ticket);
+        }
+    };
+    void account(double time);
+
+    std::uint32_t servers_;
+    std::uint32_t capacity_;
+    Discipline discipline_;
+    std::uint32_t busy_ = 0;
+    std::uint64_t next_ticket_ = 0;
+    std::set<Waiter> waiting_;
+    double busy_area_ = 0.0;
+    double last_time_ = 0.0;
+};
+
+} // namespace govsim::sim
