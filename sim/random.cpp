@@ -65,7 +65,8 @@ std::uint32_t Stream::poisson(double mean) {
 
 std::uint32_t Stream::below(std::uint32_t n) {
     // Lemire's multiply-shift; the tiny bias (n / 2^64) is far below anything measurable.
-    const auto x = static_cast<unsigned __int128>(engine_()) * n;
+    __extension__ using u128 = unsigned __int128;
+    const auto x = static_cast<u128>(engine_()) * n;
     return static_cast<std::uint32_t>(x >> 64);
 }
 
