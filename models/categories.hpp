@@ -41,14 +41,14 @@ inline constexpr std::array<std::string_view, housing_type_count> housing_type_n
 /// Compound features that modulate a category's onset rate: the rate is multiplied by
 /// max(0, 1 + sum_k effect_k * feature_k). Each feature is defined in docs/ODD.md.
 enum class Feature : std::uint8_t {
-    ParkingPressure, ///< max(0, cars / parking spaces - 1)
-    ServiceGap,      ///< 1 - service quality (1 when no firm manages the compound)
+    ParkingPressure,   ///< max(0, cars / parking spaces - 1)
+    ServiceGap,        ///< 1 - service quality (1 when no firm manages the compound)
     NoOwnersCommittee, ///< 1 when no functioning owners' committee, else 0
-    TenantShare,     ///< share of occupied units let to tenants
-    NonlocalShare,   ///< share of occupied units whose owner is not a Foshan resident
-    Unmanaged,       ///< 1 when no property firm manages the compound
-    Resettlement,    ///< 1 for resettlement (village-conversion) housing
-    OldHousing,      ///< 1 for old, originally unmanaged housing
+    TenantShare,       ///< share of occupied units let to tenants
+    NonlocalShare,     ///< share of occupied units whose owner is not a Foshan resident
+    Unmanaged,         ///< 1 when no property firm manages the compound
+    Resettlement,      ///< 1 for resettlement (village-conversion) housing
+    OldHousing,        ///< 1 for old, originally unmanaged housing
 };
 inline constexpr std::size_t feature_count = 8;
 inline constexpr std::array<std::string_view, feature_count> feature_names{

@@ -1,1 +1,690 @@
-// placeholder: being written
+#include "models/governance.hpp"
+
+#include "models/streams.hpp"
+#include "models/summary_builder.hpp"
+#include "models/world.hpp"
+#include "sim/calendar.hpp"
+#include "sim/event_queue.hpp"
+#include "sim/parallel.hpp"
+#include "sim/random.hpp"
+#include "sim/service_queue.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <vector>
+
+namespace govsim::models {
+namespace {
+
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+enum class State : std::uint8_t { Reporting, Travelling, Waiting, InService, Closed };
+enum class EventKind : std::uint8_t { Detect, Arrive, Complete, Renege };
+
+/// A dispute while it lives: its record plus where it is now.
+struct Dispute {
+    DisputeRecord record;
+    State state = State::Reporting;
+    sim::ServiceQueue::Ticket ticket{};
+};
+
+/// An event on a community's or the town's calendar. Disputes are addressed by
+/// (community, index in that community's list).
+struct Event {
+    std::uint32_t community;
+    std::uint32_t dispute;
+    EventKind kind;
+    Level level;
+};
+
+struct DayCounts {
+    std::uint32_t onsets = 0, detections = 0, resolved = 0, abandoned = 0, complaints = 0;
+};
+
+/// Everything one community owns; a community's day touches nothing else but its outbox.
+struct CommunityState {
+    std::vector<Dispute> disputes;
+    sim::EventQueue<Event> calendar;
+    std::vector<sim::ServiceQueue> firm_queues;      ///< per compound of the community
+    std::vector<sim::ServiceQueue> committee_queues; ///< per compound of the community
+    sim::ServiceQueue rc_queue{1, 0, sim::Discipline::Fifo};
+    sim::Stream onset, detection, handling, decision, monthly;
+    std::vector<Event> outbox; ///< arrivals at town level, with their times
+    std::vector<double> outbox_times;
+    std::vector<DayCounts> counts;           ///< per day
+    std::vector<std::array<double, 3>> busy; ///< per day: firm, committee, RC server-days
+    std::array<double, 3> busy_total{};
+    std::vector<std::uint32_t> occupied; ///< per day, at the end of the day
+    std::uint32_t abandonments = 0;      ///< in the current month
+    double margin = 0;                   ///< firms' result in the current month
+};
+
+struct TownState {
+    sim::EventQueue<Event> calendar;
+    std::vector<Event> jobs; ///< town queue job ids index this: (community, dispute)
+    std::vector<sim::ServiceQueue> departments;
+    sim::ServiceQueue coordination{1, 0, sim::Discipline::Fifo};
+    sim::Stream handling, decision;
+    std::vector<std::array<double, 2>> busy; ///< per day: departments, coordination
+    std::array<double, 2> busy_total{};
+};
+
+class Run {
+public:
+    Run(const Scenario& scenario, std::uint64_t seed, std::uint32_t replicate)
+        : sc_(scenario), world_(synthesise_world(scenario, seed, replicate)),
+          days_(scenario.days()) {
+        const std::size_t n_comm = world_.communities.size();
+        communities_.resize(n_comm);
+        for (std::uint32_t m = 0; m < n_comm; ++m) {
+            CommunityState& cs = communities_[m];
+            const auto entity = stream_entity::community(m);
+            cs.onset = sim::Stream(seed, replicate, entity, purpose::onset);
+            cs.detection = sim::Stream(seed, replicate, entity, purpose::detection);
+            cs.handling = sim::Stream(seed, replicate, entity, purpose::handling);
+            cs.decision = sim::Stream(seed, replicate, entity, purpose::decision);
+            cs.monthly = sim::Stream(seed, replicate, entity, purpose::monthly);
+            for (std::uint32_t c = first_compound(m); c < world_.compound_end(m); ++c) {
+                cs.firm_queues.emplace_back(world_.compounds.firm_servers[c], 0,
+                                            sim::Discipline::Fifo);
+                cs.committee_queues.emplace_back(sc_.handlers.owners_committee_servers, 0,
+                                                 sim::Discipline::Fifo);
+            }
+            cs.rc_queue =
+                sim::ServiceQueue(world_.communities.rc_servers[m], 0, sim::Discipline::Fifo);
+            cs.counts.resize(static_cast<std::size_t>(days_));
+            cs.busy.resize(static_cast<std::size_t>(days_));
+            cs.occupied.resize(static_cast<std::size_t>(days_));
+        }
+        for (const DepartmentSpec& dep : sc_.handlers.departments)
+            town_.departments.emplace_back(dep.servers, 0, sim::Discipline::Fifo);
+        town_.coordination =
+            sim::ServiceQueue(sc_.handlers.coordination_servers, 0, sim::Discipline::Fifo);
+        town_.handling = sim::Stream(seed, replicate, stream_entity::town, purpose::handling);
+        town_.decision = sim::Stream(seed, replicate, stream_entity::town, purpose::decision);
+        town_.busy.resize(static_cast<std::size_t>(days_));
+    }
+
+    RunResult simulate(const RunKey& key, const RunOptions& options) {
+        int month = 0;
+        std::vector<MonthlyRow> monthly;
+        double firm_balance = 0;
+        for (int d = 0; d < days_; ++d) {
+            sim::parallel_for_each_index(communities_.size(), [&](std::size_t m) {
+                community_day(static_cast<std::uint32_t>(m), d);
+            });
+            town_day(d);
+            servers_.push_back(servers_today());
+            if (options.on_day)
+                options.on_day();
+            if (sim::is_month_end(d)) {
+                sim::parallel_for_each_index(communities_.size(), [&](std::size_t m) {
+                    community_month(static_cast<std::uint32_t>(m));
+                });
+                monthly.push_back(month_row(month++, firm_balance));
+            }
+        }
+        return collect(key, options, std::move(monthly));
+    }
+
+private:
+    // ---- helpers -------------------------------------------------------------------------
+    [[nodiscard]] std::uint32_t first_compound(std::uint32_t m) const {
+        return world_.communities.first_compound[m];
+    }
+    [[nodiscard]] const CategorySpec& category(const Dispute& x) const {
+        return sc_.categories[index(x.record.category)];
+    }
+    [[nodiscard]] Dispute& dispute(const Event& e) {
+        return communities_[e.community].disputes[e.dispute];
+    }
+    [[nodiscard]] static int day_of(double t) { return static_cast<int>(t); }
+    DayCounts& counts(std::uint32_t m, double t) {
+        const int d = std::min(day_of(t), days_ - 1);
+        return communities_[m].counts[static_cast<std::size_t>(d)];
+    }
+
+    /// Whether a handler level exists for a dispute's compound.
+    [[nodiscard]] bool available(Level level, std::uint32_t compound) const {
+        switch (level) {
+        case Level::Firm:
+            return world_.compounds.firm[compound] != no_firm;
+        case Level::OwnersCommittee:
+            return world_.compounds.committee_functioning[compound] != 0;
+        default:
+            return true;
+        }
+    }
+
+    sim::ServiceQueue& queue(const Event& e) {
+        CommunityState& cs = communities_[e.community];
+        const std::uint32_t local = dispute(e).record.compound - first_compound(e.community);
+        switch (e.level) {
+        case Level::Firm:
+            return cs.firm_queues[local];
+        case Level::OwnersCommittee:
+            return cs.committee_queues[local];
+        case Level::ResidentsCommittee:
+            return cs.rc_queue;
+        case Level::Department:
+            return town_.departments[category(dispute(e)).departments.front()];
+        case Level::Coordination:
+            break;
+        }
+        return town_.coordination;
+    }
+
+    /// The streams and calendar of the site (a community, or the town) handling an event.
+    struct Site {
+        sim::EventQueue<Event>& calendar;
+        sim::Stream& handling;
+        sim::Stream& decision;
+        CommunityState* community; ///< null for the town
+    };
+    Site community_site(std::uint32_t m) {
+        CommunityState& cs = communities_[m];
+        return Site{cs.calendar, cs.handling, cs.decision, &cs};
+    }
+    Site town_site() { return Site{town_.calendar, town_.handling, town_.decision, nullptr}; }
+
+    // ---- the community's day --------------------------------------------------------------
+    void community_day(std::uint32_t m, int d) {
+        CommunityState& cs = communities_[m];
+        move_in(m, d);
+        onsets(m, d);
+        Site site = community_site(m);
+        const double day_end = d + 1.0;
+        while (!cs.calendar.empty() && cs.calendar.next_time() < day_end) {
+            const auto ev = cs.calendar.pop();
+            handle(site, ev.time, ev.payload);
+        }
+        // Work done at each level today: the busy-time integrals up to the day's end.
+        std::array<double, 3> total{};
+        for (const auto& q : cs.firm_queues)
+            total[0] += q.busy_time(day_end);
+        for (const auto& q : cs.committee_queues)
+            total[1] += q.busy_time(day_end);
+        total[2] = cs.rc_queue.busy_time(day_end);
+        for (std::size_t k = 0; k < 3; ++k) {
+            cs.busy[static_cast<std::size_t>(d)][k] = total[k] - cs.busy_total[k];
+            cs.busy_total[k] = total[k];
+        }
+        std::uint32_t occ = 0;
+        for (std::uint32_t c = first_compound(m); c < world_.compound_end(m); ++c)
+            occ += world_.compounds.occupied[c];
+        cs.occupied[static_cast<std::size_t>(d)] = occ;
+    }
+
+    /// Households whose move-in day has come join their compound's aggregates.
+    void move_in(std::uint32_t m, int d) {
+        Compounds& cp = world_.compounds;
+        const Households& h = world_.households;
+        for (std::uint32_t c = first_compound(m); c < world_.compound_end(m); ++c) {
+            while (cp.occupied[c] < cp.units[c]) {
+                const std::uint32_t i = cp.first_household[c] + cp.occupied[c];
+                if (h.move_in_day[i] > d)
+                    break;
+                ++cp.occupied[c];
+                cp.cars[c] += h.cars[i];
+                cp.tenants[c] += h.tenant[i];
+                cp.nonlocal[c] += h.nonlocal[i];
+                cp.onset_weight[c] += onset_weight(sc_.households, h.satisfaction[i]);
+                if (h.satisfaction[i] >= h.fee_threshold[i])
+                    ++cp.paying[c];
+            }
+        }
+    }
+
+    [[nodiscard]] std::array<double, feature_count> features(std::uint32_t c) const {
+        const Compounds& cp = world_.compounds;
+        std::array<double, feature_count> f{};
+        const double occ = cp.occupied[c];
+        const double spaces = std::max<double>(cp.parking_spaces[c], 1.0);
+        f[index(Feature::ParkingPressure)] = std::max(0.0, cp.cars[c] / spaces - 1.0);
+        f[index(Feature::ServiceGap)] = 1.0 - cp.service_quality[c];
+        f[index(Feature::NoOwnersCommittee)] = cp.committee_functioning[c] ? 0.0 : 1.0;
+        f[index(Feature::TenantShare)] = occ > 0 ? cp.tenants[c] / occ : 0.0;
+        f[index(Feature::NonlocalShare)] = occ > 0 ? cp.nonlocal[c] / occ : 0.0;
+        f[index(Feature::Unmanaged)] = cp.firm[c] == no_firm ? 1.0 : 0.0;
+        f[index(Feature::Resettlement)] = cp.housing[c] == HousingType::Resettlement ? 1.0 : 0.0;
+        f[index(Feature::OldHousing)] = cp.housing[c] == HousingType::OldUnmanaged ? 1.0 : 0.0;
+        return f;
+    }
+
+    /// Onsets: a Poisson number per compound and category, the rate being the sum of the
+    /// occupied households' onset weights times the category's rate and feature effects
+    /// (equivalent to every household drawing its own onsets, at a cost per event).
+    void onsets(std::uint32_t m, int d) {
+        CommunityState& cs = communities_[m];
+        const Compounds& cp = world_.compounds;
+        const Households& h = world_.households;
+        const double w_max = onset_weight(sc_.households, 0.0);
+        for (std::uint32_t c = first_compound(m); c < world_.compound_end(m); ++c) {
+            if (cp.occupied[c] == 0)
+                continue;
+            const auto f = features(c);
+            for (std::size_t k = 0; k < category_count; ++k) {
+                const CategorySpec& cat = sc_.categories[k];
+                double mult = 1.0;
+                for (std::size_t j = 0; j < feature_count; ++j)
+                    mult += cat.effects[j] * f[j];
+                const double rate = cp.onset_weight[c] * cat.rate_per_1000_households_per_year /
+                                    1000.0 / sim::days_per_year * std::max(0.0, mult);
+                const std::uint32_t n = cs.onset.poisson(rate);
+                for (std::uint32_t r = 0; r < n; ++r) {
+                    // The household: uniform over occupied ones, accepted in proportion to
+                    // its onset weight (rejection sampling, exact for weights <= w_max).
+                    std::uint32_t i = 0;
+                    do {
+                        i = cp.first_household[c] + cs.onset.below(cp.occupied[c]);
+                    } while (cs.onset.uniform() * w_max >
+                             onset_weight(sc_.households, h.satisfaction[i]));
+                    start_dispute(m, c, i, static_cast<Category>(k), d + cs.onset.uniform());
+                }
+            }
+        }
+    }
+
+    void start_dispute(std::uint32_t m, std::uint32_t c, std::uint32_t i, Category k, double t) {
+        CommunityState& cs = communities_[m];
+        Dispute x;
+        x.record.community = m;
+        x.record.compound = c;
+        x.record.household = i;
+        x.record.category = k;
+        x.record.onset = t;
+        x.record.detected = nan;
+        x.record.complaint = nan;
+        x.record.closed = nan;
+        const double trust = world_.households.trust[i];
+        const double delay =
+            cs.detection.exponential(sc_.detection.report_delay_days *
+                                     (1.0 + sc_.detection.trust_delay_elasticity * (1.0 - trust)));
+        const auto id = static_cast<std::uint32_t>(cs.disputes.size());
+        cs.disputes.push_back(x);
+        ++counts(m, t).onsets;
+        cs.calendar.schedule(t + delay, Event{m, id, EventKind::Detect, Level::Firm});
+    }
+
+    // ---- the lifecycle, shared by communities and the town ---------------------------------
+    void handle(Site& site, double t, const Event& e) {
+        switch (e.kind) {
+        case EventKind::Detect:
+            detect(site, t, e);
+            break;
+        case EventKind::Arrive:
+            arrive(site, t, e);
+            break;
+        case EventKind::Complete:
+            complete(site, t, e);
+            break;
+        case EventKind::Renege:
+            renege(site, t, e);
+            break;
+        }
+    }
+
+    /// Reported: routed to the first handler present in the compound (firm, else owners'
+    /// committee, else residents' committee). A routing error costs an extra hand-off.
+    void detect(Site& site, double t, const Event& e) {
+        Dispute& x = dispute(e);
+        x.record.detected = t;
+        ++counts(e.community, t).detections;
+        Level first = Level::ResidentsCommittee;
+        for (Level l : {Level::Firm, Level::OwnersCommittee})
+            if (available(l, x.record.compound)) {
+                first = l;
+                break;
+            }
+        double arrival = t;
+        if (site.handling.bernoulli(sc_.escalation.routing_error_probability)) {
+            arrival += site.handling.exponential(sc_.escalation.routing_error_days);
+            ++x.record.handoffs;
+        }
+        x.state = State::Travelling;
+        x.record.last_level = first;
+        site.calendar.schedule(arrival, Event{e.community, e.dispute, EventKind::Arrive, first});
+    }
+
+    void arrive(Site& site, double t, const Event& e) {
+        Dispute& x = dispute(e);
+        std::uint32_t job = e.dispute;
+        if (!site.community) {
+            job = static_cast<std::uint32_t>(town_.jobs.size());
+            town_.jobs.push_back(e);
+        }
+        const auto admitted = queue(e).arrive(job, t, x.record.onset);
+        switch (admitted.admission) {
+        case sim::Admission::Started:
+            start_service(site, t, e);
+            break;
+        case sim::Admission::Waiting:
+            x.state = State::Waiting;
+            x.ticket = admitted.ticket;
+            site.calendar.schedule(
+                t + site.handling.exponential(sc_.handlers.patience_days[index(e.level)]),
+                Event{e.community, e.dispute, EventKind::Renege, e.level});
+            break;
+        case sim::Admission::Rejected:
+            fail(site, t, e);
+            break;
+        }
+    }
+
+    void start_service(Site& site, double t, const Event& e) {
+        Dispute& x = dispute(e);
+        x.state = State::InService;
+        const double mean = category(x).service_days[index(e.level)];
+        site.calendar.schedule(t + site.handling.exponential(mean),
+                               Event{e.community, e.dispute, EventKind::Complete, e.level});
+    }
+
+    void complete(Site& site, double t, const Event& e) {
+        if (const auto next = queue(e).complete(t)) {
+            const Event started = site.community
+                                      ? Event{e.community, *next, EventKind::Arrive, e.level}
+                                      : town_.jobs[*next];
+            start_service(site, t,
+                          Event{started.community, started.dispute, EventKind::Arrive, e.level});
+        }
+        const Dispute& x = dispute(e);
+        const CategorySpec& cat = category(x);
+        double p = cat.success[index(e.level)];
+        if (e.level == Level::Department && cat.departments.size() > 1)
+            p *= sc_.handlers.departments[cat.departments.front()].cross_department_success_factor;
+        if (site.handling.bernoulli(p))
+            close(t, e, true);
+        else
+            fail(site, t, e);
+    }
+
+    void renege(Site& site, double t, const Event& e) {
+        Dispute& x = dispute(e);
+        if (x.state != State::Waiting || x.record.last_level != e.level)
+            return;
+        if (queue(e).renege(x.ticket))
+            fail(site, t, e);
+    }
+
+    /// Handling failed (or the household lost patience, or the queue was full): the household
+    /// escalates to the next handler present, or gives up.
+    void fail(Site& site, double t, const Event& e) {
+        Dispute& x = dispute(e);
+        const double satisfaction = world_.households.satisfaction[x.record.household];
+        const double p_escalate = sc_.escalation.escalate_base +
+                                  sc_.escalation.escalate_dissatisfaction * (1.0 - satisfaction);
+        std::optional<Level> next;
+        if (site.decision.bernoulli(p_escalate)) {
+            if (e.level < Level::Department &&
+                site.decision.bernoulli(sc_.escalation.direct_complaint_probability))
+                next = Level::Department;
+            else
+                for (auto l = index(e.level) + 1; l < level_count; ++l)
+                    if (available(static_cast<Level>(l), x.record.compound)) {
+                        next = static_cast<Level>(l);
+                        break;
+                    }
+        }
+        if (!next) {
+            close(t, e, false);
+            return;
+        }
+        double arrival = t + site.decision.exponential(sc_.escalation.handoff_days);
+        ++x.record.handoffs;
+        x.state = State::Travelling;
+        x.record.last_level = *next;
+        const Event to{e.community, e.dispute, EventKind::Arrive, *next};
+        if (*next < Level::Department) {
+            site.calendar.schedule(arrival, to);
+            return;
+        }
+        // Leaving for a government channel: a complaint, counted once per dispute.
+        if (std::isnan(x.record.complaint)) {
+            x.record.complaint = t;
+            ++counts(e.community, t).complaints;
+        }
+        arrival += site.decision.exponential(
+            *next == Level::Department
+                ? sc_.handlers.departments[category(x).departments.front()].intake_delay_days
+                : sc_.handlers.coordination_intake_delay_days);
+        if (site.community) {
+            site.community->outbox.push_back(to);
+            site.community->outbox_times.push_back(arrival);
+        } else {
+            site.calendar.schedule(arrival, to);
+        }
+    }
+
+    /// Closure with feedback on the household's satisfaction and trust (and so on its onset
+    /// weight, fee payment and future escalation).
+    void close(double t, const Event& e, bool resolved) {
+        Dispute& x = dispute(e);
+        x.state = State::Closed;
+        x.record.closed = t;
+        x.record.outcome = resolved ? 1 : 2;
+        DayCounts& dc = counts(e.community, t);
+        (resolved ? dc.resolved : dc.abandoned) += 1;
+
+        const FeedbackSpec& fb = sc_.feedback;
+        Households& h = world_.households;
+        const std::uint32_t i = x.record.household;
+        const double open_days = t - x.record.onset;
+        const double old_sat = h.satisfaction[i];
+        double sat = old_sat - fb.satisfaction_per_day_open * open_days;
+        double trust = h.trust[i];
+        const bool government = e.level >= Level::Department;
+        if (resolved) {
+            sat += fb.satisfaction_resolved;
+            if (government)
+                trust += fb.trust_resolved_by_government;
+        } else {
+            sat -= fb.satisfaction_abandoned;
+            if (!std::isnan(x.record.complaint))
+                trust -= fb.trust_abandoned_after_complaint;
+        }
+        h.satisfaction[i] = static_cast<float>(std::clamp(sat, 0.0, 1.0));
+        h.trust[i] = static_cast<float>(std::clamp(trust, 0.0, 1.0));
+        world_.compounds.onset_weight[x.record.compound] +=
+            onset_weight(sc_.households, h.satisfaction[i]) - onset_weight(sc_.households, old_sat);
+    }
+
+    // ---- the town's serial phase -----------------------------------------------------------
+    void town_day(int d) {
+        // Arrivals from communities join the town calendar in community order, then in the
+        // order each community produced them: never in the order threads finished.
+        for (CommunityState& cs : communities_) {
+            for (std::size_t k = 0; k < cs.outbox.size(); ++k)
+                town_.calendar.schedule(cs.outbox_times[k], cs.outbox[k]);
+            cs.outbox.clear();
+            cs.outbox_times.clear();
+        }
+        Site site = town_site();
+        const double day_end = d + 1.0;
+        while (!town_.calendar.empty() && town_.calendar.next_time() < day_end) {
+            const auto ev = town_.calendar.pop();
+            handle(site, ev.time, ev.payload);
+        }
+        double departments = 0;
+        for (const auto& q : town_.departments)
+            departments += q.busy_time(day_end);
+        const std::array<double, 2> total{departments, town_.coordination.busy_time(day_end)};
+        for (std::size_t k = 0; k < 2; ++k) {
+            town_.busy[static_cast<std::size_t>(d)][k] = total[k] - town_.busy_total[k];
+            town_.busy_total[k] = total[k];
+        }
+    }
+
+    // ---- month end: satisfaction drift, fees, firm finances, committees --------------------
+    void community_month(std::uint32_t m) {
+        CommunityState& cs = communities_[m];
+        Compounds& cp = world_.compounds;
+        Households& h = world_.households;
+        const HouseholdSpec& hs = sc_.households;
+        const FirmSpec& fs = sc_.firms;
+        const HandlerSpec& hd = sc_.handlers;
+        cs.abandonments = 0;
+        cs.margin = 0;
+        for (std::uint32_t c = first_compound(m); c < world_.compound_end(m); ++c) {
+            const std::uint32_t b = cp.first_household[c];
+            const std::uint32_t occ = cp.occupied[c];
+            double weight = 0;
+            std::uint32_t paying = 0;
+            for (std::uint32_t i = b; i < b + occ; ++i) {
+                const double s =
+                    h.satisfaction[i] +
+                    hs.satisfaction_drift_per_month * (cp.service_quality[c] - h.satisfaction[i]);
+                h.satisfaction[i] = static_cast<float>(std::clamp(s, 0.0, 1.0));
+                weight += onset_weight(hs, h.satisfaction[i]);
+                paying += h.satisfaction[i] >= h.fee_threshold[i] ? 1U : 0U;
+            }
+            cp.onset_weight[c] = weight; // recomputed exactly: no drift from increments
+            cp.paying[c] = paying;
+            if (cp.firm[c] != no_firm && occ > 0) {
+                const double margin = fs.fee_per_unit_month * paying -
+                                      fs.cost_per_unit_month * occ -
+                                      fs.fixed_cost_per_unit_month * cp.units[c];
+                cs.margin += margin;
+                cp.loss_months[c] = margin < 0 ? cp.loss_months[c] + 1 : 0;
+                if (cp.loss_months[c] >= fs.abandon_after_loss_months) {
+                    // Abandonment (弃管): the firm leaves; its queue drains the cases it holds.
+                    cp.firm[c] = no_firm;
+                    cp.service_quality[c] = 0;
+                    ++cs.abandonments;
+                } else {
+                    const double collection = static_cast<double>(paying) / occ;
+                    cp.service_quality[c] =
+                        cp.base_quality[c] * std::pow(collection, fs.quality_collection_elasticity);
+                }
+            }
+            if (!cp.owners_committee[c] && occ > 0 &&
+                static_cast<double>(occ) / cp.units[c] >= hd.owners_committee_formation_occupancy) {
+                const double nonlocal = static_cast<double>(cp.nonlocal[c]) / occ;
+                const double p =
+                    hd.owners_committee_formation_per_month *
+                    std::max(0.0, 1.0 - hd.owners_committee_nonlocal_penalty * nonlocal);
+                if (cs.monthly.bernoulli(p)) {
+                    cp.owners_committee[c] = 1;
+                    cp.committee_functioning[c] =
+                        cs.monthly.bernoulli(hd.owners_committee_functioning_share) ? 1 : 0;
+                }
+            }
+        }
+    }
+
+    MonthlyRow month_row(int month, double& firm_balance) {
+        const Compounds& cp = world_.compounds;
+        const Households& h = world_.households;
+        MonthlyRow row;
+        row.month = month;
+        double sat = 0, trust = 0;
+        std::uint64_t occ = 0, paying = 0;
+        for (std::uint32_t c = 0; c < cp.size(); ++c) {
+            const std::uint32_t b = cp.first_household[c];
+            for (std::uint32_t i = b; i < b + cp.occupied[c]; ++i) {
+                sat += h.satisfaction[i];
+                trust += h.trust[i];
+            }
+            occ += cp.occupied[c];
+            paying += cp.paying[c];
+            row.managed_compounds += cp.firm[c] != no_firm ? 1U : 0U;
+            row.owners_committees += cp.owners_committee[c];
+            row.functioning_committees += cp.committee_functioning[c];
+        }
+        for (const CommunityState& cs : communities_) {
+            row.abandonments += cs.abandonments;
+            firm_balance += cs.margin;
+        }
+        const double n = occ > 0 ? static_cast<double>(occ) : nan;
+        row.mean_satisfaction = sat / n;
+        row.mean_trust = trust / n;
+        row.fee_collection = static_cast<double>(paying) / n;
+        row.firm_balance = firm_balance;
+        return row;
+    }
+
+    // ---- results ---------------------------------------------------------------------------
+    RunResult collect(const RunKey& key, const RunOptions& options,
+                      std::vector<MonthlyRow> monthly) {
+        RunResult r;
+        r.key = key;
+        r.communities = static_cast<std::uint32_t>(world_.communities.size());
+        r.compounds = static_cast<std::uint32_t>(world_.compounds.size());
+        r.units = static_cast<std::uint32_t>(world_.households.size());
+        r.monthly = std::move(monthly);
+
+        std::vector<DisputeRecord> records;
+        for (const CommunityState& cs : communities_)
+            for (const Dispute& x : cs.disputes)
+                records.push_back(x.record);
+
+        r.daily.resize(static_cast<std::size_t>(days_));
+        std::int64_t open = 0;
+        for (int d = 0; d < days_; ++d) {
+            const auto ds = static_cast<std::size_t>(d);
+            DailyRow& row = r.daily[ds];
+            row.day = d;
+            for (const CommunityState& cs : communities_) {
+                const DayCounts& dc = cs.counts[ds];
+                row.onsets += dc.onsets;
+                row.detections += dc.detections;
+                row.resolved += dc.resolved;
+                row.abandoned += dc.abandoned;
+                row.complaints += dc.complaints;
+                row.households += cs.occupied[ds];
+                for (std::size_t k = 0; k < 3; ++k)
+                    row.busy_server_days[k] += cs.busy[ds][k];
+            }
+            row.busy_server_days[index(Level::Department)] = town_.busy[ds][0];
+            row.busy_server_days[index(Level::Coordination)] = town_.busy[ds][1];
+            open += static_cast<std::int64_t>(row.onsets) - row.resolved - row.abandoned;
+            row.open = static_cast<std::uint32_t>(open);
+            row.servers = servers_[ds];
+        }
+        build_summary(records, r.daily, sc_.run.start_year, r);
+        if (options.record_disputes)
+            r.disputes = std::move(records);
+        return r;
+    }
+
+    /// Servers at each level now (firm staff count only in managed compounds).
+    [[nodiscard]] std::array<std::uint32_t, level_count> servers_today() const {
+        std::array<std::uint32_t, level_count> s{};
+        const Compounds& cp = world_.compounds;
+        for (std::uint32_t c = 0; c < cp.size(); ++c) {
+            if (cp.firm[c] != no_firm)
+                s[index(Level::Firm)] += cp.firm_servers[c];
+            if (cp.committee_functioning[c])
+                s[index(Level::OwnersCommittee)] += sc_.handlers.owners_committee_servers;
+        }
+        for (auto n : world_.communities.rc_servers)
+            s[index(Level::ResidentsCommittee)] += n;
+        for (const DepartmentSpec& dep : sc_.handlers.departments)
+            s[index(Level::Department)] += dep.servers;
+        s[index(Level::Coordination)] = sc_.handlers.coordination_servers;
+        return s;
+    }
+
+    const Scenario& sc_;
+    World world_;
+    int days_;
+    std::vector<CommunityState> communities_;
+    TownState town_;
+    std::vector<std::array<std::uint32_t, level_count>> servers_; ///< per day
+};
+
+} // namespace
+
+RunResult run_replicate(const Scenario& scenario, std::uint64_t seed, const RunKey& key,
+                        const RunOptions& options) {
+    const auto start = std::chrono::steady_clock::now();
+    Run run(scenario, seed, key.replicate);
+    RunResult result = run.simulate(key, options);
+    result.wall_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return result;
+}
+
+} // namespace govsim::models

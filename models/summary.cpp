@@ -1,1 +1,98 @@
-// placeholder: being written
+#include "models/summary_builder.hpp"
+
+#include "analysis/statistics.hpp"
+#include "models/scenario.hpp"
+#include "sim/calendar.hpp"
+
+#include <cmath>
+#include <limits>
+
+namespace govsim::models {
+
+DisputeStats dispute_stats(std::span<const DisputeRecord* const> group) {
+    DisputeStats s;
+    std::vector<double> resolution;
+    std::vector<double> detection;
+    std::size_t within_30 = 0;
+    for (const DisputeRecord* r : group) {
+        ++s.disputes;
+        if (!std::isnan(r->detected))
+            detection.push_back(r->detected - r->onset);
+        switch (r->outcome) {
+        case 1: {
+            ++s.resolved;
+            const double days = r->closed - r->onset;
+            resolution.push_back(days);
+            within_30 += days <= 30.0 ? 1U : 0U;
+            break;
+        }
+        case 2:
+            ++s.abandoned;
+            break;
+        default:
+            ++s.open_at_end;
+        }
+    }
+    s.mean_resolution_days = analysis::mean(resolution);
+    s.median_resolution_days = analysis::quantile(resolution, 0.5);
+    s.p90_resolution_days = analysis::quantile(resolution, 0.9);
+    s.mean_detection_days = analysis::mean(detection);
+    s.share_resolved_within_30_days =
+        s.disputes > 0 ? static_cast<double>(within_30) / static_cast<double>(s.disputes)
+                       : std::numeric_limits<double>::quiet_NaN();
+    return s;
+}
+
+void build_summary(const std::vector<DisputeRecord>& records, const std::vector<DailyRow>& daily,
+                   int start_year, RunResult& result) {
+    const int years =
+        static_cast<int>((daily.size() + sim::days_per_year - 1) / sim::days_per_year);
+    std::vector<std::vector<const DisputeRecord*>> by_year(static_cast<std::size_t>(years));
+    std::vector<PerCategory<std::vector<const DisputeRecord*>>> by_cat(
+        static_cast<std::size_t>(years));
+    std::vector<std::uint64_t> complaints(static_cast<std::size_t>(years));
+    std::vector<PerCategory<std::uint64_t>> cat_complaints(static_cast<std::size_t>(years));
+    for (const DisputeRecord& r : records) {
+        const auto y = static_cast<std::size_t>(sim::year_of(r.onset));
+        by_year[y].push_back(&r);
+        by_cat[y][index(r.category)].push_back(&r);
+        if (!std::isnan(r.complaint)) {
+            const auto yc = static_cast<std::size_t>(sim::year_of(r.complaint));
+            ++complaints[yc];
+            ++cat_complaints[yc][index(r.category)];
+        }
+    }
+    result.years.clear();
+    result.category_years.clear();
+    for (int y = 0; y < years; ++y) {
+        const auto ys = static_cast<std::size_t>(y);
+        YearRow row;
+        row.year = start_year + y;
+        double household_days = 0;
+        int n_days = 0;
+        for (const DailyRow& d : daily)
+            if (sim::year_of(d.day) == y) {
+                household_days += d.households;
+                ++n_days;
+            }
+        row.households = n_days > 0 ? household_days / n_days : 0.0;
+        row.stats = dispute_stats(by_year[ys]);
+        row.stats.complaints = complaints[ys];
+        // Per 1,000 households per year, over the days of the year that were simulated.
+        row.dispute_rate_per_1000_households =
+            household_days > 0 ? static_cast<double>(row.stats.disputes) * 1000.0 *
+                                     sim::days_per_year / household_days
+                               : std::numeric_limits<double>::quiet_NaN();
+        result.years.push_back(row);
+        for (std::size_t k = 0; k < category_count; ++k) {
+            CategoryYearRow cr;
+            cr.year = row.year;
+            cr.category = static_cast<Category>(k);
+            cr.stats = dispute_stats(by_cat[ys][k]);
+            cr.stats.complaints = cat_complaints[ys][k];
+            result.category_years.push_back(cr);
+        }
+    }
+}
+
+} // namespace govsim::models

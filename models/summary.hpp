@@ -24,14 +24,15 @@ struct RunKey {
 /// disputes == resolved + abandoned + open_at_end always.
 struct DisputeStats {
     std::uint64_t disputes = 0;
-    std::uint64_t complaints = 0; ///< complaints *made in the period* (escalations to a government channel)
+    std::uint64_t complaints =
+        0; ///< complaints *made in the period* (escalations to a government channel)
     std::uint64_t resolved = 0;
     std::uint64_t abandoned = 0;
     std::uint64_t open_at_end = 0;
-    double mean_resolution_days = 0;   ///< over resolved disputes; NaN when none
-    double median_resolution_days = 0; ///< NaN when none resolved
-    double p90_resolution_days = 0;    ///< NaN when none resolved
-    double mean_detection_days = 0;    ///< over detected disputes; NaN when none
+    double mean_resolution_days = 0;          ///< over resolved disputes; NaN when none
+    double median_resolution_days = 0;        ///< NaN when none resolved
+    double p90_resolution_days = 0;           ///< NaN when none resolved
+    double mean_detection_days = 0;           ///< over detected disputes; NaN when none
     double share_resolved_within_30_days = 0; ///< of all disputes in the group; NaN when none
 };
 
@@ -51,13 +52,13 @@ struct CategoryYearRow {
 /// One day's flows and stocks for a run.
 struct DailyRow {
     int day = 0;
-    std::uint32_t households = 0;  ///< occupied at the end of the day
+    std::uint32_t households = 0; ///< occupied at the end of the day
     std::uint32_t onsets = 0;
     std::uint32_t detections = 0;
     std::uint32_t resolved = 0;
     std::uint32_t abandoned = 0;
     std::uint32_t complaints = 0;
-    std::uint32_t open = 0;        ///< disputes open at the end of the day (backlog)
+    std::uint32_t open = 0; ///< disputes open at the end of the day (backlog)
     std::array<double, level_count> busy_server_days{}; ///< work done at each level that day
     std::array<std::uint32_t, level_count> servers{};   ///< servers at each level that day
 };
@@ -69,8 +70,8 @@ struct MonthlyRow {
     double mean_trust = 0;
     double fee_collection = 0; ///< share of occupied households paying their fee
     std::uint32_t managed_compounds = 0;
-    std::uint32_t abandonments = 0; ///< firms leaving compounds during the month
-    std::uint32_t owners_committees = 0;        ///< compounds with an owners' committee
+    std::uint32_t abandonments = 0;      ///< firms leaving compounds during the month
+    std::uint32_t owners_committees = 0; ///< compounds with an owners' committee
     std::uint32_t functioning_committees = 0;
     double firm_balance = 0; ///< firms' cumulative result, in fee units
 };
@@ -83,10 +84,10 @@ struct DisputeRecord {
     Category category{};
     double onset = 0;
     double detected = 0;
-    double complaint = 0;   ///< first escalation to a government channel
+    double complaint = 0; ///< first escalation to a government channel
     double closed = 0;
-    std::uint8_t outcome = 0; ///< 0 open, 1 resolved, 2 abandoned
-    Level last_level{};       ///< last handler level that held it
+    std::uint8_t outcome = 0;  ///< 0 open, 1 resolved, 2 abandoned
+    Level last_level{};        ///< last handler level that held it
     std::uint8_t handoffs = 0; ///< hand-offs between handlers, routing errors included
 };
 

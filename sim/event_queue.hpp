@@ -17,7 +17,9 @@ public:
         Payload payload;
     };
 
-    void schedule(double time, const Payload& payload) { heap_.push(Event{time, next_seq_++, payload}); }
+    void schedule(double time, const Payload& payload) {
+        heap_.push(Event{time, next_seq_++, payload});
+    }
     [[nodiscard]] bool empty() const { return heap_.empty(); }
     [[nodiscard]] std::size_t size() const { return heap_.size(); }
     /// Time of the earliest event; the queue must not be empty.

@@ -1,6 +1,7 @@
 #include "sim/random.hpp"
 
 #include <boost/random/lognormal_distribution.hpp>
+#include <boost/random/normal_distribution.hpp>
 #include <boost/random/poisson_distribution.hpp>
 #include <cmath>
 
@@ -26,9 +27,12 @@ std::uint64_t stream_seed(std::uint64_t seed, std::uint64_t replicate, std::uint
 
 Stream::Stream(std::uint64_t seed, std::uint64_t replicate, std::uint64_t entity,
                std::uint64_t purpose)
-    : engine_(stream_seed(seed, replicate, entity, purpose)) {}
+    : engine_(stream_seed(seed, replicate, entity, purpose)) {
+}
 
-double Stream::uniform() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
+double Stream::uniform() {
+    return static_cast<double>(engine_() >> 11) * 0x1.0p-53;
+}
 
 bool Stream::bernoulli(double p) {
     if (p <= 0.0)
@@ -68,6 +72,13 @@ std::uint32_t Stream::below(std::uint32_t n) {
     __extension__ using u128 = unsigned __int128;
     const auto x = static_cast<u128>(engine_()) * n;
     return static_cast<std::uint32_t>(x >> 64);
+}
+
+double Stream::normal(double mean, double sd) {
+    if (sd <= 0.0)
+        return mean;
+    boost::random::normal_distribution<double> dist(mean, sd);
+    return dist(engine_);
 }
 
 double Stream::lognormal_mean_cv(double mean, double cv) {

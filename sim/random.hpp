@@ -34,6 +34,8 @@ public:
     [[nodiscard]] std::uint32_t poisson(double mean);
     /// Uniform integer in [0, n) for n >= 1.
     [[nodiscard]] std::uint32_t below(std::uint32_t n);
+    /// Normal with the given mean and standard deviation (sd 0 gives the mean).
+    [[nodiscard]] double normal(double mean, double sd);
     /// Lognormal with the given mean and coefficient of variation (cv 0 gives the mean).
     [[nodiscard]] double lognormal_mean_cv(double mean, double cv);
     /// Raw 64-bit output, for tests and for deriving sub-keys.

@@ -17,7 +17,8 @@ void ServiceQueue::account(double time) {
 }
 
 double ServiceQueue::busy_time(double time) const {
-    return busy_area_ + (time > last_time_ ? static_cast<double>(busy_) * (time - last_time_) : 0.0);
+    return busy_area_ +
+           (time > last_time_ ? static_cast<double>(busy_) * (time - last_time_) : 0.0);
 }
 
 ServiceQueue::Arrival ServiceQueue::arrive(std::uint32_t job, double time, double priority) {

@@ -1,0 +1,23 @@
+#pragma once
+// Runs a scenario's replicates as an experiment (sim/experiment.hpp), in parallel.
+#include "models/governance.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+namespace govsim::models {
+
+struct ExperimentOptions {
+    std::uint64_t seed = 1;
+    std::uint32_t replicates = 1;
+    bool record_disputes = false;
+    bool progress = false; ///< draw a progress line on stderr (when it is a terminal)
+};
+
+/// All replicates of the scenario, in replicate order. Results depend only on the scenario,
+/// seed and replicate, not on the number of threads.
+[[nodiscard]] std::vector<RunResult> run_experiment(const Scenario& scenario,
+                                                    const ExperimentOptions& options);
+
+} // namespace govsim::models

@@ -1,0 +1,29 @@
+#pragma once
+// The simulation clock. Time is measured in days since 1 January of the start year, as a
+// double: day d covers [d, d+1), and events inside a day carry their fractional time.
+// Years have 365 days and months the usual lengths (no leap days), so that every run of
+// the same length has the same calendar.
+#include <array>
+
+namespace govsim::sim {
+
+inline constexpr int days_per_year = 365;
+inline constexpr std::array<int, 12> month_lengths{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+/// Year index (0-based from the start year) of a time in days.
+[[nodiscard]] constexpr int year_of(double t) {
+    return static_cast<int>(t) / days_per_year;
+}
+
+/// True when day d is the last day of a calendar month.
+[[nodiscard]] constexpr bool is_month_end(int d) {
+    int in_year = d % days_per_year;
+    for (int len : month_lengths) {
+        if (in_year < len)
+            return in_year == len - 1;
+        in_year -= len;
+    }
+    return false;
+}
+
+} // namespace govsim::sim

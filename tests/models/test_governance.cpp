@@ -1,0 +1,215 @@
+// Invariants and mechanisms of a whole run: conservation of disputes, independence from
+// the thread count, reproducibility, and the feedback loop of MODEL.md §4.
+#include "models/experiment.hpp"
+#include "models/governance.hpp"
+#include "sim/parallel.hpp"
+#include "test_helpers.hpp"
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstring>
+
+using namespace govsim;
+using models::RunResult;
+
+namespace {
+
+RunResult run_one(const models::Scenario& s, std::uint64_t seed, std::uint32_t replicate = 0,
+                  bool records = true) {
+    models::RunKey key{0, s.run.name, s.town.name, replicate};
+    models::RunOptions options;
+    options.record_disputes = records;
+    return models::run_replicate(s, seed, key, options);
+}
+
+/// Bitwise equality of doubles, NaN included.
+bool same(double a, double b) {
+    return std::memcmp(&a, &b, sizeof a) == 0;
+}
+
+void require_identical(const RunResult& a, const RunResult& b) {
+    REQUIRE(a.years.size() == b.years.size());
+    for (std::size_t y = 0; y < a.years.size(); ++y) {
+        const auto& x = a.years[y].stats;
+        const auto& z = b.years[y].stats;
+        CHECK(x.disputes == z.disputes);
+        CHECK(x.complaints == z.complaints);
+        CHECK(x.resolved == z.resolved);
+        CHECK(x.abandoned == z.abandoned);
+        CHECK(x.open_at_end == z.open_at_end);
+        CHECK(same(x.mean_resolution_days, z.mean_resolution_days));
+        CHECK(same(x.p90_resolution_days, z.p90_resolution_days));
+        CHECK(same(x.mean_detection_days, z.mean_detection_days));
+        CHECK(same(a.years[y].households, b.years[y].households));
+    }
+    REQUIRE(a.daily.size() == b.daily.size());
+    for (std::size_t d = 0; d < a.daily.size(); ++d) {
+        CHECK(a.daily[d].onsets == b.daily[d].onsets);
+        CHECK(a.daily[d].complaints == b.daily[d].complaints);
+        for (std::size_t k = 0; k < models::level_count; ++k)
+            CHECK(same(a.daily[d].busy_server_days[k], b.daily[d].busy_server_days[k]));
+    }
+    REQUIRE(a.monthly.size() == b.monthly.size());
+    for (std::size_t m = 0; m < a.monthly.size(); ++m) {
+        CHECK(same(a.monthly[m].mean_satisfaction, b.monthly[m].mean_satisfaction));
+        CHECK(same(a.monthly[m].firm_balance, b.monthly[m].firm_balance));
+    }
+    REQUIRE(a.disputes.size() == b.disputes.size());
+    for (std::size_t i = 0; i < a.disputes.size(); ++i) {
+        CHECK(same(a.disputes[i].closed, b.disputes[i].closed));
+        CHECK(a.disputes[i].household == b.disputes[i].household);
+    }
+}
+
+} // namespace
+
+TEST_CASE("every dispute is resolved, abandoned or still open at the end",
+          "[model][conservation]") {
+    const auto s = govsim::test::small_lishui();
+    const auto r = run_one(s, 7);
+    std::uint64_t total = 0, complaints = 0;
+    for (const auto& y : r.years) {
+        CHECK(y.stats.disputes == y.stats.resolved + y.stats.abandoned + y.stats.open_at_end);
+        total += y.stats.disputes;
+        complaints += y.stats.complaints;
+    }
+    REQUIRE(total > 100); // the run must exercise the lifecycle for the invariant to mean much
+    CHECK(total == r.disputes.size());
+    // The daily flows tell the same story as the records.
+    std::uint64_t onsets = 0, closed = 0, daily_complaints = 0;
+    for (const auto& d : r.daily) {
+        onsets += d.onsets;
+        closed += d.resolved + d.abandoned;
+        daily_complaints += d.complaints;
+    }
+    CHECK(onsets == total);
+    CHECK(r.daily.back().open == total - closed);
+    CHECK(daily_complaints == complaints);
+    std::uint64_t open_records = 0;
+    for (const auto& rec : r.disputes) {
+        if (rec.outcome == 0) {
+            ++open_records;
+            CHECK(std::isnan(rec.closed));
+        } else {
+            CHECK(rec.closed >= rec.onset);
+            CHECK(rec.detected >= rec.onset);
+            CHECK(rec.closed >= rec.detected);
+        }
+        if (!std::isnan(rec.complaint)) {
+            CHECK(rec.complaint >= rec.detected);
+            CHECK(rec.last_level >= models::Level::Department);
+        }
+    }
+    CHECK(open_records == r.daily.back().open);
+}
+
+TEST_CASE("categories add up to the year's totals", "[model][conservation]") {
+    const auto s = govsim::test::small_lishui();
+    const auto r = run_one(s, 11, 0, false);
+    for (const auto& y : r.years) {
+        models::DisputeStats sum;
+        for (const auto& c : r.category_years)
+            if (c.year == y.year) {
+                sum.disputes += c.stats.disputes;
+                sum.complaints += c.stats.complaints;
+                sum.resolved += c.stats.resolved;
+                sum.open_at_end += c.stats.open_at_end;
+            }
+        CHECK(sum.disputes == y.stats.disputes);
+        CHECK(sum.complaints == y.stats.complaints);
+        CHECK(sum.resolved == y.stats.resolved);
+        CHECK(sum.open_at_end == y.stats.open_at_end);
+    }
+}
+
+TEST_CASE("results are identical for 1 and 2 threads, bit for bit", "[model][determinism]") {
+    const auto s = govsim::test::small_lishui(40000, 6);
+    RunResult one, two;
+    {
+        sim::ThreadLimit limit(1);
+        one = run_one(s, 99, 3);
+    }
+    {
+        sim::ThreadLimit limit(2);
+        two = run_one(s, 99, 3);
+    }
+    require_identical(one, two);
+}
+
+TEST_CASE("an experiment's replicates do not depend on the thread count", "[model][determinism]") {
+    auto s = govsim::test::small_lishui(15000, 3, 1);
+    models::ExperimentOptions o;
+    o.seed = 5;
+    o.replicates = 3;
+    std::vector<RunResult> one, two;
+    {
+        sim::ThreadLimit limit(1);
+        one = models::run_experiment(s, o);
+    }
+    {
+        sim::ThreadLimit limit(2);
+        two = models::run_experiment(s, o);
+    }
+    REQUIRE(one.size() == 3);
+    for (std::size_t i = 0; i < one.size(); ++i) {
+        CHECK(one[i].key.replicate == i);
+        require_identical(one[i], two[i]);
+    }
+}
+
+TEST_CASE("a run is reproduced from its seed, and another seed or replicate differs",
+          "[model][determinism]") {
+    const auto s = govsim::test::small_lishui(20000, 3, 1);
+    const auto a = run_one(s, 1234, 0);
+    const auto b = run_one(s, 1234, 0);
+    require_identical(a, b);
+    const auto c = run_one(s, 1235, 0);
+    const auto d = run_one(s, 1234, 1);
+    CHECK(c.disputes.size() != a.disputes.size());
+    CHECK(d.disputes.size() != a.disputes.size());
+}
+
+TEST_CASE("occupied households grow from the start to the end share", "[model][synthesis]") {
+    const auto s = govsim::test::small_lishui(60000, 4, 2);
+    const auto r = run_one(s, 3, 0, false);
+    const double units = r.units;
+    const double first = r.daily.front().households / units;
+    const double last = r.daily.back().households / units;
+    // Binomial sampling error of the shares: a few standard errors of sqrt(p(1-p)/n).
+    const double se = std::sqrt(0.25 / units);
+    CHECK(std::abs(first - s.town.occupancy_start) < 5 * se);
+    CHECK(std::abs(last - s.town.occupancy_end) < 5 * se + 1.0 / s.days());
+    for (std::size_t d = 1; d < r.daily.size(); ++d)
+        CHECK(r.daily[d].households >= r.daily[d - 1].households);
+}
+
+TEST_CASE("firms abandon compounds whose fees no longer cover costs", "[model][feedback]") {
+    auto s = govsim::test::small_lishui(30000, 4, 1);
+    s.firms.cost_per_unit_month = 0.3; // comfortably profitable: no abandonment
+    const auto keep = run_one(s, 21, 0, false);
+    s.firms.cost_per_unit_month = 1.5; // costs above the fee: every firm loses money
+    const auto lose = run_one(s, 21, 0, false);
+    std::uint32_t kept = 0, lost = 0;
+    for (const auto& m : keep.monthly)
+        kept += m.abandonments;
+    for (const auto& m : lose.monthly)
+        lost += m.abandonments;
+    CHECK(kept == 0);
+    CHECK(lost > 0);
+    CHECK(lose.monthly.back().managed_compounds < keep.monthly.back().managed_compounds);
+    // No firm leaves before the configured run of loss-making months.
+    for (std::size_t m = 0; m + 1 < s.firms.abandon_after_loss_months; ++m)
+        CHECK(lose.monthly[m].abandonments == 0);
+}
+
+TEST_CASE("unresolved disputes lower satisfaction and with it fee collection",
+          "[model][feedback]") {
+    auto s = govsim::test::small_lishui(30000, 4, 1);
+    s.households.satisfaction_drift_per_month = 0; // isolate the dispute feedback
+    const auto base = run_one(s, 8, 0, false);
+    s.feedback.satisfaction_abandoned = 0.6;
+    s.feedback.satisfaction_per_day_open = 0.02;
+    const auto harsh = run_one(s, 8, 0, false);
+    CHECK(harsh.monthly.back().mean_satisfaction < base.monthly.back().mean_satisfaction);
+    CHECK(harsh.monthly.back().fee_collection < base.monthly.back().fee_collection);
+}

@@ -1,0 +1,25 @@
+#pragma once
+// Shared fixtures for model tests: the reference scenario, shrunk to a size that runs in
+// well under a second, so tests exercise the same schema and parameters users run.
+#include "models/scenario.hpp"
+#include "models/scenario_loader.hpp"
+
+#include <string>
+
+namespace govsim::test {
+
+[[nodiscard]] inline std::string source_path(const std::string& relative) {
+    return std::string(GOVSIM_SOURCE_DIR) + "/" + relative;
+}
+
+/// The Lishui baseline with a smaller town (residents at full occupancy, communities).
+[[nodiscard]] inline models::Scenario small_lishui(double residents = 30000,
+                                                   std::uint32_t communities = 4, int years = 2) {
+    auto s = models::load_scenario(source_path("scenarios/lishui-baseline.toml"));
+    s.town.residents_at_full_occupancy = residents;
+    s.town.communities = communities;
+    s.run.years = years;
+    return s;
+}
+
+} // namespace govsim::test
