@@ -44,6 +44,13 @@ struct DayCounts {
     std::uint32_t onsets = 0, detections = 0, resolved = 0, abandoned = 0, complaints = 0;
 };
 
+/// A community's contribution to the month's row.
+struct MonthSums {
+    double satisfaction = 0, trust = 0, margin = 0;
+    std::uint64_t occupied = 0, paying = 0;
+    std::uint32_t managed = 0, committees = 0, functioning = 0, abandonments = 0;
+};
+
 /// Everything one community owns; a community's day touches nothing else but its outbox.
 struct CommunityState {
     std::vector<Dispute> disputes;
@@ -58,8 +65,7 @@ struct CommunityState {
     std::vector<std::array<double, 3>> busy; ///< per day: firm, committee, RC server-days
     std::array<double, 3> busy_total{};
     std::vector<std::uint32_t> occupied; ///< per day, at the end of the day
-    std::uint32_t abandonments = 0;      ///< in the current month
-    double margin = 0;                   ///< firms' result in the current month
+    MonthSums month;                     ///< the current month's partial sums
 };
 
 struct TownState {
@@ -525,19 +531,21 @@ private:
         const HouseholdSpec& hs = sc_.households;
         const FirmSpec& fs = sc_.firms;
         const HandlerSpec& hd = sc_.handlers;
-        cs.abandonments = 0;
-        cs.margin = 0;
+        MonthSums& sums = cs.month;
+        sums = MonthSums{};
         for (std::uint32_t c = first_compound(m); c < world_.compound_end(m); ++c) {
             const std::uint32_t b = cp.first_household[c];
             const std::uint32_t occ = cp.occupied[c];
             double weight = 0;
             std::uint32_t paying = 0;
             for (std::uint32_t i = b; i < b + occ; ++i) {
+                sums.trust += h.trust[i];
                 const double s =
                     h.satisfaction[i] +
                     hs.satisfaction_drift_per_month * (cp.service_quality[c] - h.satisfaction[i]);
                 h.satisfaction[i] = static_cast<float>(std::clamp(s, 0.0, 1.0));
                 weight += onset_weight(hs, h.satisfaction[i]);
+                sums.satisfaction += h.satisfaction[i];
                 paying += h.satisfaction[i] >= h.fee_threshold[i] ? 1U : 0U;
             }
             cp.onset_weight[c] = weight; // recomputed exactly: no drift from increments
@@ -546,13 +554,13 @@ private:
                 const double margin = fs.fee_per_unit_month * paying -
                                       fs.cost_per_unit_month * occ -
                                       fs.fixed_cost_per_unit_month * cp.units[c];
-                cs.margin += margin;
+                sums.margin += margin;
                 cp.loss_months[c] = margin < 0 ? cp.loss_months[c] + 1 : 0;
                 if (cp.loss_months[c] >= fs.abandon_after_loss_months) {
                     // Abandonment (弃管): the firm leaves; its queue drains the cases it holds.
                     cp.firm[c] = no_firm;
                     cp.service_quality[c] = 0;
-                    ++cs.abandonments;
+                    ++sums.abandonments;
                 } else {
                     const double collection = static_cast<double>(paying) / occ;
                     cp.service_quality[c] =
@@ -571,36 +579,36 @@ private:
                         cs.monthly.bernoulli(hd.owners_committee_functioning_share) ? 1 : 0;
                 }
             }
+            sums.occupied += occ;
+            sums.paying += paying;
+            sums.managed += cp.firm[c] != no_firm ? 1U : 0U;
+            sums.committees += cp.owners_committee[c];
+            sums.functioning += cp.committee_functioning[c];
         }
     }
 
     MonthlyRow month_row(int month, double& firm_balance) {
-        const Compounds& cp = world_.compounds;
-        const Households& h = world_.households;
+        // Partial sums were taken per community in community_month; they are added here in
+        // community order, so the row does not depend on the thread count.
         MonthlyRow row;
         row.month = month;
-        double sat = 0, trust = 0;
-        std::uint64_t occ = 0, paying = 0;
-        for (std::uint32_t c = 0; c < cp.size(); ++c) {
-            const std::uint32_t b = cp.first_household[c];
-            for (std::uint32_t i = b; i < b + cp.occupied[c]; ++i) {
-                sat += h.satisfaction[i];
-                trust += h.trust[i];
-            }
-            occ += cp.occupied[c];
-            paying += cp.paying[c];
-            row.managed_compounds += cp.firm[c] != no_firm ? 1U : 0U;
-            row.owners_committees += cp.owners_committee[c];
-            row.functioning_committees += cp.committee_functioning[c];
-        }
+        MonthSums total;
         for (const CommunityState& cs : communities_) {
-            row.abandonments += cs.abandonments;
-            firm_balance += cs.margin;
+            const MonthSums& m = cs.month;
+            total.satisfaction += m.satisfaction;
+            total.trust += m.trust;
+            total.occupied += m.occupied;
+            total.paying += m.paying;
+            row.managed_compounds += m.managed;
+            row.owners_committees += m.committees;
+            row.functioning_committees += m.functioning;
+            row.abandonments += m.abandonments;
+            firm_balance += m.margin;
         }
-        const double n = occ > 0 ? static_cast<double>(occ) : nan;
-        row.mean_satisfaction = sat / n;
-        row.mean_trust = trust / n;
-        row.fee_collection = static_cast<double>(paying) / n;
+        const double n = total.occupied > 0 ? static_cast<double>(total.occupied) : nan;
+        row.mean_satisfaction = total.satisfaction / n;
+        row.mean_trust = total.trust / n;
+        row.fee_collection = static_cast<double>(total.paying) / n;
         row.firm_balance = firm_balance;
         return row;
     }

@@ -1,6 +1,7 @@
 #include "models/world.hpp"
 
 #include "models/streams.hpp"
+#include "sim/parallel.hpp"
 #include "sim/random.hpp"
 
 #include <algorithm>
@@ -148,7 +149,7 @@ World synthesise_world(const Scenario& scenario, std::uint64_t seed, std::uint32
         town.occupancy_start >= 1.0
             ? 0.0
             : (town.occupancy_end - town.occupancy_start) / (1.0 - town.occupancy_start);
-    for (std::size_t c = 0; c < n_comp; ++c) {
+    sim::parallel_for_each_index(n_comp, [&](std::size_t c) {
         sim::Stream rng(seed, replicate, stream_entity::synthesis_compound(c), purpose::households);
         const std::uint32_t b = cp.first_household[c];
         const std::uint32_t e = b + cp.units[c];
@@ -181,7 +182,7 @@ World synthesise_world(const Scenario& scenario, std::uint64_t seed, std::uint32
                                    hh.trust_initial_sd));
             h.fee_threshold[i] = clamp01(rng.normal(hh.fee_threshold_mean, hh.fee_threshold_sd));
         }
-    }
+    });
 
     // 6. Residents'-committee staff per community, from the units it holds.
     world.communities.rc_servers.resize(n_comm);
