@@ -13,13 +13,11 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
-#include <filesystem>
 #include <fmt/core.h>
 #include <map>
 #include <optional>
 #include <string>
 #include <tbb/info.h>
-#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -35,22 +33,6 @@ std::string utc_now() {
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return buf;
-}
-
-/// Fails early, before any simulation, if the results cannot be written there.
-void check_output_path(const std::string& out) {
-    namespace fs = std::filesystem;
-    const fs::path p(out);
-    if (fs::is_directory(p))
-        throw govsim::sim::OutputError(
-            fmt::format("{}: is a directory, expected a file path", out));
-    const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
-    if (!fs::is_directory(dir))
-        throw govsim::sim::OutputError(fmt::format(
-            "{}: cannot write results: directory '{}' does not exist", out, dir.string()));
-    if (access(dir.c_str(), W_OK) != 0)
-        throw govsim::sim::OutputError(fmt::format(
-            "{}: cannot write results: directory '{}' is not writable", out, dir.string()));
 }
 
 /// One line of the summary table: a metric's mean over replicates with its 95% interval.
@@ -150,7 +132,7 @@ int main(int argc, char** argv) {
                        scenario.run.start_year, scenario.run.replicates);
             return 0;
         }
-        check_output_path(out_path);
+        govsim::sim::check_output_path(out_path); // fail before simulating, not after
         govsim::sim::ThreadLimit limit(threads);
         govsim::models::ExperimentOptions options;
         options.seed = seed.value_or(scenario.run.seed);

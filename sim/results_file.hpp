@@ -1,0 +1,273 @@
+#pragma once
+// Writing one HDF5 results file, atomically. A ResultsFile writes into `<path>.tmp-<pid>` in
+// the destination directory and renames it into place on commit(); if it is destroyed before
+// commit() (an exception, an interrupted run) the temporary file is removed, so nothing
+// half-written ever appears at the final path. Contents are root attributes and "tables":
+// 1-D datasets of a packed compound type, one member per column, which h5py reads as a NumPy
+// structured array (and pandas as a DataFrame). Tables are described column by column with
+// typed getters (Table, RowTable), so a column's HDF5 type follows from its C++ type.
+// Every failure, from the file system or from HDF5, is thrown as OutputError with context.
+#include <algorithm>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace govsim::sim {
+
+/// A results file could not be created, written or moved into place. The message names the
+/// file and says why (the system's reason, or HDF5's error stack).
+class OutputError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// The storage type of a table column. Strings are fixed-length, null-padded UTF-8.
+enum class ColumnType : std::uint8_t { U8, U32, U64, I32, I64, F64, String };
+
+/// Types a getter may return for a numeric column.
+template <class T>
+concept NumericColumnValue = std::is_same_v<T, std::uint8_t> || std::is_same_v<T, std::uint32_t> ||
+    std::is_same_v<T, std::uint64_t> || std::is_same_v<T, std::int32_t> ||
+    std::is_same_v<T, std::int64_t> || std::is_same_v<T, double>;
+
+/// Types a getter may return for a string column.
+template <class T>
+concept StringColumnValue = std::is_convertible_v<T, std::string_view> && !std::is_arithmetic_v<T>;
+
+namespace detail {
+template <class T>
+[[nodiscard]] constexpr ColumnType numeric_column_type() {
+    if constexpr (std::is_same_v<T, std::uint8_t>) {
+        return ColumnType::U8;
+    } else if constexpr (std::is_same_v<T, std::uint32_t>) {
+        return ColumnType::U32;
+    } else if constexpr (std::is_same_v<T, std::uint64_t>) {
+        return ColumnType::U64;
+    } else if constexpr (std::is_same_v<T, std::int32_t>) {
+        return ColumnType::I32;
+    } else if constexpr (std::is_same_v<T, std::int64_t>) {
+        return ColumnType::I64;
+    } else {
+        return ColumnType::F64;
+    }
+}
+} // namespace detail
+
+/// A table described column by column, each column by a getter called with the row index
+/// (0 .. rows()-1) when the table is written. Getters may capture references: whatever they
+/// read must outlive the Table. Numeric getters must return exactly one of the column types
+/// (cast explicitly otherwise); string getters return anything convertible to string_view,
+/// and the column is as wide as its longest value (at least `min_width` bytes), so nothing is
+/// ever truncated (string getters are therefore called twice per row: keep them pure).
+class Table {
+public:
+    explicit Table(std::size_t rows) : rows_(rows) {}
+
+    /// Adds a column whose type follows from what `get(row)` returns.
+    template <std::invocable<std::size_t> Getter>
+    Table& column(std::string name, Getter get) {
+        using T = std::remove_cvref_t<std::invoke_result_t<const Getter&, std::size_t>>;
+        if constexpr (StringColumnValue<T>) {
+            return string_column(std::move(name), std::move(get), 0);
+        } else {
+            static_assert(NumericColumnValue<T>,
+                          "a table column must be std::uint8_t, std::uint32_t, std::uint64_t, "
+                          "std::int32_t, std::int64_t, double or a string: cast the getter's "
+                          "result explicitly");
+            constexpr ColumnType type = detail::numeric_column_type<T>();
+            add(std::move(name), type, sizeof(T),
+                [g = std::move(get)](std::size_t row, std::byte* out) {
+                    const T value = g(row);
+                    std::memcpy(out, &value, sizeof(T));
+                });
+            return *this;
+        }
+    }
+
+    /// Adds a string column at least `min_width` bytes wide (e.g. the longest name of a fixed
+    /// vocabulary, so the column's type does not depend on which names occur).
+    template <std::invocable<std::size_t> Getter>
+    Table& string_column(std::string name, Getter get, std::size_t min_width) {
+        static_assert(StringColumnValue<std::invoke_result_t<const Getter&, std::size_t>>,
+                      "a string column's getter must return something convertible to "
+                      "std::string_view");
+        std::size_t width = min_width;
+        for (std::size_t row = 0; row < rows_; ++row) {
+            width = std::max(width, std::string_view(get(row)).size());
+        }
+        width = std::max<std::size_t>(width, 1); // HDF5 strings have at least one byte
+        add(name, ColumnType::String, width,
+            [g = std::move(get), width, name](std::size_t row, std::byte* out) {
+                const auto& value = g(row);
+                const std::string_view text(value);
+                if (text.size() > width) {
+                    throw std::logic_error("the getter of string column '" + name +
+                                           "' returned a longer value on a second call");
+                }
+                std::memcpy(out, text.data(), text.size());
+                std::memset(out + text.size(), 0, width - text.size());
+            });
+        return *this;
+    }
+
+    /// Attaches a string attribute (e.g. "description", "units") to the table's dataset.
+    Table& attribute(std::string name, std::string value);
+
+    struct Column {
+        std::string name;
+        ColumnType type;
+        std::size_t size; ///< bytes in a packed row (string width for strings)
+        std::function<void(std::size_t row, std::byte* out)> pack;
+    };
+
+    [[nodiscard]] std::size_t rows() const { return rows_; }
+    [[nodiscard]] const std::vector<Column>& columns() const { return columns_; }
+    [[nodiscard]] const std::vector<std::pair<std::string, std::string>>& attributes() const {
+        return attributes_;
+    }
+    /// Bytes in one packed row: the sum of the column sizes.
+    [[nodiscard]] std::size_t row_size() const;
+
+private:
+    void add(std::string name, ColumnType type, std::size_t size,
+             std::function<void(std::size_t, std::byte*)> pack);
+
+    std::size_t rows_;
+    std::vector<Column> columns_;
+    std::vector<std::pair<std::string, std::string>> attributes_;
+};
+
+/// A Table over a contiguous sequence of row structs, with getters taking `const Row&`:
+///     RowTable<YearRow> t(rows);
+///     t.column("year", [](const YearRow& r) { return r.year; });
+/// The rows must outlive the table.
+template <class Row>
+class RowTable {
+public:
+    explicit RowTable(std::span<const Row> rows) : rows_(rows), table_(rows.size()) {}
+
+    template <std::invocable<const Row&> Getter>
+    RowTable& column(std::string name, Getter get) {
+        table_.column(std::move(name), by_row(std::move(get)));
+        return *this;
+    }
+    template <std::invocable<const Row&> Getter>
+    RowTable& string_column(std::string name, Getter get, std::size_t min_width) {
+        table_.string_column(std::move(name), by_row(std::move(get)), min_width);
+        return *this;
+    }
+    RowTable& attribute(std::string name, std::string value) {
+        table_.attribute(std::move(name), std::move(value));
+        return *this;
+    }
+
+    [[nodiscard]] const Table& table() const { return table_; }
+    operator const Table&() const { return table_; } // NOLINT(google-explicit-constructor)
+
+private:
+    template <class Getter>
+    [[nodiscard]] auto by_row(Getter get) const {
+        return [rows = rows_, g = std::move(get)](std::size_t i) -> decltype(auto) {
+            return g(rows[i]);
+        };
+    }
+
+    std::span<const Row> rows_;
+    Table table_;
+};
+
+/// Integers an attribute may hold (bool and char are excluded: say what you mean).
+template <class T>
+concept IntegerAttributeValue =
+    std::integral<T> && !std::same_as<T, bool> && !std::same_as<T, char>;
+
+/// How a string attribute is stored. Variable-length strings read in h5py as `str`;
+/// fixed-length ones as `numpy.bytes_`.
+enum class StringStorage : std::uint8_t { Variable, Fixed };
+
+/// Throws OutputError unless a results file could be created at `path`: its directory exists
+/// and is writable, and `path` is not itself a directory. ResultsFile's constructor calls it;
+/// call it directly to fail before a long computation whose results would be lost.
+void check_output_path(const std::filesystem::path& path);
+
+class ResultsFile {
+public:
+    /// Prepares to write `path`. Throws OutputError, before anything is created, if the
+    /// destination directory does not exist or is not writable, or if `path` is a directory;
+    /// then creates the temporary file `<path>.tmp-<pid>` beside it.
+    explicit ResultsFile(std::filesystem::path path);
+    /// Without a successful commit(), closes and removes the temporary file.
+    ~ResultsFile();
+    ResultsFile(const ResultsFile&) = delete;
+    ResultsFile& operator=(const ResultsFile&) = delete;
+    ResultsFile(ResultsFile&&) = delete;
+    ResultsFile& operator=(ResultsFile&&) = delete;
+
+    /// Sets an attribute of the root group, replacing any of the same name. Signed integers
+    /// are stored as int64, unsigned ones as uint64, floating point as double, strings as
+    /// UTF-8 (variable-length unless `storage` says otherwise).
+    void set_attribute(std::string_view name, std::string_view value,
+                       StringStorage storage = StringStorage::Variable);
+    void set_attribute(std::string_view name, const char* value,
+                       StringStorage storage = StringStorage::Variable) {
+        set_attribute(name, std::string_view(value), storage);
+    }
+    void set_attribute(std::string_view name, const std::string& value,
+                       StringStorage storage = StringStorage::Variable) {
+        set_attribute(name, std::string_view(value), storage);
+    }
+    template <IntegerAttributeValue T>
+    void set_attribute(std::string_view name, T value) {
+        if constexpr (std::is_signed_v<T>) {
+            set_int64_attribute(name, static_cast<std::int64_t>(value));
+        } else {
+            set_uint64_attribute(name, static_cast<std::uint64_t>(value));
+        }
+    }
+    template <std::floating_point T>
+    void set_attribute(std::string_view name, T value) {
+        set_double_attribute(name, static_cast<double>(value));
+    }
+
+    /// Creates a group (and any missing parents), e.g. "series" or "series/daily".
+    void create_group(std::string_view group_path);
+
+    /// Writes `table` as the 1-D compound dataset `dataset_path` (e.g. "summary" or
+    /// "series/daily"; missing groups are created), with the table's attributes. Non-empty
+    /// tables are chunked and compressed (shuffle + deflate level 4); an empty table is a
+    /// dataset of shape (0,) with the same compound type. Rows are packed and written one
+    /// chunk at a time, so memory use does not grow with the table.
+    void write_table(std::string_view dataset_path, const Table& table);
+
+    /// Closes the file, flushes it to disk and renames it to the final path. After commit()
+    /// no other call is allowed. Throws OutputError (and leaves no file behind) on failure.
+    void commit();
+
+    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+    [[nodiscard]] const std::filesystem::path& temp_path() const { return temp_path_; }
+    [[nodiscard]] bool committed() const { return committed_; }
+
+private:
+    void set_int64_attribute(std::string_view name, std::int64_t value);
+    void set_uint64_attribute(std::string_view name, std::uint64_t value);
+    void set_double_attribute(std::string_view name, double value);
+    void require_open(std::string_view operation) const;
+    void close_quietly() noexcept;
+
+    std::filesystem::path path_;
+    std::filesystem::path temp_path_;
+    std::int64_t file_ = -1; ///< the HDF5 file id (hid_t), -1 once closed
+    bool committed_ = false;
+};
+
+} // namespace govsim::sim
