@@ -1,0 +1,443 @@
+// Tests of the atomic HDF5 results file: what is written reads back through the HDF5 C API,
+// h5dump and h5py; nothing is ever left half-written; bad destinations fail early and clearly.
+#include "sim/results_file.hpp"
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+#include <hdf5.h>
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <limits>
+
+namespace fs = std::filesystem;
+using govsim::sim::OutputError;
+using govsim::sim::ResultsFile;
+using govsim::sim::RowTable;
+using govsim::sim::StringStorage;
+using govsim::sim::Table;
+
+namespace {
+
+/// A fresh directory under the system's temporary directory, removed with its contents.
+class TempDir {
+public:
+    TempDir() {
+        static int counter = 0;
+        path_ = fs::temp_directory_path() /
+                fmt::format("govsim-results-file-{}-{}", ::getpid(), counter++);
+        fs::remove_all(path_);
+        fs::create_directories(path_);
+    }
+    ~TempDir() {
+        std::error_code ignored;
+        fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ignored);
+        fs::remove_all(path_, ignored);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    [[nodiscard]] const fs::path& path() const { return path_; }
+    [[nodiscard]] std::size_t entries() const {
+        return static_cast<std::size_t>(
+            std::distance(fs::directory_iterator(path_), fs::directory_iterator{}));
+    }
+
+private:
+    fs::path path_;
+};
+
+/// An HDF5 identifier closed on scope exit.
+class Id {
+public:
+    Id(hid_t id, herr_t (*closer)(hid_t)) : id_(id), closer_(closer) { REQUIRE(id >= 0); }
+    ~Id() { closer_(id_); }
+    Id(const Id&) = delete;
+    Id& operator=(const Id&) = delete;
+    [[nodiscard]] hid_t get() const { return id_; }
+
+private:
+    hid_t id_;
+    herr_t (*closer_)(hid_t);
+};
+
+Id open_file(const fs::path& path) {
+    return Id(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+}
+
+std::string read_string_attribute(hid_t object, const char* name) {
+    Id attribute(H5Aopen(object, name, H5P_DEFAULT), H5Aclose);
+    Id type(H5Aget_type(attribute.get()), H5Tclose);
+    REQUIRE(H5Tget_class(type.get()) == H5T_STRING);
+    if (H5Tis_variable_str(type.get()) > 0) {
+        char* text = nullptr;
+        REQUIRE(H5Aread(attribute.get(), type.get(), &text) >= 0);
+        std::string value(text);
+        H5free_memory(text);
+        return value;
+    }
+    std::string value(H5Tget_size(type.get()), '\0');
+    REQUIRE(H5Aread(attribute.get(), type.get(), value.data()) >= 0);
+    return value.substr(0, value.find('\0'));
+}
+
+template <class T>
+T read_attribute(hid_t object, const char* name, hid_t memory_type) {
+    Id attribute(H5Aopen(object, name, H5P_DEFAULT), H5Aclose);
+    T value{};
+    REQUIRE(H5Aread(attribute.get(), memory_type, &value) >= 0);
+    return value;
+}
+
+std::size_t dataset_rows(hid_t file, const char* name) {
+    Id dataset(H5Dopen2(file, name, H5P_DEFAULT), H5Dclose);
+    Id space(H5Dget_space(dataset.get()), H5Sclose);
+    REQUIRE(H5Sget_simple_extent_ndims(space.get()) == 1);
+    hsize_t rows = 0;
+    H5Sget_simple_extent_dims(space.get(), &rows, nullptr);
+    return static_cast<std::size_t>(rows);
+}
+
+std::vector<std::string> member_names(hid_t file, const char* name) {
+    Id dataset(H5Dopen2(file, name, H5P_DEFAULT), H5Dclose);
+    Id type(H5Dget_type(dataset.get()), H5Tclose);
+    std::vector<std::string> names;
+    const int count = H5Tget_nmembers(type.get());
+    for (int i = 0; i < count; ++i) {
+        char* member = H5Tget_member_name(type.get(), static_cast<unsigned>(i));
+        names.emplace_back(member);
+        H5free_memory(member);
+    }
+    return names;
+}
+
+/// Reads one numeric column of a compound dataset (HDF5 matches members by name).
+template <class T>
+std::vector<T> read_column(hid_t file, const char* dataset_name, const char* column, hid_t native) {
+    Id dataset(H5Dopen2(file, dataset_name, H5P_DEFAULT), H5Dclose);
+    Id type(H5Tcreate(H5T_COMPOUND, sizeof(T)), H5Tclose);
+    REQUIRE(H5Tinsert(type.get(), column, 0, native) >= 0);
+    std::vector<T> values(dataset_rows(file, dataset_name));
+    REQUIRE(H5Dread(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) >= 0);
+    return values;
+}
+
+/// Reads one fixed-length string column, returning the stored width and the values.
+std::pair<std::size_t, std::vector<std::string>>
+read_string_column(hid_t file, const char* dataset_name, const char* column) {
+    Id dataset(H5Dopen2(file, dataset_name, H5P_DEFAULT), H5Dclose);
+    Id file_type(H5Dget_type(dataset.get()), H5Tclose);
+    const int member = H5Tget_member_index(file_type.get(), column);
+    REQUIRE(member >= 0);
+    Id string_type(H5Tget_member_type(file_type.get(), static_cast<unsigned>(member)), H5Tclose);
+    REQUIRE(H5Tget_class(string_type.get()) == H5T_STRING);
+    REQUIRE(H5Tis_variable_str(string_type.get()) == 0);
+    REQUIRE(H5Tget_strpad(string_type.get()) == H5T_STR_NULLPAD);
+    const std::size_t width = H5Tget_size(string_type.get());
+    Id type(H5Tcreate(H5T_COMPOUND, width), H5Tclose);
+    REQUIRE(H5Tinsert(type.get(), column, 0, string_type.get()) >= 0);
+    const std::size_t rows = dataset_rows(file, dataset_name);
+    std::vector<char> buffer(std::max<std::size_t>(rows * width, 1));
+    REQUIRE(H5Dread(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()) >= 0);
+    std::vector<std::string> values;
+    for (std::size_t i = 0; i < rows; ++i) {
+        std::string value(buffer.data() + i * width, width);
+        values.push_back(value.substr(0, value.find('\0')));
+    }
+    return {width, values};
+}
+
+int run(const std::string& command) {
+    const int status = std::system(command.c_str());
+    return status == -1 ? -1 : WEXITSTATUS(status);
+}
+
+int run_python(const TempDir& dir, const std::string& script) {
+    const fs::path script_path = dir.path() / "check.py";
+    std::ofstream(script_path) << script;
+    return run(fmt::format("/usr/bin/python3 '{}'", script_path.string()));
+}
+
+struct Sample {
+    std::uint8_t flag;
+    std::uint32_t count;
+    std::uint64_t total;
+    std::int32_t year;
+    std::int64_t offset;
+    double value;
+    std::string name;
+};
+
+const std::vector<Sample> samples{
+    {1, 7, 1'000'000'000'000ULL, 2014, -5, 0.5, "lishui"},
+    {0, 0, 0, 2015, std::numeric_limits<std::int64_t>::min(), std::nan(""), ""},
+    {255, 4'000'000'000U, 42, -1, 9, -2.25, "a rather longer town name"},
+};
+
+RowTable<Sample> sample_table(const std::vector<Sample>& rows) {
+    RowTable<Sample> table(rows);
+    table.attribute("description", "synthetic rows")
+        .attribute("units", "none")
+        .column("flag", [](const Sample& s) { return s.flag; })
+        .column("count", [](const Sample& s) { return s.count; })
+        .column("total", [](const Sample& s) { return s.total; })
+        .column("year", [](const Sample& s) { return s.year; })
+        .column("offset", [](const Sample& s) { return s.offset; })
+        .column("value", [](const Sample& s) { return s.value; })
+        .column("name", [](const Sample& s) -> const std::string& { return s.name; });
+    return table;
+}
+
+} // namespace
+
+TEST_CASE("results file: attributes and a table read back through the HDF5 C API", "[results]") {
+    const TempDir dir;
+    const fs::path path = dir.path() / "out.h5";
+    {
+        ResultsFile file(path);
+        CHECK(file.temp_path() == fs::path(path.string() + ".tmp-" + std::to_string(::getpid())));
+        CHECK(fs::exists(file.temp_path()));
+        CHECK_FALSE(fs::exists(path));
+        file.set_attribute("text", "line one\nline two: 里水");
+        file.set_attribute("fixed", std::string("fixed width"), StringStorage::Fixed);
+        file.set_attribute("empty_fixed", "", StringStorage::Fixed);
+        file.set_attribute("signed", -12);
+        file.set_attribute("unsigned", std::uint32_t{7});
+        file.set_attribute("big", std::numeric_limits<std::uint64_t>::max());
+        file.set_attribute("real", 0.25);
+        file.set_attribute("replaced", "first");
+        file.set_attribute("replaced", "second");
+        file.write_table("table", sample_table(samples));
+        file.create_group("series");
+        file.write_table("series/nested/table", sample_table(samples));
+        file.commit();
+        CHECK(file.committed());
+    }
+    REQUIRE(fs::exists(path));
+    CHECK(dir.entries() == 1); // no temporary file left
+
+    const Id file = open_file(path);
+    CHECK(read_string_attribute(file.get(), "text") == "line one\nline two: 里水");
+    CHECK(read_string_attribute(file.get(), "fixed") == "fixed width");
+    CHECK(read_string_attribute(file.get(), "empty_fixed").empty());
+    CHECK(read_string_attribute(file.get(), "replaced") == "second");
+    CHECK(read_attribute<std::int64_t>(file.get(), "signed", H5T_NATIVE_INT64) == -12);
+    CHECK(read_attribute<std::uint64_t>(file.get(), "unsigned", H5T_NATIVE_UINT64) == 7);
+    CHECK(read_attribute<std::uint64_t>(file.get(), "big", H5T_NATIVE_UINT64) ==
+          std::numeric_limits<std::uint64_t>::max());
+    CHECK(read_attribute<double>(file.get(), "real", H5T_NATIVE_DOUBLE) == 0.25);
+
+    for (const char* name : {"table", "series/nested/table"}) {
+        CAPTURE(name);
+        REQUIRE(dataset_rows(file.get(), name) == samples.size());
+        CHECK(member_names(file.get(), name) == std::vector<std::string>{"flag", "count", "total",
+                                                                         "year", "offset", "value",
+                                                                         "name"});
+        CHECK(read_column<std::uint8_t>(file.get(), name, "flag", H5T_NATIVE_UINT8) ==
+              std::vector<std::uint8_t>{1, 0, 255});
+        CHECK(read_column<std::uint32_t>(file.get(), name, "count", H5T_NATIVE_UINT32) ==
+              std::vector<std::uint32_t>{7, 0, 4'000'000'000U});
+        CHECK(read_column<std::uint64_t>(file.get(), name, "total", H5T_NATIVE_UINT64) ==
+              std::vector<std::uint64_t>{1'000'000'000'000ULL, 0, 42});
+        CHECK(read_column<std::int32_t>(file.get(), name, "year", H5T_NATIVE_INT32) ==
+              std::vector<std::int32_t>{2014, 2015, -1});
+        CHECK(read_column<std::int64_t>(file.get(), name, "offset", H5T_NATIVE_INT64) ==
+              std::vector<std::int64_t>{-5, std::numeric_limits<std::int64_t>::min(), 9});
+        const auto values = read_column<double>(file.get(), name, "value", H5T_NATIVE_DOUBLE);
+        CHECK(values[0] == 0.5);
+        CHECK(std::isnan(values[1]));
+        CHECK(values[2] == -2.25);
+        const auto [width, names] = read_string_column(file.get(), name, "name");
+        CHECK(width == std::string("a rather longer town name").size()); // the longest value
+        CHECK(names == std::vector<std::string>{"lishui", "", "a rather longer town name"});
+
+        Id dataset(H5Dopen2(file.get(), name, H5P_DEFAULT), H5Dclose);
+        CHECK(read_string_attribute(dataset.get(), "description") == "synthetic rows");
+        CHECK(read_string_attribute(dataset.get(), "units") == "none");
+        Id dcpl(H5Dget_create_plist(dataset.get()), H5Pclose);
+        CHECK(H5Pget_layout(dcpl.get()) == H5D_CHUNKED);
+        bool deflate = false;
+        for (int i = 0; i < H5Pget_nfilters(dcpl.get()); ++i) {
+            unsigned flags = 0;
+            std::size_t count = 1;
+            unsigned level = 0;
+            if (H5Pget_filter2(dcpl.get(), static_cast<unsigned>(i), &flags, &count, &level, 0,
+                               nullptr, nullptr) == H5Z_FILTER_DEFLATE) {
+                deflate = true;
+                CHECK(level == 4);
+            }
+        }
+        CHECK(deflate);
+    }
+}
+
+TEST_CASE("results file: a table larger than one chunk is written whole", "[results]") {
+    const TempDir dir;
+    const fs::path path = dir.path() / "big.h5";
+    constexpr std::size_t rows = 100'000; // 1.6 MB of rows: several 256 KiB chunks
+    {
+        ResultsFile file(path);
+        Table table(rows);
+        table.column("i", [](std::size_t i) { return static_cast<std::uint64_t>(i); })
+            .column("half", [](std::size_t i) { return static_cast<double>(i) / 2; });
+        file.write_table("big", table);
+        file.commit();
+    }
+    const Id file = open_file(path);
+    const auto i = read_column<std::uint64_t>(file.get(), "big", "i", H5T_NATIVE_UINT64);
+    const auto half = read_column<double>(file.get(), "big", "half", H5T_NATIVE_DOUBLE);
+    REQUIRE(i.size() == rows);
+    bool all_equal = true;
+    for (std::size_t k = 0; k < rows; ++k) {
+        all_equal = all_equal && i[k] == k && half[k] == static_cast<double>(k) / 2;
+    }
+    CHECK(all_equal);
+}
+
+TEST_CASE("results file: zero-row tables are empty datasets with all their columns", "[results]") {
+    const TempDir dir;
+    const fs::path path = dir.path() / "empty.h5";
+    const std::vector<Sample> none;
+    {
+        ResultsFile file(path);
+        file.write_table("empty", sample_table(none));
+        file.commit();
+    }
+    {
+        const Id file = open_file(path);
+        CHECK(dataset_rows(file.get(), "empty") == 0);
+        CHECK(member_names(file.get(), "empty").size() == 7);
+        CHECK(read_string_column(file.get(), "empty", "name").second.empty());
+    }
+    CHECK(run(fmt::format("h5dump -H '{}' > /dev/null", path.string())) == 0);
+    CHECK(run(fmt::format("h5dump '{}' > /dev/null", path.string())) == 0);
+    CHECK(run_python(dir, fmt::format(R"(
+import h5py, pandas, sys
+with h5py.File("{}", "r") as f:
+    frame = pandas.DataFrame(f["empty"][()])
+    assert f["empty"].shape == (0,), f["empty"].shape
+assert len(frame) == 0, len(frame)
+assert list(frame.columns) == ["flag", "count", "total", "year", "offset", "value", "name"], \
+    list(frame.columns)
+)",
+                                      path.string())) == 0);
+}
+
+TEST_CASE("results file: an uncommitted file leaves nothing behind", "[results]") {
+    const TempDir dir;
+    const fs::path path = dir.path() / "never.h5";
+    {
+        ResultsFile file(path);
+        file.set_attribute("x", 1);
+        file.write_table("table", sample_table(samples));
+        CHECK(fs::exists(file.temp_path()));
+    }
+    CHECK_FALSE(fs::exists(path));
+    CHECK(dir.entries() == 0);
+
+    // An exception while packing rows unwinds without leaving the temporary file either.
+    const auto write_failing = [&] {
+        ResultsFile file(path);
+        Table table(3);
+        table.column("v", [](std::size_t i) -> double {
+            if (i == 2) {
+                throw std::runtime_error("getter failed");
+            }
+            return 1.0;
+        });
+        file.write_table("table", table);
+        file.commit();
+    };
+    CHECK_THROWS_WITH(write_failing(), "getter failed");
+    CHECK_FALSE(fs::exists(path));
+    CHECK(dir.entries() == 0);
+}
+
+TEST_CASE("results file: commit replaces an existing file atomically", "[results]") {
+    const TempDir dir;
+    const fs::path path = dir.path() / "out.h5";
+    std::ofstream(path) << "old contents";
+    {
+        ResultsFile file(path);
+        file.set_attribute("generation", 2);
+        // Until commit the old file is untouched.
+        CHECK(fs::file_size(path) == std::string("old contents").size());
+        file.commit();
+    }
+    const Id file = open_file(path);
+    CHECK(read_attribute<std::int64_t>(file.get(), "generation", H5T_NATIVE_INT64) == 2);
+}
+
+TEST_CASE("results file: a bad destination throws OutputError before anything is written",
+          "[results]") {
+    const TempDir dir;
+    using Catch::Matchers::Contains;
+
+    const fs::path missing = dir.path() / "no-such-dir" / "out.h5";
+    CHECK_THROWS_MATCHES(ResultsFile(missing), OutputError,
+                         Catch::Matchers::Predicate<OutputError>([&](const OutputError& e) {
+                             const std::string message = e.what();
+                             return message.find(missing.string()) != std::string::npos &&
+                                    message.find("does not exist") != std::string::npos;
+                         }));
+
+    const fs::path not_a_dir = dir.path() / "plain-file";
+    std::ofstream(not_a_dir) << "x";
+    CHECK_THROWS_AS(ResultsFile(not_a_dir / "out.h5"), OutputError);
+    CHECK_THROWS_WITH(ResultsFile(not_a_dir / "out.h5"), Contains("is not a directory"));
+
+    CHECK_THROWS_WITH(ResultsFile(dir.path()), Contains("directory"));
+    CHECK_THROWS_AS(govsim::sim::check_output_path(missing), OutputError);
+    CHECK_NOTHROW(govsim::sim::check_output_path(dir.path() / "fine.h5"));
+    CHECK_THROWS_AS(ResultsFile(""), OutputError);
+
+    if (::geteuid() != 0) { // root may write anywhere
+        const fs::path locked = dir.path() / "locked";
+        fs::create_directory(locked);
+        fs::permissions(locked, fs::perms::owner_read | fs::perms::owner_exec);
+        CHECK_THROWS_WITH(ResultsFile(locked / "out.h5"),
+                          Contains("not writable") && Contains("Permission denied"));
+        CHECK(fs::is_empty(locked));
+        fs::permissions(locked, fs::perms::owner_all);
+    }
+    CHECK(dir.entries() == 1); // only plain-file: nothing was created
+}
+
+TEST_CASE("results file: misuse is rejected", "[results]") {
+    const TempDir dir;
+    Table table(1);
+    table.column("a", [](std::size_t) { return 1.0; });
+    CHECK_THROWS_AS(table.column("a", [](std::size_t) { return 2.0; }), std::invalid_argument);
+    CHECK_THROWS_AS(table.column("", [](std::size_t) { return 2.0; }), std::invalid_argument);
+
+    ResultsFile file(dir.path() / "out.h5");
+    CHECK_THROWS_AS(file.write_table("no_columns", Table(3)), std::invalid_argument);
+    file.write_table("t", table);
+    // HDF5 failures become OutputError with context, not a printed error stack.
+    CHECK_THROWS_WITH(file.write_table("t", table),
+                      Catch::Matchers::Contains("cannot write table 't'"));
+    file.commit();
+    CHECK_THROWS_AS(file.write_table("u", table), std::logic_error);
+    CHECK_THROWS_AS(file.set_attribute("x", 1.0), std::logic_error);
+    CHECK_THROWS_AS(file.commit(), std::logic_error);
+}
+
+TEST_CASE("results file: attributes larger than 64 KiB are stored", "[results]") {
+    const TempDir dir;
+    const fs::path path = dir.path() / "large.h5";
+    const std::string large(200'000, 'x');
+    {
+        ResultsFile file(path);
+        file.set_attribute("variable", large);
+        file.set_attribute("fixed", large, StringStorage::Fixed);
+        file.commit();
+    }
+    const Id file = open_file(path);
+    CHECK(read_string_attribute(file.get(), "variable") == large);
+    CHECK(read_string_attribute(file.get(), "fixed") == large);
+    CHECK(run(fmt::format("h5dump -H '{}' > /dev/null", path.string())) == 0);
+}

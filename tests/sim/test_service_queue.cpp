@@ -1,0 +1,251 @@
+// A handler's service queue: admission, service order, capacity, reneging and the busy-time
+// integral on hand-worked examples; and the analytic M/M/c check of MODEL.md §8, which compares
+// a long simulated run with Erlang C within a batch-means confidence interval.
+#include "analysis/queueing.hpp"
+#include "analysis/statistics.hpp"
+#include "sim/event_queue.hpp"
+#include "sim/random.hpp"
+#include "sim/service_queue.hpp"
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+using govsim::sim::Admission;
+using govsim::sim::Discipline;
+using govsim::sim::ServiceQueue;
+
+TEST_CASE("an arriving job starts at once while a server is free", "[sim][service_queue]") {
+    ServiceQueue q(2, 0, Discipline::Fifo);
+    CHECK(q.arrive(1, 0.0).admission == Admission::Started);
+    CHECK(q.arrive(2, 0.5).admission == Admission::Started);
+    CHECK(q.busy() == 2);
+    CHECK(q.waiting() == 0);
+}
+
+TEST_CASE("an arriving job waits when all servers are busy", "[sim][service_queue]") {
+    ServiceQueue q(1, 0, Discipline::Fifo);
+    REQUIRE(q.arrive(1, 0.0).admission == Admission::Started);
+    CHECK(q.arrive(2, 1.0).admission == Admission::Waiting);
+    CHECK(q.busy() == 1);
+    CHECK(q.waiting() == 1);
+    CHECK(q.complete(2.0) == std::optional<std::uint32_t>{2});
+    CHECK(q.busy() == 1); // the freed server took job 2
+    CHECK(q.complete(3.0) == std::nullopt);
+    CHECK(q.busy() == 0);
+}
+
+TEST_CASE("FIFO discipline serves waiting jobs in arrival order", "[sim][service_queue]") {
+    ServiceQueue q(1, 0, Discipline::Fifo);
+    REQUIRE(q.arrive(0, 0.0).admission == Admission::Started);
+    // The priority argument is ignored under FIFO.
+    for (std::uint32_t job = 1; job <= 5; ++job)
+        REQUIRE(q.arrive(job, job, 10.0 - job).admission == Admission::Waiting);
+    std::vector<std::uint32_t> order;
+    for (double t = 10.0; auto next = q.complete(t); t += 1.0)
+        order.push_back(*next);
+    CHECK(order == std::vector<std::uint32_t>{1, 2, 3, 4, 5});
+}
+
+TEST_CASE("priority discipline serves the smallest key first, ties in arrival order",
+          "[sim][service_queue]") {
+    ServiceQueue q(1, 0, Discipline::Priority);
+    REQUIRE(q.arrive(0, 0.0, 0.0).admission == Admission::Started);
+    q.arrive(1, 1.0, 5.0);
+    q.arrive(2, 2.0, 1.0);
+    q.arrive(3, 3.0, 3.0);
+    q.arrive(4, 4.0, 1.0); // same key as job 2, arrived later
+    q.arrive(5, 5.0, -2.0);
+    std::vector<std::uint32_t> order;
+    for (double t = 10.0; auto next = q.complete(t); t += 1.0)
+        order.push_back(*next);
+    CHECK(order == std::vector<std::uint32_t>{5, 2, 4, 3, 1});
+}
+
+TEST_CASE("a full waiting room rejects arrivals until a place frees", "[sim][service_queue]") {
+    ServiceQueue q(1, 2, Discipline::Fifo);
+    CHECK(q.arrive(1, 0.0).admission == Admission::Started);
+    CHECK(q.arrive(2, 0.1).admission == Admission::Waiting);
+    CHECK(q.arrive(3, 0.2).admission == Admission::Waiting);
+    CHECK(q.arrive(4, 0.3).admission == Admission::Rejected);
+    CHECK(q.waiting() == 2);
+    CHECK(q.complete(1.0) == std::optional<std::uint32_t>{2}); // job 4 never entered
+    CHECK(q.arrive(5, 1.1).admission == Admission::Waiting);
+    CHECK(q.complete(2.0) == std::optional<std::uint32_t>{3});
+    CHECK(q.complete(3.0) == std::optional<std::uint32_t>{5});
+}
+
+TEST_CASE("capacity 0 means an unlimited waiting room", "[sim][service_queue]") {
+    ServiceQueue q(1, 0, Discipline::Fifo);
+    REQUIRE(q.arrive(0, 0.0).admission == Admission::Started);
+    for (std::uint32_t job = 1; job <= 10'000; ++job)
+        REQUIRE(q.arrive(job, 0.0).admission == Admission::Waiting);
+    CHECK(q.waiting() == 10'000);
+}
+
+TEST_CASE("reneging removes a waiting job and fails for one that has started",
+          "[sim][service_queue]") {
+    for (const auto discipline : {Discipline::Fifo, Discipline::Priority}) {
+        ServiceQueue q(1, 0, discipline);
+        const auto a = q.arrive(1, 0.0, 4.0);
+        const auto b = q.arrive(2, 1.0, 3.0);
+        const auto c = q.arrive(3, 2.0, 2.0);
+        REQUIRE(a.admission == Admission::Started);
+        REQUIRE(b.admission == Admission::Waiting);
+        REQUIRE(c.admission == Admission::Waiting);
+
+        CHECK_FALSE(q.renege(a.ticket)); // in service: nothing changes
+        CHECK(q.busy() == 1);
+        CHECK(q.waiting() == 2);
+
+        CHECK(q.renege(b.ticket));
+        CHECK(q.waiting() == 1);
+        CHECK_FALSE(q.renege(b.ticket)); // already gone
+
+        CHECK(q.complete(3.0) == std::optional<std::uint32_t>{3}); // job 2 is never served
+        CHECK_FALSE(q.renege(c.ticket));                           // started now
+        CHECK(q.complete(4.0) == std::nullopt);
+    }
+}
+
+TEST_CASE("busy time integrates the number of busy servers over time", "[sim][service_queue]") {
+    // Two servers. Jobs A, B, C arrive at 0, 1, 2; C waits. Completions at 3 (C starts), 5, 6.
+    // Busy servers: 1 on [0,1), 2 on [1,5), 1 on [5,6), 0 after:
+    // integral = 1*1 + 2*4 + 1*1 = 10 server-time units.
+    ServiceQueue q(2, 0, Discipline::Fifo);
+    CHECK(q.busy_time(0.0) == 0.0);
+    q.arrive(0, 0.0);
+    CHECK(q.busy_time(0.5) == Approx(0.5));
+    q.arrive(1, 1.0);
+    q.arrive(2, 2.0);
+    CHECK(q.busy_time(2.0) == Approx(3.0));
+    CHECK(q.complete(3.0) == std::optional<std::uint32_t>{2});
+    CHECK(q.busy_time(4.0) == Approx(7.0));
+    CHECK(q.complete(5.0) == std::nullopt);
+    CHECK(q.busy_time(5.5) == Approx(9.5));
+    CHECK(q.complete(6.0) == std::nullopt);
+    CHECK(q.busy_time(6.0) == Approx(10.0));
+    CHECK(q.busy_time(100.0) == Approx(10.0));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Analytic check (MODEL.md §8): M/M/c against Erlang C.
+
+namespace {
+
+struct MmcRun {
+    std::vector<double> waits;       // per customer after the warm-up, in arrival order
+    std::vector<double> utilisation; // per batch of customers: busy time / (c * elapsed time)
+    double overall_utilisation;      // over the whole measured period
+};
+
+/// Simulates an M/M/c FIFO queue with unlimited room for `warmup + measured` customers, using
+/// the engine's own parts: keyed streams, the event calendar and the service queue. Service
+/// times are drawn when a job starts. Customers are numbered from 0 in arrival order; the
+/// measured period runs from the arrival of customer `warmup` to that of customer
+/// `warmup + measured` (drawn, but not admitted), and is cut into `batches` batches of customers
+/// for the utilisation.
+MmcRun simulate_mmc(std::uint32_t c, double lambda, double mu, std::uint32_t warmup,
+                    std::uint32_t measured, std::size_t batches, std::uint64_t seed) {
+    enum class Kind : std::uint8_t { Arrival, Completion };
+    struct Payload {
+        Kind kind;
+        std::uint32_t job;
+    };
+    const std::uint32_t total = warmup + measured;
+    govsim::sim::Stream arrivals(seed, 0, 0, 0);
+    govsim::sim::Stream services(seed, 0, 0, 1);
+    govsim::sim::EventQueue<Payload> calendar;
+    ServiceQueue queue(c, 0, Discipline::Fifo);
+
+    std::vector<double> arrival_time(total, 0.0);
+    std::vector<double> wait(total, -1.0);
+    const std::uint32_t batch_size = measured / static_cast<std::uint32_t>(batches);
+    std::vector<double> boundary_time;
+    std::vector<double> boundary_busy;
+
+    auto start_service = [&](std::uint32_t job, double now) {
+        wait[job] = now - arrival_time[job];
+        calendar.schedule(now + services.exponential(1.0 / mu), {Kind::Completion, job});
+    };
+
+    calendar.schedule(arrivals.exponential(1.0 / lambda), {Kind::Arrival, 0});
+    while (!calendar.empty()) {
+        const auto event = calendar.pop();
+        const double now = event.time;
+        if (event.payload.kind == Kind::Arrival) {
+            const std::uint32_t job = event.payload.job;
+            if (job >= warmup && (job - warmup) % batch_size == 0) {
+                boundary_time.push_back(now);
+                boundary_busy.push_back(queue.busy_time(now));
+            }
+            if (job == total)
+                continue; // an arrival that only closes the last batch: not admitted
+            arrival_time[job] = now;
+            if (queue.arrive(job, now).admission == Admission::Started)
+                start_service(job, now);
+            calendar.schedule(now + arrivals.exponential(1.0 / lambda), {Kind::Arrival, job + 1});
+        } else if (const auto next = queue.complete(now)) {
+            start_service(*next, now);
+        }
+    }
+
+    MmcRun run;
+    run.waits.assign(wait.begin() + warmup, wait.end());
+    const std::size_t k = std::min(batches, boundary_time.size() - 1);
+    for (std::size_t i = 0; i < k; ++i)
+        run.utilisation.push_back((boundary_busy[i + 1] - boundary_busy[i]) /
+                                  (c * (boundary_time[i + 1] - boundary_time[i])));
+    run.overall_utilisation =
+        (boundary_busy[k] - boundary_busy[0]) / (c * (boundary_time[k] - boundary_time[0]));
+    return run;
+}
+
+void check_mmc(std::uint32_t c, double rho) {
+    const double mu = 1.0;
+    const double lambda = rho * c * mu;
+    const std::size_t batches = 30;
+    const auto run = simulate_mmc(c, lambda, mu, 20'000, 210'000, batches, 2024 + c);
+
+    // Every customer was served, none waited a negative time.
+    REQUIRE(std::all_of(run.waits.begin(), run.waits.end(), [](double w) { return w >= 0.0; }));
+
+    using namespace govsim::analysis;
+    const double wq_theory = mmc_mean_wait(c, lambda, mu);
+    // Batch means of successive waits are nearly independent when a batch (7000 customers) is
+    // far longer than the queue's relaxation time (tens of customers at these loads).
+    const std::vector<double> wq_batches = batch_means(run.waits, batches);
+    REQUIRE(wq_batches.size() == batches);
+    const double wq_sim = mean(wq_batches);
+    const double wq_se = sample_sd(wq_batches) / std::sqrt(double(batches));
+    const Interval wq_ci = mean_ci(wq_batches);
+    INFO("M/M/" << c << " rho=" << rho << ": Wq simulated " << wq_sim << " (batch-means SE "
+                << wq_se << ", 95% CI " << wq_ci.lower << ".." << wq_ci.upper << "), Erlang C "
+                << wq_theory);
+    CHECK(std::abs(wq_sim - wq_theory) < 4.0 * wq_se);
+    // The check has power: the interval pins Wq down to a few percent.
+    CHECK(wq_se < 0.05 * wq_theory);
+
+    REQUIRE(run.utilisation.size() == batches);
+    const double util_se = sample_sd(run.utilisation) / std::sqrt(double(batches));
+    const Interval util_ci = mean_ci(run.utilisation);
+    INFO("utilisation simulated " << run.overall_utilisation << " (batch-means SE " << util_se
+                                  << ", 95% CI " << util_ci.lower << ".." << util_ci.upper
+                                  << "), theory " << rho);
+    CHECK(std::abs(run.overall_utilisation - rho) < 4.0 * util_se);
+}
+
+} // namespace
+
+TEST_CASE("M/M/1 mean waiting time matches Erlang C within its batch-means interval",
+          "[sim][service_queue][analytic]") {
+    check_mmc(1, 0.7);
+}
+
+TEST_CASE("M/M/3 mean waiting time matches Erlang C within its batch-means interval",
+          "[sim][service_queue][analytic]") {
+    check_mmc(3, 0.8);
+}
