@@ -91,7 +91,7 @@ TEST_CASE("quantile leaves its input untouched; quantile_sorted agrees on sorted
     CHECK(quantile_sorted(padded, 0.25) == quantile(kData, 0.25));
 }
 
-TEST_CASE("quantile of a probability outside [0, 1] is NaN", "[analysis][statistics]") {
+TEST_CASE("quantile of a probability outside the unit interval is NaN", "[analysis][statistics]") {
     CHECK(std::isnan(quantile(kData, -0.1)));
     CHECK(std::isnan(quantile(kData, 1.1)));
     CHECK(std::isnan(quantile(kData, kNaN)));
@@ -195,7 +195,7 @@ TEST_CASE("Erlang C equals the textbook sum formula", "[analysis][queueing]") {
     }
 }
 
-TEST_CASE("Erlang C stays finite and in [0, 1] for thousands of servers", "[analysis][queueing]") {
+TEST_CASE("Erlang C stays finite and within the unit interval for thousands of servers", "[analysis][queueing]") {
     // a^c / c! overflows a double long before c = 2000; the recursion does not.
     const double cb = erlang_c(2000, 1950.0);
     CHECK(std::isfinite(cb));

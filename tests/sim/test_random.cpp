@@ -151,7 +151,7 @@ TEST_CASE("bernoulli draws succeed with the requested probability", "[sim][rando
     CHECK(s.bernoulli(1.0));
 }
 
-TEST_CASE("below(n) covers exactly [0, n) with equal frequencies", "[sim][random]") {
+TEST_CASE("below(n) covers exactly 0 to n-1 with equal frequencies", "[sim][random]") {
     Stream s(6, 0, 0, 0);
     for (const std::uint32_t n : {1u, 2u, 7u, 1000u}) {
         std::vector<int> counts(n, 0);
