@@ -153,16 +153,27 @@ private:
         return communities_[m].counts[static_cast<std::size_t>(d)];
     }
 
-    /// Whether a handler level exists for a dispute's compound.
-    [[nodiscard]] bool available(Level level, std::uint32_t compound) const {
+    /// Whether a handler level exists for a dispute: the firm and the owners' committee only
+    /// where the compound has them, coordination only for disputes needing several departments.
+    [[nodiscard]] bool available(Level level, const Dispute& x) const {
         switch (level) {
         case Level::Firm:
-            return world_.compounds.firm[compound] != no_firm;
+            return world_.compounds.firm[x.record.compound] != no_firm;
         case Level::OwnersCommittee:
-            return world_.compounds.committee_functioning[compound] != 0;
+            return world_.compounds.committee_functioning[x.record.compound] != 0;
+        case Level::Coordination:
+            return category(x).departments.size() > 1;
         default:
             return true;
         }
+    }
+
+    /// The next handler present above `level`, if any.
+    [[nodiscard]] std::optional<Level> next_level(const Dispute& x, Level level) const {
+        for (auto l = index(level) + 1; l < level_count; ++l)
+            if (available(static_cast<Level>(l), x))
+                return static_cast<Level>(l);
+        return std::nullopt;
     }
 
     sim::ServiceQueue& queue(const Event& e) {
@@ -341,7 +352,7 @@ private:
         ++counts(e.community, t).detections;
         Level first = Level::ResidentsCommittee;
         for (Level l : {Level::Firm, Level::OwnersCommittee})
-            if (available(l, x.record.compound)) {
+            if (available(l, x)) {
                 first = l;
                 break;
             }
@@ -357,6 +368,15 @@ private:
 
     void arrive(Site& site, double t, const Event& e) {
         Dispute& x = dispute(e);
+        if (!available(e.level, x)) {
+            // The handler went away while the dispute travelled (a firm abandoned the
+            // compound): it is passed on to the next handler present, without a decision.
+            if (const auto next = next_level(x, e.level))
+                move_to(site, t, e, *next);
+            else
+                close(t, e, false);
+            return;
+        }
         std::uint32_t job = e.dispute;
         if (!site.community) {
             job = static_cast<std::uint32_t>(town_.jobs.size());
@@ -418,42 +438,41 @@ private:
     /// Handling failed (or the household lost patience, or the queue was full): the household
     /// escalates to the next handler present, or gives up.
     void fail(Site& site, double t, const Event& e) {
-        Dispute& x = dispute(e);
+        const Dispute& x = dispute(e);
         const double satisfaction = world_.households.satisfaction[x.record.household];
         const double p_escalate = sc_.escalation.escalate_base +
                                   sc_.escalation.escalate_dissatisfaction * (1.0 - satisfaction);
         std::optional<Level> next;
-        if (site.decision.bernoulli(p_escalate)) {
-            if (e.level < Level::Department &&
-                site.decision.bernoulli(sc_.escalation.direct_complaint_probability))
-                next = Level::Department;
-            else
-                for (auto l = index(e.level) + 1; l < level_count; ++l)
-                    if (available(static_cast<Level>(l), x.record.compound)) {
-                        next = static_cast<Level>(l);
-                        break;
-                    }
-        }
-        if (!next) {
+        if (site.decision.bernoulli(p_escalate))
+            next = e.level < Level::Department &&
+                           site.decision.bernoulli(sc_.escalation.direct_complaint_probability)
+                       ? Level::Department
+                       : next_level(x, e.level);
+        if (next)
+            move_to(site, t, e, *next);
+        else
             close(t, e, false);
-            return;
-        }
+    }
+
+    /// Hands a dispute on to `next`, after a hand-off delay. Entering a government channel
+    /// (department or coordination) for the first time is a complaint.
+    void move_to(Site& site, double t, const Event& e, Level next) {
+        Dispute& x = dispute(e);
         double arrival = t + site.decision.exponential(sc_.escalation.handoff_days);
         ++x.record.handoffs;
         x.state = State::Travelling;
-        x.record.last_level = *next;
-        const Event to{e.community, e.dispute, EventKind::Arrive, *next};
-        if (*next < Level::Department) {
+        x.record.last_level = next;
+        const Event to{e.community, e.dispute, EventKind::Arrive, next};
+        if (next < Level::Department) {
             site.calendar.schedule(arrival, to);
             return;
         }
-        // Leaving for a government channel: a complaint, counted once per dispute.
         if (std::isnan(x.record.complaint)) {
             x.record.complaint = t;
             ++counts(e.community, t).complaints;
         }
         arrival += site.decision.exponential(
-            *next == Level::Department
+            next == Level::Department
                 ? sc_.handlers.departments[category(x).departments.front()].intake_delay_days
                 : sc_.handlers.coordination_intake_delay_days);
         if (site.community) {

@@ -85,7 +85,10 @@ World synthesise_world(const Scenario& scenario, std::uint64_t seed, std::uint32
         auto n = std::max<std::uint64_t>(town.compound_units_min,
                                          static_cast<std::uint64_t>(std::llround(draw)));
         n = std::min<std::uint64_t>(n, total_units - placed);
-        units.push_back(static_cast<std::uint32_t>(n));
+        if (n < town.compound_units_min && !units.empty())
+            units.back() += static_cast<std::uint32_t>(n); // no undersized last compound
+        else
+            units.push_back(static_cast<std::uint32_t>(n));
         placed += n;
     }
 
