@@ -1,1 +1,532 @@
-// placeholder: being written
+// Typed, validated reading of TOML configuration files (see config.hpp).
+#include "sim/config.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <utility>
+
+namespace govsim::sim {
+
+namespace {
+
+SourcePosition to_position(const toml::source_position& p) {
+    return {static_cast<std::uint32_t>(p.line), static_cast<std::uint32_t>(p.column)};
+}
+
+std::string quoted(std::string_view s) {
+    constexpr std::size_t max_shown = 40;
+    if (s.size() > max_shown) {
+        return fmt::format("\"{}...\"", s.substr(0, max_shown));
+    }
+    return fmt::format("\"{}\"", s);
+}
+
+/// "a string (\"abc\")", "an integer (3)", "a table": what a node is, for "found ..." text.
+std::string describe(const toml::node& node) {
+    switch (node.type()) {
+    case toml::node_type::string:
+        return fmt::format("a string ({})", quoted(*node.value<std::string_view>()));
+    case toml::node_type::integer:
+        return fmt::format("an integer ({})", *node.value<std::int64_t>());
+    case toml::node_type::floating_point:
+        return fmt::format("a floating-point number ({})", format_number(*node.value<double>()));
+    case toml::node_type::boolean:
+        return fmt::format("a boolean ({})", *node.value<bool>());
+    case toml::node_type::date:
+        return "a date";
+    case toml::node_type::time:
+        return "a time";
+    case toml::node_type::date_time:
+        return "a date-time";
+    case toml::node_type::array:
+        return "an array";
+    case toml::node_type::table:
+        return "a table";
+    case toml::node_type::none:
+        break;
+    }
+    return "nothing";
+}
+
+/// The value of a number node as it would be written back ("3", "1.5", "2.0").
+std::string value_text(const toml::node& node) {
+    if (const auto i = node.value_exact<std::int64_t>()) {
+        return fmt::format("{}", *i);
+    }
+    return format_number(*node.value<double>());
+}
+
+std::string integer_description(std::int64_t min, std::int64_t max) {
+    if (max == std::numeric_limits<std::int64_t>::max()) {
+        if (min == 0) {
+            return "a non-negative integer";
+        }
+        if (min == 1) {
+            return "a positive integer";
+        }
+        return fmt::format("an integer >= {}", min);
+    }
+    return fmt::format("an integer in [{}, {}]", min, max);
+}
+
+std::string count_description(std::uint32_t min) {
+    return integer_description(min, std::numeric_limits<std::int64_t>::max());
+}
+
+constexpr std::string_view key_missing = "nothing (key missing)";
+constexpr std::string_view section_missing = "nothing (section missing)";
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
+// ConfigError
+
+ConfigError::ConfigError(std::string file, SourcePosition where, std::string key,
+                         std::string expected, std::string found, std::string hint)
+    : ConfigError(Parts{std::move(file), where, std::move(key), expected, found,
+                        fmt::format("expected {}, found {}", expected, found), std::move(hint)}) {
+}
+
+ConfigError ConfigError::with_message(std::string file, SourcePosition where, std::string key,
+                                      std::string message, std::string hint) {
+    return ConfigError(
+        Parts{std::move(file), where, std::move(key), {}, {}, std::move(message), std::move(hint)});
+}
+
+ConfigError::ConfigError(Parts parts)
+    : std::runtime_error(compose(parts)), file_(std::move(parts.file)), where_(parts.where),
+      key_(std::move(parts.key)), expected_(std::move(parts.expected)),
+      found_(std::move(parts.found)), message_(std::move(parts.message)),
+      hint_(std::move(parts.hint)) {
+}
+
+std::string ConfigError::compose(const Parts& parts) {
+    std::string text = parts.file;
+    if (parts.where.line > 0) {
+        text += fmt::format(":{}:{}", parts.where.line, parts.where.column);
+    }
+    text += ": error: ";
+    if (!parts.key.empty()) {
+        text += parts.key + ": ";
+    }
+    text += parts.message;
+    if (!parts.hint.empty()) {
+        text += "; " + parts.hint;
+    }
+    // One line, always: quoted keys and parser descriptions may hold line breaks.
+    std::replace_if(
+        text.begin(), text.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+    return text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// NumberRange
+
+bool NumberRange::contains(double x) const {
+    if (!std::isfinite(x)) {
+        return false;
+    }
+    const bool above_min = min_open ? x > min : x >= min;
+    const bool below_max = max_open ? x < max : x <= max;
+    return above_min && below_max;
+}
+
+NumberRange NumberRange::any() {
+    return NumberRange{};
+}
+
+NumberRange NumberRange::probability() {
+    return NumberRange{0, 1, false, false, "a probability in [0, 1]"};
+}
+
+NumberRange NumberRange::share() {
+    return NumberRange{0, 1, true, false, "a share in (0, 1]"};
+}
+
+NumberRange NumberRange::non_negative() {
+    NumberRange r;
+    r.min = 0;
+    r.description = "a non-negative number";
+    return r;
+}
+
+NumberRange NumberRange::positive() {
+    NumberRange r;
+    r.min = 0;
+    r.min_open = true;
+    r.description = "a positive number";
+    return r;
+}
+
+NumberRange NumberRange::between(double lo, double hi) {
+    return NumberRange{lo, hi, false, false,
+                       fmt::format("a number in [{}, {}]", format_number(lo), format_number(hi))};
+}
+
+// ---------------------------------------------------------------------------------------------
+// ConfigTable
+
+ConfigTable::ConfigTable(const toml::table& table, std::string path,
+                         std::shared_ptr<const std::string> file)
+    : table_(&table), path_(std::move(path)), file_(std::move(file)) {
+}
+
+SourcePosition ConfigTable::position() const {
+    const SourcePosition p = to_position(table_->source().begin);
+    if (path_.empty() || p.line == 0) {
+        return {1, 1};
+    }
+    return p;
+}
+
+std::string ConfigTable::key_path(std::string_view key) const {
+    if (path_.empty()) {
+        return std::string(key);
+    }
+    return fmt::format("{}.{}", path_, key);
+}
+
+bool ConfigTable::contains(std::string_view key) {
+    known_.emplace(key);
+    return table_->contains(key);
+}
+
+const toml::node* ConfigTable::lookup(std::string_view key, std::string_view expected,
+                                      bool is_section) {
+    known_.emplace(key);
+    const toml::node* node = table_->get(key);
+    if (node == nullptr) {
+        throw_missing(key, expected, is_section ? section_missing : key_missing);
+    }
+    return node;
+}
+
+void ConfigTable::throw_missing(std::string_view key, std::string_view expected,
+                                std::string_view found) const {
+    // A missing key is often a misspelt one: report the misspelling where it is written.
+    std::vector<std::string> unread;
+    for (auto&& [k, v] : *table_) {
+        if (!known_.contains(k.str())) {
+            unread.emplace_back(k.str());
+        }
+    }
+    for (const auto& candidate : unread) {
+        if (closest_key(candidate, {std::string(key)})) {
+            const toml::key& written = table_->find(candidate)->first;
+            throw ConfigError::with_message(*file_, to_position(written.source().begin),
+                                            key_path(candidate), "unknown key",
+                                            fmt::format("did you mean '{}'?", key));
+        }
+    }
+    throw ConfigError(*file_, position(), key_path(key), std::string(expected), std::string(found));
+}
+
+void ConfigTable::throw_unknown(std::string_view key) const {
+    const toml::key& written = table_->find(key)->first;
+    const std::vector<std::string> known(known_.begin(), known_.end());
+    std::string hint;
+    if (const auto guess = closest_key(key, known)) {
+        hint = fmt::format("did you mean '{}'?", *guess);
+    } else if (!known.empty() && known.size() <= 8) {
+        hint = "known keys here: ";
+        for (std::size_t i = 0; i < known.size(); ++i) {
+            hint += (i == 0 ? "" : ", ") + known[i];
+        }
+    }
+    throw ConfigError::with_message(*file_, to_position(written.source().begin), key_path(key),
+                                    "unknown key", std::move(hint));
+}
+
+void ConfigTable::finish() const {
+    const toml::key* first = nullptr;
+    for (auto&& [k, v] : *table_) {
+        if (known_.contains(k.str())) {
+            continue;
+        }
+        const auto& p = k.source().begin;
+        if (first == nullptr || p.line < first->source().begin.line ||
+            (p.line == first->source().begin.line && p.column < first->source().begin.column)) {
+            first = &k;
+        }
+    }
+    if (first != nullptr) {
+        throw_unknown(first->str());
+    }
+}
+
+ConfigError ConfigTable::error(std::string_view key, std::string expected, std::string found,
+                               std::string hint) const {
+    const toml::node* node = table_->get(key);
+    const SourcePosition where = node != nullptr ? to_position(node->source().begin) : position();
+    return ConfigError(*file_, where, key_path(key), std::move(expected), std::move(found),
+                       std::move(hint));
+}
+
+double ConfigTable::number(std::string_view key, const NumberRange& range) {
+    const toml::node* node = lookup(key, range.description);
+    if (!node->is_number()) {
+        throw error(key, "a number", describe(*node));
+    }
+    const double x = *node->value<double>();
+    if (!range.contains(x)) {
+        throw error(key, range.description, value_text(*node));
+    }
+    return x;
+}
+
+double ConfigTable::probability(std::string_view key) {
+    return number(key, NumberRange::probability());
+}
+
+double ConfigTable::non_negative(std::string_view key) {
+    return number(key, NumberRange::non_negative());
+}
+
+double ConfigTable::positive(std::string_view key) {
+    return number(key, NumberRange::positive());
+}
+
+std::int64_t ConfigTable::read_integer(std::string_view key, std::int64_t min, std::int64_t max,
+                                       const std::string& description) {
+    const toml::node* node = lookup(key, description);
+    if (!node->is_integer()) {
+        throw error(key, "an integer", describe(*node));
+    }
+    const std::int64_t v = *node->value_exact<std::int64_t>();
+    if (v < min || v > max) {
+        throw error(key, description, fmt::format("{}", v));
+    }
+    return v;
+}
+
+std::int64_t ConfigTable::integer(std::string_view key, std::int64_t min, std::int64_t max) {
+    return read_integer(key, min, max, integer_description(min, max));
+}
+
+std::uint32_t ConfigTable::count(std::string_view key, std::uint32_t min) {
+    constexpr auto max = std::numeric_limits<std::uint32_t>::max();
+    const std::int64_t v =
+        read_integer(key, min, std::numeric_limits<std::int64_t>::max(), count_description(min));
+    if (v > std::int64_t{max}) {
+        throw error(key, fmt::format("an integer no larger than {}", max), fmt::format("{}", v));
+    }
+    return static_cast<std::uint32_t>(v);
+}
+
+std::uint64_t ConfigTable::unsigned_integer(std::string_view key) {
+    return static_cast<std::uint64_t>(
+        read_integer(key, 0, std::numeric_limits<std::int64_t>::max(), "a non-negative integer"));
+}
+
+std::string ConfigTable::string(std::string_view key) {
+    const toml::node* node = lookup(key, "a non-empty string");
+    if (!node->is_string()) {
+        throw error(key, "a string", describe(*node));
+    }
+    std::string s(*node->value<std::string_view>());
+    if (s.empty()) {
+        throw error(key, "a non-empty string", "an empty string");
+    }
+    return s;
+}
+
+std::optional<std::string> ConfigTable::optional_string(std::string_view key) {
+    known_.emplace(key);
+    const toml::node* node = table_->get(key);
+    if (node == nullptr) {
+        return std::nullopt;
+    }
+    if (!node->is_string()) {
+        throw error(key, "a string", describe(*node));
+    }
+    return std::string(*node->value<std::string_view>());
+}
+
+std::vector<std::string> ConfigTable::strings(std::string_view key) {
+    const toml::node* node = lookup(key, "an array of strings");
+    const toml::array* array = node->as_array();
+    if (array == nullptr) {
+        throw error(key, "an array of strings", describe(*node));
+    }
+    std::vector<std::string> out;
+    out.reserve(array->size());
+    for (std::size_t i = 0; i < array->size(); ++i) {
+        const toml::node& element = *array->get(i);
+        const SourcePosition where = to_position(element.source().begin);
+        const std::string element_path = fmt::format("{}[{}]", key_path(key), i);
+        if (!element.is_string()) {
+            throw ConfigError(*file_, where, element_path, "a string", describe(element));
+        }
+        std::string s(*element.value<std::string_view>());
+        if (s.empty()) {
+            throw ConfigError(*file_, where, element_path, "a non-empty string", "an empty string");
+        }
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+ConfigTable ConfigTable::table(std::string_view key) {
+    const toml::node* node = lookup(key, "a table", true);
+    const toml::table* sub = node->as_table();
+    if (sub == nullptr) {
+        throw error(key, "a table", describe(*node));
+    }
+    return ConfigTable(*sub, key_path(key), file_);
+}
+
+std::vector<ConfigTable> ConfigTable::tables(std::string_view key) {
+    const toml::node* node = lookup(key, "an array of tables", true);
+    const toml::array* array = node->as_array();
+    if (array == nullptr) {
+        throw error(key, "an array of tables", describe(*node));
+    }
+    std::vector<ConfigTable> out;
+    out.reserve(array->size());
+    for (std::size_t i = 0; i < array->size(); ++i) {
+        const toml::node& element = *array->get(i);
+        const std::string element_path = fmt::format("{}[{}]", key_path(key), i);
+        const toml::table* sub = element.as_table();
+        if (sub == nullptr) {
+            throw ConfigError(*file_, to_position(element.source().begin), element_path, "a table",
+                              describe(element));
+        }
+        out.emplace_back(*sub, element_path, file_);
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// ConfigDocument
+
+ConfigDocument::ConfigDocument(std::shared_ptr<const std::string> file, std::string text,
+                               toml::table root)
+    : file_(std::move(file)), text_(std::move(text)), root_(std::move(root)) {
+}
+
+ConfigDocument ConfigDocument::parse(std::string_view text, std::string file) {
+    auto name = std::make_shared<const std::string>(std::move(file));
+    try {
+        toml::table root = toml::parse(text, std::string_view{*name});
+        return ConfigDocument(name, std::string(text), std::move(root));
+    } catch (const toml::parse_error& e) {
+        throw ConfigError::with_message(*name, to_position(e.source().begin), {},
+                                        fmt::format("malformed TOML: {}", e.description()));
+    }
+}
+
+ConfigDocument ConfigDocument::load(const std::string& path) {
+    return parse(read_text_file(path), path);
+}
+
+ConfigTable ConfigDocument::root() const {
+    return ConfigTable(root_, {}, file_);
+}
+
+std::optional<SourcePosition> ConfigDocument::position_of(std::string_view key_path) const {
+    const auto view = toml::at_path(root_, key_path);
+    if (!view) {
+        return std::nullopt;
+    }
+    return to_position(view.node()->source().begin);
+}
+
+ConfigError ConfigDocument::error_at(std::string_view key_path, std::string expected,
+                                     std::string found, std::string hint) const {
+    const SourcePosition where = position_of(key_path).value_or(SourcePosition{1, 1});
+    return ConfigError(*file_, where, std::string(key_path), std::move(expected), std::move(found),
+                       std::move(hint));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+std::string read_text_file(const std::string& path) {
+    const auto fail = [&path](int err) {
+        return ConfigError::with_message(path, {}, {},
+                                         fmt::format("cannot read file: {}", std::strerror(err)));
+    };
+    errno = 0;
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
+                                                         &std::fclose);
+    if (!file) {
+        throw fail(errno);
+    }
+    std::string text;
+    char buffer[1 << 14];
+    std::size_t n = 0;
+    while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) {
+        text.append(buffer, n);
+    }
+    if (std::ferror(file.get()) != 0) {
+        throw fail(errno != 0 ? errno : EIO);
+    }
+    return text;
+}
+
+std::size_t key_distance(std::string_view a, std::string_view b) {
+    const auto norm = [](char c) {
+        return c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    };
+    // Optimal string alignment distance: insertions, deletions, substitutions and
+    // transpositions of neighbours each cost 1.
+    const std::size_t n = a.size();
+    const std::size_t m = b.size();
+    std::vector<std::vector<std::size_t>> d(n + 1, std::vector<std::size_t>(m + 1, 0));
+    for (std::size_t i = 0; i <= n; ++i) {
+        d[i][0] = i;
+    }
+    for (std::size_t j = 0; j <= m; ++j) {
+        d[0][j] = j;
+    }
+    for (std::size_t i = 1; i <= n; ++i) {
+        for (std::size_t j = 1; j <= m; ++j) {
+            const std::size_t cost = norm(a[i - 1]) == norm(b[j - 1]) ? 0 : 1;
+            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+            if (i > 1 && j > 1 && norm(a[i - 1]) == norm(b[j - 2]) &&
+                norm(a[i - 2]) == norm(b[j - 1])) {
+                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    return d[n][m];
+}
+
+std::optional<std::string> closest_key(std::string_view key,
+                                       const std::vector<std::string>& candidates) {
+    constexpr std::size_t max_distance = 2;
+    std::optional<std::string> best;
+    std::size_t best_distance = max_distance + 1;
+    for (const auto& candidate : candidates) {
+        const std::size_t d = key_distance(key, candidate);
+        // Close in absolute terms, and not a rewrite of most of a short key.
+        const bool plausible = d <= max_distance && 2 * d <= std::max(key.size(), candidate.size());
+        if (plausible && d < best_distance) {
+            best = candidate;
+            best_distance = d;
+        }
+    }
+    return best;
+}
+
+std::string format_number(double x) {
+    if (std::isnan(x)) {
+        return "nan";
+    }
+    if (std::isinf(x)) {
+        return x > 0 ? "inf" : "-inf";
+    }
+    std::string s = fmt::format("{}", x);
+    if (s.find_first_of(".e") == std::string::npos) {
+        s += ".0";
+    }
+    return s;
+}
+
+} // namespace govsim::sim

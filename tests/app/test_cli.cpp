@@ -1,0 +1,195 @@
+// The command-line program as a user meets it: exit statuses, messages, the results file,
+// and results that do not depend on --threads.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <hdf5.h>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Outcome {
+    int status;
+    std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+/// This process's own scratch folder (CTest runs tests in parallel processes), removed at exit.
+struct ScratchDir {
+    fs::path path = fs::temp_directory_path() / ("govsim-cli-tests-" + std::to_string(getpid()));
+    ~ScratchDir() {
+        std::error_code ignored;
+        fs::remove_all(path, ignored);
+    }
+};
+
+/// A fresh path in the scratch folder.
+fs::path scratch(const std::string& name) {
+    static const ScratchDir scratch_dir;
+    const fs::path& dir = scratch_dir.path;
+    fs::create_directories(dir);
+    const fs::path p = dir / name;
+    fs::remove_all(p);
+    return p;
+}
+
+Outcome govsim(const std::string& args) {
+    const fs::path out = scratch("stdout.txt"), err = scratch("stderr.txt");
+    const std::string cmd = std::string(GOVSIM_BINARY) + " " + args + " >" + out.string() + " 2>" +
+                            err.string() + " </dev/null";
+    const int raw = std::system(cmd.c_str());
+    return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
+}
+
+std::string reference_text() {
+    return slurp(std::string(GOVSIM_SOURCE_DIR) + "/scenarios/lishui-baseline.toml");
+}
+
+/// The reference scenario with one `key = value` line replaced, written to a scratch file.
+fs::path variant(const std::string& name, const std::string& key, const std::string& value) {
+    std::string text = reference_text();
+    const std::string needle = "\n" + key + " = ";
+    const auto at = text.find(needle);
+    REQUIRE(at != std::string::npos);
+    const auto eol = text.find('\n', at + 1);
+    text.replace(at + 1, eol - at - 1, key + " = " + value);
+    const fs::path p = scratch(name);
+    std::ofstream(p) << text;
+    return p;
+}
+
+/// A small, fast variant of the reference scenario.
+fs::path small_scenario() {
+    std::string text = reference_text();
+    auto set = [&text](const std::string& key, const std::string& value) {
+        const auto at = text.find("\n" + key + " = ");
+        const auto eol = text.find('\n', at + 1);
+        text.replace(at + 1, eol - at - 1, key + " = " + value);
+    };
+    set("residents_at_full_occupancy", "25000");
+    set("communities", "5");
+    set("replicates", "3");
+    const fs::path p = scratch("small.toml");
+    std::ofstream(p) << text;
+    return p;
+}
+
+/// The raw bytes of a dataset, read in its own file type.
+std::vector<unsigned char> dataset_bytes(const fs::path& file, const char* name) {
+    const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    REQUIRE(f >= 0);
+    const hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
+    REQUIRE(d >= 0);
+    const hid_t t = H5Dget_type(d);
+    const hid_t s = H5Dget_space(d);
+    const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(s));
+    std::vector<unsigned char> bytes(n * H5Tget_size(t));
+    if (n > 0)
+        REQUIRE(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()) >= 0);
+    H5Sclose(s);
+    H5Tclose(t);
+    H5Dclose(d);
+    H5Fclose(f);
+    return bytes;
+}
+
+} // namespace
+
+TEST_CASE("govsim --help lists the subcommands and exits 0", "[cli]") {
+    const auto r = govsim("--help");
+    CHECK(r.status == 0);
+    CHECK(r.out.find("run") != std::string::npos);
+    CHECK(r.out.find("validate") != std::string::npos);
+    CHECK(govsim("run --help").status == 0);
+    CHECK(govsim("validate --help").status == 0);
+}
+
+TEST_CASE("every shipped scenario validates", "[cli]") {
+    int seen = 0;
+    for (const auto& entry :
+         fs::recursive_directory_iterator(std::string(GOVSIM_SOURCE_DIR) + "/scenarios")) {
+        if (entry.path().extension() != ".toml")
+            continue;
+        ++seen;
+        const auto r = govsim("validate " + entry.path().string());
+        INFO(entry.path() << ": " << r.err);
+        CHECK(r.status == 0);
+    }
+    CHECK(seen >= 1);
+}
+
+TEST_CASE("a bad scenario gets one clear error, exit status 2 and no results file", "[cli]") {
+    const fs::path bad = variant("bad.toml", "nonlocal_share", "1.86");
+    const fs::path out = scratch("bad.h5");
+    const auto r = govsim("run " + bad.string() + " -o " + out.string());
+    CHECK(r.status == 2);
+    CHECK(r.err.find(bad.string()) != std::string::npos);
+    CHECK(r.err.find("nonlocal_share") != std::string::npos);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    CHECK_FALSE(fs::exists(out));
+    CHECK(govsim("validate " + bad.string()).status == 2);
+}
+
+TEST_CASE("a missing scenario file or bad arguments exit with status 2", "[cli]") {
+    CHECK(govsim("validate /nonexistent/scenario.toml").status == 2);
+    const auto small = small_scenario().string();
+    CHECK(govsim("run " + small + " -o " + scratch("x.h5").string() + " --replicates 0").status ==
+          2);
+    CHECK(govsim("run " + small + " -o " + scratch("x.h5").string() + " --threads 0").status == 2);
+    CHECK(govsim("run " + small).status == 2); // no -o
+    CHECK(govsim("frobnicate").status == 2);
+}
+
+TEST_CASE("an unwritable results path is reported before any simulation", "[cli]") {
+    const auto r = govsim("run " + small_scenario().string() + " -o /nonexistent-dir/out.h5 -q");
+    CHECK(r.status == 2);
+    CHECK(r.err.find("/nonexistent-dir") != std::string::npos);
+    const fs::path dir = scratch("a-directory");
+    fs::create_directories(dir);
+    CHECK(govsim("run " + small_scenario().string() + " -o " + dir.string() + " -q").status == 2);
+}
+
+TEST_CASE("the results file is the same for 1 and 2 threads", "[cli][determinism]") {
+    const auto small = small_scenario().string();
+    const fs::path one = scratch("one.h5"), two = scratch("two.h5");
+    REQUIRE(govsim("run " + small + " -o " + one.string() + " --threads 1 -q --disputes").status ==
+            0);
+    REQUIRE(govsim("run " + small + " -o " + two.string() + " --threads 2 -q --disputes").status ==
+            0);
+    for (const char* name :
+         {"/summary", "/summary_by_category", "/daily", "/monthly", "/disputes"}) {
+        INFO(name);
+        const auto a = dataset_bytes(one, name);
+        CHECK(!a.empty());
+        CHECK(a == dataset_bytes(two, name));
+    }
+    // Nothing but the final file is left behind.
+    for (const auto& entry : fs::directory_iterator(one.parent_path()))
+        CHECK(entry.path().string().find(".tmp") == std::string::npos);
+}
+
+TEST_CASE("a run prints the summary table and the seed changes the results", "[cli]") {
+    const auto small = small_scenario().string();
+    const fs::path a = scratch("seed-a.h5"), b = scratch("seed-b.h5");
+    const auto r = govsim("run " + small + " -o " + a.string() + " --seed 1");
+    REQUIRE(r.status == 0);
+    CHECK(r.out.find("complaints") != std::string::npos);
+    CHECK(r.out.find("median resolution") != std::string::npos);
+    REQUIRE(govsim("run " + small + " -o " + b.string() + " --seed 2 -q").status == 0);
+    CHECK(dataset_bytes(a, "/summary") != dataset_bytes(b, "/summary"));
+}
