@@ -64,8 +64,9 @@ struct CommunityState {
     std::vector<DayCounts> counts;           ///< per day
     std::vector<std::array<double, 3>> busy; ///< per day: firm, committee, RC server-days
     std::array<double, 3> busy_total{};
-    std::vector<std::uint32_t> occupied; ///< per day, at the end of the day
-    MonthSums month;                     ///< the current month's partial sums
+    std::vector<std::uint32_t> occupied;               ///< per day, at the end of the day
+    std::vector<std::array<std::uint32_t, 3>> servers; ///< per day: firm, committee, RC servers
+    MonthSums month;                                   ///< the current month's partial sums
 };
 
 struct TownState {
@@ -85,7 +86,8 @@ public:
           days_(scenario.days()) {
         const std::size_t n_comm = world_.communities.size();
         communities_.resize(n_comm);
-        for (std::uint32_t m = 0; m < n_comm; ++m) {
+        sim::parallel_for_each_index(n_comm, [&](std::size_t mi) {
+            const auto m = static_cast<std::uint32_t>(mi);
             CommunityState& cs = communities_[m];
             const auto entity = stream_entity::community(m);
             cs.onset = sim::Stream(seed, replicate, entity, purpose::onset);
@@ -104,7 +106,8 @@ public:
             cs.counts.resize(static_cast<std::size_t>(days_));
             cs.busy.resize(static_cast<std::size_t>(days_));
             cs.occupied.resize(static_cast<std::size_t>(days_));
-        }
+            cs.servers.resize(static_cast<std::size_t>(days_));
+        });
         for (const DepartmentSpec& dep : sc_.handlers.departments)
             town_.departments.emplace_back(dep.servers, 0, sim::Discipline::Fifo);
         town_.coordination =
@@ -123,7 +126,6 @@ public:
                 community_day(static_cast<std::uint32_t>(m), d);
             });
             town_day(d);
-            servers_.push_back(servers_today());
             if (options.on_day)
                 options.on_day();
             if (sim::is_month_end(d)) {
@@ -229,10 +231,20 @@ private:
             cs.busy[static_cast<std::size_t>(d)][k] = total[k] - cs.busy_total[k];
             cs.busy_total[k] = total[k];
         }
+        // Occupied households and servers present at the day's end (firm staff only in
+        // managed compounds, committee members only where the committee functions).
+        const Compounds& cp = world_.compounds;
         std::uint32_t occ = 0;
-        for (std::uint32_t c = first_compound(m); c < world_.compound_end(m); ++c)
-            occ += world_.compounds.occupied[c];
+        std::array<std::uint32_t, 3> servers{0, 0, cs.rc_queue.servers()};
+        for (std::uint32_t c = first_compound(m); c < world_.compound_end(m); ++c) {
+            occ += cp.occupied[c];
+            if (cp.firm[c] != no_firm)
+                servers[0] += cp.firm_servers[c];
+            if (cp.committee_functioning[c])
+                servers[1] += sc_.handlers.owners_committee_servers;
+        }
         cs.occupied[static_cast<std::size_t>(d)] = occ;
+        cs.servers[static_cast<std::size_t>(d)] = servers;
     }
 
     /// Households whose move-in day has come join their compound's aggregates.
@@ -642,12 +654,21 @@ private:
         r.units = static_cast<std::uint32_t>(world_.households.size());
         r.monthly = std::move(monthly);
 
-        std::vector<DisputeRecord> records;
-        for (const CommunityState& cs : communities_)
-            for (const Dispute& x : cs.disputes)
-                records.push_back(x.record);
+        // Records in community order, each community's in onset order, gathered in parallel.
+        std::vector<std::size_t> offset(communities_.size() + 1, 0);
+        for (std::size_t m = 0; m < communities_.size(); ++m)
+            offset[m + 1] = offset[m] + communities_[m].disputes.size();
+        std::vector<DisputeRecord> records(offset.back());
+        sim::parallel_for_each_index(communities_.size(), [&](std::size_t m) {
+            const auto& list = communities_[m].disputes;
+            for (std::size_t k = 0; k < list.size(); ++k)
+                records[offset[m] + k] = list[k].record;
+        });
 
         r.daily.resize(static_cast<std::size_t>(days_));
+        std::uint32_t department_servers = 0;
+        for (const DepartmentSpec& dep : sc_.handlers.departments)
+            department_servers += dep.servers;
         std::int64_t open = 0;
         for (int d = 0; d < days_; ++d) {
             const auto ds = static_cast<std::size_t>(d);
@@ -661,14 +682,17 @@ private:
                 row.abandoned += dc.abandoned;
                 row.complaints += dc.complaints;
                 row.households += cs.occupied[ds];
-                for (std::size_t k = 0; k < 3; ++k)
+                for (std::size_t k = 0; k < 3; ++k) {
                     row.busy_server_days[k] += cs.busy[ds][k];
+                    row.servers[k] += cs.servers[ds][k];
+                }
             }
             row.busy_server_days[index(Level::Department)] = town_.busy[ds][0];
             row.busy_server_days[index(Level::Coordination)] = town_.busy[ds][1];
             open += static_cast<std::int64_t>(row.onsets) - row.resolved - row.abandoned;
             row.open = static_cast<std::uint32_t>(open);
-            row.servers = servers_[ds];
+            row.servers[index(Level::Department)] = department_servers;
+            row.servers[index(Level::Coordination)] = sc_.handlers.coordination_servers;
         }
         build_summary(records, r.daily, sc_.run.start_year, r);
         if (options.record_disputes)
@@ -676,30 +700,11 @@ private:
         return r;
     }
 
-    /// Servers at each level now (firm staff count only in managed compounds).
-    [[nodiscard]] std::array<std::uint32_t, level_count> servers_today() const {
-        std::array<std::uint32_t, level_count> s{};
-        const Compounds& cp = world_.compounds;
-        for (std::uint32_t c = 0; c < cp.size(); ++c) {
-            if (cp.firm[c] != no_firm)
-                s[index(Level::Firm)] += cp.firm_servers[c];
-            if (cp.committee_functioning[c])
-                s[index(Level::OwnersCommittee)] += sc_.handlers.owners_committee_servers;
-        }
-        for (auto n : world_.communities.rc_servers)
-            s[index(Level::ResidentsCommittee)] += n;
-        for (const DepartmentSpec& dep : sc_.handlers.departments)
-            s[index(Level::Department)] += dep.servers;
-        s[index(Level::Coordination)] = sc_.handlers.coordination_servers;
-        return s;
-    }
-
     const Scenario& sc_;
     World world_;
     int days_;
     std::vector<CommunityState> communities_;
     TownState town_;
-    std::vector<std::array<std::uint32_t, level_count>> servers_; ///< per day
 };
 
 } // namespace

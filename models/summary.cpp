@@ -4,6 +4,7 @@
 #include "models/scenario.hpp"
 #include "sim/calendar.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -33,9 +34,10 @@ DisputeStats dispute_stats(std::span<const DisputeRecord* const> group) {
             ++s.open_at_end;
         }
     }
+    std::sort(resolution.begin(), resolution.end());
     s.mean_resolution_days = analysis::mean(resolution);
-    s.median_resolution_days = analysis::quantile(resolution, 0.5);
-    s.p90_resolution_days = analysis::quantile(resolution, 0.9);
+    s.median_resolution_days = analysis::quantile_sorted(resolution, 0.5);
+    s.p90_resolution_days = analysis::quantile_sorted(resolution, 0.9);
     s.mean_detection_days = analysis::mean(detection);
     s.share_resolved_within_30_days =
         s.disputes > 0 ? static_cast<double>(within_30) / static_cast<double>(s.disputes)
