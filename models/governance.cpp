@@ -86,6 +86,7 @@ public:
           days_(scenario.days()) {
         const std::size_t n_comm = world_.communities.size();
         communities_.resize(n_comm);
+        outbox_sizes_.resize(n_comm);
         sim::parallel_for_each_index(n_comm, [&](std::size_t mi) {
             const auto m = static_cast<std::uint32_t>(mi);
             CommunityState& cs = communities_[m];
@@ -245,6 +246,7 @@ private:
         }
         cs.occupied[static_cast<std::size_t>(d)] = occ;
         cs.servers[static_cast<std::size_t>(d)] = servers;
+        outbox_sizes_[m] = static_cast<std::uint32_t>(cs.outbox.size());
     }
 
     /// Households whose move-in day has come join their compound's aggregates.
@@ -532,7 +534,10 @@ private:
     void town_day(int d) {
         // Arrivals from communities join the town calendar in community order, then in the
         // order each community produced them: never in the order threads finished.
-        for (CommunityState& cs : communities_) {
+        for (std::size_t m = 0; m < communities_.size(); ++m) {
+            if (outbox_sizes_[m] == 0)
+                continue; // a compact array, so the town does not touch idle communities
+            CommunityState& cs = communities_[m];
             for (std::size_t k = 0; k < cs.outbox.size(); ++k)
                 town_.calendar.schedule(cs.outbox_times[k], cs.outbox[k]);
             cs.outbox.clear();
@@ -669,11 +674,10 @@ private:
         std::uint32_t department_servers = 0;
         for (const DepartmentSpec& dep : sc_.handlers.departments)
             department_servers += dep.servers;
-        std::int64_t open = 0;
-        for (int d = 0; d < days_; ++d) {
-            const auto ds = static_cast<std::size_t>(d);
+        // Each day's row sums the communities in community order; days are independent.
+        sim::parallel_for_each_index(r.daily.size(), [&](std::size_t ds) {
             DailyRow& row = r.daily[ds];
-            row.day = d;
+            row.day = static_cast<int>(ds);
             for (const CommunityState& cs : communities_) {
                 const DayCounts& dc = cs.counts[ds];
                 row.onsets += dc.onsets;
@@ -689,10 +693,13 @@ private:
             }
             row.busy_server_days[index(Level::Department)] = town_.busy[ds][0];
             row.busy_server_days[index(Level::Coordination)] = town_.busy[ds][1];
-            open += static_cast<std::int64_t>(row.onsets) - row.resolved - row.abandoned;
-            row.open = static_cast<std::uint32_t>(open);
             row.servers[index(Level::Department)] = department_servers;
             row.servers[index(Level::Coordination)] = sc_.handlers.coordination_servers;
+        });
+        std::int64_t open = 0;
+        for (DailyRow& row : r.daily) {
+            open += static_cast<std::int64_t>(row.onsets) - row.resolved - row.abandoned;
+            row.open = static_cast<std::uint32_t>(open);
         }
         build_summary(records, r.daily, sc_.run.start_year, r);
         if (options.record_disputes)
@@ -704,6 +711,7 @@ private:
     World world_;
     int days_;
     std::vector<CommunityState> communities_;
+    std::vector<std::uint32_t> outbox_sizes_; ///< per community, set at the end of its day
     TownState town_;
 };
 

@@ -3,6 +3,7 @@
 #include "analysis/statistics.hpp"
 #include "models/scenario.hpp"
 #include "sim/calendar.hpp"
+#include "sim/parallel.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -64,37 +65,41 @@ void build_summary(const std::vector<DisputeRecord>& records, const std::vector<
             ++cat_complaints[yc][index(r.category)];
         }
     }
-    result.years.clear();
-    result.category_years.clear();
-    for (int y = 0; y < years; ++y) {
-        const auto ys = static_cast<std::size_t>(y);
-        YearRow row;
-        row.year = start_year + y;
-        double household_days = 0;
-        int n_days = 0;
-        for (const DailyRow& d : daily)
-            if (sim::year_of(d.day) == y) {
-                household_days += d.households;
-                ++n_days;
+    // Every group (a year, or a year and category) is summarised independently.
+    result.years.assign(static_cast<std::size_t>(years), YearRow{});
+    result.category_years.assign(static_cast<std::size_t>(years) * category_count,
+                                 CategoryYearRow{});
+    sim::parallel_for_each_index(
+        result.years.size() + result.category_years.size(), [&](std::size_t g) {
+            if (g >= result.years.size()) {
+                const std::size_t ys = (g - result.years.size()) / category_count;
+                const std::size_t k = (g - result.years.size()) % category_count;
+                CategoryYearRow& cr = result.category_years[g - result.years.size()];
+                cr.year = start_year + static_cast<int>(ys);
+                cr.category = static_cast<Category>(k);
+                cr.stats = dispute_stats(by_cat[ys][k]);
+                cr.stats.complaints = cat_complaints[ys][k];
+                return;
             }
-        row.households = n_days > 0 ? household_days / n_days : 0.0;
-        row.stats = dispute_stats(by_year[ys]);
-        row.stats.complaints = complaints[ys];
-        // Per 1,000 households per year, over the days of the year that were simulated.
-        row.dispute_rate_per_1000_households =
-            household_days > 0 ? static_cast<double>(row.stats.disputes) * 1000.0 *
-                                     sim::days_per_year / household_days
-                               : std::numeric_limits<double>::quiet_NaN();
-        result.years.push_back(row);
-        for (std::size_t k = 0; k < category_count; ++k) {
-            CategoryYearRow cr;
-            cr.year = row.year;
-            cr.category = static_cast<Category>(k);
-            cr.stats = dispute_stats(by_cat[ys][k]);
-            cr.stats.complaints = cat_complaints[ys][k];
-            result.category_years.push_back(cr);
-        }
-    }
+            const std::size_t ys = g;
+            YearRow& row = result.years[ys];
+            row.year = start_year + static_cast<int>(ys);
+            double household_days = 0;
+            int n_days = 0;
+            for (const DailyRow& d : daily)
+                if (sim::year_of(d.day) == static_cast<int>(ys)) {
+                    household_days += d.households;
+                    ++n_days;
+                }
+            row.households = n_days > 0 ? household_days / n_days : 0.0;
+            row.stats = dispute_stats(by_year[ys]);
+            row.stats.complaints = complaints[ys];
+            // Per 1,000 households per year, over the days of the year that were simulated.
+            row.dispute_rate_per_1000_households =
+                household_days > 0 ? static_cast<double>(row.stats.disputes) * 1000.0 *
+                                         sim::days_per_year / household_days
+                                   : std::numeric_limits<double>::quiet_NaN();
+        });
 }
 
 } // namespace govsim::models
