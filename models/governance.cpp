@@ -462,6 +462,13 @@ private:
                            site.decision.bernoulli(sc_.escalation.direct_complaint_probability)
                        ? Level::Department
                        : next_level(x, e.level);
+        // Into a government channel only if the household trusts it enough.
+        if (next && *next >= Level::Department && e.level < Level::Department) {
+            const double trust = world_.households.trust[x.record.household];
+            if (!site.decision.bernoulli(1.0 -
+                                         sc_.escalation.government_trust_weight * (1.0 - trust)))
+                next.reset();
+        }
         if (next)
             move_to(site, t, e, *next);
         else
@@ -595,7 +602,7 @@ private:
                 if (cp.loss_months[c] >= fs.abandon_after_loss_months) {
                     // Abandonment (弃管): the firm leaves; its queue drains the cases it holds.
                     cp.firm[c] = no_firm;
-                    cp.service_quality[c] = 0;
+                    cp.service_quality[c] = fs.unmanaged_service_quality;
                     ++sums.abandonments;
                 } else {
                     const double collection = static_cast<double>(paying) / occ;

@@ -147,6 +147,7 @@ EscalationSpec read_escalation(ConfigTable t) {
     e.escalate_base = t.probability("escalate_base");
     e.escalate_dissatisfaction = t.probability("escalate_dissatisfaction");
     e.direct_complaint_probability = t.probability("direct_complaint_probability");
+    e.government_trust_weight = t.probability("government_trust_weight");
     t.finish();
     return e;
 }
@@ -173,6 +174,7 @@ FirmSpec read_firms(ConfigTable t) {
     f.cost_per_unit_month = t.non_negative("cost_per_unit_month");
     f.fixed_cost_per_unit_month = t.non_negative("fixed_cost_per_unit_month");
     f.abandon_after_loss_months = t.count("abandon_after_loss_months", 1);
+    f.unmanaged_service_quality = t.probability("unmanaged_service_quality");
     t.finish();
     return f;
 }

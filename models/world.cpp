@@ -133,7 +133,8 @@ World synthesise_world(const Scenario& scenario, std::uint64_t seed, std::uint32
             cp.firm[c] = static_cast<std::int32_t>(comp.below(town.firms));
             cp.base_quality[c] = world.firm_quality[static_cast<std::size_t>(cp.firm[c])];
         }
-        cp.service_quality[c] = cp.firm[c] == no_firm ? 0.0 : cp.base_quality[c];
+        cp.service_quality[c] =
+            cp.firm[c] == no_firm ? scenario.firms.unmanaged_service_quality : cp.base_quality[c];
         cp.firm_servers[c] = std::max<std::uint32_t>(
             1, static_cast<std::uint32_t>(std::llround(
                    cp.units[c] / 1000.0 * scenario.handlers.firm_staff_per_1000_units)));

@@ -38,9 +38,10 @@ struct Compounds {
     std::vector<std::uint32_t> units;
     std::vector<HousingType> housing;
     std::vector<std::uint32_t> parking_spaces;
-    std::vector<std::int32_t> firm;             ///< managing firm, or no_firm
-    std::vector<double> base_quality;           ///< the firm's service quality at full collection
-    std::vector<double> service_quality;        ///< current quality (0 when unmanaged)
+    std::vector<std::int32_t> firm;   ///< managing firm, or no_firm
+    std::vector<double> base_quality; ///< the firm's service quality at full collection
+    std::vector<double>
+        service_quality; ///< current quality (firms.unmanaged_service_quality when unmanaged)
     std::vector<std::uint32_t> firm_servers;    ///< firm staff handling disputes here
     std::vector<std::uint32_t> loss_months;     ///< consecutive loss-making months
     std::vector<std::uint8_t> owners_committee; ///< an owners' committee exists

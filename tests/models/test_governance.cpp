@@ -213,3 +213,34 @@ TEST_CASE("unresolved disputes lower satisfaction and with it fee collection",
     CHECK(harsh.monthly.back().mean_satisfaction < base.monthly.back().mean_satisfaction);
     CHECK(harsh.monthly.back().fee_collection < base.monthly.back().fee_collection);
 }
+
+TEST_CASE("households without trust in institutions do not complain when trust gates complaints",
+          "[model][feedback]") {
+    auto s = govsim::test::small_lishui(30000, 4, 1);
+    s.households.trust_initial_local = 0;
+    s.households.trust_initial_nonlocal = 0;
+    s.households.trust_initial_sd = 0;
+    s.feedback.trust_resolved_by_government = 0; // nobody can gain trust either
+    s.escalation.government_trust_weight = 1;
+    const auto gated = run_one(s, 4, 0, false);
+    s.escalation.government_trust_weight = 0;
+    const auto open = run_one(s, 4, 0, false);
+    CHECK(gated.years[0].stats.complaints == 0);
+    CHECK(open.years[0].stats.complaints > 0);
+}
+
+TEST_CASE("abandoned compounds fall back to the unmanaged service level", "[model][feedback]") {
+    auto s = govsim::test::small_lishui(30000, 4, 1);
+    s.firms.cost_per_unit_month = 1.5;               // every firm loses money and leaves
+    s.households.satisfaction_drift_per_month = 1.0; // satisfaction = service quality each month
+    s.feedback = models::FeedbackSpec{0, 0, 0, 0, 0};
+    s.households.satisfaction_initial_sd = 0;
+    s.town.firm_managed_share = {1, 1, 1};
+    s.firms.unmanaged_service_quality = 0.05;
+    const auto low = run_one(s, 6, 0, false);
+    s.firms.unmanaged_service_quality = 0.5;
+    const auto high = run_one(s, 6, 0, false);
+    REQUIRE(low.monthly.back().managed_compounds == 0);
+    CHECK(low.monthly.back().mean_satisfaction == Approx(0.05));
+    CHECK(high.monthly.back().mean_satisfaction == Approx(0.5));
+}
