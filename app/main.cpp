@@ -139,6 +139,17 @@ int main(int argc, char** argv) {
         options.replicates = replicates.value_or(scenario.run.replicates);
         options.record_disputes = record_disputes;
         options.progress = !quiet;
+        // Finished runs are kept beside the results file until it is complete, so an
+        // interrupted invocation resumes where it stopped when run again.
+        const std::string fingerprint =
+            fmt::format("govsim {}\nseed {}\ndisputes {}\n{}", govsim::version, options.seed,
+                        record_disputes, scenario.source_text);
+        const govsim::models::Checkpoint checkpoint(
+            govsim::models::Checkpoint::folder_for(out_path), fingerprint);
+        if (const std::size_t done = checkpoint.saved(); done > 0 && !quiet)
+            fmt::print(stderr, "resuming: {} finished run{} found in {}\n", done,
+                       done == 1 ? "" : "s", checkpoint.folder().string());
+        options.checkpoint = &checkpoint;
         const auto start = std::chrono::steady_clock::now();
         const auto results = govsim::models::run_experiment(scenario, options);
         const double wall =
@@ -159,6 +170,7 @@ int main(int argc, char** argv) {
         prov.ranks = 1;
         prov.replicates = options.replicates;
         govsim::models::write_results(out_path, prov, results, record_disputes);
+        checkpoint.remove();
         if (!quiet) {
             print_summary(results);
             fmt::print("\n{} run{} in {:.1f} s; results written to {}\n", results.size(),

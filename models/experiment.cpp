@@ -23,7 +23,15 @@ std::vector<RunResult> run_experiment(const Scenario& scenario, const Experiment
         key.scenario = scenario.run.name;
         key.town = scenario.town.name;
         key.replicate = static_cast<std::uint32_t>(c.replicate);
-        return run_replicate(scenario, options.seed, key, run_options);
+        if (options.checkpoint)
+            if (auto done = options.checkpoint->load(i)) {
+                progress.advance(static_cast<std::uint64_t>(scenario.days()));
+                return std::move(*done);
+            }
+        auto result = run_replicate(scenario, options.seed, key, run_options);
+        if (options.checkpoint)
+            options.checkpoint->save(result);
+        return result;
     });
     progress.finish();
     return results;

@@ -1,5 +1,6 @@
 #pragma once
 // Runs a scenario's replicates as an experiment (sim/experiment.hpp), in parallel.
+#include "models/checkpoint.hpp"
 #include "models/governance.hpp"
 
 #include <cstdint>
@@ -13,6 +14,9 @@ struct ExperimentOptions {
     std::uint32_t replicates = 1;
     bool record_disputes = false;
     bool progress = false; ///< draw a progress line on stderr (when it is a terminal)
+    /// If set, finished runs are loaded from it instead of being run again, and every run
+    /// finished now is saved to it at once.
+    const Checkpoint* checkpoint = nullptr;
 };
 
 /// All replicates of the scenario, in replicate order. Results depend only on the scenario,

@@ -180,7 +180,8 @@ TEST_CASE("the results file is the same for 1 and 2 threads", "[cli][determinism
     }
     // Nothing but the final file is left behind.
     for (const auto& entry : fs::directory_iterator(one.parent_path()))
-        CHECK(entry.path().string().find(".tmp") == std::string::npos);
+        CHECK((entry.path().string().find(".tmp") == std::string::npos &&
+               entry.path().string().find(".partial") == std::string::npos));
 }
 
 TEST_CASE("a run prints the summary table and the seed changes the results", "[cli]") {
@@ -192,4 +193,16 @@ TEST_CASE("a run prints the summary table and the seed changes the results", "[c
     CHECK(r.out.find("median resolution") != std::string::npos);
     REQUIRE(govsim("run " + small + " -o " + b.string() + " --seed 2 -q").status == 0);
     CHECK(dataset_bytes(a, "/summary") != dataset_bytes(b, "/summary"));
+}
+
+TEST_CASE("finished runs of another invocation are never mixed into a results file", "[cli]") {
+    const auto small = small_scenario().string();
+    const fs::path out = scratch("mixed.h5");
+    const fs::path partial = out.string() + ".partial";
+    fs::create_directories(partial);
+    std::ofstream(partial / "fingerprint") << "another scenario";
+    const auto r = govsim("run " + small + " -o " + out.string() + " -q");
+    CHECK(r.status == 2);
+    CHECK(r.err.find(".partial") != std::string::npos);
+    CHECK_FALSE(fs::exists(out));
 }
