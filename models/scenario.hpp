@@ -189,6 +189,148 @@ struct FirmSpec {
     double unmanaged_service_quality = 0.3;
 };
 
+// ---- Governance levers (MODEL.md §5) --------------------------------------------------------
+// Each lever is an optional scenario section [levers.<name>]; a lever whose section is absent
+// is off (`enabled` false) and costs nothing in the day loop. A named governance model is a
+// bundle of lever sections (scenarios/models/), never a code path of its own.
+
+/// Grid inspection (Lishui): inspectors patrol grid cells; detection and routing improve.
+struct GridInspectionLever {
+    bool enabled = false;
+    /// days between patrols of a grid cell
+    double inspection_interval_days = 7;
+    /// households per grid cell
+    double households_per_grid = 300;
+    /// probability that a patrol passing an undetected dispute finds it
+    double detection_probability = 0.8;
+    /// residents'-committee staff added per grid cell as grid administrators (dispatchers and
+    /// case handlers); their dispute time is the whole of it
+    double administrators_per_grid = 0.5;
+};
+
+/// Joint meeting (Lishui): cross-department disputes are settled at meetings every N days.
+struct JointMeetingLever {
+    bool enabled = false;
+    double interval_days = 14;
+    /// most disputes settled per meeting (oldest first); the rest wait for the next one
+    std::uint32_t cases_per_meeting = 20;
+    /// probability that a meeting resolves a dispute it takes up
+    double success = 0.8;
+};
+
+/// Leading group chaired by the town head (Lishui): priority for departments and meetings.
+struct LeadingGroupLever {
+    bool enabled = false;
+    /// multiplies department (and coordination) success, capped at 1
+    double department_success_multiplier = 1.2;
+    /// multiplies department servers (rounded, at least the original)
+    double department_server_multiplier = 1.5;
+    /// multiplies joint-meeting success, capped at 1
+    double meeting_success_multiplier = 1.1;
+};
+
+/// Multi-department information platform (Denghu): faster hand-offs, fewer routing errors.
+struct InformationPlatformLever {
+    bool enabled = false;
+    /// multiplies every hand-off delay
+    double handoff_multiplier = 0.3;
+    /// multiplies the routing-error probability
+    double routing_error_multiplier = 0.3;
+    /// multiplies department and coordination intake delays
+    double intake_delay_multiplier = 0.5;
+};
+
+/// Rapid response and disposal (Denghu): deadlines, oldest-first queues, escalation timers.
+struct RapidResponseLever {
+    bool enabled = false;
+    /// queues serve the oldest dispute (by onset) first instead of first come, first served
+    bool oldest_first = true;
+    /// a dispute waiting longer than this at a handler is escalated by the handler itself,
+    /// without waiting for the household to give up (the escalation timer)
+    double response_deadline_days = 7;
+};
+
+/// Self-governance groups (Denghu): resident volunteers mediate inside the compound.
+struct SelfGovernanceLever {
+    bool enabled = false;
+    /// volunteer mediators per 1,000 units (at least one group per compound)
+    double volunteers_per_1000_units = 3;
+    /// per category: probability that mediation resolves it (0 = the group does not take it)
+    PerCategory<double> success{};
+    /// per category: mean mediation time
+    PerCategory<double> service_days{};
+    /// mean time a household waits for the group before giving up on it
+    double patience_days = 14;
+};
+
+/// Party building (Shenzhen): party organisations in compounds; two committees cooperate.
+struct PartyBuildingLever {
+    bool enabled = false;
+    /// added to the success of owners'-committee and residents'-committee handling, capped at 1
+    double mediation_success_bonus = 0.1;
+    /// multiplies the monthly owners'-committee formation probability
+    double committee_formation_multiplier = 3;
+    /// share of (new and existing) committees that function, replacing the baseline share
+    double committee_functioning_share = 0.6;
+    /// multiplies the owners'-rights onset rate (committee and firm cooperate)
+    double owners_rights_rate_multiplier = 0.7;
+};
+
+/// Joint enforcement (Lishui, Shenzhen): departments present in communities on a schedule.
+struct JointEnforcementLever {
+    bool enabled = false;
+    /// days between departments' sessions in a community: a complaint waits for the next
+    /// session instead of the ordinary intake delay
+    double presence_interval_days = 7;
+    /// multiplies department servers (rounded, at least the original)
+    double department_server_multiplier = 1.5;
+};
+
+/// Residents' committees guide and supervise owners' committees (the district's Opinions).
+struct RcSupervisionLever {
+    bool enabled = false;
+    double committee_formation_multiplier = 2;
+    double committee_functioning_share = 0.5;
+    /// multiplies the owners'-rights onset rate (fewer committee–firm conflicts)
+    double owners_rights_rate_multiplier = 0.85;
+};
+
+/// Takeover of abandoned compounds (the district's Opinions; Nanjing's public-benefit firms).
+struct AbandonmentTakeoverLever {
+    bool enabled = false;
+    /// mean days from abandonment to interim management
+    double takeover_days = 30;
+    /// service quality of the interim manager
+    double interim_quality = 0.5;
+};
+
+/// More residents' committees (Lishui): more RC staff per household.
+struct MoreResidentsCommitteesLever {
+    bool enabled = false;
+    /// multiplies residents'-committee staff
+    double rc_staff_multiplier = 1.5;
+};
+
+struct Levers {
+    GridInspectionLever grid_inspection;
+    JointMeetingLever joint_meeting;
+    LeadingGroupLever leading_group;
+    InformationPlatformLever information_platform;
+    RapidResponseLever rapid_response;
+    SelfGovernanceLever self_governance;
+    PartyBuildingLever party_building;
+    JointEnforcementLever joint_enforcement;
+    RcSupervisionLever rc_supervision;
+    AbandonmentTakeoverLever abandonment_takeover;
+    MoreResidentsCommitteesLever more_residents_committees;
+};
+
+/// The governance model a scenario runs (its levers are in Scenario::levers).
+struct ModelSpec {
+    std::string name = "baseline";
+    std::string description;
+};
+
 struct Scenario {
     /// file it was loaded from
     std::string source_path;
@@ -203,6 +345,8 @@ struct Scenario {
     EscalationSpec escalation;
     FeedbackSpec feedback;
     FirmSpec firms;
+    ModelSpec model;
+    Levers levers;
 
     [[nodiscard]] int days() const { return run.years * 365; }
 };

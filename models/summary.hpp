@@ -14,8 +14,9 @@ namespace govsim::models {
 /// Identifies a run within an experiment.
 struct RunKey {
     std::uint32_t index = 0; ///< position in the experiment (scenario x town x replicate)
-    std::string scenario;
+    std::string scenario; ///< the experiment or scenario name
     std::string town;
+    std::string model; ///< the governance model (e.g. "baseline", "lishui")
     std::uint32_t replicate = 0;
 };
 
