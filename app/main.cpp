@@ -2,6 +2,7 @@
 // library code that the tests call too.
 #include "analysis/statistics.hpp"
 #include "govsim/version.hpp"
+#include "models/comparison.hpp"
 #include "models/experiment.hpp"
 #include "models/results_io.hpp"
 #include "models/scenario_loader.hpp"
@@ -13,6 +14,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <fmt/core.h>
 #include <map>
 #include <optional>
@@ -96,7 +98,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string(govsim::version));
 
-    std::string scenario_path, out_path;
+    std::string scenario_path, out_path, csv_path;
     std::size_t threads = 0;
     std::optional<std::uint64_t> seed;
     std::optional<std::uint32_t> replicates;
@@ -110,6 +112,8 @@ int main(int argc, char** argv) {
     run->add_option("--seed", seed, "Master seed (overrides the scenario's run.seed)");
     run->add_option("--replicates", replicates, "Replicates (overrides run.replicates)")
         ->check(CLI::Range(1U, 100000U));
+    run->add_option("--csv", csv_path,
+                    "Comparison table as CSV (default: the results path with .csv)");
     run->add_flag("--disputes", record_disputes, "Also write one record per dispute");
     run->add_flag("-q,--quiet", quiet, "Print no summary table and no progress");
 
@@ -125,14 +129,22 @@ int main(int argc, char** argv) {
     }
 
     try {
-        const auto scenario = govsim::models::load_scenario(scenario_path);
+        const std::vector<govsim::models::Scenario> scenarios{
+            govsim::models::load_scenario(scenario_path)};
+        const auto& scenario = scenarios.front();
         if (validate->parsed()) {
-            fmt::print("{}: valid scenario '{}' ({} town, {} years from {}, {} replicates)\n",
-                       scenario_path, scenario.run.name, scenario.town.name, scenario.run.years,
+            fmt::print("{}: valid: '{}', {} scenario{} ({} years from {}, {} replicates)\n",
+                       scenario_path, scenario.run.name, scenarios.size(),
+                       scenarios.size() == 1 ? "" : "s", scenario.run.years,
                        scenario.run.start_year, scenario.run.replicates);
+            for (const auto& s : scenarios)
+                fmt::print("  town {}, model {}\n", s.town.name, s.model.name);
             return 0;
         }
+        if (csv_path.empty())
+            csv_path = std::filesystem::path(out_path).replace_extension(".csv").string();
         govsim::sim::check_output_path(out_path); // fail before simulating, not after
+        govsim::sim::check_output_path(csv_path);
         govsim::sim::ThreadLimit limit(threads);
         govsim::models::ExperimentOptions options;
         options.seed = seed.value_or(scenario.run.seed);
@@ -151,7 +163,7 @@ int main(int argc, char** argv) {
                        done == 1 ? "" : "s", checkpoint.folder().string());
         options.checkpoint = &checkpoint;
         const auto start = std::chrono::steady_clock::now();
-        const auto results = govsim::models::run_experiment(scenario, options);
+        const auto results = govsim::models::run_experiment(scenarios, options);
         const double wall =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
@@ -170,11 +182,16 @@ int main(int argc, char** argv) {
         prov.ranks = 1;
         prov.replicates = options.replicates;
         govsim::models::write_results(out_path, prov, results, record_disputes);
+        const auto comparison = govsim::models::compare_models(results);
+        govsim::sim::write_text_file(csv_path, govsim::models::comparison_csv(comparison));
         checkpoint.remove();
         if (!quiet) {
-            print_summary(results);
-            fmt::print("\n{} run{} in {:.1f} s; results written to {}\n", results.size(),
-                       results.size() == 1 ? "" : "s", wall, out_path);
+            if (scenarios.size() == 1)
+                print_summary(results);
+            else
+                fmt::print("{}", govsim::models::comparison_table(comparison));
+            fmt::print("\n{} run{} in {:.1f} s; results written to {} and {}\n", results.size(),
+                       results.size() == 1 ? "" : "s", wall, out_path, csv_path);
         }
         return 0;
     } catch (const govsim::sim::ConfigError& e) {

@@ -41,7 +41,8 @@ Measure run_child(const models::Scenario& s, std::size_t threads) {
         close(fd[0]);
         sim::ThreadLimit limit(threads);
         const auto start = std::chrono::steady_clock::now();
-        const auto r = models::run_replicate(s, s.run.seed, {0, s.run.name, s.town.name, 0});
+        const auto r =
+            models::run_replicate(s, s.run.seed, {0, s.run.name, s.town.name, s.model.name, 0});
         Measure m;
         m.wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         for (const auto& d : r.daily) {

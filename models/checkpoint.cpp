@@ -12,7 +12,7 @@
 namespace govsim::models {
 namespace {
 
-constexpr char magic[8] = {'G', 'O', 'V', 'S', 'I', 'M', 'C', '1'};
+constexpr char magic[8] = {'G', 'O', 'V', 'S', 'I', 'M', 'C', '2'};
 
 class Writer {
 public:
@@ -122,11 +122,13 @@ void Checkpoint::save(const RunResult& r) const {
         w.pod(r.key.index);
         w.str(r.key.scenario);
         w.str(r.key.town);
+        w.str(r.key.model);
         w.pod(r.key.replicate);
         w.pod(r.communities);
         w.pod(r.compounds);
         w.pod(r.units);
         w.vec(r.years);
+        w.pod(r.total);
         w.vec(r.category_years);
         w.vec(r.daily);
         w.vec(r.monthly);
@@ -153,11 +155,13 @@ std::optional<RunResult> Checkpoint::load(std::size_t index) const {
     r.key.index = rd.pod<std::uint32_t>();
     r.key.scenario = rd.str();
     r.key.town = rd.str();
+    r.key.model = rd.str();
     r.key.replicate = rd.pod<std::uint32_t>();
     r.communities = rd.pod<std::uint32_t>();
     r.compounds = rd.pod<std::uint32_t>();
     r.units = rd.pod<std::uint32_t>();
     r.years = rd.vec<YearRow>();
+    r.total = rd.pod<YearRow>();
     r.category_years = rd.vec<CategoryYearRow>();
     r.daily = rd.vec<DailyRow>();
     r.monthly = rd.vec<MonthlyRow>();

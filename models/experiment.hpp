@@ -19,8 +19,14 @@ struct ExperimentOptions {
     const Checkpoint* checkpoint = nullptr;
 };
 
-/// All replicates of the scenario, in replicate order. Results depend only on the scenario,
-/// seed and replicate, not on the number of threads.
+/// All replicates of every scenario: run i is replicate i % replicates of scenario
+/// i / replicates, and results come in that order. Results depend only on the scenario, seed
+/// and replicate, not on the number of threads; replicate k of every scenario shares its seed,
+/// its synthesised town and its random streams (common random numbers).
+[[nodiscard]] std::vector<RunResult> run_experiment(const std::vector<Scenario>& scenarios,
+                                                    const ExperimentOptions& options);
+
+/// All replicates of one scenario.
 [[nodiscard]] std::vector<RunResult> run_experiment(const Scenario& scenario,
                                                     const ExperimentOptions& options);
 

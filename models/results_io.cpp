@@ -1,6 +1,7 @@
 // Writing an experiment's results file (see results_io.hpp and docs/results.md).
 #include "models/results_io.hpp"
 
+#include "models/comparison.hpp"
 #include "sim/results_file.hpp"
 
 #include <fmt/format.h>
@@ -62,6 +63,7 @@ void add_key_columns(sim::RowTable<Ref<Row>>& table) {
     table.column("scenario",
                  [](const Ref<Row>& r) -> const std::string& { return r.run->key.scenario; });
     table.column("town", [](const Ref<Row>& r) -> const std::string& { return r.run->key.town; });
+    table.column("model", [](const Ref<Row>& r) -> const std::string& { return r.run->key.model; });
     table.column("replicate", [](const Ref<Row>& r) { return r.run->key.replicate; });
 }
 
@@ -107,6 +109,7 @@ void write_runs(sim::ResultsFile& file, const std::vector<const RunResult*>& run
         .column("index", [](R r) { return r->key.index; })
         .column("scenario", [](R r) -> const std::string& { return r->key.scenario; })
         .column("town", [](R r) -> const std::string& { return r->key.town; })
+        .column("model", [](R r) -> const std::string& { return r->key.model; })
         .column("replicate", [](R r) { return r->key.replicate; })
         .column("communities", [](R r) { return r->communities; })
         .column("compounds", [](R r) { return r->compounds; })
@@ -200,6 +203,29 @@ void write_monthly(sim::ResultsFile& file, const std::vector<const RunResult*>& 
     file.write_table("monthly", table);
 }
 
+void write_comparison(sim::ResultsFile& file, const std::vector<ComparisonRow>& rows) {
+    using R = ComparisonRow;
+    sim::RowTable<R> table(rows);
+    table.attribute("description",
+                    "One row per town, model and metric: the metric's mean over replicates with "
+                    "its 95% interval, and the mean paired difference from the baseline model "
+                    "(same town, same replicate) with its 95% interval.");
+    table.column("town", [](const R& r) -> const std::string& { return r.town; })
+        .column("model", [](const R& r) -> const std::string& { return r.model; })
+        .string_column(
+            "metric", [](const R& r) { return std::string(metric_names[index(r.metric)]); },
+            longest(metric_names))
+        .column("replicates", [](const R& r) { return static_cast<std::uint64_t>(r.replicates); })
+        .column("mean", [](const R& r) { return r.mean; })
+        .column("lower", [](const R& r) { return r.lower; })
+        .column("upper", [](const R& r) { return r.upper; })
+        .column("baseline", [](const R& r) -> const std::string& { return r.baseline; })
+        .column("difference", [](const R& r) { return r.difference; })
+        .column("difference_lower", [](const R& r) { return r.difference_lower; })
+        .column("difference_upper", [](const R& r) { return r.difference_upper; });
+    file.write_table("comparison", table);
+}
+
 void write_disputes(sim::ResultsFile& file, const std::vector<const RunResult*>& runs) {
     using R = Ref<DisputeRecord>;
     const auto rows = flatten<DisputeRecord>(runs, &RunResult::disputes);
@@ -258,6 +284,7 @@ void write_results(const std::string& path, const Provenance& provenance,
     write_summary_by_category(file, ordered);
     write_daily(file, ordered);
     write_monthly(file, ordered);
+    write_comparison(file, compare_models(runs));
     if (include_disputes) {
         write_disputes(file, ordered);
     }

@@ -100,6 +100,24 @@ void build_summary(const std::vector<DisputeRecord>& records, const std::vector<
                                          sim::days_per_year / household_days
                                    : std::numeric_limits<double>::quiet_NaN();
         });
+    // The whole run, pooled.
+    std::vector<const DisputeRecord*> all;
+    all.reserve(records.size());
+    for (const DisputeRecord& r : records)
+        all.push_back(&r);
+    YearRow& total = result.total;
+    total = YearRow{};
+    double household_days = 0;
+    for (const DailyRow& d : daily)
+        household_days += d.households;
+    total.households = daily.empty() ? 0.0 : household_days / static_cast<double>(daily.size());
+    total.stats = dispute_stats(all);
+    for (const auto c : complaints)
+        total.stats.complaints += c;
+    total.dispute_rate_per_1000_households = household_days > 0
+                                                 ? static_cast<double>(total.stats.disputes) *
+                                                       1000.0 * sim::days_per_year / household_days
+                                                 : std::numeric_limits<double>::quiet_NaN();
 }
 
 } // namespace govsim::models

@@ -14,7 +14,7 @@ namespace govsim::models {
 /// Identifies a run within an experiment.
 struct RunKey {
     std::uint32_t index = 0; ///< position in the experiment (scenario x town x replicate)
-    std::string scenario; ///< the experiment or scenario name
+    std::string scenario;    ///< the experiment or scenario name
     std::string town;
     std::string model; ///< the governance model (e.g. "baseline", "lishui")
     std::uint32_t replicate = 0;
@@ -98,6 +98,9 @@ struct RunResult {
     std::uint32_t compounds = 0;
     std::uint32_t units = 0;
     std::vector<YearRow> years;
+    /// The whole run pooled: `year` is 0, households the mean over all days, the rate per year
+    /// over all days, and the statistics over every dispute (complaints: all made in the run).
+    YearRow total;
     std::vector<CategoryYearRow> category_years;
     std::vector<DailyRow> daily;
     std::vector<MonthlyRow> monthly;

@@ -1,6 +1,8 @@
 // Implementation of the atomic HDF5 results file (see results_file.hpp), on the HDF5 C API.
 #include "sim/results_file.hpp"
 
+#include <fstream>
+
 #include <fmt/format.h>
 #include <hdf5.h>
 
@@ -440,6 +442,27 @@ void ResultsFile::commit() {
     if (dir_fd >= 0) {
         ::fsync(dir_fd);
         ::close(dir_fd);
+    }
+}
+
+void write_text_file(const std::filesystem::path& path, std::string_view text) {
+    check_output_path(path);
+    const std::filesystem::path temp = path.string() + ".tmp-" + std::to_string(::getpid());
+    {
+        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+        out.write(text.data(), static_cast<std::streamsize>(text.size()));
+        out.flush();
+        if (!out) {
+            std::error_code ignored;
+            std::filesystem::remove(temp, ignored);
+            throw OutputError(fmt::format("cannot write '{}'", path.string()));
+        }
+    }
+    std::error_code error;
+    std::filesystem::rename(temp, path, error);
+    if (error) {
+        std::filesystem::remove(temp, error);
+        throw OutputError(fmt::format("cannot write '{}': {}", path.string(), error.message()));
     }
 }
 

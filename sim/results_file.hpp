@@ -200,6 +200,10 @@ enum class StringStorage : std::uint8_t { Variable, Fixed };
 /// call it directly to fail before a long computation whose results would be lost.
 void check_output_path(const std::filesystem::path& path);
 
+/// Writes a small text file (e.g. a CSV table) atomically: to `<path>.tmp-<pid>`, then renamed
+/// into place. Throws OutputError on failure, leaving nothing at `path`.
+void write_text_file(const std::filesystem::path& path, std::string_view text);
+
 class ResultsFile {
 public:
     /// Prepares to write `path`. Throws OutputError, before anything is created, if the

@@ -76,7 +76,7 @@ TEST_CASE("a saved run is loaded back exactly", "[checkpoint]") {
     const auto s = govsim::test::small_lishui(15000, 3, 1);
     models::RunOptions o;
     o.record_disputes = true;
-    const auto run = models::run_replicate(s, 3, {2, s.run.name, s.town.name, 2}, o);
+    const auto run = models::run_replicate(s, 3, {2, s.run.name, s.town.name, s.model.name, 2}, o);
     const auto folder = fresh_folder("roundtrip");
     const models::Checkpoint cp(folder, "fingerprint");
     CHECK(cp.saved() == 0);

@@ -16,7 +16,7 @@ namespace {
 
 RunResult run_one(const models::Scenario& s, std::uint64_t seed, std::uint32_t replicate = 0,
                   bool records = true) {
-    models::RunKey key{0, s.run.name, s.town.name, replicate};
+    models::RunKey key{0, s.run.name, s.town.name, s.model.name, replicate};
     models::RunOptions options;
     options.record_disputes = records;
     return models::run_replicate(s, seed, key, options);

@@ -160,7 +160,7 @@ DisputeStats stats(std::uint64_t resolved, std::uint64_t abandoned, std::uint64_
 RunResult make_run(std::uint32_t index, std::string scenario, std::string town,
                    std::uint32_t replicate) {
     RunResult run;
-    run.key = RunKey{index, std::move(scenario), std::move(town), replicate};
+    run.key = RunKey{index, std::move(scenario), std::move(town), "baseline", replicate};
     run.communities = 3 + index;
     run.compounds = 20 + index;
     run.units = 5000 + index;
@@ -255,8 +255,8 @@ TEST_CASE("write_results: every table and attribute reads back through the HDF5 
     }
 
     SECTION("every dataset has a description") {
-        for (const char* name :
-             {"runs", "summary", "summary_by_category", "daily", "monthly", "disputes"}) {
+        for (const char* name : {"runs", "summary", "summary_by_category", "daily", "monthly",
+                                 "comparison", "disputes"}) {
             CAPTURE(name);
             const Id dataset(H5Dopen2(f, name, H5P_DEFAULT), H5Dclose);
             CHECK_FALSE(read_string_attribute(dataset.get(), "description").empty());
@@ -265,7 +265,7 @@ TEST_CASE("write_results: every table and attribute reads back through the HDF5 
 
     SECTION("/runs: one row per run, in index order") {
         REQUIRE(rows(f, "runs") == 2);
-        CHECK(columns(f, "runs") == std::vector<std::string>{"index", "scenario", "town",
+        CHECK(columns(f, "runs") == std::vector<std::string>{"index", "scenario", "town", "model",
                                                              "replicate", "communities",
                                                              "compounds", "units", "wall_seconds"});
         CHECK(column<std::uint32_t>(f, "runs", "index", H5T_NATIVE_UINT32) ==
@@ -284,7 +284,7 @@ TEST_CASE("write_results: every table and attribute reads back through the HDF5 
         REQUIRE(rows(f, "summary") == 4);
         CHECK(columns(f, "summary") ==
               std::vector<std::string>{
-                  "scenario", "town", "replicate", "year", "households",
+                  "scenario", "town", "model", "replicate", "year", "households",
                   "dispute_rate_per_1000_households", "disputes", "complaints", "resolved",
                   "abandoned", "open_at_end", "mean_resolution_days", "median_resolution_days",
                   "p90_resolution_days", "mean_detection_days", "share_resolved_within_30_days"});
@@ -312,7 +312,7 @@ TEST_CASE("write_results: every table and attribute reads back through the HDF5 
 
     SECTION("/summary_by_category: category names") {
         REQUIRE(rows(f, "summary_by_category") == 4);
-        CHECK(columns(f, "summary_by_category").at(4) == "category");
+        CHECK(columns(f, "summary_by_category").at(5) == "category");
         CHECK(string_column(f, "summary_by_category", "category") ==
               std::vector<std::string>{"parking", "sanitation", "parking", "sanitation"});
         CHECK(column<std::uint64_t>(f, "summary_by_category", "open_at_end", H5T_NATIVE_UINT64) ==
@@ -322,7 +322,7 @@ TEST_CASE("write_results: every table and attribute reads back through the HDF5 
     SECTION("/daily: per-level arrays as one column per level") {
         REQUIRE(rows(f, "daily") == 6);
         const auto names = columns(f, "daily");
-        CHECK(names.at(3) == "day");
+        CHECK(names.at(4) == "day");
         for (std::string_view level : level_names) {
             CHECK(std::find(names.begin(), names.end(),
                             fmt::format("busy_server_days_{}", level)) != names.end());
@@ -383,12 +383,12 @@ TEST_CASE("write_results: no runs gives empty tables that stock readers read", "
     write_results(path.string(), make_provenance(), {}, true);
     {
         const Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
-        for (const char* name :
-             {"runs", "summary", "summary_by_category", "daily", "monthly", "disputes"}) {
+        for (const char* name : {"runs", "summary", "summary_by_category", "daily", "monthly",
+                                 "comparison", "disputes"}) {
             CAPTURE(name);
             CHECK(rows(file.get(), name) == 0);
         }
-        CHECK(columns(file.get(), "summary").size() == 16);
+        CHECK(columns(file.get(), "summary").size() == 17);
     }
     CHECK(run(fmt::format("h5dump -H '{}' > /dev/null", path.string())) == 0);
 }
@@ -435,9 +435,9 @@ for frame in (summary, disputes, daily):
         if frame[name].dtype == object:
             frame[name] = frame[name].str.decode("utf-8")
 assert len(summary) == 4, len(summary)
-assert list(summary.columns[:6]) == ["scenario", "town", "replicate", "year", "households",
+assert list(summary.columns[:7]) == ["scenario", "town", "model", "replicate", "year", "households",
                                      "dispute_rate_per_1000_households"], list(summary.columns)
-assert len(summary.columns) == 16, list(summary.columns)
+assert len(summary.columns) == 17, list(summary.columns)
 assert list(summary["scenario"]) == ["baseline", "baseline", "{long}", "{long}"]
 assert (summary["disputes"] == summary["resolved"] + summary["abandoned"]
         + summary["open_at_end"]).all()
