@@ -2,6 +2,7 @@
 // library code that the tests call too.
 #include "analysis/statistics.hpp"
 #include "govsim/version.hpp"
+#include "models/attribution.hpp"
 #include "models/comparison.hpp"
 #include "models/experiment.hpp"
 #include "models/results_io.hpp"
@@ -18,6 +19,7 @@
 #include <fmt/core.h>
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <tbb/info.h>
 #include <vector>
@@ -121,6 +123,27 @@ int main(int argc, char** argv) {
         app.add_subcommand("validate", "Check a scenario file and report the first error");
     validate->add_option("FILE", scenario_path, "Scenario file (TOML)")->required();
 
+    std::string metric_name = "complaints_per_year", town_name, model_name;
+    std::uint32_t permutations = 32;
+    auto* attribute = app.add_subcommand(
+        "attribute", "Which lever of a model produces its gain: Shapley shares of a metric");
+    attribute->add_option("FILE", scenario_path, "Scenario or experiment file (TOML)")->required();
+    attribute->add_option("--metric", metric_name, "Metric to attribute")
+        ->check(CLI::IsMember(std::vector<std::string>(govsim::models::metric_names.begin(),
+                                                       govsim::models::metric_names.end())));
+    attribute->add_option("--town", town_name, "Town of the experiment to use");
+    attribute->add_option("--model", model_name, "Model of the experiment to attribute");
+    attribute->add_option("--replicates", replicates, "Replicates per lever subset")
+        ->check(CLI::Range(2U, 100000U));
+    attribute->add_option("--seed", seed, "Master seed (overrides run.seed)");
+    attribute
+        ->add_option("--permutations", permutations,
+                     "Orders sampled when the model has more than 6 levers")
+        ->check(CLI::Range(1U, 100000U));
+    attribute->add_option("--threads", threads, "Worker threads (default: all cores)")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1024}));
+    attribute->add_option("--csv", csv_path, "Also write the shares as CSV");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -139,6 +162,40 @@ int main(int argc, char** argv) {
                        scenario.run.start_year, scenario.run.replicates);
             for (const auto& s : scenarios)
                 fmt::print("  town {}, model {}\n", s.town.name, s.model.name);
+            return 0;
+        }
+        if (attribute->parsed()) {
+            const auto* chosen = &scenarios.front();
+            std::size_t matches = 0;
+            for (const auto& s : scenarios)
+                if ((town_name.empty() || s.town.name == town_name) &&
+                    (model_name.empty() ? s.model.name != "baseline"
+                                        : s.model.name == model_name)) {
+                    chosen = &s;
+                    ++matches;
+                }
+            if (matches != 1) {
+                std::string choices;
+                for (const auto& s : scenarios)
+                    choices += fmt::format(" {}/{}", s.town.name, s.model.name);
+                fmt::print(stderr,
+                           "{}: choose one town and model with --town and --model (have:{})\n",
+                           scenario_path, choices);
+                return exit_bad_input;
+            }
+            if (!csv_path.empty())
+                govsim::sim::check_output_path(csv_path);
+            govsim::sim::ThreadLimit limit(threads);
+            govsim::models::AttributionOptions ao;
+            ao.metric = *govsim::models::metric_from_name(metric_name);
+            ao.seed = seed.value_or(chosen->run.seed);
+            ao.replicates = replicates.value_or(std::max(2U, chosen->run.replicates));
+            ao.permutations = permutations;
+            ao.progress = true;
+            const auto a = govsim::models::attribute_levers(*chosen, ao);
+            fmt::print("{}", govsim::models::attribution_table(a));
+            if (!csv_path.empty())
+                govsim::sim::write_text_file(csv_path, govsim::models::attribution_csv(a));
             return 0;
         }
         if (csv_path.empty())
@@ -198,6 +255,9 @@ int main(int argc, char** argv) {
         fmt::print(stderr, "{}\n", e.what());
         return exit_bad_input;
     } catch (const govsim::sim::OutputError& e) {
+        fmt::print(stderr, "error: {}\n", e.what());
+        return exit_bad_input;
+    } catch (const std::invalid_argument& e) { // a request the input cannot satisfy
         fmt::print(stderr, "error: {}\n", e.what());
         return exit_bad_input;
     } catch (const std::exception& e) {
