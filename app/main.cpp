@@ -152,8 +152,8 @@ int main(int argc, char** argv) {
     }
 
     try {
-        const std::vector<govsim::models::Scenario> scenarios{
-            govsim::models::load_scenario(scenario_path)};
+        const auto experiment = govsim::models::load_experiment(scenario_path);
+        const std::vector<govsim::models::Scenario>& scenarios = experiment.scenarios;
         const auto& scenario = scenarios.front();
         if (validate->parsed()) {
             fmt::print("{}: valid: '{}', {} scenario{} ({} years from {}, {} replicates)\n",
@@ -212,7 +212,7 @@ int main(int argc, char** argv) {
         // interrupted invocation resumes where it stopped when run again.
         const std::string fingerprint =
             fmt::format("govsim {}\nseed {}\ndisputes {}\n{}", govsim::version, options.seed,
-                        record_disputes, scenario.source_text);
+                        record_disputes, experiment.source_text);
         const govsim::models::Checkpoint checkpoint(
             govsim::models::Checkpoint::folder_for(out_path), fingerprint);
         if (const std::size_t done = checkpoint.saved(); done > 0 && !quiet)
@@ -226,7 +226,7 @@ int main(int argc, char** argv) {
 
         govsim::models::Provenance prov;
         prov.scenario_path = scenario_path;
-        prov.scenario_text = scenario.source_text;
+        prov.scenario_text = experiment.source_text;
         prov.scenario_name = scenario.run.name;
         for (int i = 0; i < argc; ++i)
             prov.command_line += (i ? " " : "") + std::string(argv[i]);

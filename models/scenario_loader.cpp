@@ -1,10 +1,13 @@
-// Loading a scenario file into a models::Scenario (see scenario_loader.hpp; schema in
-// docs/scenarios.md). Each read_* function reads one section, key by key, in file order.
+// Loading scenario and experiment files into models::Scenario values (see scenario_loader.hpp;
+// schema in docs/scenarios.md). Files are first composed into one TOML table
+// (sim::ConfigComposer: includes, then towns and models for an experiment); each read_*
+// function then reads one section, key by key, in schema order.
 #include "models/scenario_loader.hpp"
 
 #include <fmt/format.h>
 
 #include <array>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -24,6 +27,22 @@ std::array<double, N> read_named(ConfigTable& parent, std::string_view key,
     std::array<double, N> out{};
     for (std::size_t i = 0; i < N; ++i) {
         out[i] = table.number(names[i], range);
+    }
+    table.finish();
+    return out;
+}
+
+/// A per-level table: every handler level required. A self-governance group, where the levels
+/// include one, is not a handler every scenario has: its figures come from
+/// [levers.self_governance], so per-level tables do not name it and its entry stays 0.
+PerLevel<double> read_per_level(ConfigTable& parent, std::string_view key,
+                                const NumberRange& range) {
+    ConfigTable table = parent.table(key);
+    PerLevel<double> out{};
+    for (std::size_t i = 0; i < level_count; ++i) {
+        if (level_names[i] != "self_governance") {
+            out[i] = table.number(level_names[i], range);
+        }
     }
     table.finish();
     return out;
@@ -95,8 +114,8 @@ CategorySpec read_category(ConfigTable t, std::vector<std::string>& department_n
     }
     effects.finish();
     department_names = t.strings("departments");
-    c.service_days = read_named(t, "service_days", level_names, NumberRange::non_negative());
-    c.success = read_named(t, "success", level_names, NumberRange::probability());
+    c.service_days = read_per_level(t, "service_days", NumberRange::non_negative());
+    c.success = read_per_level(t, "success", NumberRange::probability());
     t.finish();
     return c;
 }
@@ -123,7 +142,7 @@ HandlerSpec read_handlers(ConfigTable t) {
     h.rc_dispute_share = t.probability("rc_dispute_share");
     h.coordination_servers = t.count("coordination_servers", 1);
     h.coordination_intake_delay_days = t.non_negative("coordination_intake_delay_days");
-    h.patience_days = read_named(t, "patience_days", level_names, NumberRange::non_negative());
+    h.patience_days = read_per_level(t, "patience_days", NumberRange::non_negative());
     for (ConfigTable& department : t.tables("departments")) {
         h.departments.push_back(read_department(std::move(department)));
     }
@@ -179,6 +198,104 @@ FirmSpec read_firms(ConfigTable t) {
     return f;
 }
 
+/// A table keyed by category names, each optional (missing = 0).
+PerCategory<double> read_per_category(ConfigTable& parent, std::string_view key,
+                                      const NumberRange& range) {
+    ConfigTable table = parent.table(key);
+    PerCategory<double> out{};
+    for (std::size_t c = 0; c < category_count; ++c) {
+        if (table.contains(category_names[c])) {
+            out[c] = table.number(category_names[c], range);
+        }
+    }
+    table.finish();
+    return out;
+}
+
+ModelSpec read_model(ConfigTable t) {
+    ModelSpec m;
+    m.name = t.string("name");
+    m.description = t.optional_string("description").value_or("");
+    t.finish();
+    return m;
+}
+
+/// A lever section, if present: `enabled` (optional, default true) and every key of the lever,
+/// read by `read` (all required, even when the lever is switched off).
+template <class Lever, class Read>
+void read_lever(ConfigTable& levers, std::string_view name, Lever& lever, Read read) {
+    if (!levers.contains(name)) {
+        return;
+    }
+    ConfigTable t = levers.table(name);
+    lever.enabled = t.contains("enabled") ? t.boolean("enabled") : true;
+    read(t, lever);
+    t.finish();
+}
+
+Levers read_levers(ConfigTable t) {
+    Levers l;
+    read_lever(t, "grid_inspection", l.grid_inspection, [](ConfigTable& s, GridInspectionLever& v) {
+        v.inspection_interval_days = s.positive("inspection_interval_days");
+        v.households_per_grid = s.positive("households_per_grid");
+        v.detection_probability = s.probability("detection_probability");
+        v.administrators_per_grid = s.non_negative("administrators_per_grid");
+    });
+    read_lever(t, "joint_meeting", l.joint_meeting, [](ConfigTable& s, JointMeetingLever& v) {
+        v.interval_days = s.positive("interval_days");
+        v.cases_per_meeting = s.count("cases_per_meeting", 1);
+        v.success = s.probability("success");
+    });
+    read_lever(t, "leading_group", l.leading_group, [](ConfigTable& s, LeadingGroupLever& v) {
+        v.department_success_multiplier = s.non_negative("department_success_multiplier");
+        v.department_server_multiplier = s.non_negative("department_server_multiplier");
+        v.meeting_success_multiplier = s.non_negative("meeting_success_multiplier");
+    });
+    read_lever(t, "information_platform", l.information_platform,
+               [](ConfigTable& s, InformationPlatformLever& v) {
+                   v.handoff_multiplier = s.non_negative("handoff_multiplier");
+                   v.routing_error_multiplier = s.non_negative("routing_error_multiplier");
+                   v.intake_delay_multiplier = s.non_negative("intake_delay_multiplier");
+               });
+    read_lever(t, "rapid_response", l.rapid_response, [](ConfigTable& s, RapidResponseLever& v) {
+        v.oldest_first = s.boolean("oldest_first");
+        v.response_deadline_days = s.positive("response_deadline_days");
+    });
+    read_lever(t, "self_governance", l.self_governance, [](ConfigTable& s, SelfGovernanceLever& v) {
+        v.volunteers_per_1000_units = s.positive("volunteers_per_1000_units");
+        v.success = read_per_category(s, "success", NumberRange::probability());
+        v.service_days = read_per_category(s, "service_days", NumberRange::non_negative());
+        v.patience_days = s.non_negative("patience_days");
+    });
+    read_lever(t, "party_building", l.party_building, [](ConfigTable& s, PartyBuildingLever& v) {
+        v.mediation_success_bonus = s.probability("mediation_success_bonus");
+        v.committee_formation_multiplier = s.non_negative("committee_formation_multiplier");
+        v.committee_functioning_share = s.probability("committee_functioning_share");
+        v.owners_rights_rate_multiplier = s.non_negative("owners_rights_rate_multiplier");
+    });
+    read_lever(t, "joint_enforcement", l.joint_enforcement,
+               [](ConfigTable& s, JointEnforcementLever& v) {
+                   v.presence_interval_days = s.positive("presence_interval_days");
+                   v.department_server_multiplier = s.non_negative("department_server_multiplier");
+               });
+    read_lever(t, "rc_supervision", l.rc_supervision, [](ConfigTable& s, RcSupervisionLever& v) {
+        v.committee_formation_multiplier = s.non_negative("committee_formation_multiplier");
+        v.committee_functioning_share = s.probability("committee_functioning_share");
+        v.owners_rights_rate_multiplier = s.non_negative("owners_rights_rate_multiplier");
+    });
+    read_lever(t, "abandonment_takeover", l.abandonment_takeover,
+               [](ConfigTable& s, AbandonmentTakeoverLever& v) {
+                   v.takeover_days = s.non_negative("takeover_days");
+                   v.interim_quality = s.probability("interim_quality");
+               });
+    read_lever(t, "more_residents_committees", l.more_residents_committees,
+               [](ConfigTable& s, MoreResidentsCommitteesLever& v) {
+                   v.rc_staff_multiplier = s.positive("rc_staff_multiplier");
+               });
+    t.finish();
+    return l;
+}
+
 /// Replaces each category's department names by indices into handlers.departments.
 void resolve_departments(const sim::ConfigDocument& doc,
                          const PerCategory<std::vector<std::string>>& names, Scenario& s) {
@@ -211,16 +328,22 @@ void resolve_departments(const sim::ConfigDocument& doc,
     }
 }
 
-} // namespace
-
-Scenario parse_scenario(std::string_view text, const std::string& path_for_messages) {
-    const sim::ConfigDocument doc = sim::ConfigDocument::parse(text, path_for_messages);
+/// Reads a composed document into a Scenario.
+Scenario read_scenario(const sim::ConfigDocument& doc) {
     Scenario s;
-    s.source_path = path_for_messages;
-    s.source_text = std::string(text);
+    s.source_path = doc.file();
+    s.source_text = sim::provenance_text(doc.sources());
 
     ConfigTable root = doc.root();
+    if (!root.contains("run")) {
+        throw root.error("run", "a table", "nothing (section missing)",
+                         "a file without [run] is a fragment (parameters, a town or a model): "
+                         "include it from a scenario, or name it in an experiment");
+    }
     s.run = read_run(root.table("run"));
+    if (root.contains("model")) {
+        s.model = read_model(root.table("model"));
+    }
     s.town = read_town(root.table("town"));
     s.households = read_households(root.table("households"));
     ConfigTable disputes = root.table("disputes");
@@ -234,6 +357,9 @@ Scenario parse_scenario(std::string_view text, const std::string& path_for_messa
     s.escalation = read_escalation(root.table("escalation"));
     s.feedback = read_feedback(root.table("feedback"));
     s.firms = read_firms(root.table("firms"));
+    if (root.contains("levers")) {
+        s.levers = read_levers(root.table("levers"));
+    }
     root.finish();
 
     // Checked before names are resolved so that an empty list is not reported as an unknown
@@ -248,6 +374,135 @@ Scenario parse_scenario(std::string_view text, const std::string& path_for_messa
                            std::move(problem->hint));
     }
     return s;
+}
+
+/// The town or model files named by `experiment.<key>`, resolved against the experiment file.
+std::vector<sim::ConfigComposer::Include> read_parts(ConfigTable& spec, std::string_view key,
+                                                     const toml::table& table,
+                                                     std::vector<std::string>& written) {
+    written = spec.strings(key);
+    if (written.empty()) {
+        throw spec.error(key, "at least one file name", "an empty list");
+    }
+    const toml::array& array = *table.get(key)->as_array();
+    std::vector<sim::ConfigComposer::Include> parts;
+    for (std::size_t i = 0; i < written.size(); ++i) {
+        parts.push_back({sim::ConfigComposer::resolve(spec.file(), written[i]),
+                         spec.location_of(*array.get(i)),
+                         fmt::format("{}[{}]", spec.key_path(key), i)});
+    }
+    return parts;
+}
+
+/// Every scenario of an experiment must run the same [run]: a town or model file that sets
+/// one of its keys would otherwise give runs of one experiment different lengths or seeds.
+void check_same_run(const sim::ConfigDocument& doc, const RunSpec& first, const RunSpec& run) {
+    const auto differs = [&doc](std::string_view key, const std::string& want,
+                                const std::string& found) {
+        return doc.error_at(fmt::format("run.{}", key),
+                            fmt::format("the same value in every run of the experiment ({})", want),
+                            found, "set [run] in the experiment file, not in town or model files");
+    };
+    if (run.name != first.name) {
+        throw differs("name", fmt::format("\"{}\"", first.name), fmt::format("\"{}\"", run.name));
+    }
+    if (run.start_year != first.start_year) {
+        throw differs("start_year", fmt::format("{}", first.start_year),
+                      fmt::format("{}", run.start_year));
+    }
+    if (run.years != first.years) {
+        throw differs("years", fmt::format("{}", first.years), fmt::format("{}", run.years));
+    }
+    if (run.replicates != first.replicates) {
+        throw differs("replicates", fmt::format("{}", first.replicates),
+                      fmt::format("{}", run.replicates));
+    }
+    if (run.seed != first.seed) {
+        throw differs("seed", fmt::format("{}", first.seed), fmt::format("{}", run.seed));
+    }
+}
+
+/// Reads an experiment or plain scenario file; with `single`, rejects an experiment of more than
+/// one scenario before composing any.
+Experiment read_experiment(std::string_view text, const std::string& path, bool single) {
+    sim::ConfigComposer composer;
+    toml::table top = sim::ConfigComposer::parse(text, path);
+    Experiment e;
+    if (!top.contains("experiment")) {
+        std::vector<sim::ConfigSource> sources;
+        toml::table root = composer.compose(std::move(top), text, path, sources);
+        const auto doc = sim::ConfigDocument::composed(path, std::move(root), std::move(sources));
+        e.scenarios.push_back(read_scenario(doc));
+        e.name = e.scenarios.front().run.name;
+        e.towns = {e.scenarios.front().town.name};
+        e.models = {e.scenarios.front().model.name};
+        e.source_text = e.scenarios.front().source_text;
+        return e;
+    }
+
+    std::vector<sim::ConfigComposer::Include> towns;
+    std::vector<sim::ConfigComposer::Include> models;
+    {
+        ConfigTable root(top, {}, std::make_shared<const std::string>(path));
+        ConfigTable spec = root.table("experiment");
+        const toml::table& spec_table = *top.get("experiment")->as_table();
+        towns = read_parts(spec, "towns", spec_table, e.towns);
+        models = read_parts(spec, "models", spec_table, e.models);
+        spec.finish();
+        if (single && towns.size() * models.size() != 1) {
+            throw sim::ConfigError::with_message(
+                spec.file(), spec.position(), spec.path(),
+                fmt::format("expected a single scenario, found an experiment of {} ({} town{} x {} "
+                            "model{})",
+                            towns.size() * models.size(), towns.size(),
+                            towns.size() == 1 ? "" : "s", models.size(),
+                            models.size() == 1 ? "" : "s"),
+                "load it as an experiment (load_experiment)");
+        }
+    }
+
+    std::vector<sim::ConfigSource> all_sources;
+    std::set<std::string, std::less<>> seen;
+    for (const auto& town : towns) {
+        for (const auto& model : models) {
+            // Parsed afresh for every run: composing moves nodes, and copies would lose their
+            // source positions.
+            toml::table own = sim::ConfigComposer::parse(text, path);
+            own.erase("experiment");
+            std::vector<sim::ConfigSource> sources;
+            toml::table root = composer.compose(std::move(own), text, path, sources, {town, model});
+            for (const auto& source : sources) {
+                if (seen.insert(source.file).second) {
+                    all_sources.push_back(source);
+                }
+            }
+            const auto doc =
+                sim::ConfigDocument::composed(path, std::move(root), std::move(sources));
+            Scenario s = read_scenario(doc);
+            if (!e.scenarios.empty()) {
+                check_same_run(doc, e.scenarios.front().run, s.run);
+            }
+            e.scenarios.push_back(std::move(s));
+        }
+    }
+    e.name = e.scenarios.front().run.name;
+    e.source_text = sim::provenance_text(all_sources);
+    return e;
+}
+
+} // namespace
+
+Experiment parse_experiment(std::string_view text, const std::string& path_for_messages) {
+    return read_experiment(text, path_for_messages, false);
+}
+
+Experiment load_experiment(const std::string& path) {
+    return parse_experiment(sim::read_text_file(path), path);
+}
+
+Scenario parse_scenario(std::string_view text, const std::string& path_for_messages) {
+    Experiment e = read_experiment(text, path_for_messages, true);
+    return std::move(e.scenarios.front());
 }
 
 Scenario load_scenario(const std::string& path) {

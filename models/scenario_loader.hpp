@@ -1,15 +1,19 @@
 #pragma once
-// Loading a scenario: reads a TOML scenario file (schema in docs/scenarios.md), checks every
-// key's type and range and the consistency between keys, and fills a models::Scenario. Any
-// problem throws sim::ConfigError, whose one-line what() names the file, line, column and key;
-// the CLI prints it and exits with status 2.
+// Loading scenarios and experiments: reads a TOML scenario file (schema in docs/scenarios.md),
+// composed with the files it includes, checks every key's type and range and the consistency
+// between keys, and fills a models::Scenario. A file with an [experiment] section crosses towns
+// with governance models and yields one Scenario per (town, model) pair. Any problem throws
+// sim::ConfigError, whose one-line what() names the file where the offending value was written,
+// its line, column and key; the CLI prints it and exits with status 2.
 #include "models/scenario.hpp"
 #include "sim/config.hpp"
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace govsim::models {
 
@@ -19,12 +23,50 @@ namespace govsim::models {
 /// (docs/scenarios.md, "Memory limit").
 inline constexpr std::uint64_t max_households_in_memory = 50'000'000;
 
-/// Reads and validates the scenario file at `path`. Throws sim::ConfigError if the file cannot
-/// be read, is not valid TOML or does not satisfy the schema.
+/// The lever sections' names, `[levers.<name>]`, in the order of the fields of Levers.
+inline constexpr std::size_t lever_count = 11;
+// clang-format off
+inline constexpr std::array<std::string_view, lever_count> lever_names{
+    "grid_inspection", "joint_meeting", "leading_group", "information_platform",
+    "rapid_response", "self_governance", "party_building", "joint_enforcement",
+    "rc_supervision", "abandonment_takeover", "more_residents_committees"};
+// clang-format on
+
+/// Every run of an experiment file: its towns crossed with its governance models.
+struct Experiment {
+    /// the experiment's run.name (every scenario's run.name)
+    std::string name;
+    /// town-major: scenarios[t * models.size() + m] runs towns[t] under models[m]
+    std::vector<Scenario> scenarios;
+    /// For an experiment file, the town and model files as written in [experiment]; for a plain
+    /// scenario file, its town.name and model.name. Either way scenarios.size() ==
+    /// towns.size() * models.size().
+    std::vector<std::string> towns;
+    std::vector<std::string> models;
+    /// Every file that went into any scenario, once each, in the order first used, each
+    /// preceded by a line `# ---- file: <path> ----` (provenance).
+    std::string source_text;
+};
+
+/// Reads and validates the experiment (or plain scenario) file at `path`, with every file it
+/// includes. A file with an [experiment] section yields one Scenario per (town, model) pair,
+/// each composed from the experiment's includes, the town file, the model file and the
+/// experiment file's own tables, in that order; a file without one yields one Scenario. Throws
+/// sim::ConfigError if a file cannot be read, is not valid TOML, an include forms a cycle, or
+/// a composed scenario does not satisfy the schema.
+[[nodiscard]] Experiment load_experiment(const std::string& path);
+
+/// As load_experiment, for text in memory; `path_for_messages` names it in errors and in
+/// Scenario::source_path, and relative includes are resolved against its folder.
+[[nodiscard]] Experiment parse_experiment(std::string_view text,
+                                          const std::string& path_for_messages);
+
+/// Reads and validates the scenario file at `path` (with its includes). Also accepts an
+/// experiment file of exactly one town and one model. Throws sim::ConfigError as
+/// load_experiment does, and for an experiment of more than one scenario.
 [[nodiscard]] Scenario load_scenario(const std::string& path);
 
-/// Validates scenario text; `path_for_messages` names it in errors and in Scenario::source_path.
-/// Throws sim::ConfigError as load_scenario does.
+/// As load_scenario, for text in memory (see parse_experiment).
 [[nodiscard]] Scenario parse_scenario(std::string_view text, const std::string& path_for_messages);
 
 /// A consistency problem in a Scenario, named by the dotted key path of the offending value.
@@ -37,7 +79,8 @@ struct ScenarioProblem {
 
 /// Checks what no single key can: shares that must sum to 1, occupancy that must not fall,
 /// department names that must be unique and indices that must exist, escalation probabilities
-/// that must stay in [0, 1], and the population memory limit. Single-key ranges are checked
+/// that must stay in [0, 1], the population memory limit, and a mediation time wherever a
+/// self-governance group takes a category. Single-key ranges are checked
 /// when a file is read. Returns the first problem, or nothing when the scenario is consistent.
 /// Also usable on a Scenario built or modified in code.
 [[nodiscard]] std::optional<ScenarioProblem> validate_scenario(const Scenario& scenario);

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <utility>
 
 namespace govsim::sim {
@@ -177,12 +178,28 @@ ConfigTable::ConfigTable(const toml::table& table, std::string path,
     : table_(&table), path_(std::move(path)), file_(std::move(file)) {
 }
 
+const std::string& ConfigTable::file_of(const toml::source_region& source) const {
+    return source.path ? *source.path : *file_;
+}
+
+const std::string& ConfigTable::file() const {
+    return path_.empty() ? *file_ : file_of(table_->source());
+}
+
 SourcePosition ConfigTable::position() const {
     const SourcePosition p = to_position(table_->source().begin);
     if (path_.empty() || p.line == 0) {
         return {1, 1};
     }
     return p;
+}
+
+SourceLocation ConfigTable::location() const {
+    return {file(), position()};
+}
+
+SourceLocation ConfigTable::location_of(const toml::node& node) const {
+    return {file_of(node.source()), to_position(node.source().begin)};
 }
 
 std::string ConfigTable::key_path(std::string_view key) const {
@@ -219,12 +236,12 @@ void ConfigTable::throw_missing(std::string_view key, std::string_view expected,
     for (const auto& candidate : unread) {
         if (closest_key(candidate, {std::string(key)})) {
             const toml::key& written = table_->find(candidate)->first;
-            throw ConfigError::with_message(*file_, to_position(written.source().begin),
-                                            key_path(candidate), "unknown key",
-                                            fmt::format("did you mean '{}'?", key));
+            throw ConfigError::with_message(
+                file_of(written.source()), to_position(written.source().begin), key_path(candidate),
+                "unknown key", fmt::format("did you mean '{}'?", key));
         }
     }
-    throw ConfigError(*file_, position(), key_path(key), std::string(expected), std::string(found));
+    throw ConfigError(file(), position(), key_path(key), std::string(expected), std::string(found));
 }
 
 void ConfigTable::throw_unknown(std::string_view key) const {
@@ -239,8 +256,8 @@ void ConfigTable::throw_unknown(std::string_view key) const {
             hint += (i == 0 ? "" : ", ") + known[i];
         }
     }
-    throw ConfigError::with_message(*file_, to_position(written.source().begin), key_path(key),
-                                    "unknown key", std::move(hint));
+    throw ConfigError::with_message(file_of(written.source()), to_position(written.source().begin),
+                                    key_path(key), "unknown key", std::move(hint));
 }
 
 void ConfigTable::finish() const {
@@ -263,8 +280,8 @@ void ConfigTable::finish() const {
 ConfigError ConfigTable::error(std::string_view key, std::string expected, std::string found,
                                std::string hint) const {
     const toml::node* node = table_->get(key);
-    const SourcePosition where = node != nullptr ? to_position(node->source().begin) : position();
-    return ConfigError(*file_, where, key_path(key), std::move(expected), std::move(found),
+    const SourceLocation at = node != nullptr ? location_of(*node) : location();
+    return ConfigError(at.file, at.where, key_path(key), std::move(expected), std::move(found),
                        std::move(hint));
 }
 
@@ -324,6 +341,14 @@ std::uint64_t ConfigTable::unsigned_integer(std::string_view key) {
         read_integer(key, 0, std::numeric_limits<std::int64_t>::max(), "a non-negative integer"));
 }
 
+bool ConfigTable::boolean(std::string_view key) {
+    const toml::node* node = lookup(key, "a boolean (true or false)");
+    if (!node->is_boolean()) {
+        throw error(key, "a boolean (true or false)", describe(*node));
+    }
+    return *node->value<bool>();
+}
+
 std::string ConfigTable::string(std::string_view key) {
     const toml::node* node = lookup(key, "a non-empty string");
     if (!node->is_string()) {
@@ -358,14 +383,15 @@ std::vector<std::string> ConfigTable::strings(std::string_view key) {
     out.reserve(array->size());
     for (std::size_t i = 0; i < array->size(); ++i) {
         const toml::node& element = *array->get(i);
-        const SourcePosition where = to_position(element.source().begin);
+        const SourceLocation at = location_of(element);
         const std::string element_path = fmt::format("{}[{}]", key_path(key), i);
         if (!element.is_string()) {
-            throw ConfigError(*file_, where, element_path, "a string", describe(element));
+            throw ConfigError(at.file, at.where, element_path, "a string", describe(element));
         }
         std::string s(*element.value<std::string_view>());
         if (s.empty()) {
-            throw ConfigError(*file_, where, element_path, "a non-empty string", "an empty string");
+            throw ConfigError(at.file, at.where, element_path, "a non-empty string",
+                              "an empty string");
         }
         out.push_back(std::move(s));
     }
@@ -394,8 +420,8 @@ std::vector<ConfigTable> ConfigTable::tables(std::string_view key) {
         const std::string element_path = fmt::format("{}[{}]", key_path(key), i);
         const toml::table* sub = element.as_table();
         if (sub == nullptr) {
-            throw ConfigError(*file_, to_position(element.source().begin), element_path, "a table",
-                              describe(element));
+            const SourceLocation at = location_of(element);
+            throw ConfigError(at.file, at.where, element_path, "a table", describe(element));
         }
         out.emplace_back(*sub, element_path, file_);
     }
@@ -406,42 +432,205 @@ std::vector<ConfigTable> ConfigTable::tables(std::string_view key) {
 // ConfigDocument
 
 ConfigDocument::ConfigDocument(std::shared_ptr<const std::string> file, std::string text,
-                               toml::table root)
-    : file_(std::move(file)), text_(std::move(text)), root_(std::move(root)) {
+                               toml::table root, std::vector<ConfigSource> sources)
+    : file_(std::move(file)), text_(std::move(text)), root_(std::move(root)),
+      sources_(std::move(sources)) {
 }
 
 ConfigDocument ConfigDocument::parse(std::string_view text, std::string file) {
+    toml::table root = ConfigComposer::parse(text, file);
+    std::vector<ConfigSource> sources{{file, std::string(text)}};
     auto name = std::make_shared<const std::string>(std::move(file));
-    try {
-        toml::table root = toml::parse(text, std::string_view{*name});
-        return ConfigDocument(name, std::string(text), std::move(root));
-    } catch (const toml::parse_error& e) {
-        throw ConfigError::with_message(*name, to_position(e.source().begin), {},
-                                        fmt::format("malformed TOML: {}", e.description()));
-    }
+    return ConfigDocument(std::move(name), std::string(text), std::move(root), std::move(sources));
 }
 
 ConfigDocument ConfigDocument::load(const std::string& path) {
     return parse(read_text_file(path), path);
 }
 
+ConfigDocument ConfigDocument::parse_composed(std::string_view text, std::string file) {
+    ConfigComposer composer;
+    std::vector<ConfigSource> sources;
+    toml::table root = composer.compose(ConfigComposer::parse(text, file), text, file, sources);
+    return composed(std::move(file), std::move(root), std::move(sources));
+}
+
+ConfigDocument ConfigDocument::load_composed(const std::string& path) {
+    return parse_composed(read_text_file(path), path);
+}
+
+ConfigDocument ConfigDocument::composed(std::string file, toml::table root,
+                                        std::vector<ConfigSource> sources) {
+    std::string text = provenance_text(sources);
+    return ConfigDocument(std::make_shared<const std::string>(std::move(file)), std::move(text),
+                          std::move(root), std::move(sources));
+}
+
 ConfigTable ConfigDocument::root() const {
     return ConfigTable(root_, {}, file_);
 }
 
-std::optional<SourcePosition> ConfigDocument::position_of(std::string_view key_path) const {
+std::optional<SourceLocation> ConfigDocument::location_of(std::string_view key_path) const {
     const auto view = toml::at_path(root_, key_path);
     if (!view) {
         return std::nullopt;
     }
-    return to_position(view.node()->source().begin);
+    const toml::source_region& source = view.node()->source();
+    return SourceLocation{source.path ? *source.path : *file_, to_position(source.begin)};
+}
+
+std::optional<SourcePosition> ConfigDocument::position_of(std::string_view key_path) const {
+    if (auto at = location_of(key_path)) {
+        return at->where;
+    }
+    return std::nullopt;
 }
 
 ConfigError ConfigDocument::error_at(std::string_view key_path, std::string expected,
                                      std::string found, std::string hint) const {
-    const SourcePosition where = position_of(key_path).value_or(SourcePosition{1, 1});
-    return ConfigError(*file_, where, std::string(key_path), std::move(expected), std::move(found),
-                       std::move(hint));
+    // A path that names nothing (a missing key) is reported at its nearest enclosing value.
+    std::optional<SourceLocation> at;
+    for (std::string_view path = key_path; !path.empty();) {
+        at = location_of(path);
+        const std::size_t cut = path.find_last_of(".[");
+        if (at || cut == std::string_view::npos) {
+            break;
+        }
+        path = path.substr(0, cut);
+    }
+    if (!at || at->where.line == 0) {
+        at = SourceLocation{*file_, {1, 1}};
+    }
+    return ConfigError(at->file, at->where, std::string(key_path), std::move(expected),
+                       std::move(found), std::move(hint));
+}
+
+std::string provenance_text(const std::vector<ConfigSource>& sources) {
+    std::string text;
+    for (const auto& source : sources) {
+        text += fmt::format("# ---- file: {} ----\n", source.file);
+        text += source.text;
+        if (!source.text.empty() && source.text.back() != '\n') {
+            text += '\n';
+        }
+    }
+    return text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Composition
+
+void merge_tables(toml::table& base, toml::table&& overlay) {
+    for (auto&& [key, value] : overlay) {
+        toml::node* existing = base.get(key.str());
+        if (existing != nullptr && existing->is_table() && value.is_table()) {
+            merge_tables(*existing->as_table(), std::move(*value.as_table()));
+            continue;
+        }
+        // Replaced wholesale; erased first so that the key, too, is the one written last.
+        base.erase(key.str());
+        base.insert(key, std::move(value));
+    }
+}
+
+const std::string& ConfigComposer::text_of(const std::string& path) {
+    auto at = texts_.find(path);
+    if (at == texts_.end()) {
+        at = texts_.emplace(path, read_text_file(path)).first;
+    }
+    return at->second;
+}
+
+toml::table ConfigComposer::parse(std::string_view text, const std::string& file) {
+    try {
+        return toml::parse(text, std::string_view{file});
+    } catch (const toml::parse_error& e) {
+        throw ConfigError::with_message(file, to_position(e.source().begin), {},
+                                        fmt::format("malformed TOML: {}", e.description()));
+    }
+}
+
+std::string ConfigComposer::resolve(const std::string& from_file, const std::string& relative) {
+    const std::filesystem::path folder = std::filesystem::path(from_file).parent_path();
+    return (folder / relative).lexically_normal().string();
+}
+
+void ConfigComposer::take_includes(toml::table& table, const std::string& file,
+                                   std::vector<Include>& out) {
+    if (!table.contains("include")) {
+        return;
+    }
+    {
+        ConfigTable reader(table, {}, std::make_shared<const std::string>(file));
+        const std::vector<std::string> names = reader.strings("include");
+        const toml::array& array = *table.get("include")->as_array();
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            out.push_back(Include{resolve(file, names[i]), reader.location_of(*array.get(i)),
+                                  fmt::format("include[{}]", i)});
+        }
+    }
+    table.erase("include");
+}
+
+namespace {
+
+/// A path's identity for cycle detection: canonical where the file system allows.
+std::string identity_of(const std::string& path) {
+    std::error_code ec;
+    const std::filesystem::path canonical = std::filesystem::weakly_canonical(path, ec);
+    if (ec) {
+        return std::filesystem::absolute(path, ec).lexically_normal().string();
+    }
+    return canonical.string();
+}
+
+} // namespace
+
+toml::table ConfigComposer::compose(toml::table table, std::string_view text,
+                                    const std::string& file, std::vector<ConfigSource>& sources,
+                                    const std::vector<Include>& more) {
+    std::vector<Include> includes;
+    take_includes(table, file, includes);
+    includes.insert(includes.end(), more.begin(), more.end());
+
+    stack_.push_back(Frame{identity_of(file), file});
+    toml::table merged;
+    try {
+        for (const Include& include : includes) {
+            merge_tables(merged, compose_file(include, sources));
+        }
+    } catch (...) {
+        stack_.pop_back();
+        throw;
+    }
+    stack_.pop_back();
+    merge_tables(merged, std::move(table));
+    sources.push_back(ConfigSource{file, std::string(text)});
+    return merged;
+}
+
+toml::table ConfigComposer::compose_file(const Include& include,
+                                         std::vector<ConfigSource>& sources) {
+    const std::string identity = identity_of(include.path);
+    for (std::size_t i = 0; i < stack_.size(); ++i) {
+        if (stack_[i].identity == identity) {
+            std::string chain;
+            for (std::size_t j = i; j < stack_.size(); ++j) {
+                chain += stack_[j].file + " -> ";
+            }
+            chain += include.path;
+            throw ConfigError::with_message(include.named_at.file, include.named_at.where,
+                                            include.key, fmt::format("include cycle: {}", chain));
+        }
+    }
+    const std::string* text = nullptr;
+    try {
+        text = &text_of(include.path);
+    } catch (const ConfigError& e) {
+        throw ConfigError::with_message(include.named_at.file, include.named_at.where, include.key,
+                                        fmt::format("'{}': {}", include.path, e.message()));
+    }
+    return compose(parse(*text, include.path), *text, include.path, sources);
 }
 
 // ---------------------------------------------------------------------------------------------

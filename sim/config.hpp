@@ -1,13 +1,16 @@
 #pragma once
-// Typed, validated reading of TOML configuration files. A ConfigDocument parses a file; a
-// ConfigTable reads one table's keys by name with type and range checks, remembers which keys
-// were asked for, and rejects the keys nobody asked for. Every problem becomes one ConfigError
-// whose what() is a single line: `file:line:column: error: key.path: expected X, found Y`.
-// Generic: knows nothing about what the keys mean.
+// Typed, validated reading of TOML configuration files. A ConfigDocument parses a file, or
+// composes several (a ConfigComposer follows `include = [...]` arrays and deep-merges the
+// files); a ConfigTable reads one table's keys by name with type and range checks, remembers
+// which keys were asked for, and rejects the keys nobody asked for. Every problem becomes one
+// ConfigError whose what() is a single line: `file:line:column: error: key.path: expected X,
+// found Y`, naming the file where the offending value was written. Generic: knows nothing about
+// what the keys mean.
 #include <toml++/toml.h>
 
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -22,6 +25,12 @@ namespace govsim::sim {
 struct SourcePosition {
     std::uint32_t line = 0;
     std::uint32_t column = 0;
+};
+
+/// A file and a position in it: where a value was written.
+struct SourceLocation {
+    std::string file;
+    SourcePosition where;
 };
 
 /// A bad configuration file: which file, where, which key, what was expected and what found.
@@ -90,18 +99,24 @@ struct NumberRange {
 /// Reads one TOML table. Every getter marks its key as known; finish() then rejects any key in
 /// the table that no getter asked for. A missing key throws, unless read through contains()
 /// first. Getters throw ConfigError on a missing key, a wrong type or a value out of range.
-/// Does not own the table: the ConfigDocument it came from must outlive it.
+/// Errors name the file each node was parsed from (its source region's path), so a table
+/// composed from several files reports every problem where it was written; a node without a
+/// path (built in code) falls back to `file`. Does not own the table: the ConfigDocument it came
+/// from must outlive it.
 class ConfigTable {
 public:
     /// @param table the table to read; @param path its dotted key path ("" for the root);
-    /// @param file the file name used in messages.
+    /// @param file the file name used in messages for nodes that carry none (and the root).
     ConfigTable(const toml::table& table, std::string path,
                 std::shared_ptr<const std::string> file);
 
     [[nodiscard]] const std::string& path() const { return path_; }
-    [[nodiscard]] const std::string& file() const { return *file_; }
+    /// The file the table was written in (where its header is); the fallback for the root.
+    [[nodiscard]] const std::string& file() const;
     /// Where the table starts (its header, or its opening brace); 1:1 for the root.
     [[nodiscard]] SourcePosition position() const;
+    /// file() and position() together.
+    [[nodiscard]] SourceLocation location() const;
     /// The dotted path of a key in this table ("town" + "name" -> "town.name").
     [[nodiscard]] std::string key_path(std::string_view key) const;
 
@@ -121,6 +136,9 @@ public:
     [[nodiscard]] std::uint32_t count(std::string_view key, std::uint32_t min = 0);
     /// A non-negative integer (TOML integers stop at 2^63 - 1).
     [[nodiscard]] std::uint64_t unsigned_integer(std::string_view key);
+
+    /// A TOML boolean (`true` or `false`).
+    [[nodiscard]] bool boolean(std::string_view key);
 
     /// A non-empty string.
     [[nodiscard]] std::string string(std::string_view key);
@@ -142,6 +160,9 @@ public:
     [[nodiscard]] ConfigError error(std::string_view key, std::string expected, std::string found,
                                     std::string hint = {}) const;
 
+    /// Where a node of this table (or below it) was written, for messages.
+    [[nodiscard]] SourceLocation location_of(const toml::node& node) const;
+
 private:
     const toml::node* lookup(std::string_view key, std::string_view expected,
                              bool is_section = false);
@@ -150,6 +171,7 @@ private:
     [[noreturn]] void throw_missing(std::string_view key, std::string_view expected,
                                     std::string_view found) const;
     [[noreturn]] void throw_unknown(std::string_view key) const;
+    [[nodiscard]] const std::string& file_of(const toml::source_region& source) const;
 
     const toml::table* table_;
     std::string path_;
@@ -157,31 +179,114 @@ private:
     std::set<std::string, std::less<>> known_;
 };
 
-/// A parsed TOML file, with its text kept for provenance.
+/// One file that went into a document: its path (as used in messages) and its text.
+struct ConfigSource {
+    std::string file;
+    std::string text;
+};
+
+/// The texts of `sources` for provenance, in order, each preceded by a line
+/// `# ---- file: <path> ----` (and ended by a line break).
+[[nodiscard]] std::string provenance_text(const std::vector<ConfigSource>& sources);
+
+/// A parsed TOML file, or several composed into one table, with the texts kept for provenance.
 class ConfigDocument {
 public:
     /// Parses `text`; `file` names it in messages. Throws ConfigError on malformed TOML, at the
-    /// parser's position with the parser's description.
+    /// parser's position with the parser's description. An `include` key is an ordinary key.
     [[nodiscard]] static ConfigDocument parse(std::string_view text, std::string file);
     /// Reads and parses a file. Throws ConfigError if it cannot be read or is malformed.
     [[nodiscard]] static ConfigDocument load(const std::string& path);
+    /// Parses `text` as the file `file` and composes it with the files its `include` array names
+    /// (ConfigComposer). Throws ConfigError as parse() does, and for a bad include.
+    [[nodiscard]] static ConfigDocument parse_composed(std::string_view text, std::string file);
+    /// Reads the file at `path` and composes it with its includes.
+    [[nodiscard]] static ConfigDocument load_composed(const std::string& path);
+    /// A document from a table composed by the caller (ConfigComposer::compose): `file` is the
+    /// main file (named in messages about the root), `sources` every file used, in merge order.
+    [[nodiscard]] static ConfigDocument composed(std::string file, toml::table root,
+                                                 std::vector<ConfigSource> sources);
 
+    /// The main file.
     [[nodiscard]] const std::string& file() const { return *file_; }
+    /// The file's text if the document is one parsed file; otherwise provenance_text(sources()).
     [[nodiscard]] const std::string& text() const { return text_; }
+    /// Every file that went into the document, in merge order (the main file last).
+    [[nodiscard]] const std::vector<ConfigSource>& sources() const { return sources_; }
     /// A reader for the top-level table; the document must outlive it (and must not be moved).
     [[nodiscard]] ConfigTable root() const;
     /// The position of the value at a key path ("a.b[2].c"), or nothing if there is none.
     [[nodiscard]] std::optional<SourcePosition> position_of(std::string_view key_path) const;
-    /// An error at the value named by a key path (1:1 if the path names nothing).
+    /// The file and position of the value at a key path, or nothing if there is none.
+    [[nodiscard]] std::optional<SourceLocation> location_of(std::string_view key_path) const;
+    /// An error at the value named by a key path; if the path names nothing (a missing key), at
+    /// its nearest enclosing value that exists, or at the main file's 1:1 if none does.
     [[nodiscard]] ConfigError error_at(std::string_view key_path, std::string expected,
                                        std::string found, std::string hint = {}) const;
 
 private:
-    ConfigDocument(std::shared_ptr<const std::string> file, std::string text, toml::table root);
+    ConfigDocument(std::shared_ptr<const std::string> file, std::string text, toml::table root,
+                   std::vector<ConfigSource> sources);
 
     std::shared_ptr<const std::string> file_;
     std::string text_;
     toml::table root_;
+    std::vector<ConfigSource> sources_;
+};
+
+/// Deep-merges `overlay` into `base`: where both hold a table (a [section] or an inline table)
+/// under a key, the tables merge key by key, recursively; any other value in `overlay`
+/// (number, string, array, array of tables) replaces the one in `base` wholesale. Nodes and keys
+/// are moved, so they keep their source regions (file, line, column).
+void merge_tables(toml::table& base, toml::table&& overlay);
+
+/// Composes TOML files. A file may hold a top-level `include = ["a.toml", "b/c.toml"]`: the named
+/// files (paths relative to the including file) are composed in turn, deep-merged in order
+/// (merge_tables), and the including file's own keys are merged on top; the `include` key itself
+/// is removed. A file that includes itself, directly or not, is an error naming the chain.
+/// File texts are read once and kept, so composing a file again (as experiments do, once per
+/// run) costs a parse only. toml++ does not copy source regions when it copies nodes, which is
+/// why every composition parses afresh.
+class ConfigComposer {
+public:
+    /// A file to merge before a table's own keys, and where it was named (for errors).
+    struct Include {
+        std::string path;        ///< resolved (relative to the naming file's folder)
+        SourceLocation named_at; ///< where the name was written
+        std::string key;         ///< key path of the name, e.g. "include[2]"
+    };
+
+    /// The text of a file, read once. Throws ConfigError if it cannot be read.
+    [[nodiscard]] const std::string& text_of(const std::string& path);
+    /// Parses `text` as the file `file` (no includes followed). Throws on malformed TOML.
+    [[nodiscard]] static toml::table parse(std::string_view text, const std::string& file);
+    /// `relative` resolved against the folder of `from_file`, lexically normalised.
+    [[nodiscard]] static std::string resolve(const std::string& from_file,
+                                             const std::string& relative);
+
+    /// `table` (parsed from `text`, the file `file`) composed: the files its `include` array
+    /// names, then `more` (as if appended to that array), merged in order, then the table's own
+    /// keys on top. Appends every file used to `sources`, in merge order, `file` last.
+    [[nodiscard]] toml::table compose(toml::table table, std::string_view text,
+                                      const std::string& file, std::vector<ConfigSource>& sources,
+                                      const std::vector<Include>& more = {});
+    /// The file at `include.path`, read, parsed and composed. A file that cannot be read, or
+    /// one already being composed (a cycle), is an error at `include.named_at`.
+    [[nodiscard]] toml::table compose_file(const Include& include,
+                                           std::vector<ConfigSource>& sources);
+
+private:
+    struct Frame {
+        std::string identity; ///< the canonical path, to recognise a file reached twice
+        std::string file;     ///< the path as shown in messages
+    };
+
+    /// Reads the `include` array of `table` (naming file `file`) into `out` and removes it.
+    static void take_includes(toml::table& table, const std::string& file,
+                              std::vector<Include>& out);
+
+    std::map<std::string, std::string, std::less<>> texts_;
+    std::vector<Frame> stack_;
 };
 
 /// Reads a whole file as text. Throws ConfigError ("cannot read file: <reason>") on failure.

@@ -1,6 +1,9 @@
-// Tests of scenario loading: the reference file lands in the right fields, and each class of
-// bad input is rejected with one message naming the file, line:column and key. Bad fixtures are
-// the reference text with one line changed, so they follow the schema as it evolves.
+// Tests of scenario loading: the reference file lands in the right fields, every shipped file
+// loads, and each class of bad input is rejected with one message naming the file, line:column
+// and key. Bad fixtures are the reference text with one line changed. The reference text is the
+// Lishui baseline as one file (tests/data/lishui-baseline-monolithic.toml), since the shipped
+// scenarios/lishui-baseline.toml is composed from includes (tests of composition, levers and
+// experiments are in test_composition.cpp).
 #include "models/scenario_loader.hpp"
 
 #include <catch2/catch.hpp>
@@ -10,6 +13,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
@@ -27,10 +31,11 @@ using govsim::sim::ConfigError;
 namespace {
 
 const std::string reference_path = GOVSIM_SOURCE_DIR "/scenarios/lishui-baseline.toml";
+const std::string monolithic_path = GOVSIM_SOURCE_DIR "/tests/data/lishui-baseline-monolithic.toml";
 const std::string bad_name = "scenarios/bad.toml";
 
 std::string reference_text() {
-    return govsim::sim::read_text_file(reference_path);
+    return govsim::sim::read_text_file(monolithic_path);
 }
 
 /// A half-open byte range of a text.
@@ -202,10 +207,10 @@ std::string prefix(Where w, std::string_view key) {
 
 TEST_CASE("the reference scenario loads and its values land in the right fields", "[scenario]") {
     const std::string text = reference_text();
-    const Scenario s = load_scenario(reference_path);
+    const Scenario s = load_scenario(monolithic_path);
 
-    CHECK(s.source_path == reference_path);
-    CHECK(s.source_text == text);
+    CHECK(s.source_path == monolithic_path);
+    CHECK(s.source_text == "# ---- file: " + monolithic_path + " ----\n" + text);
     CHECK(s.run.name == "lishui-baseline");
     CHECK_THAT(s.run.description, StartsWith("Lishui under baseline governance"));
     CHECK(s.run.start_year == 2014);
@@ -260,21 +265,89 @@ TEST_CASE("the reference scenario loads and its values land in the right fields"
     CHECK_FALSE(govsim::models::validate_scenario(s).has_value());
 }
 
-TEST_CASE("every scenario file shipped in scenarios/ loads", "[scenario]") {
-    int loaded = 0;
-    for (const auto& entry : std::filesystem::directory_iterator(GOVSIM_SOURCE_DIR "/scenarios")) {
-        if (entry.path().extension() == ".toml") {
-            INFO(entry.path().string());
-            CHECK_NOTHROW(load_scenario(entry.path().string()));
-            ++loaded;
-        }
-    }
-    CHECK(loaded >= 1);
+namespace {
+
+/// Whether a TOML file, on its own (before composition), holds a top-level table `name`.
+bool declares(const std::filesystem::path& file, std::string_view name) {
+    return govsim::sim::ConfigDocument::load(file.string()).root().contains(name);
 }
 
-TEST_CASE("run.description is the only optional key", "[scenario]") {
-    const Scenario s = parse_scenario(remove_line(reference_text(), "description"), bad_name);
-    CHECK(s.run.description.empty());
+/// Files below scenarios/<folder>, as paths relative to scenarios/, sorted.
+std::vector<std::string> fragments_in(const std::string& folder) {
+    const std::filesystem::path root = GOVSIM_SOURCE_DIR "/scenarios";
+    std::vector<std::string> out;
+    if (!std::filesystem::exists(root / folder)) {
+        return out;
+    }
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(root / folder)) {
+        if (entry.path().extension() == ".toml") {
+            out.push_back(entry.path().lexically_relative(root).generic_string());
+        }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::string toml_list(const std::vector<std::string>& items) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        out += fmt::format("{}\"{}\"", i == 0 ? "" : ", ", items[i]);
+    }
+    return out + "]";
+}
+
+} // namespace
+
+// Shipped files are of two kinds. A file holding [run] or [experiment] itself is a scenario or
+// an experiment and must load as it is. Any other file is a fragment: parameters/ (behavioural
+// parameters), towns/ and models/ are not complete scenarios, so they are checked by composing
+// every parameter set with every town and every model, as an experiment would.
+TEST_CASE("every scenario file shipped in scenarios/ loads", "[scenario]") {
+    const std::filesystem::path root = GOVSIM_SOURCE_DIR "/scenarios";
+    int scenarios = 0;
+    std::vector<std::string> others;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+        if (entry.path().extension() != ".toml") {
+            continue;
+        }
+        INFO(entry.path().string());
+        if (declares(entry.path(), "run") || declares(entry.path(), "experiment")) {
+            CHECK_NOTHROW(govsim::models::load_experiment(entry.path().string()));
+            ++scenarios;
+        } else {
+            others.push_back(entry.path().lexically_relative(root).generic_string());
+        }
+    }
+    CHECK(scenarios >= 1);
+
+    const auto parameters = fragments_in("parameters");
+    const auto towns = fragments_in("towns");
+    const auto models = fragments_in("models");
+    for (const auto& other : others) {
+        INFO(other << " is neither a scenario nor in parameters/, towns/ or models/");
+        CHECK((std::find(parameters.begin(), parameters.end(), other) != parameters.end() ||
+               std::find(towns.begin(), towns.end(), other) != towns.end() ||
+               std::find(models.begin(), models.end(), other) != models.end()));
+    }
+    REQUIRE(!parameters.empty());
+    REQUIRE(!towns.empty());
+    REQUIRE(!models.empty());
+    for (const auto& base : parameters) {
+        // An experiment "written" in scenarios/, so that paths resolve as in shipped files.
+        const std::string text = fmt::format("include = [\"{}\"]\n"
+                                             "[experiment]\ntowns = {}\nmodels = {}\n"
+                                             "[run]\nname = \"fragments\"\nstart_year = 2014\n"
+                                             "years = 1\nreplicates = 1\nseed = 1\n",
+                                             base, toml_list(towns), toml_list(models));
+        INFO(text);
+        try {
+            const auto e =
+                govsim::models::parse_experiment(text, (root / "fragments.toml").string());
+            CHECK(e.scenarios.size() == towns.size() * models.size());
+        } catch (const ConfigError& e) {
+            FAIL(e.what());
+        }
+    }
 }
 
 TEST_CASE("malformed TOML is rejected with the parser's position", "[scenario]") {
@@ -304,9 +377,10 @@ TEST_CASE("an unknown key is rejected", "[scenario]") {
         CHECK_THAT(e.what(), !Contains("did you mean"));
     }
     SECTION("as a whole section") {
-        const std::string text = reference_text() + "\n[levers]\ngrid = true\n";
+        const std::string text = reference_text() + "\n[colours]\nsky = \"blue\"\n";
         const auto e = error_for(text);
-        CHECK(std::string(e.what()) == prefix(find(text, "[levers]", 1), "levers") + "unknown key");
+        CHECK(std::string(e.what()) ==
+              prefix(find(text, "[colours]", 1), "colours") + "unknown key");
     }
 }
 

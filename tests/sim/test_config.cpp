@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <vector>
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
@@ -257,4 +258,109 @@ TEST_CASE("numbers in messages keep a point on whole floats", "[config]") {
     CHECK(format_number(1.5) == "1.5");
     CHECK(format_number(-14.0) == "-14.0");
     CHECK(format_number(2e9) == "2000000000.0");
+}
+
+// ---- Composition ----------------------------------------------------------------------------
+
+namespace {
+
+/// `base` with `overlay` merged on top, as one document named "top.toml".
+ConfigDocument merged(std::string_view base, std::string_view overlay) {
+    std::vector<govsim::sim::ConfigSource> sources{{"base.toml", std::string(base)},
+                                                   {"top.toml", std::string(overlay)}};
+    toml::table root = govsim::sim::ConfigComposer::parse(base, "base.toml");
+    govsim::sim::merge_tables(root, govsim::sim::ConfigComposer::parse(overlay, "top.toml"));
+    return ConfigDocument::composed("top.toml", std::move(root), std::move(sources));
+}
+
+} // namespace
+
+TEST_CASE("merged tables combine key by key; other values are replaced wholesale", "[config]") {
+    const ConfigDocument doc = merged("a = 1\nlist = [1, 2, 3]\n[t]\nx = 1\ny = 2\n"
+                                      "inline = { p = 1, q = 2 }\n[[items]]\nname = \"one\"\n"
+                                      "[[items]]\nname = \"two\"\n",
+                                      "list = [\"nine\"]\n[t]\ny = 20\ninline = { q = 30 }\n"
+                                      "[[items]]\nname = \"three\"\n");
+    ConfigTable root = doc.root();
+    CHECK(root.number("a") == 1);
+    CHECK(root.strings("list") == std::vector<std::string>{"nine"});
+    ConfigTable t = root.table("t");
+    CHECK(t.number("x") == 1);
+    CHECK(t.number("y") == 20);
+    ConfigTable inline_table = t.table("inline");
+    CHECK(inline_table.number("p") == 1);
+    CHECK(inline_table.number("q") == 30);
+    inline_table.finish();
+    t.finish();
+    const auto items = root.tables("items");
+    REQUIRE(items.size() == 1);
+    CHECK(ConfigTable(items[0]).string("name") == "three");
+    root.finish();
+}
+
+TEST_CASE("errors in a merged table name the file each value was written in", "[config]") {
+    const ConfigDocument doc = merged("[t]\nx = 1\nsevrers = 2\n", "\n[t]\ny = 1.5\n");
+    SECTION("a value from the overlay") {
+        const auto read = [&doc] {
+            ConfigTable root = doc.root();
+            (void)root.table("t").probability("y");
+        };
+        CHECK_THROWS_WITH(read(), "top.toml:3:5: error: t.y: expected a probability in [0, 1], "
+                                  "found 1.5");
+    }
+    SECTION("an unknown key from the base, and the table's header from the first file") {
+        ConfigTable root = doc.root();
+        ConfigTable t = root.table("t");
+        CHECK(t.file() == "base.toml");
+        CHECK(t.position().line == 1);
+        CHECK_THROWS_WITH((void)t.count("servers"),
+                          "base.toml:3:1: error: t.sevrers: unknown key; did you mean 'servers'?");
+    }
+    SECTION("error_at names the file, or the nearest enclosing value for a missing key") {
+        CHECK_THAT(doc.error_at("t.y", "x", "y").what(), StartsWith("top.toml:3:5: "));
+        CHECK_THAT(doc.error_at("t.nothing", "x", "y").what(),
+                   StartsWith("base.toml:1:1: error: t.nothing: "));
+        CHECK_THAT(doc.error_at("absent.key", "x", "y").what(), StartsWith("top.toml:1:1: "));
+    }
+    SECTION("the document keeps every source, and its text is the provenance text") {
+        REQUIRE(doc.sources().size() == 2);
+        CHECK(doc.sources()[0].file == "base.toml");
+        CHECK(doc.text() == "# ---- file: base.toml ----\n[t]\nx = 1\nsevrers = 2\n"
+                            "# ---- file: top.toml ----\n\n[t]\ny = 1.5\n");
+    }
+}
+
+TEST_CASE("a boolean is read as a boolean and nothing else", "[config]") {
+    const ConfigDocument doc = ConfigDocument::parse("on = true\noff = false\n", "t.toml");
+    ConfigTable root = doc.root();
+    CHECK(root.boolean("on"));
+    CHECK_FALSE(root.boolean("off"));
+    root.finish();
+    const auto e = error_from("b = 1\n", [](ConfigTable& t) { (void)t.boolean("b"); });
+    CHECK(std::string(e.what()) ==
+          "t.toml:1:5: error: b: expected a boolean (true or false), found an integer (1)");
+}
+
+TEST_CASE("a composed document follows includes relative to the including file", "[config]") {
+    const std::string dir = GOVSIM_SOURCE_DIR "/tests/data/composition";
+    const ConfigDocument doc = ConfigDocument::parse_composed(
+        "include = [\"run-base.toml\"]\n[run]\nyears = 4\n", dir + "/top.toml");
+    ConfigTable root = doc.root();
+    ConfigTable run = root.table("run");
+    CHECK(run.integer("years", 1, 50) == 4);
+    CHECK(run.string("name") == "from-base");
+    CHECK(run.file() == dir + "/run-base.toml");
+    REQUIRE(doc.sources().size() == 2);
+    CHECK(doc.sources()[0].file == dir + "/run-base.toml");
+    CHECK(doc.sources()[1].file == dir + "/top.toml");
+    CHECK_FALSE(root.contains("include")); // consumed by composition
+}
+
+TEST_CASE("include paths resolve against the including file's folder", "[config]") {
+    using govsim::sim::ConfigComposer;
+    CHECK(ConfigComposer::resolve("scenarios/x.toml", "towns/a.toml") == "scenarios/towns/a.toml");
+    CHECK(ConfigComposer::resolve("scenarios/towns/a.toml", "../parameters/p.toml") ==
+          "scenarios/parameters/p.toml");
+    CHECK(ConfigComposer::resolve("x.toml", "y.toml") == "y.toml");
+    CHECK(ConfigComposer::resolve("scenarios/x.toml", "/abs/y.toml") == "/abs/y.toml");
 }
