@@ -22,16 +22,19 @@ inline constexpr std::array<std::string_view, category_count> category_names{
     "parking", "property_service", "owners_rights", "neighbour", "construction", "sanitation"};
 
 /// Handler levels, in the order a dispute escalates through them (MODEL.md §4, step 5).
+/// Self-governance groups exist only under the self_governance lever (models/scenario.hpp).
 enum class Level : std::uint8_t {
+    SelfGovernance, ///< resident volunteers mediating inside the compound (Denghu)
     Firm,
     OwnersCommittee,
     ResidentsCommittee,
     Department,
     Coordination, ///< cross-department coordination at town level
 };
-inline constexpr std::size_t level_count = 5;
+inline constexpr std::size_t level_count = 6;
 inline constexpr std::array<std::string_view, level_count> level_names{
-    "firm", "owners_committee", "residents_committee", "department", "coordination"};
+    "self_governance",     "firm",       "owners_committee",
+    "residents_committee", "department", "coordination"};
 
 enum class HousingType : std::uint8_t { Commodity, Resettlement, OldUnmanaged };
 inline constexpr std::size_t housing_type_count = 3;

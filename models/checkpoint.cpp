@@ -12,7 +12,7 @@
 namespace govsim::models {
 namespace {
 
-constexpr char magic[8] = {'G', 'O', 'V', 'S', 'I', 'M', 'C', '2'};
+constexpr char magic[8] = {'G', 'O', 'V', 'S', 'I', 'M', 'C', '3'};
 
 class Writer {
 public:

@@ -13,7 +13,9 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <optional>
+#include <utility>
 #include <vector>
 
 namespace govsim::models {
@@ -21,13 +23,24 @@ namespace {
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
+constexpr double inf = std::numeric_limits<double>::infinity();
+
 enum class State : std::uint8_t { Reporting, Travelling, Waiting, InService, Closed };
-enum class EventKind : std::uint8_t { Detect, Arrive, Complete, Renege };
+enum class EventKind : std::uint8_t {
+    Detect,
+    Arrive,
+    Complete,
+    Renege,
+    Deadline, ///< rapid_response: the escalation timer of a waiting dispute
+    Meeting,  ///< joint_meeting: a town-level meeting (community and dispute unused)
+    Takeover, ///< abandonment_takeover: interim management starts (`dispute` = the compound)
+};
 
 /// A dispute while it lives: its record plus where it is now.
 struct Dispute {
     DisputeRecord record;
     State state = State::Reporting;
+    bool grid_detected = false; ///< found by a grid patrol before the household reported it
     sim::ServiceQueue::Ticket ticket{};
 };
 
@@ -39,6 +52,122 @@ struct Event {
     EventKind kind;
     Level level;
 };
+
+/// Handler levels inside the community (self-governance, firm, owners' committee, RC): their
+/// daily busy time and servers are kept per community, indexed by level.
+constexpr std::size_t community_levels = index(Level::Department);
+
+/// Cross-department disputes waiting for the next joint meeting (joint_meeting lever), oldest
+/// onset first.
+class MeetingList {
+public:
+    sim::ServiceQueue::Ticket add(double onset, const Event& e) {
+        const sim::ServiceQueue::Ticket ticket{onset, next_id_++};
+        waiting_.emplace(std::make_pair(ticket.key, ticket.id), e);
+        return ticket;
+    }
+    /// The waiting dispute with this ticket leaves; false if it is no longer waiting.
+    bool remove(const sim::ServiceQueue::Ticket& ticket) {
+        return waiting_.erase(std::make_pair(ticket.key, ticket.id)) > 0;
+    }
+    [[nodiscard]] bool empty() const { return waiting_.empty(); }
+    Event take_oldest() {
+        const auto first = waiting_.begin();
+        const Event e = first->second;
+        waiting_.erase(first);
+        return e;
+    }
+
+private:
+    std::map<std::pair<double, std::uint64_t>, Event> waiting_;
+    std::uint64_t next_id_ = 0;
+};
+
+/// The scenario's handling parameters as the levers change them, computed once per run: the
+/// day loop reads these whatever levers are on, so a lever that is off costs nothing, and
+/// with every lever off they are the scenario's values, bit for bit.
+struct Effective {
+    PerCategory<double> rate{}; ///< rate_per_1000_households_per_year
+    PerCategory<PerLevel<double>> service_days{}, success{};
+    PerLevel<double> patience_days{};
+    std::vector<std::uint32_t> department_servers;
+    std::vector<double> department_intake_days;
+    double coordination_intake_days = 0;
+    double handoff_days = 0, routing_error_probability = 0, routing_error_days = 0;
+    double meeting_success = 0;
+    double formation_multiplier = 1, functioning_share = 0;
+};
+
+Effective effective_parameters(const Scenario& sc) {
+    const Levers& lv = sc.levers;
+    Effective f;
+    for (std::size_t k = 0; k < category_count; ++k) {
+        const CategorySpec& cat = sc.categories[k];
+        f.rate[k] = cat.rate_per_1000_households_per_year;
+        f.service_days[k] = cat.service_days;
+        f.success[k] = cat.success;
+        // Self-governance groups exist only under their lever, with its own parameters.
+        const auto sg = index(Level::SelfGovernance);
+        f.service_days[k][sg] = lv.self_governance.enabled ? lv.self_governance.service_days[k] : 0;
+        f.success[k][sg] = lv.self_governance.enabled ? lv.self_governance.success[k] : 0;
+        if (lv.party_building.enabled)
+            for (Level l : {Level::OwnersCommittee, Level::ResidentsCommittee})
+                f.success[k][index(l)] = std::min(
+                    1.0, f.success[k][index(l)] + lv.party_building.mediation_success_bonus);
+        if (lv.leading_group.enabled)
+            for (Level l : {Level::Department, Level::Coordination})
+                f.success[k][index(l)] = std::min(
+                    1.0, f.success[k][index(l)] * lv.leading_group.department_success_multiplier);
+    }
+    const auto rights = index(Category::OwnersRights);
+    if (lv.party_building.enabled)
+        f.rate[rights] *= lv.party_building.owners_rights_rate_multiplier;
+    if (lv.rc_supervision.enabled)
+        f.rate[rights] *= lv.rc_supervision.owners_rights_rate_multiplier;
+
+    f.patience_days = sc.handlers.patience_days;
+    f.patience_days[index(Level::SelfGovernance)] =
+        lv.self_governance.enabled ? lv.self_governance.patience_days : 0;
+
+    double server_multiplier = 1;
+    if (lv.leading_group.enabled)
+        server_multiplier *= lv.leading_group.department_server_multiplier;
+    if (lv.joint_enforcement.enabled)
+        server_multiplier *= lv.joint_enforcement.department_server_multiplier;
+    for (const DepartmentSpec& dep : sc.handlers.departments) {
+        std::uint32_t servers = dep.servers;
+        if (lv.leading_group.enabled || lv.joint_enforcement.enabled)
+            servers = std::max(
+                servers, static_cast<std::uint32_t>(std::llround(dep.servers * server_multiplier)));
+        f.department_servers.push_back(servers);
+        f.department_intake_days.push_back(lv.information_platform.enabled
+                                               ? dep.intake_delay_days *
+                                                     lv.information_platform.intake_delay_multiplier
+                                               : dep.intake_delay_days);
+    }
+    f.coordination_intake_days = sc.handlers.coordination_intake_delay_days;
+    if (lv.information_platform.enabled)
+        f.coordination_intake_days *= lv.information_platform.intake_delay_multiplier;
+    // Meetings replace ad hoc convening: a dispute waits for the next meeting instead.
+    if (lv.joint_meeting.enabled)
+        f.coordination_intake_days = 0;
+
+    f.handoff_days = sc.escalation.handoff_days;
+    f.routing_error_probability = sc.escalation.routing_error_probability;
+    f.routing_error_days = sc.escalation.routing_error_days;
+    if (lv.information_platform.enabled) {
+        f.handoff_days *= lv.information_platform.handoff_multiplier;
+        f.routing_error_days *= lv.information_platform.handoff_multiplier;
+        f.routing_error_probability *= lv.information_platform.routing_error_multiplier;
+    }
+    f.meeting_success = lv.joint_meeting.success;
+    if (lv.leading_group.enabled)
+        f.meeting_success =
+            std::min(1.0, f.meeting_success * lv.leading_group.meeting_success_multiplier);
+    f.formation_multiplier = committee_formation_multiplier(sc);
+    f.functioning_share = committee_functioning_share(sc);
+    return f;
+}
 
 struct DayCounts {
     std::uint32_t onsets = 0, detections = 0, resolved = 0, abandoned = 0, complaints = 0;
@@ -55,18 +184,23 @@ struct MonthSums {
 struct CommunityState {
     std::vector<Dispute> disputes;
     sim::EventQueue<Event> calendar;
+    std::vector<sim::ServiceQueue> sg_queues;        ///< per compound (self_governance lever)
     std::vector<sim::ServiceQueue> firm_queues;      ///< per compound of the community
     std::vector<sim::ServiceQueue> committee_queues; ///< per compound of the community
     sim::ServiceQueue rc_queue{1, 0, sim::Discipline::Fifo};
     sim::Stream onset, detection, handling, decision, monthly;
-    std::vector<Event> outbox; ///< arrivals at town level, with their times
+    sim::Stream patrol, takeover; ///< lever streams (grid_inspection, abandonment_takeover)
+    std::uint32_t sg_servers = 0; ///< self-governance volunteers of all its compounds
+    std::vector<Event> outbox;    ///< arrivals at town level, with their times
     std::vector<double> outbox_times;
-    std::vector<DayCounts> counts;           ///< per day
-    std::vector<std::array<double, 3>> busy; ///< per day: firm, committee, RC server-days
-    std::array<double, 3> busy_total{};
-    std::vector<std::uint32_t> occupied;               ///< per day, at the end of the day
-    std::vector<std::array<std::uint32_t, 3>> servers; ///< per day: firm, committee, RC servers
-    MonthSums month;                                   ///< the current month's partial sums
+    std::vector<DayCounts> counts; ///< per day
+    /// per day: server-days of the community's levels (self-governance, firm, committee, RC)
+    std::vector<std::array<double, community_levels>> busy;
+    std::array<double, community_levels> busy_total{};
+    std::vector<std::uint32_t> occupied; ///< per day, at the end of the day
+    /// per day: servers of the community's levels
+    std::vector<std::array<std::uint32_t, community_levels>> servers;
+    MonthSums month; ///< the current month's partial sums
 };
 
 struct TownState {
@@ -74,7 +208,9 @@ struct TownState {
     std::vector<Event> jobs; ///< town queue job ids index this: (community, dispute)
     std::vector<sim::ServiceQueue> departments;
     sim::ServiceQueue coordination{1, 0, sim::Discipline::Fifo};
-    sim::Stream handling, decision;
+    MeetingList meetings;  ///< joint_meeting lever: cross-department disputes waiting
+    int meetings_held = 0; ///< joint_meeting lever
+    sim::Stream handling, decision, meeting;
     std::vector<std::array<double, 2>> busy; ///< per day: departments, coordination
     std::array<double, 2> busy_total{};
 };
@@ -82,8 +218,13 @@ struct TownState {
 class Run {
 public:
     Run(const Scenario& scenario, std::uint64_t seed, std::uint32_t replicate)
-        : sc_(scenario), world_(synthesise_world(scenario, seed, replicate)),
-          days_(scenario.days()) {
+        : sc_(scenario), lv_(scenario.levers), eff_(effective_parameters(scenario)),
+          world_(synthesise_world(scenario, seed, replicate)), days_(scenario.days()) {
+        // Rapid response: every queue serves the oldest dispute (by onset) first.
+        const sim::Discipline discipline =
+            lv_.rapid_response.enabled && lv_.rapid_response.oldest_first
+                ? sim::Discipline::Priority
+                : sim::Discipline::Fifo;
         const std::size_t n_comm = world_.communities.size();
         communities_.resize(n_comm);
         outbox_sizes_.resize(n_comm);
@@ -96,25 +237,40 @@ public:
             cs.handling = sim::Stream(seed, replicate, entity, purpose::handling);
             cs.decision = sim::Stream(seed, replicate, entity, purpose::decision);
             cs.monthly = sim::Stream(seed, replicate, entity, purpose::monthly);
+            if (lv_.grid_inspection.enabled)
+                cs.patrol = sim::Stream(seed, replicate, entity, purpose::patrol);
+            if (lv_.abandonment_takeover.enabled)
+                cs.takeover = sim::Stream(seed, replicate, entity, purpose::takeover);
             for (std::uint32_t c = first_compound(m); c < world_.compound_end(m); ++c) {
-                cs.firm_queues.emplace_back(world_.compounds.firm_servers[c], 0,
-                                            sim::Discipline::Fifo);
+                if (lv_.self_governance.enabled) {
+                    // Volunteer mediators: max(1, round(units / 1000 x volunteers_per_1000)).
+                    const auto volunteers = std::max<std::uint32_t>(
+                        1, static_cast<std::uint32_t>(
+                               std::llround(world_.compounds.units[c] / 1000.0 *
+                                            lv_.self_governance.volunteers_per_1000_units)));
+                    cs.sg_queues.emplace_back(volunteers, 0, discipline);
+                    cs.sg_servers += volunteers;
+                }
+                cs.firm_queues.emplace_back(world_.compounds.firm_servers[c], 0, discipline);
                 cs.committee_queues.emplace_back(sc_.handlers.owners_committee_servers, 0,
-                                                 sim::Discipline::Fifo);
+                                                 discipline);
             }
-            cs.rc_queue =
-                sim::ServiceQueue(world_.communities.rc_servers[m], 0, sim::Discipline::Fifo);
+            cs.rc_queue = sim::ServiceQueue(world_.communities.rc_servers[m], 0, discipline);
             cs.counts.resize(static_cast<std::size_t>(days_));
             cs.busy.resize(static_cast<std::size_t>(days_));
             cs.occupied.resize(static_cast<std::size_t>(days_));
             cs.servers.resize(static_cast<std::size_t>(days_));
         });
-        for (const DepartmentSpec& dep : sc_.handlers.departments)
-            town_.departments.emplace_back(dep.servers, 0, sim::Discipline::Fifo);
-        town_.coordination =
-            sim::ServiceQueue(sc_.handlers.coordination_servers, 0, sim::Discipline::Fifo);
+        for (const std::uint32_t servers : eff_.department_servers)
+            town_.departments.emplace_back(servers, 0, discipline);
+        town_.coordination = sim::ServiceQueue(sc_.handlers.coordination_servers, 0, discipline);
         town_.handling = sim::Stream(seed, replicate, stream_entity::town, purpose::handling);
         town_.decision = sim::Stream(seed, replicate, stream_entity::town, purpose::decision);
+        if (lv_.joint_meeting.enabled) {
+            town_.meeting = sim::Stream(seed, replicate, stream_entity::town, purpose::meeting);
+            town_.calendar.schedule(lv_.joint_meeting.interval_days,
+                                    Event{0, 0, EventKind::Meeting, Level::Coordination});
+        }
         town_.busy.resize(static_cast<std::size_t>(days_));
     }
 
@@ -131,7 +287,7 @@ public:
                 options.on_day();
             if (sim::is_month_end(d)) {
                 sim::parallel_for_each_index(communities_.size(), [&](std::size_t m) {
-                    community_month(static_cast<std::uint32_t>(m));
+                    community_month(static_cast<std::uint32_t>(m), d);
                 });
                 monthly.push_back(month_row(month++, firm_balance));
             }
@@ -160,6 +316,10 @@ private:
     /// where the compound has them, coordination only for disputes needing several departments.
     [[nodiscard]] bool available(Level level, const Dispute& x) const {
         switch (level) {
+        case Level::SelfGovernance:
+            // Only under its lever, and only for the categories the groups take.
+            return lv_.self_governance.enabled &&
+                   eff_.success[index(x.record.category)][index(Level::SelfGovernance)] > 0;
         case Level::Firm:
             return world_.compounds.firm[x.record.compound] != no_firm;
         case Level::OwnersCommittee:
@@ -183,6 +343,8 @@ private:
         CommunityState& cs = communities_[e.community];
         const std::uint32_t local = dispute(e).record.compound - first_compound(e.community);
         switch (e.level) {
+        case Level::SelfGovernance:
+            return cs.sg_queues[local];
         case Level::Firm:
             return cs.firm_queues[local];
         case Level::OwnersCommittee:
@@ -222,13 +384,15 @@ private:
             handle(site, ev.time, ev.payload);
         }
         // Work done at each level today: the busy-time integrals up to the day's end.
-        std::array<double, 3> total{};
+        std::array<double, community_levels> total{};
+        for (const auto& q : cs.sg_queues)
+            total[index(Level::SelfGovernance)] += q.busy_time(day_end);
         for (const auto& q : cs.firm_queues)
-            total[0] += q.busy_time(day_end);
+            total[index(Level::Firm)] += q.busy_time(day_end);
         for (const auto& q : cs.committee_queues)
-            total[1] += q.busy_time(day_end);
-        total[2] = cs.rc_queue.busy_time(day_end);
-        for (std::size_t k = 0; k < 3; ++k) {
+            total[index(Level::OwnersCommittee)] += q.busy_time(day_end);
+        total[index(Level::ResidentsCommittee)] = cs.rc_queue.busy_time(day_end);
+        for (std::size_t k = 0; k < community_levels; ++k) {
             cs.busy[static_cast<std::size_t>(d)][k] = total[k] - cs.busy_total[k];
             cs.busy_total[k] = total[k];
         }
@@ -236,13 +400,15 @@ private:
         // managed compounds, committee members only where the committee functions).
         const Compounds& cp = world_.compounds;
         std::uint32_t occ = 0;
-        std::array<std::uint32_t, 3> servers{0, 0, cs.rc_queue.servers()};
+        std::array<std::uint32_t, community_levels> servers{};
+        servers[index(Level::SelfGovernance)] = cs.sg_servers;
+        servers[index(Level::ResidentsCommittee)] = cs.rc_queue.servers();
         for (std::uint32_t c = first_compound(m); c < world_.compound_end(m); ++c) {
             occ += cp.occupied[c];
             if (cp.firm[c] != no_firm)
-                servers[0] += cp.firm_servers[c];
+                servers[index(Level::Firm)] += cp.firm_servers[c];
             if (cp.committee_functioning[c])
-                servers[1] += sc_.handlers.owners_committee_servers;
+                servers[index(Level::OwnersCommittee)] += sc_.handlers.owners_committee_servers;
         }
         cs.occupied[static_cast<std::size_t>(d)] = occ;
         cs.servers[static_cast<std::size_t>(d)] = servers;
@@ -302,8 +468,8 @@ private:
                 double mult = 1.0;
                 for (std::size_t j = 0; j < feature_count; ++j)
                     mult += cat.effects[j] * f[j];
-                const double rate = cp.onset_weight[c] * cat.rate_per_1000_households_per_year /
-                                    1000.0 / sim::days_per_year * std::max(0.0, mult);
+                const double rate = cp.onset_weight[c] * eff_.rate[k] / 1000.0 /
+                                    sim::days_per_year * std::max(0.0, mult);
                 const std::uint32_t n = cs.onset.poisson(rate);
                 for (std::uint32_t r = 0; r < n; ++r) {
                     // The household: uniform over occupied ones, accepted in proportion to
@@ -330,14 +496,44 @@ private:
         x.record.detected = nan;
         x.record.complaint = nan;
         x.record.closed = nan;
+        x.record.last_level = Level::Firm; // not routed yet
         const double trust = world_.households.trust[i];
         const double delay =
             cs.detection.exponential(sc_.detection.report_delay_days *
                                      (1.0 + sc_.detection.trust_delay_elasticity * (1.0 - trust)));
+        double detection = t + delay;
+        if (lv_.grid_inspection.enabled) {
+            // Detection at the first of the report and the first successful patrol.
+            const double patrol = patrol_detection(cs, i, t);
+            if (patrol < detection) {
+                detection = patrol;
+                x.grid_detected = true;
+            }
+        }
         const auto id = static_cast<std::uint32_t>(cs.disputes.size());
         cs.disputes.push_back(x);
         ++counts(m, t).onsets;
-        cs.calendar.schedule(t + delay, Event{m, id, EventKind::Detect, Level::Firm});
+        cs.calendar.schedule(detection, Event{m, id, EventKind::Detect, Level::Firm});
+    }
+
+    /// Grid inspection: the time of the first successful patrol of household i's cell after
+    /// onset t. Patrols pass every interval from the cell's phase, each finding the dispute
+    /// with probability p, so the number of failed patrols is geometric: drawn at once, as
+    /// floor(log(U) / log(1 - p)), rather than patrol by patrol.
+    double patrol_detection(CommunityState& cs, std::uint32_t i, double t) const {
+        const GridInspectionLever& grid = lv_.grid_inspection;
+        const double interval = grid.inspection_interval_days;
+        const double phase = world_.grid.phase[world_.cell_of(i)];
+        const double p = grid.detection_probability;
+        if (p <= 0.0)
+            return inf;
+        double patrol =
+            t < phase ? phase : phase + (std::floor((t - phase) / interval) + 1.0) * interval;
+        if (patrol <= t) // rounding
+            patrol += interval;
+        if (p < 1.0)
+            patrol += std::floor(std::log1p(-cs.patrol.uniform()) / std::log1p(-p)) * interval;
+        return patrol;
     }
 
     // ---- the lifecycle, shared by communities and the town ---------------------------------
@@ -355,29 +551,67 @@ private:
         case EventKind::Renege:
             renege(site, t, e);
             break;
+        case EventKind::Deadline:
+            deadline(site, t, e);
+            break;
+        case EventKind::Meeting:
+            meeting(site, t);
+            break;
+        case EventKind::Takeover:
+            takeover(e.dispute);
+            break;
         }
     }
 
-    /// Reported: routed to the first handler present in the compound (firm, else owners'
-    /// committee, else residents' committee). A routing error costs an extra hand-off.
+    /// Reported: routed to the first handler present in the compound (self-governance group,
+    /// else firm, else owners' committee, else residents' committee). A routing error costs an
+    /// extra hand-off. A dispute found by a grid patrol is dispatched instead.
     void detect(Site& site, double t, const Event& e) {
         Dispute& x = dispute(e);
         x.record.detected = t;
         ++counts(e.community, t).detections;
+        if (x.grid_detected) {
+            dispatch(site, t, e);
+            return;
+        }
         Level first = Level::ResidentsCommittee;
-        for (Level l : {Level::Firm, Level::OwnersCommittee})
+        for (Level l : {Level::SelfGovernance, Level::Firm, Level::OwnersCommittee})
             if (available(l, x)) {
                 first = l;
                 break;
             }
         double arrival = t;
-        if (site.handling.bernoulli(sc_.escalation.routing_error_probability)) {
-            arrival += site.handling.exponential(sc_.escalation.routing_error_days);
+        if (site.handling.bernoulli(eff_.routing_error_probability)) {
+            arrival += site.handling.exponential(eff_.routing_error_days);
             ++x.record.handoffs;
         }
         x.state = State::Travelling;
         x.record.last_level = first;
         site.calendar.schedule(arrival, Event{e.community, e.dispute, EventKind::Arrive, first});
+    }
+
+    /// Grid inspection: the grid administrator sends a dispute found on patrol straight to the
+    /// first handler present that can resolve its category (success > 0): no routing error,
+    /// no hand-off. A referral to a department is the administrator's, not a household's
+    /// escalation, so it is not a complaint.
+    void dispatch(Site& site, double t, const Event& e) {
+        Dispute& x = dispute(e);
+        const auto k = index(x.record.category);
+        Level target = Level::ResidentsCommittee; // if no handler can resolve it
+        for (std::size_t l = 0; l < level_count; ++l) {
+            const auto level = static_cast<Level>(l);
+            if (eff_.success[k][l] > 0 && available(level, x)) {
+                target = level;
+                break;
+            }
+        }
+        x.state = State::Travelling;
+        x.record.last_level = target;
+        const Event to{e.community, e.dispute, EventKind::Arrive, target};
+        if (target < Level::Department)
+            site.calendar.schedule(t, to);
+        else
+            deliver(site, to, government_arrival(site, x, target, t));
     }
 
     void arrive(Site& site, double t, const Event& e) {
@@ -389,6 +623,10 @@ private:
                 move_to(site, t, e, *next);
             else
                 close(t, e, false);
+            return;
+        }
+        if (lv_.joint_meeting.enabled && e.level == Level::Coordination) {
+            wait_for_meeting(site, t, e);
             return;
         }
         std::uint32_t job = e.dispute;
@@ -405,8 +643,11 @@ private:
             x.state = State::Waiting;
             x.ticket = admitted.ticket;
             site.calendar.schedule(
-                t + site.handling.exponential(sc_.handlers.patience_days[index(e.level)]),
+                t + site.handling.exponential(eff_.patience_days[index(e.level)]),
                 Event{e.community, e.dispute, EventKind::Renege, e.level});
+            if (lv_.rapid_response.enabled)
+                site.calendar.schedule(t + lv_.rapid_response.response_deadline_days,
+                                       Event{e.community, e.dispute, EventKind::Deadline, e.level});
             break;
         case sim::Admission::Rejected:
             fail(site, t, e);
@@ -417,7 +658,7 @@ private:
     void start_service(Site& site, double t, const Event& e) {
         Dispute& x = dispute(e);
         x.state = State::InService;
-        const double mean = category(x).service_days[index(e.level)];
+        const double mean = eff_.service_days[index(x.record.category)][index(e.level)];
         site.calendar.schedule(t + site.handling.exponential(mean),
                                Event{e.community, e.dispute, EventKind::Complete, e.level});
     }
@@ -432,7 +673,7 @@ private:
         }
         const Dispute& x = dispute(e);
         const CategorySpec& cat = category(x);
-        double p = cat.success[index(e.level)];
+        double p = eff_.success[index(x.record.category)][index(e.level)];
         if (e.level == Level::Department && cat.departments.size() > 1)
             p *= sc_.handlers.departments[cat.departments.front()].cross_department_success_factor;
         if (site.handling.bernoulli(p))
@@ -445,8 +686,62 @@ private:
         Dispute& x = dispute(e);
         if (x.state != State::Waiting || x.record.last_level != e.level)
             return;
-        if (queue(e).renege(x.ticket))
+        const bool left = lv_.joint_meeting.enabled && e.level == Level::Coordination
+                              ? town_.meetings.remove(x.ticket)
+                              : queue(e).renege(x.ticket);
+        if (left)
             fail(site, t, e);
+    }
+
+    /// Rapid response: a dispute still waiting when the response deadline passes is escalated
+    /// by the handler to the next level present, without a household decision. At the top
+    /// level present it stays.
+    void deadline(Site& site, double t, const Event& e) {
+        Dispute& x = dispute(e);
+        if (x.state != State::Waiting || x.record.last_level != e.level)
+            return;
+        const auto next = next_level(x, e.level);
+        if (next && queue(e).renege(x.ticket))
+            move_to(site, t, e, *next);
+    }
+
+    /// Joint meeting: a cross-department dispute at the coordination level waits for the next
+    /// meeting, and may give up meanwhile (coordination patience).
+    void wait_for_meeting(Site& site, double t, const Event& e) {
+        Dispute& x = dispute(e);
+        x.state = State::Waiting;
+        x.ticket = town_.meetings.add(x.record.onset, e);
+        site.calendar.schedule(
+            t + site.handling.exponential(eff_.patience_days[index(Level::Coordination)]),
+            Event{e.community, e.dispute, EventKind::Renege, Level::Coordination});
+    }
+
+    /// Joint meeting at time k x interval (town phase): up to cases_per_meeting waiting
+    /// disputes, oldest onset first, are resolved with the meeting's success probability or
+    /// fail (the household decides what next). The next meeting is scheduled.
+    void meeting(Site& site, double t) {
+        const JointMeetingLever& jm = lv_.joint_meeting;
+        ++town_.meetings_held;
+        site.calendar.schedule((town_.meetings_held + 1) * jm.interval_days,
+                               Event{0, 0, EventKind::Meeting, Level::Coordination});
+        for (std::uint32_t n = 0; n < jm.cases_per_meeting && !town_.meetings.empty(); ++n) {
+            const Event e = town_.meetings.take_oldest();
+            dispute(e).state = State::InService;
+            if (town_.meeting.bernoulli(eff_.meeting_success))
+                close(t, e, true);
+            else
+                fail(site, t, e);
+        }
+    }
+
+    /// Abandonment takeover: interim management of compound c starts. It keeps the firm's
+    /// staff, gives the interim quality and stays outside firm finances (never abandons).
+    void takeover(std::uint32_t c) {
+        Compounds& cp = world_.compounds;
+        cp.firm[c] = interim_firm;
+        cp.base_quality[c] = lv_.abandonment_takeover.interim_quality;
+        cp.service_quality[c] = lv_.abandonment_takeover.interim_quality;
+        cp.loss_months[c] = 0;
     }
 
     /// Handling failed (or the household lost patience, or the queue was full): the household
@@ -479,23 +774,48 @@ private:
     /// (department or coordination) for the first time is a complaint.
     void move_to(Site& site, double t, const Event& e, Level next) {
         Dispute& x = dispute(e);
-        double arrival = t + site.decision.exponential(sc_.escalation.handoff_days);
+        const double handed = t + site.decision.exponential(eff_.handoff_days);
         ++x.record.handoffs;
         x.state = State::Travelling;
         x.record.last_level = next;
         const Event to{e.community, e.dispute, EventKind::Arrive, next};
         if (next < Level::Department) {
-            site.calendar.schedule(arrival, to);
+            site.calendar.schedule(handed, to);
             return;
         }
         if (std::isnan(x.record.complaint)) {
             x.record.complaint = t;
             ++counts(e.community, t).complaints;
         }
-        arrival += site.decision.exponential(
-            next == Level::Department
-                ? sc_.handlers.departments[category(x).departments.front()].intake_delay_days
-                : sc_.handlers.coordination_intake_delay_days);
+        deliver(site, to, government_arrival(site, x, next, handed));
+    }
+
+    /// When a dispute handed to a government level at time t arrives there: after the
+    /// level's intake delay or, under joint enforcement, at the department's next session in
+    /// the dispute's community if that comes first.
+    double government_arrival(Site& site, const Dispute& x, Level level, double t) {
+        if (level != Level::Department)
+            return t + site.decision.exponential(eff_.coordination_intake_days);
+        double arrival = t + site.decision.exponential(
+                                 eff_.department_intake_days[category(x).departments.front()]);
+        if (lv_.joint_enforcement.enabled)
+            arrival = std::min(arrival, next_session(x.record.community, t));
+        return arrival;
+    }
+
+    /// Joint enforcement: departments' sessions rotate through the communities, community m's
+    /// falling at interval x (m + 1/2) / communities + j x interval. The first at or after t.
+    [[nodiscard]] double next_session(std::uint32_t m, double t) const {
+        const double interval = lv_.joint_enforcement.presence_interval_days;
+        const double phase = interval * (m + 0.5) / static_cast<double>(world_.communities.size());
+        if (t <= phase)
+            return phase;
+        return phase + std::ceil((t - phase) / interval) * interval;
+    }
+
+    /// An arrival at a government level: from a community through its outbox (merged into
+    /// the town calendar in the serial phase), from the town directly.
+    void deliver(Site& site, const Event& to, double arrival) {
         if (site.community) {
             site.community->outbox.push_back(to);
             site.community->outbox_times.push_back(arrival);
@@ -567,7 +887,7 @@ private:
     }
 
     // ---- month end: satisfaction drift, fees, firm finances, committees --------------------
-    void community_month(std::uint32_t m) {
+    void community_month(std::uint32_t m, int d) {
         CommunityState& cs = communities_[m];
         Compounds& cp = world_.compounds;
         Households& h = world_.households;
@@ -593,7 +913,9 @@ private:
             }
             cp.onset_weight[c] = weight; // recomputed exactly: no drift from increments
             cp.paying[c] = paying;
-            if (cp.firm[c] != no_firm && occ > 0) {
+            if (cp.firm[c] == interim_firm) {
+                // Interim management (takeover lever): outside firm finances, fixed quality.
+            } else if (cp.firm[c] != no_firm && occ > 0) {
                 const double margin = fs.fee_per_unit_month * paying -
                                       fs.cost_per_unit_month * occ -
                                       fs.fixed_cost_per_unit_month * cp.units[c];
@@ -604,6 +926,11 @@ private:
                     cp.firm[c] = no_firm;
                     cp.service_quality[c] = fs.unmanaged_service_quality;
                     ++sums.abandonments;
+                    if (lv_.abandonment_takeover.enabled)
+                        cs.calendar.schedule(
+                            d + 1.0 +
+                                cs.takeover.exponential(lv_.abandonment_takeover.takeover_days),
+                            Event{m, c, EventKind::Takeover, Level::Firm});
                 } else {
                     const double collection = static_cast<double>(paying) / occ;
                     cp.service_quality[c] =
@@ -613,13 +940,14 @@ private:
             if (!cp.owners_committee[c] && occ > 0 &&
                 static_cast<double>(occ) / cp.units[c] >= hd.owners_committee_formation_occupancy) {
                 const double nonlocal = static_cast<double>(cp.nonlocal[c]) / occ;
-                const double p =
-                    hd.owners_committee_formation_per_month *
-                    std::max(0.0, 1.0 - hd.owners_committee_nonlocal_penalty * nonlocal);
+                double p = hd.owners_committee_formation_per_month *
+                           std::max(0.0, 1.0 - hd.owners_committee_nonlocal_penalty * nonlocal);
+                if (formation_levers_)
+                    p = std::min(1.0, p * eff_.formation_multiplier);
                 if (cs.monthly.bernoulli(p)) {
                     cp.owners_committee[c] = 1;
                     cp.committee_functioning[c] =
-                        cs.monthly.bernoulli(hd.owners_committee_functioning_share) ? 1 : 0;
+                        cs.monthly.bernoulli(eff_.functioning_share) ? 1 : 0;
                 }
             }
             sums.occupied += occ;
@@ -679,8 +1007,8 @@ private:
 
         r.daily.resize(static_cast<std::size_t>(days_));
         std::uint32_t department_servers = 0;
-        for (const DepartmentSpec& dep : sc_.handlers.departments)
-            department_servers += dep.servers;
+        for (const std::uint32_t servers : eff_.department_servers)
+            department_servers += servers;
         // Each day's row sums the communities in community order; days are independent.
         sim::parallel_for_each_index(r.daily.size(), [&](std::size_t ds) {
             DailyRow& row = r.daily[ds];
@@ -693,7 +1021,7 @@ private:
                 row.abandoned += dc.abandoned;
                 row.complaints += dc.complaints;
                 row.households += cs.occupied[ds];
-                for (std::size_t k = 0; k < 3; ++k) {
+                for (std::size_t k = 0; k < community_levels; ++k) {
                     row.busy_server_days[k] += cs.busy[ds][k];
                     row.servers[k] += cs.servers[ds][k];
                 }
@@ -715,6 +1043,10 @@ private:
     }
 
     const Scenario& sc_;
+    const Levers& lv_;
+    const Effective eff_;
+    /// party_building or rc_supervision on: committee formation is multiplied
+    const bool formation_levers_ = lv_.party_building.enabled || lv_.rc_supervision.enabled;
     World world_;
     int days_;
     std::vector<CommunityState> communities_;

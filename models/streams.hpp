@@ -22,11 +22,21 @@ inline constexpr std::uint64_t compound_sizes = 1;
 inline constexpr std::uint64_t firms = 2;
 inline constexpr std::uint64_t compound_attributes = 3;
 inline constexpr std::uint64_t households = 4;
+/// grid lever: the patrol phase of each grid cell, per synthesis_compound(c)
+inline constexpr std::uint64_t grid_phases = 5;
 inline constexpr std::uint64_t onset = 10;
 inline constexpr std::uint64_t detection = 11;
 inline constexpr std::uint64_t handling = 12;
 inline constexpr std::uint64_t decision = 13;
 inline constexpr std::uint64_t monthly = 14;
+// Levers draw from purposes of their own, so that switching a lever on leaves every draw of
+// the baseline's streams in place (common random numbers between a model and its baseline).
+/// grid lever: failed patrols before detection, per community
+inline constexpr std::uint64_t patrol = 15;
+/// takeover lever: days from abandonment to interim management, per community
+inline constexpr std::uint64_t takeover = 16;
+/// joint-meeting lever: outcomes of the cases a meeting takes up, for the town
+inline constexpr std::uint64_t meeting = 17;
 } // namespace purpose
 
 } // namespace govsim::models

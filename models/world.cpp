@@ -67,6 +67,27 @@ std::size_t draw_category(sim::Stream& rng, const Array& shares) {
 
 } // namespace
 
+double committee_functioning_share(const Scenario& scenario) {
+    const PartyBuildingLever& party = scenario.levers.party_building;
+    const RcSupervisionLever& rc = scenario.levers.rc_supervision;
+    if (party.enabled && rc.enabled)
+        return std::max(party.committee_functioning_share, rc.committee_functioning_share);
+    if (party.enabled)
+        return party.committee_functioning_share;
+    if (rc.enabled)
+        return rc.committee_functioning_share;
+    return scenario.handlers.owners_committee_functioning_share;
+}
+
+double committee_formation_multiplier(const Scenario& scenario) {
+    double m = 1.0;
+    if (scenario.levers.party_building.enabled)
+        m *= scenario.levers.party_building.committee_formation_multiplier;
+    if (scenario.levers.rc_supervision.enabled)
+        m *= scenario.levers.rc_supervision.committee_formation_multiplier;
+    return m;
+}
+
 World synthesise_world(const Scenario& scenario, std::uint64_t seed, std::uint32_t replicate) {
     const TownSpec& town = scenario.town;
     const HouseholdSpec& hh = scenario.households;
@@ -121,6 +142,8 @@ World synthesise_world(const Scenario& scenario, std::uint64_t seed, std::uint32
 
     // 4. Compound attributes.
     sim::Stream comp(seed, replicate, stream_entity::synthesis, purpose::compound_attributes);
+    // The party-building and RC-supervision levers act on existing committees too.
+    const double functioning_share = committee_functioning_share(scenario);
     std::uint32_t first = 0;
     for (std::size_t c = 0; c < n_comp; ++c) {
         cp.first_household[c] = first;
@@ -140,10 +163,7 @@ World synthesise_world(const Scenario& scenario, std::uint64_t seed, std::uint32
                    cp.units[c] / 1000.0 * scenario.handlers.firm_staff_per_1000_units)));
         cp.owners_committee[c] = comp.bernoulli(town.owners_committee_initial_share) ? 1 : 0;
         cp.committee_functioning[c] =
-            cp.owners_committee[c] &&
-                    comp.bernoulli(scenario.handlers.owners_committee_functioning_share)
-                ? 1
-                : 0;
+            cp.owners_committee[c] && comp.bernoulli(functioning_share) ? 1 : 0;
     }
 
     // 5. Households, each compound from its own stream so that compounds are independent.
@@ -188,18 +208,47 @@ World synthesise_world(const Scenario& scenario, std::uint64_t seed, std::uint32
         }
     });
 
-    // 6. Residents'-committee staff per community, from the units it holds.
+    // 6. Grid cells (grid_inspection lever): ceil(units / households_per_grid) per compound,
+    // fixed from units like RC staff, each with a patrol phase from its compound's own stream.
+    const GridInspectionLever& grid = scenario.levers.grid_inspection;
+    if (grid.enabled) {
+        world.grid.first_cell.assign(n_comp + 1, 0);
+        for (std::size_t c = 0; c < n_comp; ++c) {
+            const auto cells = static_cast<std::uint32_t>(
+                std::ceil(cp.units[c] / std::max(grid.households_per_grid, 1.0)));
+            world.grid.first_cell[c + 1] = world.grid.first_cell[c] + std::max(cells, 1U);
+        }
+        world.grid.phase.resize(world.grid.first_cell.back());
+        sim::parallel_for_each_index(n_comp, [&](std::size_t c) {
+            sim::Stream rng(seed, replicate, stream_entity::synthesis_compound(c),
+                            purpose::grid_phases);
+            for (std::uint32_t k = world.grid.first_cell[c]; k < world.grid.first_cell[c + 1]; ++k)
+                world.grid.phase[k] = rng.uniform() * grid.inspection_interval_days;
+        });
+    }
+
+    // 7. Residents'-committee staff per community, from the units it holds (more under the
+    // more_residents_committees lever), plus the grid administrators of its cells.
+    double rc_staff_per_1000 = scenario.handlers.rc_staff_per_1000_households;
+    if (scenario.levers.more_residents_committees.enabled)
+        rc_staff_per_1000 *= scenario.levers.more_residents_committees.rc_staff_multiplier;
     world.communities.rc_servers.resize(n_comm);
     for (std::uint32_t m = 0; m < n_comm; ++m) {
         std::uint64_t comm_units = 0;
+        std::uint32_t comm_cells = 0;
         for (std::uint32_t c = world.communities.first_compound[m];
-             c < world.communities.first_compound[m + 1]; ++c)
+             c < world.communities.first_compound[m + 1]; ++c) {
             comm_units += cp.units[c];
-        const double staff = static_cast<double>(comm_units) / 1000.0 *
-                             scenario.handlers.rc_staff_per_1000_households *
+            if (grid.enabled)
+                comm_cells += world.grid.cells(c);
+        }
+        const double staff = static_cast<double>(comm_units) / 1000.0 * rc_staff_per_1000 *
                              scenario.handlers.rc_dispute_share;
         world.communities.rc_servers[m] =
             std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::llround(staff)));
+        if (grid.enabled)
+            world.communities.rc_servers[m] +=
+                static_cast<std::uint32_t>(std::llround(comm_cells * grid.administrators_per_grid));
     }
     // Aggregates over occupied households start empty: households move in on day 0 and
     // later through the run's daily move-in step.

@@ -14,6 +14,9 @@ namespace govsim::models {
 
 inline constexpr std::int32_t never = std::numeric_limits<std::int32_t>::max();
 inline constexpr std::int32_t no_firm = -1;
+/// The interim manager of an abandoned compound (abandonment_takeover lever): it manages the
+/// compound at `levers.abandonment_takeover.interim_quality`, outside firm finances.
+inline constexpr std::int32_t interim_firm = -2;
 
 /// Households, one entry per dwelling unit (an unoccupied unit is a household not yet moved in).
 struct Households {
@@ -65,17 +68,47 @@ struct Communities {
     [[nodiscard]] std::size_t size() const { return rc_servers.size(); }
 };
 
+/// Grid cells of the grid_inspection lever (empty when the lever is off). A compound's units
+/// are split into ceil(units / households_per_grid) cells of consecutive units; each cell is
+/// patrolled every inspection_interval_days, first at its phase.
+struct Grid {
+    std::vector<std::uint32_t> first_cell; ///< per compound, and one past the last
+    std::vector<double> phase;             ///< per cell: first patrol, in [0, interval)
+
+    [[nodiscard]] bool empty() const { return phase.empty(); }
+    [[nodiscard]] std::uint32_t cells(std::uint32_t compound) const {
+        return first_cell[compound + 1] - first_cell[compound];
+    }
+};
+
 struct World {
     Households households;
     Compounds compounds;
     Communities communities;
+    Grid grid;
     std::uint32_t firms = 0;
     std::vector<double> firm_quality; ///< per firm, at full fee collection
 
     [[nodiscard]] std::uint32_t compound_end(std::uint32_t community) const {
         return communities.first_compound[community + 1];
     }
+    /// The grid cell of a household (grid lever only).
+    [[nodiscard]] std::uint32_t cell_of(std::uint32_t household) const {
+        const std::uint32_t c = households.compound[household];
+        const std::uint64_t local = household - compounds.first_household[c];
+        return grid.first_cell[c] +
+               static_cast<std::uint32_t>(local * grid.cells(c) / compounds.units[c]);
+    }
 };
+
+/// Share of owners' committees that function: `handlers.owners_committee_functioning_share`,
+/// or the share of the party_building or rc_supervision lever when on (the larger of the two
+/// when both are).
+[[nodiscard]] double committee_functioning_share(const Scenario& scenario);
+
+/// Multiplier of the monthly owners'-committee formation probability: the product of the
+/// party_building and rc_supervision multipliers of the levers that are on (1 when none is).
+[[nodiscard]] double committee_formation_multiplier(const Scenario& scenario);
 
 /// Builds the world of one run from the scenario's town figures, deterministically from
 /// (seed, replicate). Nothing else in the run draws from the synthesis streams.

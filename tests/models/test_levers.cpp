@@ -1,0 +1,645 @@
+// Mechanism tests of the governance levers (MODEL.md §5, §8): each lever is switched on in a
+// twin of a lever-off scenario with the same seed, and the test measures the mechanism the
+// lever names (detection delay, hand-offs, waiting for meetings, ...), never a hard-coded
+// outcome. Where a difference could be noise it must exceed several standard errors computed
+// from the runs themselves.
+#include "models/governance.hpp"
+#include "sim/parallel.hpp"
+#include "test_helpers.hpp"
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <vector>
+
+using namespace govsim;
+using models::Category;
+using models::DisputeRecord;
+using models::Level;
+using models::RunResult;
+using models::Scenario;
+
+namespace {
+
+RunResult run_one(const Scenario& s, std::uint64_t seed, std::uint32_t replicate = 0) {
+    models::RunKey key{0, s.run.name, s.town.name, s.model.name, replicate};
+    models::RunOptions options;
+    options.record_disputes = true;
+    return models::run_replicate(s, seed, key, options);
+}
+
+/// A town big enough that lever effects stand far outside noise, yet quick to run.
+Scenario town(double residents = 400000, std::uint32_t communities = 40) {
+    return govsim::test::small_lishui(residents, communities, 2);
+}
+
+/// Mean and variance of a sample, for standard errors of differences.
+struct Sample {
+    double n = 0, sum = 0, sum2 = 0;
+    void add(double x) {
+        n += 1;
+        sum += x;
+        sum2 += x * x;
+    }
+    [[nodiscard]] double mean() const { return sum / n; }
+    [[nodiscard]] double variance() const { return (sum2 - sum * sum / n) / (n - 1); }
+};
+
+Sample sample(const RunResult& r, const std::function<bool(const DisputeRecord&)>& keep,
+              const std::function<double(const DisputeRecord&)>& value) {
+    Sample s;
+    for (const auto& d : r.disputes)
+        if (keep(d))
+            s.add(value(d));
+    return s;
+}
+
+/// Standard error of the difference of two independent means (conservative for twins with
+/// common random numbers, whose difference varies less).
+double se_difference(const Sample& a, const Sample& b) {
+    return std::sqrt(a.variance() / a.n + b.variance() / b.n);
+}
+
+/// Standard error of the difference of two proportions.
+double se_proportions(const Sample& a, const Sample& b) {
+    const double p = a.mean(), q = b.mean();
+    return std::sqrt(p * (1 - p) / a.n + q * (1 - q) / b.n);
+}
+
+/// Differences must exceed this many standard errors.
+constexpr double z = 5;
+
+bool same(double a, double b) {
+    return std::memcmp(&a, &b, sizeof a) == 0;
+}
+
+/// Every number of two runs, bit for bit.
+void require_identical(const RunResult& a, const RunResult& b) {
+    REQUIRE(a.disputes.size() == b.disputes.size());
+    for (std::size_t i = 0; i < a.disputes.size(); ++i) {
+        const auto &x = a.disputes[i], &y = b.disputes[i];
+        REQUIRE((x.community == y.community && x.compound == y.compound &&
+                 x.household == y.household && x.category == y.category && same(x.onset, y.onset) &&
+                 same(x.detected, y.detected) && same(x.complaint, y.complaint) &&
+                 same(x.closed, y.closed) && x.outcome == y.outcome &&
+                 x.last_level == y.last_level && x.handoffs == y.handoffs));
+    }
+    REQUIRE(a.daily.size() == b.daily.size());
+    for (std::size_t d = 0; d < a.daily.size(); ++d) {
+        const auto &x = a.daily[d], &y = b.daily[d];
+        REQUIRE((x.households == y.households && x.onsets == y.onsets &&
+                 x.detections == y.detections && x.resolved == y.resolved &&
+                 x.abandoned == y.abandoned && x.complaints == y.complaints && x.open == y.open));
+        for (std::size_t k = 0; k < models::level_count; ++k)
+            REQUIRE((same(x.busy_server_days[k], y.busy_server_days[k]) &&
+                     x.servers[k] == y.servers[k]));
+    }
+    REQUIRE(a.monthly.size() == b.monthly.size());
+    for (std::size_t m = 0; m < a.monthly.size(); ++m) {
+        const auto &x = a.monthly[m], &y = b.monthly[m];
+        REQUIRE((same(x.mean_satisfaction, y.mean_satisfaction) &&
+                 same(x.mean_trust, y.mean_trust) && same(x.fee_collection, y.fee_collection) &&
+                 x.managed_compounds == y.managed_compounds && x.abandonments == y.abandonments &&
+                 x.owners_committees == y.owners_committees &&
+                 x.functioning_committees == y.functioning_committees &&
+                 same(x.firm_balance, y.firm_balance)));
+    }
+}
+
+/// Every lever on, with the parameters of the struct defaults and a few groups.
+models::Levers all_levers() {
+    models::Levers l;
+    l.grid_inspection.enabled = true;
+    l.joint_meeting.enabled = true;
+    l.leading_group.enabled = true;
+    l.information_platform.enabled = true;
+    l.rapid_response.enabled = true;
+    l.self_governance.enabled = true;
+    l.self_governance.success[models::index(Category::Neighbour)] = 0.6;
+    l.self_governance.success[models::index(Category::Parking)] = 0.5;
+    l.self_governance.service_days[models::index(Category::Neighbour)] = 5;
+    l.self_governance.service_days[models::index(Category::Parking)] = 3;
+    l.party_building.enabled = true;
+    l.joint_enforcement.enabled = true;
+    l.rc_supervision.enabled = true;
+    l.abandonment_takeover.enabled = true;
+    l.more_residents_committees.enabled = true;
+    return l;
+}
+
+bool is(const DisputeRecord& d, Category k) {
+    return d.category == k;
+}
+
+double detection_days(const DisputeRecord& d) {
+    return d.detected - d.onset;
+}
+
+/// Monthly sum over the run of compounds without a manager.
+std::uint64_t unmanaged_compound_months(const RunResult& r) {
+    std::uint64_t n = 0;
+    for (const auto& m : r.monthly)
+        n += r.compounds - m.managed_compounds;
+    return n;
+}
+
+std::uint32_t servers_on_day(const RunResult& r, Level level, std::size_t day = 0) {
+    return r.daily[day].servers[models::index(level)];
+}
+
+} // namespace
+
+// ---- grid inspection ------------------------------------------------------------------------
+
+TEST_CASE("grid inspection shortens the detection delay", "[lever][grid]") {
+    auto s = town();
+    const auto off = run_one(s, 31);
+    s.levers.grid_inspection = {true, 7, 300, 0.8, 0.5};
+    const auto on = run_one(s, 31);
+    const auto detected = [](const DisputeRecord& d) { return !std::isnan(d.detected); };
+    const Sample a = sample(off, detected, detection_days);
+    const Sample b = sample(on, detected, detection_days);
+    REQUIRE(a.n > 2000);
+    CHECK(b.mean() < a.mean() - z * se_difference(a, b));
+    // Long delays become rare: beyond two intervals a dispute has escaped at least one patrol
+    // (probability 0.2) and was not reported either.
+    const auto late = [](const DisputeRecord& d) { return detection_days(d) > 14 ? 1.0 : 0; };
+    const Sample la = sample(off, detected, late), lb = sample(on, detected, late);
+    CHECK(lb.mean() < la.mean() - z * se_proportions(la, lb));
+}
+
+TEST_CASE("grid-detected disputes are routed right first time", "[lever][grid]") {
+    auto s = town();
+    s.categories[models::index(Category::Construction)].rate_per_1000_households_per_year *= 5;
+    const auto off = run_one(s, 32);
+    // Patrols every hour that always find the dispute: nearly every dispute is grid-detected.
+    s.levers.grid_inspection = {true, 1.0 / 24, 300, 1.0, 0.5};
+    const auto on = run_one(s, 32);
+    // Construction can be resolved only by a department: the grid administrator sends it
+    // there at once, without passing the firm and committees and without a routing error.
+    const auto at_department = [](const DisputeRecord& d) {
+        return is(d, Category::Construction) && d.last_level == Level::Department;
+    };
+    const auto direct = [](const DisputeRecord& d) { return d.handoffs == 0 ? 1.0 : 0.0; };
+    const Sample a = sample(off, at_department, direct);
+    const Sample b = sample(on, at_department, direct);
+    REQUIRE(b.n > 100);
+    CHECK(a.mean() == 0); // without the grid a department is never the first handler
+    CHECK(b.mean() > a.mean() + z * se_proportions(a, b));
+    // Every resolved dispute: fewer hand-offs, routing errors included.
+    const auto resolved = [](const DisputeRecord& d) { return d.outcome == 1; };
+    const auto handoffs = [](const DisputeRecord& d) { return static_cast<double>(d.handoffs); };
+    const Sample ha = sample(off, resolved, handoffs), hb = sample(on, resolved, handoffs);
+    CHECK(hb.mean() < ha.mean() - z * se_difference(ha, hb));
+}
+
+TEST_CASE("grid administrators add residents'-committee servers", "[lever][grid]") {
+    auto s = town();
+    const auto off = run_one(s, 33);
+    s.levers.grid_inspection = {true, 7, 300, 0.8, 0.5};
+    const auto on = run_one(s, 33);
+    // One administrator per two cells of 300 units: about units / 600 more RC servers.
+    const double added = servers_on_day(on, Level::ResidentsCommittee) -
+                         static_cast<double>(servers_on_day(off, Level::ResidentsCommittee));
+    CHECK(added >= 0.5 * on.units / 600.0);
+    CHECK(added <= 1.5 * on.units / 600.0 + on.compounds);
+}
+
+// ---- joint meeting, leading group -----------------------------------------------------------
+
+namespace {
+/// Many cross-department (construction) disputes, which escalate readily to coordination.
+Scenario cross_department_town() {
+    auto s = town();
+    s.categories[models::index(Category::Construction)].rate_per_1000_households_per_year *= 6;
+    s.escalation.escalate_base = 0.6;
+    s.escalation.escalate_dissatisfaction = 0.3;
+    s.escalation.government_trust_weight = 0;
+    return s;
+}
+} // namespace
+
+TEST_CASE("joint meetings cut the waiting time of cross-department disputes",
+          "[lever][joint_meeting]") {
+    auto s = cross_department_town();
+    const auto off = run_one(s, 41);
+    s.levers.joint_meeting = {true, 14, 20, 0.8};
+    const auto on = run_one(s, 41);
+    const auto coordinated = [](const DisputeRecord& d) {
+        return is(d, Category::Construction) && d.outcome != 0 &&
+               d.last_level == Level::Coordination;
+    };
+    const auto complaint_to_closure = [](const DisputeRecord& d) { return d.closed - d.complaint; };
+    const Sample a = sample(off, coordinated, complaint_to_closure);
+    const Sample b = sample(on, coordinated, complaint_to_closure);
+    REQUIRE(a.n > 50);
+    REQUIRE(b.n > 50);
+    CHECK(b.mean() < a.mean() - z * se_difference(a, b));
+    // Settled at meetings: every dispute resolved at coordination closes at a meeting time.
+    std::size_t at_meetings = 0, resolved = 0;
+    for (const auto& d : on.disputes)
+        if (coordinated(d) && d.outcome == 1) {
+            ++resolved;
+            const double k = d.closed / 14.0;
+            at_meetings += std::abs(k - std::round(k)) < 1e-9 ? 1U : 0U;
+        }
+    CHECK(resolved > 0);
+    CHECK(at_meetings == resolved);
+}
+
+TEST_CASE("a joint meeting takes up at most cases_per_meeting disputes", "[lever][joint_meeting]") {
+    auto s = cross_department_town();
+    s.handlers.patience_days[models::index(Level::Coordination)] = 1e6; // nobody gives up
+    s.levers.joint_meeting = {true, 28, 2, 1.0};
+    const auto r = run_one(s, 42);
+    // Resolutions at coordination (all of them, success being 1), per meeting.
+    std::map<long, std::vector<double>> by_meeting;
+    for (const auto& d : r.disputes)
+        if (d.outcome == 1 && d.last_level == Level::Coordination)
+            by_meeting[std::lround(d.closed / 28.0)].push_back(d.onset);
+    REQUIRE(by_meeting.size() > 5);
+    std::size_t full = 0;
+    for (const auto& [meeting, onsets] : by_meeting) {
+        CHECK(onsets.size() <= 2);
+        full += onsets.size() == 2 ? 1U : 0U;
+    }
+    CHECK(full > 0); // the waiting list is long enough for the cap to bind
+}
+
+TEST_CASE("the leading group raises department success and capacity", "[lever][leading_group]") {
+    auto s = cross_department_town();
+    const auto off = run_one(s, 43);
+    s.levers.leading_group = {true, 1.25, 2.0, 1.1};
+    const auto on = run_one(s, 43);
+    for (std::size_t d : {std::size_t{0}, on.daily.size() - 1})
+        CHECK(servers_on_day(on, Level::Department, d) ==
+              2 * servers_on_day(off, Level::Department, d));
+    // Of the disputes that reached a department, more are resolved there.
+    const auto reached = [](const DisputeRecord& d) {
+        return d.outcome != 0 && d.last_level >= Level::Department;
+    };
+    const auto resolved_there = [](const DisputeRecord& d) {
+        return d.outcome == 1 && d.last_level == Level::Department ? 1.0 : 0.0;
+    };
+    const Sample a = sample(off, reached, resolved_there);
+    const Sample b = sample(on, reached, resolved_there);
+    CHECK(b.mean() > a.mean() + z * se_proportions(a, b));
+}
+
+// ---- information platform -------------------------------------------------------------------
+
+TEST_CASE("the information platform cuts routing errors and hand-off time",
+          "[lever][information_platform]") {
+    auto s = town();
+    for (auto& dep : s.handlers.departments)
+        dep.servers = 500; // no queue at departments: complaint to closure is delay + service
+    for (auto& c : s.categories)
+        c.service_days[models::index(Level::Department)] = 1;
+    const auto off = run_one(s, 51);
+    s.levers.information_platform = {true, 0.3, 0.3, 0.5};
+    const auto on = run_one(s, 51);
+    // Resolved by the firm, the first handler: one hand-off means a routing error.
+    const auto at_firm = [](const DisputeRecord& d) {
+        return d.outcome == 1 && d.last_level == Level::Firm;
+    };
+    const auto misrouted = [](const DisputeRecord& d) { return d.handoffs > 0 ? 1.0 : 0.0; };
+    const Sample ea = sample(off, at_firm, misrouted), eb = sample(on, at_firm, misrouted);
+    REQUIRE(ea.n > 1000);
+    CHECK(eb.mean() < ea.mean() - z * se_proportions(ea, eb));
+    // From the complaint to the resolution by a department: hand-off, intake and service.
+    const auto at_department = [](const DisputeRecord& d) {
+        return d.outcome == 1 && d.last_level == Level::Department;
+    };
+    const auto complaint_to_closure = [](const DisputeRecord& d) { return d.closed - d.complaint; };
+    const Sample ta = sample(off, at_department, complaint_to_closure);
+    const Sample tb = sample(on, at_department, complaint_to_closure);
+    REQUIRE(ta.n > 100);
+    CHECK(tb.mean() < ta.mean() - z * se_difference(ta, tb));
+}
+
+// ---- rapid response -------------------------------------------------------------------------
+
+namespace {
+/// Every dispute goes first to one congested queue per community, the residents' committee,
+/// which resolves it for sure: no firm, no owners' committee, no routing errors, no giving up.
+constexpr double rc_service_days = 2.5;
+Scenario congested_rc_town() {
+    auto s = town();
+    s.town.firm_managed_share = {0, 0, 0};
+    s.town.owners_committee_initial_share = 0;
+    s.handlers.owners_committee_formation_per_month = 0;
+    s.escalation.routing_error_probability = 0;
+    s.handlers.rc_staff_per_1000_households = 0.5; // about one RC server per community
+    for (auto& c : s.categories) {
+        c.success[models::index(Level::ResidentsCommittee)] = 1;
+        c.service_days[models::index(Level::ResidentsCommittee)] = rc_service_days;
+    }
+    for (auto& p : s.handlers.patience_days)
+        p = 1e6;
+    return s;
+}
+} // namespace
+
+TEST_CASE("rapid response serves the oldest dispute first", "[lever][rapid_response]") {
+    auto s = congested_rc_town();
+    const auto off = run_one(s, 61);
+    s.levers.rapid_response = {true, true, 1e9}; // oldest first, no escalation timer
+    const auto on = run_one(s, 61);
+    // Each community's RC has one server, so disputes resolved there close in the order they
+    // were served. Households report after random delays, so first come, first served often
+    // serves a younger dispute before an older one; oldest-first does so only when the older
+    // one had not yet arrived. Share of consecutive closures served in onset order:
+    const auto in_onset_order = [](const RunResult& r) {
+        std::map<std::uint32_t, std::vector<std::pair<double, double>>> by_community;
+        for (const auto& d : r.disputes)
+            if (d.outcome == 1 && d.last_level == Level::ResidentsCommittee)
+                by_community[d.community].emplace_back(d.closed, d.onset);
+        Sample ordered;
+        for (auto& [community, closures] : by_community) {
+            std::sort(closures.begin(), closures.end());
+            for (std::size_t i = 1; i < closures.size(); ++i)
+                ordered.add(closures[i - 1].second < closures[i].second ? 1.0 : 0.0);
+        }
+        return ordered;
+    };
+    REQUIRE(servers_on_day(off, Level::ResidentsCommittee) == off.communities);
+    const Sample a = in_onset_order(off), b = in_onset_order(on);
+    REQUIRE(a.n > 2000);
+    CHECK(b.mean() > a.mean() + z * se_proportions(a, b));
+}
+
+TEST_CASE("the escalation timer moves stalled disputes on", "[lever][rapid_response]") {
+    auto s = congested_rc_town();
+    const auto off = run_one(s, 62);
+    const double deadline = 7;
+    s.levers.rapid_response = {true, false, deadline};
+    const auto on = run_one(s, 62);
+    // Without routing errors a dispute reaches the RC when detected; the timer escalates it
+    // to a department exactly `deadline` days later if it is still waiting: a complaint made
+    // by the handler, with no household decision.
+    const auto by_timer = [deadline](const RunResult& r) {
+        std::size_t n = 0;
+        for (const auto& d : r.disputes)
+            n += std::abs(d.complaint - d.detected - deadline) < 1e-9 ? 1U : 0U;
+        return n;
+    };
+    CHECK(by_timer(off) == 0);
+    CHECK(by_timer(on) > 100);
+    // No dispute waits at the RC longer than the deadline: whoever is resolved there started
+    // within `deadline` days of detection (service beyond 25 means has probability e^-25).
+    const auto waited_long = [deadline](const DisputeRecord& d) {
+        return d.outcome == 1 && d.last_level == Level::ResidentsCommittee &&
+               d.closed - d.detected > deadline + 25 * rc_service_days;
+    };
+    std::size_t long_off = 0, long_on = 0;
+    for (const auto& d : off.disputes)
+        long_off += waited_long(d) ? 1U : 0U;
+    for (const auto& d : on.disputes)
+        long_on += waited_long(d) ? 1U : 0U;
+    CHECK(long_off > 100);
+    CHECK(long_on == 0);
+}
+
+// ---- self-governance ------------------------------------------------------------------------
+
+TEST_CASE("self-governance groups resolve neighbour disputes inside the compound",
+          "[lever][self_governance]") {
+    auto s = town();
+    const auto off = run_one(s, 71);
+    auto& sg = s.levers.self_governance;
+    sg.enabled = true;
+    sg.volunteers_per_1000_units = 3;
+    sg.success[models::index(Category::Neighbour)] = 0.7;
+    sg.service_days[models::index(Category::Neighbour)] = 5;
+    sg.patience_days = 14;
+    const auto on = run_one(s, 71);
+    const auto neighbour = [](const DisputeRecord& d) {
+        return is(d, Category::Neighbour) && d.outcome != 0;
+    };
+    const auto by_group = [](const DisputeRecord& d) {
+        return d.outcome == 1 && d.last_level == Level::SelfGovernance ? 1.0 : 0.0;
+    };
+    // Inside the compound: resolved by its group, firm or owners' committee.
+    const auto inside = [](const DisputeRecord& d) {
+        return d.outcome == 1 && d.last_level < Level::ResidentsCommittee ? 1.0 : 0.0;
+    };
+    CHECK(sample(off, neighbour, by_group).mean() == 0);
+    const Sample g = sample(on, neighbour, by_group);
+    REQUIRE(g.n > 500);
+    CHECK(g.mean() > z * std::sqrt(g.mean() * (1 - g.mean()) / g.n));
+    const Sample a = sample(off, neighbour, inside), b = sample(on, neighbour, inside);
+    CHECK(b.mean() > a.mean() + z * se_proportions(a, b));
+    // Groups take only the categories given a success probability.
+    for (const auto& d : on.disputes)
+        if (!is(d, Category::Neighbour))
+            REQUIRE(d.last_level != Level::SelfGovernance);
+    // Their volunteers are counted as servers: at least one per compound.
+    CHECK(servers_on_day(off, Level::SelfGovernance) == 0);
+    CHECK(servers_on_day(on, Level::SelfGovernance) >= on.compounds);
+}
+
+// ---- party building, RC supervision ---------------------------------------------------------
+
+namespace {
+/// Committees form often enough to count: every compound may call an assembly.
+Scenario committee_town() {
+    auto s = town();
+    s.town.compound_units_mean = 200; // many compounds
+    s.town.owners_committee_initial_share = 0;
+    s.town.occupancy_start = 0.8;
+    s.handlers.owners_committee_formation_per_month = 0.01;
+    s.handlers.owners_committee_nonlocal_penalty = 0;
+    return s;
+}
+std::uint32_t committees_at_end(const RunResult& r) {
+    return r.monthly.back().owners_committees;
+}
+double functioning_share_at_end(const RunResult& r) {
+    return static_cast<double>(r.monthly.back().functioning_committees) /
+           r.monthly.back().owners_committees;
+}
+} // namespace
+
+TEST_CASE("party building raises owners'-committee formation and functioning",
+          "[lever][party_building]") {
+    auto s = committee_town();
+    const auto off = run_one(s, 81);
+    s.levers.party_building = {true, 0.1, 3, 0.8, 1.0};
+    const auto on = run_one(s, 81);
+    const double a = committees_at_end(off), b = committees_at_end(on);
+    REQUIRE(a > 10);
+    CHECK(b > a + z * std::sqrt(a + b)); // formations are (close to) Poisson counts
+    const double fa = functioning_share_at_end(off), fb = functioning_share_at_end(on);
+    CHECK(fb > fa + z * std::sqrt(fa * (1 - fa) / a + fb * (1 - fb) / b));
+}
+
+TEST_CASE("party building raises mediation success at the residents' committee",
+          "[lever][party_building]") {
+    auto s = town();
+    const auto off = run_one(s, 82);
+    s.levers.party_building = {true, 0.2, 1, s.handlers.owners_committee_functioning_share, 1};
+    const auto on = run_one(s, 82);
+    // Of the disputes that ended at the RC, more were resolved there.
+    const auto at_rc = [](const DisputeRecord& d) {
+        return d.outcome != 0 && d.last_level == Level::ResidentsCommittee;
+    };
+    const auto resolved = [](const DisputeRecord& d) { return d.outcome == 1 ? 1.0 : 0.0; };
+    const Sample a = sample(off, at_rc, resolved), b = sample(on, at_rc, resolved);
+    CHECK(b.mean() > a.mean() + z * se_proportions(a, b));
+}
+
+TEST_CASE("RC supervision raises committee formation and cuts owners'-rights disputes",
+          "[lever][rc_supervision]") {
+    auto s = committee_town();
+    const auto off = run_one(s, 91);
+    s.levers.rc_supervision = {true, 3, 0.8, 0.5};
+    const auto on = run_one(s, 91);
+    const double a = committees_at_end(off), b = committees_at_end(on);
+    CHECK(b > a + z * std::sqrt(a + b));
+    const auto rights = [](const DisputeRecord& d) { return is(d, Category::OwnersRights); };
+    const auto count = [&](const RunResult& r) {
+        return sample(r, rights, [](const DisputeRecord&) { return 1.0; }).n;
+    };
+    const double ra = count(off), rb = count(on);
+    REQUIRE(ra > 200);
+    CHECK(rb < ra - z * std::sqrt(ra + rb)); // onsets are Poisson counts
+}
+
+TEST_CASE("party building and RC supervision together: multipliers multiply, shares take the max",
+          "[lever][party_building][rc_supervision]") {
+    auto s = committee_town();
+    s.levers.party_building = {true, 0, 2, 0.9, 1};
+    s.levers.rc_supervision = {true, 2, 0.1, 1};
+    const auto both = run_one(s, 92);
+    s.levers.rc_supervision.enabled = false;
+    const auto party = run_one(s, 92);
+    const double a = committees_at_end(party), b = committees_at_end(both);
+    CHECK(b > a + z * std::sqrt(a + b));
+    // The larger share (0.9) applies, not RC supervision's 0.1.
+    const double f = functioning_share_at_end(both);
+    CHECK(f > 0.9 - z * std::sqrt(0.09 / b));
+}
+
+// ---- joint enforcement ----------------------------------------------------------------------
+
+TEST_CASE("joint enforcement shortens the intake of complaints and adds department servers",
+          "[lever][joint_enforcement]") {
+    auto s = town();
+    for (auto& dep : s.handlers.departments) {
+        dep.servers = 500; // no queue at departments: complaint to closure is delay + service
+        dep.intake_delay_days = 10;
+    }
+    for (auto& c : s.categories)
+        c.service_days[models::index(Level::Department)] = 1;
+    const auto off = run_one(s, 101);
+    s.levers.joint_enforcement = {true, 7, 1.5};
+    const auto on = run_one(s, 101);
+    const auto at_department = [](const DisputeRecord& d) {
+        return d.outcome == 1 && d.last_level == Level::Department;
+    };
+    const auto complaint_to_closure = [](const DisputeRecord& d) { return d.closed - d.complaint; };
+    const Sample a = sample(off, at_department, complaint_to_closure);
+    const Sample b = sample(on, at_department, complaint_to_closure);
+    REQUIRE(a.n > 100);
+    CHECK(b.mean() < a.mean() - z * se_difference(a, b));
+    CHECK(servers_on_day(on, Level::Department) == 750 * s.handlers.departments.size());
+}
+
+// ---- abandonment takeover, more residents' committees ---------------------------------------
+
+TEST_CASE("takeover shortens unmanaged spells after firms abandon", "[lever][takeover]") {
+    auto s = town(60000, 6);
+    s.firms.cost_per_unit_month = 1.5; // every firm loses money and leaves
+    const auto off = run_one(s, 111);
+    s.levers.abandonment_takeover = {true, 30, 0.5};
+    const auto on = run_one(s, 111);
+    std::uint32_t left = 0;
+    for (const auto& m : off.monthly)
+        left += m.abandonments;
+    REQUIRE(left > 10);
+    CHECK(unmanaged_compound_months(on) < unmanaged_compound_months(off));
+    CHECK(on.monthly.back().managed_compounds > off.monthly.back().managed_compounds);
+    // Interim quality lifts satisfaction above the unmanaged level's.
+    CHECK(on.monthly.back().mean_satisfaction > off.monthly.back().mean_satisfaction);
+}
+
+TEST_CASE("more residents' committees add RC servers", "[lever][more_rcs]") {
+    auto s = town();
+    const auto off = run_one(s, 121);
+    s.levers.more_residents_committees = {true, 2.0};
+    const auto on = run_one(s, 121);
+    const double a = servers_on_day(off, Level::ResidentsCommittee);
+    const double b = servers_on_day(on, Level::ResidentsCommittee);
+    // Doubled per community, up to rounding of each community's count.
+    CHECK(std::abs(b - 2 * a) <= on.communities);
+    // More servers: shorter waits, so fewer households give up on the RC.
+    const auto at_rc = [](const DisputeRecord& d) {
+        return d.outcome != 0 && d.last_level == Level::ResidentsCommittee;
+    };
+    const auto resolved = [](const DisputeRecord& d) { return d.outcome == 1 ? 1.0 : 0.0; };
+    const Sample ra = sample(off, at_rc, resolved), rb = sample(on, at_rc, resolved);
+    CHECK(rb.mean() > ra.mean());
+}
+
+// ---- every lever ----------------------------------------------------------------------------
+
+TEST_CASE("a disabled lever changes nothing", "[lever][determinism]") {
+    auto s = town(60000, 6);
+    const auto base = run_one(s, 131);
+    s.levers = all_levers();
+    // Parameters far from the defaults, so that any use of a disabled lever would show.
+    s.levers.grid_inspection.inspection_interval_days = 0.5;
+    s.levers.rapid_response.response_deadline_days = 0.5;
+    s.levers.abandonment_takeover.takeover_days = 0;
+    s.levers.more_residents_committees.rc_staff_multiplier = 10;
+    // Every lever off, keeping its parameters.
+    s.levers.grid_inspection.enabled = false;
+    s.levers.joint_meeting.enabled = false;
+    s.levers.leading_group.enabled = false;
+    s.levers.information_platform.enabled = false;
+    s.levers.rapid_response.enabled = false;
+    s.levers.self_governance.enabled = false;
+    s.levers.party_building.enabled = false;
+    s.levers.joint_enforcement.enabled = false;
+    s.levers.rc_supervision.enabled = false;
+    s.levers.abandonment_takeover.enabled = false;
+    s.levers.more_residents_committees.enabled = false;
+    const auto off = run_one(s, 131);
+    require_identical(base, off);
+}
+
+TEST_CASE("with every lever on, disputes are conserved and results do not depend on threads",
+          "[lever][determinism][conservation]") {
+    auto s = town(60000, 6);
+    s.firms.cost_per_unit_month = 0.75; // some abandonment, for the takeover lever
+    s.levers = all_levers();
+    RunResult one, two;
+    {
+        sim::ThreadLimit limit(1);
+        one = run_one(s, 141, 2);
+    }
+    {
+        sim::ThreadLimit limit(2);
+        two = run_one(s, 141, 2);
+    }
+    require_identical(one, two);
+    std::uint64_t closed = 0;
+    for (const auto& d : one.daily)
+        closed += d.resolved + d.abandoned;
+    CHECK(one.daily.back().open == one.disputes.size() - closed);
+    for (const auto& d : one.disputes) {
+        if (d.outcome != 0) {
+            CHECK(d.detected >= d.onset);
+            CHECK(d.closed >= d.detected);
+        }
+        if (!std::isnan(d.complaint)) {
+            CHECK(d.complaint >= d.detected);
+            CHECK(d.last_level >= Level::Department);
+        }
+    }
+    for (const auto& y : one.years)
+        CHECK(y.stats.disputes == y.stats.resolved + y.stats.abandoned + y.stats.open_at_end);
+}
