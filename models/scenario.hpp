@@ -199,7 +199,7 @@ struct GridInspectionLever {
     bool enabled = false;
     /// days between patrols of a grid cell
     double inspection_interval_days = 7;
-    /// households per grid cell
+    /// households per grid cell (cells are fixed from the compound's units)
     double households_per_grid = 300;
     /// probability that a patrol passing an undetected dispute finds it
     double detection_probability = 0.8;
@@ -208,7 +208,8 @@ struct GridInspectionLever {
     double administrators_per_grid = 0.5;
 };
 
-/// Joint meeting (Lishui): cross-department disputes are settled at meetings every N days.
+/// Joint meeting (Lishui): cross-department disputes are settled at meetings every N days
+/// (which replace ad hoc coordination, so there is no coordination intake delay).
 struct JointMeetingLever {
     bool enabled = false;
     double interval_days = 14;
@@ -279,8 +280,8 @@ struct PartyBuildingLever {
 /// Joint enforcement (Lishui, Shenzhen): departments present in communities on a schedule.
 struct JointEnforcementLever {
     bool enabled = false;
-    /// days between departments' sessions in a community: a complaint waits for the next
-    /// session instead of the ordinary intake delay
+    /// days between departments' sessions in a community: a complaint reaches its department
+    /// at the next session if that comes sooner than the ordinary intake delay
     double presence_interval_days = 7;
     /// multiplies department servers (rounded, at least the original)
     double department_server_multiplier = 1.5;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs dependencies, builds govsim in Release (build/) and runs the default scenario, the
-# Lishui baseline, writing results/lishui-baseline.h5. Run from anywhere.
+# The README's main command: installs dependencies, builds govsim in Release (build/) and runs
+# the pilot comparison (every governance model for Guicheng, Dali and Lishui, 20 replicates),
+# writing results/pilot-comparison.h5 and results/pilot-comparison.csv. Run from anywhere.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -8,4 +9,4 @@ bash scripts/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j"$(nproc)" --target govsim
 mkdir -p results
-exec build/govsim run scenarios/lishui-baseline.toml -o results/lishui-baseline.h5
+exec build/govsim run scenarios/pilot-comparison.toml -o results/pilot-comparison.h5
