@@ -191,3 +191,52 @@ TEST_CASE("finished runs of another invocation are never mixed into a results fi
     CHECK(r.err.find(".partial") != std::string::npos);
     CHECK_FALSE(fs::exists(out));
 }
+
+namespace {
+
+/// A small experiment: two shipped towns (shrunk) crossed with two shipped models.
+fs::path small_experiment() {
+    const std::string dir = std::string(GOVSIM_SOURCE_DIR) + "/scenarios/";
+    const fs::path p = scratch("experiment.toml");
+    std::ofstream(p) << "include = [\"" << dir << "parameters/nanhai.toml\"]\n"
+                     << "[experiment]\n"
+                     << "towns = [\"" << dir << "towns/lishui.toml\", \"" << dir
+                     << "towns/dali.toml\"]\n"
+                     << "models = [\"" << dir << "models/baseline.toml\", \"" << dir
+                     << "models/denghu.toml\"]\n"
+                     << "[run]\nname = \"small-comparison\"\nstart_year = 2014\nyears = 1\n"
+                     << "replicates = 3\nseed = 5\n"
+                     << "[town]\nresidents_at_full_occupancy = 12000\ncommunities = 3\n";
+    return p;
+}
+
+} // namespace
+
+TEST_CASE("an experiment prints the model comparison and writes it as CSV", "[cli][comparison]") {
+    const fs::path out = scratch("experiment.h5");
+    const fs::path csv = scratch("experiment.csv");
+    const auto r = govsim("run " + small_experiment().string() + " -o " + out.string());
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    CHECK(r.out.find("difference from baseline") != std::string::npos);
+    CHECK(r.out.find("denghu") != std::string::npos);
+    const std::string text = slurp(csv);
+    // A header and one line per town, model and metric.
+    CHECK(std::count(text.begin(), text.end(), '\n') == 1 + 2 * 2 * 6);
+    CHECK(text.find("dali,denghu,complaints_per_year,3,") != std::string::npos);
+    CHECK(dataset_bytes(out, "/comparison").size() > 0);
+}
+
+TEST_CASE("govsim attribute gives each lever of a model its share", "[cli][attribution]") {
+    const auto exp = small_experiment().string();
+    const auto r = govsim("attribute " + exp + " --town dali --model denghu --replicates 2");
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    for (const char* lever : {"self_governance", "information_platform", "rapid_response"})
+        CHECK(r.out.find(lever) != std::string::npos);
+    // An ambiguous choice, an unknown model and the baseline (no levers) are bad requests.
+    CHECK(govsim("attribute " + exp + " --replicates 2").status == 2);
+    CHECK(govsim("attribute " + exp + " --town dali --model nonesuch").status == 2);
+    CHECK(govsim("attribute " + exp + " --town dali --model baseline").status == 2);
+    CHECK(govsim("attribute " + exp + " --town dali --model denghu --metric nonesuch").status == 2);
+}
