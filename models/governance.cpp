@@ -10,10 +10,12 @@
 #include "sim/service_queue.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <chrono>
 #include <cmath>
 #include <limits>
 #include <map>
+#include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -180,6 +182,17 @@ struct MonthSums {
     std::uint32_t managed = 0, committees = 0, functioning = 0, abandonments = 0;
 };
 
+/// One community's contribution to the current day's row: kept in a compact array indexed by
+/// community, written by the community's day and the town's serial phase, and added up in
+/// community order at the end of the day.
+struct DayRecord {
+    DayCounts counts;
+    /// server-days of the community's levels (self-governance, firm, committee, RC)
+    std::array<double, community_levels> busy{};
+    std::uint32_t occupied = 0; ///< at the end of the day
+    std::array<std::uint32_t, community_levels> servers{};
+};
+
 /// Everything one community owns; a community's day touches nothing else but its outbox.
 struct CommunityState {
     std::vector<Dispute> disputes;
@@ -193,13 +206,8 @@ struct CommunityState {
     std::uint32_t sg_servers = 0; ///< self-governance volunteers of all its compounds
     std::vector<Event> outbox;    ///< arrivals at town level, with their times
     std::vector<double> outbox_times;
-    std::vector<DayCounts> counts; ///< per day
-    /// per day: server-days of the community's levels (self-governance, firm, committee, RC)
-    std::vector<std::array<double, community_levels>> busy;
+    /// busy-time integrals of the community's levels up to the end of the last day
     std::array<double, community_levels> busy_total{};
-    std::vector<std::uint32_t> occupied; ///< per day, at the end of the day
-    /// per day: servers of the community's levels
-    std::vector<std::array<std::uint32_t, community_levels>> servers;
     MonthSums month; ///< the current month's partial sums
 };
 
@@ -228,9 +236,12 @@ public:
         const std::size_t n_comm = world_.communities.size();
         communities_.resize(n_comm);
         outbox_sizes_.resize(n_comm);
+        today_.resize(n_comm);
+        daily_.resize(static_cast<std::size_t>(days_));
         sim::parallel_for_each_index(n_comm, [&](std::size_t mi) {
             const auto m = static_cast<std::uint32_t>(mi);
-            CommunityState& cs = communities_[m];
+            communities_[m] = std::make_unique<CommunityState>();
+            CommunityState& cs = *communities_[m];
             const auto entity = stream_entity::community(m);
             cs.onset = sim::Stream(seed, replicate, entity, purpose::onset);
             cs.detection = sim::Stream(seed, replicate, entity, purpose::detection);
@@ -256,10 +267,6 @@ public:
                                                  discipline);
             }
             cs.rc_queue = sim::ServiceQueue(world_.communities.rc_servers[m], 0, discipline);
-            cs.counts.resize(static_cast<std::size_t>(days_));
-            cs.busy.resize(static_cast<std::size_t>(days_));
-            cs.occupied.resize(static_cast<std::size_t>(days_));
-            cs.servers.resize(static_cast<std::size_t>(days_));
         });
         for (const std::uint32_t servers : eff_.department_servers)
             town_.departments.emplace_back(servers, 0, discipline);
@@ -283,6 +290,7 @@ public:
                 community_day(static_cast<std::uint32_t>(m), d);
             });
             town_day(d);
+            end_day(d);
             if (options.on_day)
                 options.on_day();
             if (sim::is_month_end(d)) {
@@ -304,12 +312,13 @@ private:
         return sc_.categories[index(x.record.category)];
     }
     [[nodiscard]] Dispute& dispute(const Event& e) {
-        return communities_[e.community].disputes[e.dispute];
+        return communities_[e.community]->disputes[e.dispute];
     }
     [[nodiscard]] static int day_of(double t) { return static_cast<int>(t); }
-    DayCounts& counts(std::uint32_t m, double t) {
-        const int d = std::min(day_of(t), days_ - 1);
-        return communities_[m].counts[static_cast<std::size_t>(d)];
+    /// Today's counts of community m; every event counted happens today (time t).
+    DayCounts& counts(std::uint32_t m, [[maybe_unused]] double t) {
+        assert(day_of(t) == current_day_ || day_of(t) >= days_);
+        return today_[m].counts;
     }
 
     /// Whether a handler level exists for a dispute: the firm and the owners' committee only
@@ -340,7 +349,7 @@ private:
     }
 
     sim::ServiceQueue& queue(const Event& e) {
-        CommunityState& cs = communities_[e.community];
+        CommunityState& cs = *communities_[e.community];
         const std::uint32_t local = dispute(e).record.compound - first_compound(e.community);
         switch (e.level) {
         case Level::SelfGovernance:
@@ -367,14 +376,15 @@ private:
         CommunityState* community; ///< null for the town
     };
     Site community_site(std::uint32_t m) {
-        CommunityState& cs = communities_[m];
+        CommunityState& cs = *communities_[m];
         return Site{cs.calendar, cs.handling, cs.decision, &cs};
     }
     Site town_site() { return Site{town_.calendar, town_.handling, town_.decision, nullptr}; }
 
     // ---- the community's day --------------------------------------------------------------
     void community_day(std::uint32_t m, int d) {
-        CommunityState& cs = communities_[m];
+        CommunityState& cs = *communities_[m];
+        today_[m] = DayRecord{};
         move_in(m, d);
         onsets(m, d);
         Site site = community_site(m);
@@ -392,8 +402,9 @@ private:
         for (const auto& q : cs.committee_queues)
             total[index(Level::OwnersCommittee)] += q.busy_time(day_end);
         total[index(Level::ResidentsCommittee)] = cs.rc_queue.busy_time(day_end);
+        DayRecord& today = today_[m];
         for (std::size_t k = 0; k < community_levels; ++k) {
-            cs.busy[static_cast<std::size_t>(d)][k] = total[k] - cs.busy_total[k];
+            today.busy[k] = total[k] - cs.busy_total[k];
             cs.busy_total[k] = total[k];
         }
         // Occupied households and servers present at the day's end (firm staff only in
@@ -410,8 +421,8 @@ private:
             if (cp.committee_functioning[c])
                 servers[index(Level::OwnersCommittee)] += sc_.handlers.owners_committee_servers;
         }
-        cs.occupied[static_cast<std::size_t>(d)] = occ;
-        cs.servers[static_cast<std::size_t>(d)] = servers;
+        today.occupied = occ;
+        today.servers = servers;
         outbox_sizes_[m] = static_cast<std::uint32_t>(cs.outbox.size());
     }
 
@@ -455,7 +466,7 @@ private:
     /// occupied households' onset weights times the category's rate and feature effects
     /// (equivalent to every household drawing its own onsets, at a cost per event).
     void onsets(std::uint32_t m, int d) {
-        CommunityState& cs = communities_[m];
+        CommunityState& cs = *communities_[m];
         const Compounds& cp = world_.compounds;
         const Households& h = world_.households;
         const double w_max = onset_weight(sc_.households, 0.0);
@@ -486,7 +497,7 @@ private:
     }
 
     void start_dispute(std::uint32_t m, std::uint32_t c, std::uint32_t i, Category k, double t) {
-        CommunityState& cs = communities_[m];
+        CommunityState& cs = *communities_[m];
         Dispute x;
         x.record.community = m;
         x.record.compound = c;
@@ -857,6 +868,31 @@ private:
             onset_weight(sc_.households, h.satisfaction[i]) - onset_weight(sc_.households, old_sat);
     }
 
+    /// The day's row: the communities' records added in community order, and the town's.
+    void end_day(int d) {
+        const auto ds = static_cast<std::size_t>(d);
+        DailyRow& row = daily_[ds];
+        row.day = d;
+        for (const DayRecord& today : today_) {
+            row.onsets += today.counts.onsets;
+            row.detections += today.counts.detections;
+            row.resolved += today.counts.resolved;
+            row.abandoned += today.counts.abandoned;
+            row.complaints += today.counts.complaints;
+            row.households += today.occupied;
+            for (std::size_t k = 0; k < community_levels; ++k) {
+                row.busy_server_days[k] += today.busy[k];
+                row.servers[k] += today.servers[k];
+            }
+        }
+        row.busy_server_days[index(Level::Department)] = town_.busy[ds][0];
+        row.busy_server_days[index(Level::Coordination)] = town_.busy[ds][1];
+        for (const std::uint32_t servers : eff_.department_servers)
+            row.servers[index(Level::Department)] += servers;
+        row.servers[index(Level::Coordination)] = sc_.handlers.coordination_servers;
+        ++current_day_;
+    }
+
     // ---- the town's serial phase -----------------------------------------------------------
     void town_day(int d) {
         // Arrivals from communities join the town calendar in community order, then in the
@@ -864,7 +900,7 @@ private:
         for (std::size_t m = 0; m < communities_.size(); ++m) {
             if (outbox_sizes_[m] == 0)
                 continue; // a compact array, so the town does not touch idle communities
-            CommunityState& cs = communities_[m];
+            CommunityState& cs = *communities_[m];
             for (std::size_t k = 0; k < cs.outbox.size(); ++k)
                 town_.calendar.schedule(cs.outbox_times[k], cs.outbox[k]);
             cs.outbox.clear();
@@ -888,7 +924,7 @@ private:
 
     // ---- month end: satisfaction drift, fees, firm finances, committees --------------------
     void community_month(std::uint32_t m, int d) {
-        CommunityState& cs = communities_[m];
+        CommunityState& cs = *communities_[m];
         Compounds& cp = world_.compounds;
         Households& h = world_.households;
         const HouseholdSpec& hs = sc_.households;
@@ -964,7 +1000,8 @@ private:
         MonthlyRow row;
         row.month = month;
         MonthSums total;
-        for (const CommunityState& cs : communities_) {
+        for (const auto& community : communities_) {
+            const CommunityState& cs = *community;
             const MonthSums& m = cs.month;
             total.satisfaction += m.satisfaction;
             total.trust += m.trust;
@@ -997,40 +1034,15 @@ private:
         // Records in community order, each community's in onset order, gathered in parallel.
         std::vector<std::size_t> offset(communities_.size() + 1, 0);
         for (std::size_t m = 0; m < communities_.size(); ++m)
-            offset[m + 1] = offset[m] + communities_[m].disputes.size();
+            offset[m + 1] = offset[m] + communities_[m]->disputes.size();
         std::vector<DisputeRecord> records(offset.back());
         sim::parallel_for_each_index(communities_.size(), [&](std::size_t m) {
-            const auto& list = communities_[m].disputes;
+            const auto& list = communities_[m]->disputes;
             for (std::size_t k = 0; k < list.size(); ++k)
                 records[offset[m] + k] = list[k].record;
         });
 
-        r.daily.resize(static_cast<std::size_t>(days_));
-        std::uint32_t department_servers = 0;
-        for (const std::uint32_t servers : eff_.department_servers)
-            department_servers += servers;
-        // Each day's row sums the communities in community order; days are independent.
-        sim::parallel_for_each_index(r.daily.size(), [&](std::size_t ds) {
-            DailyRow& row = r.daily[ds];
-            row.day = static_cast<int>(ds);
-            for (const CommunityState& cs : communities_) {
-                const DayCounts& dc = cs.counts[ds];
-                row.onsets += dc.onsets;
-                row.detections += dc.detections;
-                row.resolved += dc.resolved;
-                row.abandoned += dc.abandoned;
-                row.complaints += dc.complaints;
-                row.households += cs.occupied[ds];
-                for (std::size_t k = 0; k < community_levels; ++k) {
-                    row.busy_server_days[k] += cs.busy[ds][k];
-                    row.servers[k] += cs.servers[ds][k];
-                }
-            }
-            row.busy_server_days[index(Level::Department)] = town_.busy[ds][0];
-            row.busy_server_days[index(Level::Coordination)] = town_.busy[ds][1];
-            row.servers[index(Level::Department)] = department_servers;
-            row.servers[index(Level::Coordination)] = sc_.handlers.coordination_servers;
-        });
+        r.daily = std::move(daily_);
         std::int64_t open = 0;
         for (DailyRow& row : r.daily) {
             open += static_cast<std::int64_t>(row.onsets) - row.resolved - row.abandoned;
@@ -1049,8 +1061,13 @@ private:
     const bool formation_levers_ = lv_.party_building.enabled || lv_.rc_supervision.enabled;
     World world_;
     int days_;
-    std::vector<CommunityState> communities_;
+    /// one heap object per community, each built (streams seeded, series allocated) by the
+    /// thread that initialises it
+    std::vector<std::unique_ptr<CommunityState>> communities_;
     std::vector<std::uint32_t> outbox_sizes_; ///< per community, set at the end of its day
+    std::vector<DayRecord> today_;            ///< per community: the current day's contribution
+    std::vector<DailyRow> daily_;             ///< the run's daily rows, filled day by day
+    int current_day_ = 0;                     ///< the day being simulated (checked by counts())
     TownState town_;
 };
 

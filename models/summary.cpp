@@ -65,59 +65,66 @@ void build_summary(const std::vector<DisputeRecord>& records, const std::vector<
             ++cat_complaints[yc][index(r.category)];
         }
     }
-    // Every group (a year, or a year and category) is summarised independently.
+    // The whole run, pooled: one more group, summarised beside the others.
+    auto summarise_total = [&] {
+        std::vector<const DisputeRecord*> all;
+        all.reserve(records.size());
+        for (const DisputeRecord& r : records)
+            all.push_back(&r);
+        YearRow& total = result.total;
+        total = YearRow{};
+        double household_days = 0;
+        for (const DailyRow& d : daily)
+            household_days += d.households;
+        total.households = daily.empty() ? 0.0 : household_days / static_cast<double>(daily.size());
+        total.stats = dispute_stats(all);
+        for (const auto c : complaints)
+            total.stats.complaints += c;
+        total.dispute_rate_per_1000_households =
+            household_days > 0 ? static_cast<double>(total.stats.disputes) * 1000.0 *
+                                     sim::days_per_year / household_days
+                               : std::numeric_limits<double>::quiet_NaN();
+    };
+    // Every group (a year, a year and category, the whole run) is summarised independently.
     result.years.assign(static_cast<std::size_t>(years), YearRow{});
     result.category_years.assign(static_cast<std::size_t>(years) * category_count,
                                  CategoryYearRow{});
-    sim::parallel_for_each_index(
-        result.years.size() + result.category_years.size(), [&](std::size_t g) {
-            if (g >= result.years.size()) {
-                const std::size_t ys = (g - result.years.size()) / category_count;
-                const std::size_t k = (g - result.years.size()) % category_count;
-                CategoryYearRow& cr = result.category_years[g - result.years.size()];
-                cr.year = start_year + static_cast<int>(ys);
-                cr.category = static_cast<Category>(k);
-                cr.stats = dispute_stats(by_cat[ys][k]);
-                cr.stats.complaints = cat_complaints[ys][k];
-                return;
+    const std::size_t groups = result.years.size() + result.category_years.size() + 1;
+    sim::parallel_for_each_index(groups, [&](std::size_t g) {
+        if (g == 0) { // the largest group first, so that it does not finish last
+            summarise_total();
+            return;
+        }
+        --g;
+        if (g >= result.years.size()) {
+            const std::size_t ys = (g - result.years.size()) / category_count;
+            const std::size_t k = (g - result.years.size()) % category_count;
+            CategoryYearRow& cr = result.category_years[g - result.years.size()];
+            cr.year = start_year + static_cast<int>(ys);
+            cr.category = static_cast<Category>(k);
+            cr.stats = dispute_stats(by_cat[ys][k]);
+            cr.stats.complaints = cat_complaints[ys][k];
+            return;
+        }
+        const std::size_t ys = g;
+        YearRow& row = result.years[ys];
+        row.year = start_year + static_cast<int>(ys);
+        double household_days = 0;
+        int n_days = 0;
+        for (const DailyRow& d : daily)
+            if (sim::year_of(d.day) == static_cast<int>(ys)) {
+                household_days += d.households;
+                ++n_days;
             }
-            const std::size_t ys = g;
-            YearRow& row = result.years[ys];
-            row.year = start_year + static_cast<int>(ys);
-            double household_days = 0;
-            int n_days = 0;
-            for (const DailyRow& d : daily)
-                if (sim::year_of(d.day) == static_cast<int>(ys)) {
-                    household_days += d.households;
-                    ++n_days;
-                }
-            row.households = n_days > 0 ? household_days / n_days : 0.0;
-            row.stats = dispute_stats(by_year[ys]);
-            row.stats.complaints = complaints[ys];
-            // Per 1,000 households per year, over the days of the year that were simulated.
-            row.dispute_rate_per_1000_households =
-                household_days > 0 ? static_cast<double>(row.stats.disputes) * 1000.0 *
-                                         sim::days_per_year / household_days
-                                   : std::numeric_limits<double>::quiet_NaN();
-        });
-    // The whole run, pooled.
-    std::vector<const DisputeRecord*> all;
-    all.reserve(records.size());
-    for (const DisputeRecord& r : records)
-        all.push_back(&r);
-    YearRow& total = result.total;
-    total = YearRow{};
-    double household_days = 0;
-    for (const DailyRow& d : daily)
-        household_days += d.households;
-    total.households = daily.empty() ? 0.0 : household_days / static_cast<double>(daily.size());
-    total.stats = dispute_stats(all);
-    for (const auto c : complaints)
-        total.stats.complaints += c;
-    total.dispute_rate_per_1000_households = household_days > 0
-                                                 ? static_cast<double>(total.stats.disputes) *
-                                                       1000.0 * sim::days_per_year / household_days
-                                                 : std::numeric_limits<double>::quiet_NaN();
+        row.households = n_days > 0 ? household_days / n_days : 0.0;
+        row.stats = dispute_stats(by_year[ys]);
+        row.stats.complaints = complaints[ys];
+        // Per 1,000 households per year, over the days of the year that were simulated.
+        row.dispute_rate_per_1000_households =
+            household_days > 0 ? static_cast<double>(row.stats.disputes) * 1000.0 *
+                                     sim::days_per_year / household_days
+                               : std::numeric_limits<double>::quiet_NaN();
+    });
 }
 
 } // namespace govsim::models
