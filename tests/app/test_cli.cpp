@@ -1,19 +1,22 @@
 // The command-line program as a user meets it: exit statuses, messages, the results file,
 // and results that do not depend on --threads.
+#include "common/hdf5_reading.hpp"
+#include "common/temp_dir.hpp"
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <hdf5.h>
 #include <sstream>
 #include <string>
 #include <sys/wait.h>
-#include <unistd.h>
 #include <vector>
 
 namespace fs = std::filesystem;
+using govsim::test::dataset_bytes;
+using govsim::test::TempDir;
 
 namespace {
 
@@ -29,26 +32,16 @@ std::string slurp(const fs::path& p) {
     return ss.str();
 }
 
-/// This process's own scratch folder (CTest runs tests in parallel processes), removed at exit.
-struct ScratchDir {
-    fs::path path = fs::temp_directory_path() / ("govsim-cli-tests-" + std::to_string(getpid()));
-    ~ScratchDir() {
-        std::error_code ignored;
-        fs::remove_all(path, ignored);
-    }
-};
-
-/// A fresh path in the scratch folder.
+/// A fresh path in this process's own scratch folder (CTest runs tests in parallel processes),
+/// which is removed at exit.
 fs::path scratch(const std::string& name) {
-    static const ScratchDir scratch_dir;
-    const fs::path& dir = scratch_dir.path;
-    fs::create_directories(dir);
-    const fs::path p = dir / name;
+    static const TempDir scratch_dir("govsim-cli-tests");
+    const fs::path p = scratch_dir.path() / name;
     fs::remove_all(p);
     return p;
 }
 
-Outcome govsim(const std::string& args) {
+Outcome run_govsim(const std::string& args) {
     const fs::path out = scratch("stdout.txt"), err = scratch("stderr.txt");
     const std::string cmd = std::string(GOVSIM_BINARY) + " " + args + " >" + out.string() + " 2>" +
                             err.string() + " </dev/null";
@@ -72,34 +65,15 @@ fs::path small_scenario() {
                                  "[run]\nreplicates = 3\n");
 }
 
-/// The raw bytes of a dataset, read in its own file type.
-std::vector<unsigned char> dataset_bytes(const fs::path& file, const char* name) {
-    const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-    REQUIRE(f >= 0);
-    const hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
-    REQUIRE(d >= 0);
-    const hid_t t = H5Dget_type(d);
-    const hid_t s = H5Dget_space(d);
-    const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(s));
-    std::vector<unsigned char> bytes(n * H5Tget_size(t));
-    if (n > 0)
-        REQUIRE(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()) >= 0);
-    H5Sclose(s);
-    H5Tclose(t);
-    H5Dclose(d);
-    H5Fclose(f);
-    return bytes;
-}
-
 } // namespace
 
 TEST_CASE("govsim --help lists the subcommands and exits 0", "[cli]") {
-    const auto r = govsim("--help");
+    const auto r = run_govsim("--help");
     CHECK(r.status == 0);
     CHECK(r.out.find("run") != std::string::npos);
     CHECK(r.out.find("validate") != std::string::npos);
-    CHECK(govsim("run --help").status == 0);
-    CHECK(govsim("validate --help").status == 0);
+    CHECK(run_govsim("run --help").status == 0);
+    CHECK(run_govsim("validate --help").status == 0);
 }
 
 TEST_CASE("every shipped scenario and experiment validates", "[cli]") {
@@ -111,7 +85,7 @@ TEST_CASE("every shipped scenario and experiment validates", "[cli]") {
         if (entry.path().extension() != ".toml")
             continue;
         ++seen;
-        const auto r = govsim("validate " + entry.path().string());
+        const auto r = run_govsim("validate " + entry.path().string());
         INFO(entry.path() << ": " << r.err);
         CHECK(r.status == 0);
     }
@@ -121,41 +95,47 @@ TEST_CASE("every shipped scenario and experiment validates", "[cli]") {
 TEST_CASE("a bad scenario gets one clear error, exit status 2 and no results file", "[cli]") {
     const fs::path bad = variant("bad.toml", "[town]\nnonlocal_share = 1.86\n");
     const fs::path out = scratch("bad.h5");
-    const auto r = govsim("run " + bad.string() + " -o " + out.string());
+    const auto r = run_govsim("run " + bad.string() + " -o " + out.string());
     CHECK(r.status == 2);
     CHECK(r.err.find(bad.string() + ":3:") != std::string::npos); // where the value was written
     CHECK(r.err.find("nonlocal_share") != std::string::npos);
     CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
     CHECK_FALSE(fs::exists(out));
-    CHECK(govsim("validate " + bad.string()).status == 2);
+    CHECK(run_govsim("validate " + bad.string()).status == 2);
 }
 
 TEST_CASE("a missing scenario file or bad arguments exit with status 2", "[cli]") {
-    CHECK(govsim("validate /nonexistent/scenario.toml").status == 2);
+    CHECK(run_govsim("validate /nonexistent/scenario.toml").status == 2);
     const auto small = small_scenario().string();
-    CHECK(govsim("run " + small + " -o " + scratch("x.h5").string() + " --replicates 0").status ==
+    CHECK(
+        run_govsim("run " + small + " -o " + scratch("x.h5").string() + " --replicates 0").status ==
+        2);
+    CHECK(run_govsim("run " + small + " -o " + scratch("x.h5").string() + " --threads 0").status ==
           2);
-    CHECK(govsim("run " + small + " -o " + scratch("x.h5").string() + " --threads 0").status == 2);
-    CHECK(govsim("run " + small).status == 2); // no -o
-    CHECK(govsim("frobnicate").status == 2);
+    CHECK(run_govsim("run " + small).status == 2); // no -o
+    CHECK(run_govsim("frobnicate").status == 2);
 }
 
 TEST_CASE("an unwritable results path is reported before any simulation", "[cli]") {
-    const auto r = govsim("run " + small_scenario().string() + " -o /nonexistent-dir/out.h5 -q");
+    const auto r =
+        run_govsim("run " + small_scenario().string() + " -o /nonexistent-dir/out.h5 -q");
     CHECK(r.status == 2);
     CHECK(r.err.find("/nonexistent-dir") != std::string::npos);
     const fs::path dir = scratch("a-directory");
     fs::create_directories(dir);
-    CHECK(govsim("run " + small_scenario().string() + " -o " + dir.string() + " -q").status == 2);
+    CHECK(run_govsim("run " + small_scenario().string() + " -o " + dir.string() + " -q").status ==
+          2);
 }
 
 TEST_CASE("the results file is the same for 1 and 2 threads", "[cli][determinism]") {
     const auto small = small_scenario().string();
     const fs::path one = scratch("one.h5"), two = scratch("two.h5");
-    REQUIRE(govsim("run " + small + " -o " + one.string() + " --threads 1 -q --disputes").status ==
-            0);
-    REQUIRE(govsim("run " + small + " -o " + two.string() + " --threads 2 -q --disputes").status ==
-            0);
+    REQUIRE(
+        run_govsim("run " + small + " -o " + one.string() + " --threads 1 -q --disputes").status ==
+        0);
+    REQUIRE(
+        run_govsim("run " + small + " -o " + two.string() + " --threads 2 -q --disputes").status ==
+        0);
     for (const char* name :
          {"/summary", "/summary_by_category", "/daily", "/monthly", "/disputes"}) {
         INFO(name);
@@ -172,11 +152,11 @@ TEST_CASE("the results file is the same for 1 and 2 threads", "[cli][determinism
 TEST_CASE("a run prints the summary table and the seed changes the results", "[cli]") {
     const auto small = small_scenario().string();
     const fs::path a = scratch("seed-a.h5"), b = scratch("seed-b.h5");
-    const auto r = govsim("run " + small + " -o " + a.string() + " --seed 1");
+    const auto r = run_govsim("run " + small + " -o " + a.string() + " --seed 1");
     REQUIRE(r.status == 0);
     CHECK(r.out.find("complaints") != std::string::npos);
     CHECK(r.out.find("median resolution") != std::string::npos);
-    REQUIRE(govsim("run " + small + " -o " + b.string() + " --seed 2 -q").status == 0);
+    REQUIRE(run_govsim("run " + small + " -o " + b.string() + " --seed 2 -q").status == 0);
     CHECK(dataset_bytes(a, "/summary") != dataset_bytes(b, "/summary"));
 }
 
@@ -186,7 +166,7 @@ TEST_CASE("finished runs of another invocation are never mixed into a results fi
     const fs::path partial = out.string() + ".partial";
     fs::create_directories(partial);
     std::ofstream(partial / "fingerprint") << "another scenario";
-    const auto r = govsim("run " + small + " -o " + out.string() + " -q");
+    const auto r = run_govsim("run " + small + " -o " + out.string() + " -q");
     CHECK(r.status == 2);
     CHECK(r.err.find(".partial") != std::string::npos);
     CHECK_FALSE(fs::exists(out));
@@ -215,7 +195,7 @@ fs::path small_experiment() {
 TEST_CASE("an experiment prints the model comparison and writes it as CSV", "[cli][comparison]") {
     const fs::path out = scratch("experiment.h5");
     const fs::path csv = scratch("experiment.csv");
-    const auto r = govsim("run " + small_experiment().string() + " -o " + out.string());
+    const auto r = run_govsim("run " + small_experiment().string() + " -o " + out.string());
     INFO(r.err);
     REQUIRE(r.status == 0);
     CHECK(r.out.find("difference from baseline") != std::string::npos);
@@ -229,14 +209,15 @@ TEST_CASE("an experiment prints the model comparison and writes it as CSV", "[cl
 
 TEST_CASE("govsim attribute gives each lever of a model its share", "[cli][attribution]") {
     const auto exp = small_experiment().string();
-    const auto r = govsim("attribute " + exp + " --town dali --model denghu --replicates 2");
+    const auto r = run_govsim("attribute " + exp + " --town dali --model denghu --replicates 2");
     INFO(r.err);
     REQUIRE(r.status == 0);
     for (const char* lever : {"self_governance", "information_platform", "rapid_response"})
         CHECK(r.out.find(lever) != std::string::npos);
     // An ambiguous choice, an unknown model and the baseline (no levers) are bad requests.
-    CHECK(govsim("attribute " + exp + " --replicates 2").status == 2);
-    CHECK(govsim("attribute " + exp + " --town dali --model nonesuch").status == 2);
-    CHECK(govsim("attribute " + exp + " --town dali --model baseline").status == 2);
-    CHECK(govsim("attribute " + exp + " --town dali --model denghu --metric nonesuch").status == 2);
+    CHECK(run_govsim("attribute " + exp + " --replicates 2").status == 2);
+    CHECK(run_govsim("attribute " + exp + " --town dali --model nonesuch").status == 2);
+    CHECK(run_govsim("attribute " + exp + " --town dali --model baseline").status == 2);
+    CHECK(run_govsim("attribute " + exp + " --town dali --model denghu --metric nonesuch").status ==
+          2);
 }

@@ -1,5 +1,7 @@
 // Tests of the experiment results file: a hand-made set of runs is written and read back
 // through the HDF5 C API, h5dump and h5py + pandas, column by column and attribute by attribute.
+#include "common/hdf5_reading.hpp"
+#include "common/temp_dir.hpp"
 #include "models/results_io.hpp"
 #include "sim/results_file.hpp"
 
@@ -7,136 +9,24 @@
 #include <fmt/format.h>
 #include <hdf5.h>
 
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 
 namespace fs = std::filesystem;
 using namespace govsim::models;
+using namespace govsim::test; // Id, TempDir and the HDF5 reading helpers
 
 namespace {
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
-class TempDir {
-public:
-    TempDir() {
-        static int counter = 0;
-        path_ = fs::temp_directory_path() /
-                fmt::format("govsim-results-io-{}-{}", ::getpid(), counter++);
-        fs::remove_all(path_);
-        fs::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        fs::remove_all(path_, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    [[nodiscard]] const fs::path& path() const { return path_; }
-    [[nodiscard]] std::size_t entries() const {
-        return static_cast<std::size_t>(
-            std::distance(fs::directory_iterator(path_), fs::directory_iterator{}));
-    }
-
-private:
-    fs::path path_;
-};
-
-class Id {
-public:
-    Id(hid_t id, herr_t (*closer)(hid_t)) : id_(id), closer_(closer) { REQUIRE(id >= 0); }
-    ~Id() { closer_(id_); }
-    Id(const Id&) = delete;
-    Id& operator=(const Id&) = delete;
-    [[nodiscard]] hid_t get() const { return id_; }
-
-private:
-    hid_t id_;
-    herr_t (*closer_)(hid_t);
-};
-
-std::string read_string_attribute(hid_t object, const char* name) {
-    Id attribute(H5Aopen(object, name, H5P_DEFAULT), H5Aclose);
-    Id type(H5Aget_type(attribute.get()), H5Tclose);
-    REQUIRE(H5Tis_variable_str(type.get()) > 0);
-    char* text = nullptr;
-    REQUIRE(H5Aread(attribute.get(), type.get(), &text) >= 0);
-    std::string value(text);
-    H5free_memory(text);
-    return value;
-}
-
-template <class T>
-T read_attribute(hid_t object, const char* name, hid_t native) {
-    Id attribute(H5Aopen(object, name, H5P_DEFAULT), H5Aclose);
-    T value{};
-    REQUIRE(H5Aread(attribute.get(), native, &value) >= 0);
-    return value;
-}
-
-std::size_t rows(hid_t file, const char* name) {
-    Id dataset(H5Dopen2(file, name, H5P_DEFAULT), H5Dclose);
-    Id space(H5Dget_space(dataset.get()), H5Sclose);
-    hsize_t count = 0;
-    H5Sget_simple_extent_dims(space.get(), &count, nullptr);
-    return static_cast<std::size_t>(count);
-}
-
-std::vector<std::string> columns(hid_t file, const char* name) {
-    Id dataset(H5Dopen2(file, name, H5P_DEFAULT), H5Dclose);
-    Id type(H5Dget_type(dataset.get()), H5Tclose);
-    std::vector<std::string> names;
-    for (int i = 0; i < H5Tget_nmembers(type.get()); ++i) {
-        char* member = H5Tget_member_name(type.get(), static_cast<unsigned>(i));
-        names.emplace_back(member);
-        H5free_memory(member);
-    }
-    return names;
-}
-
-template <class T>
-std::vector<T> column(hid_t file, const char* dataset_name, const char* name, hid_t native) {
-    Id dataset(H5Dopen2(file, dataset_name, H5P_DEFAULT), H5Dclose);
-    Id type(H5Tcreate(H5T_COMPOUND, sizeof(T)), H5Tclose);
-    REQUIRE(H5Tinsert(type.get(), name, 0, native) >= 0);
-    std::vector<T> values(rows(file, dataset_name));
-    REQUIRE(H5Dread(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) >= 0);
-    return values;
-}
-
-std::vector<std::string> string_column(hid_t file, const char* dataset_name, const char* name) {
-    Id dataset(H5Dopen2(file, dataset_name, H5P_DEFAULT), H5Dclose);
-    Id file_type(H5Dget_type(dataset.get()), H5Tclose);
-    const int member = H5Tget_member_index(file_type.get(), name);
-    REQUIRE(member >= 0);
-    Id string_type(H5Tget_member_type(file_type.get(), static_cast<unsigned>(member)), H5Tclose);
-    const std::size_t width = H5Tget_size(string_type.get());
-    Id type(H5Tcreate(H5T_COMPOUND, width), H5Tclose);
-    REQUIRE(H5Tinsert(type.get(), name, 0, string_type.get()) >= 0);
-    const std::size_t count = rows(file, dataset_name);
-    std::vector<char> buffer(std::max<std::size_t>(count * width, 1));
-    REQUIRE(H5Dread(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()) >= 0);
-    std::vector<std::string> values;
-    for (std::size_t i = 0; i < count; ++i) {
-        const std::string value(buffer.data() + i * width, width);
-        values.push_back(value.substr(0, value.find('\0')));
-    }
-    return values;
-}
+/// Names this file's scratch directories.
+constexpr const char* temp_prefix = "govsim-results-io";
 
 bool exists(hid_t file, const char* name) {
     return H5Lexists(file, name, H5P_DEFAULT) > 0;
-}
-
-int run(const std::string& command) {
-    const int status = std::system(command.c_str());
-    return status == -1 ? -1 : WEXITSTATUS(status);
 }
 
 const std::string long_scenario = "nanhai-opinions-with-every-lever-switched-on-and-tuned";
@@ -229,7 +119,7 @@ std::vector<RunResult> make_runs() {
 
 TEST_CASE("write_results: every table and attribute reads back through the HDF5 C API",
           "[results]") {
-    const TempDir dir;
+    const TempDir dir(temp_prefix);
     const fs::path path = dir.path() / "results.h5";
     const auto runs = make_runs();
     write_results(path.string(), make_provenance(), runs, true);
@@ -266,64 +156,69 @@ TEST_CASE("write_results: every table and attribute reads back through the HDF5 
     }
 
     SECTION("/runs: one row per run, in index order") {
-        REQUIRE(rows(f, "runs") == 2);
-        CHECK(columns(f, "runs") == std::vector<std::string>{"index", "scenario", "town", "model",
-                                                             "replicate", "communities",
-                                                             "compounds", "units", "wall_seconds"});
-        CHECK(column<std::uint32_t>(f, "runs", "index", H5T_NATIVE_UINT32) ==
+        REQUIRE(dataset_rows(f, "runs") == 2);
+        CHECK(member_names(f, "runs") ==
+              std::vector<std::string>{"index", "scenario", "town", "model", "replicate",
+                                       "communities", "compounds", "units", "wall_seconds"});
+        CHECK(read_column<std::uint32_t>(f, "runs", "index", H5T_NATIVE_UINT32) ==
               std::vector<std::uint32_t>{0, 1});
         // Scenario names are never truncated: the column is as wide as the longest.
-        CHECK(string_column(f, "runs", "scenario") ==
+        CHECK(read_string_column(f, "runs", "scenario") ==
               std::vector<std::string>{"baseline", long_scenario});
-        CHECK(string_column(f, "runs", "town") == std::vector<std::string>{"lishui", "dali"});
-        CHECK(column<std::uint32_t>(f, "runs", "units", H5T_NATIVE_UINT32) ==
+        CHECK(read_string_column(f, "runs", "town") == std::vector<std::string>{"lishui", "dali"});
+        CHECK(read_column<std::uint32_t>(f, "runs", "units", H5T_NATIVE_UINT32) ==
               std::vector<std::uint32_t>{5000, 5001});
-        CHECK(column<double>(f, "runs", "wall_seconds", H5T_NATIVE_DOUBLE) ==
+        CHECK(read_column<double>(f, "runs", "wall_seconds", H5T_NATIVE_DOUBLE) ==
               std::vector<double>{0.25, 0.5});
     }
 
     SECTION("/summary: one row per run and year") {
-        REQUIRE(rows(f, "summary") == 4);
-        CHECK(columns(f, "summary") ==
+        REQUIRE(dataset_rows(f, "summary") == 4);
+        CHECK(member_names(f, "summary") ==
               std::vector<std::string>{
                   "scenario", "town", "model", "replicate", "year", "households",
                   "dispute_rate_per_1000_households", "disputes", "complaints", "resolved",
                   "abandoned", "open_at_end", "mean_resolution_days", "median_resolution_days",
                   "p90_resolution_days", "mean_detection_days", "share_resolved_within_30_days"});
-        CHECK(string_column(f, "summary", "town") ==
+        CHECK(read_string_column(f, "summary", "town") ==
               std::vector<std::string>{"lishui", "lishui", "dali", "dali"});
-        CHECK(column<std::uint32_t>(f, "summary", "replicate", H5T_NATIVE_UINT32) ==
+        CHECK(read_column<std::uint32_t>(f, "summary", "replicate", H5T_NATIVE_UINT32) ==
               std::vector<std::uint32_t>{0, 0, 1, 1});
-        CHECK(column<std::int32_t>(f, "summary", "year", H5T_NATIVE_INT32) ==
+        CHECK(read_column<std::int32_t>(f, "summary", "year", H5T_NATIVE_INT32) ==
               std::vector<std::int32_t>{2014, 2015, 2014, 2015});
-        CHECK(column<double>(f, "summary", "households", H5T_NATIVE_DOUBLE) ==
+        CHECK(read_column<double>(f, "summary", "households", H5T_NATIVE_DOUBLE) ==
               std::vector<double>{1000, 1100, 1001, 1101});
-        const auto disputes = column<std::uint64_t>(f, "summary", "disputes", H5T_NATIVE_UINT64);
-        const auto resolved = column<std::uint64_t>(f, "summary", "resolved", H5T_NATIVE_UINT64);
-        const auto abandoned = column<std::uint64_t>(f, "summary", "abandoned", H5T_NATIVE_UINT64);
-        const auto open = column<std::uint64_t>(f, "summary", "open_at_end", H5T_NATIVE_UINT64);
+        const auto disputes =
+            read_column<std::uint64_t>(f, "summary", "disputes", H5T_NATIVE_UINT64);
+        const auto resolved =
+            read_column<std::uint64_t>(f, "summary", "resolved", H5T_NATIVE_UINT64);
+        const auto abandoned =
+            read_column<std::uint64_t>(f, "summary", "abandoned", H5T_NATIVE_UINT64);
+        const auto open =
+            read_column<std::uint64_t>(f, "summary", "open_at_end", H5T_NATIVE_UINT64);
         CHECK(disputes == std::vector<std::uint64_t>{13, 0, 13, 0});
         for (std::size_t i = 0; i < disputes.size(); ++i) {
             CHECK(disputes[i] == resolved[i] + abandoned[i] + open[i]);
         }
         const auto median =
-            column<double>(f, "summary", "median_resolution_days", H5T_NATIVE_DOUBLE);
+            read_column<double>(f, "summary", "median_resolution_days", H5T_NATIVE_DOUBLE);
         CHECK(median[0] == 14.0);
         CHECK(std::isnan(median[1])); // undefined values stay NaN
     }
 
     SECTION("/summary_by_category: category names") {
-        REQUIRE(rows(f, "summary_by_category") == 4);
-        CHECK(columns(f, "summary_by_category").at(5) == "category");
-        CHECK(string_column(f, "summary_by_category", "category") ==
+        REQUIRE(dataset_rows(f, "summary_by_category") == 4);
+        CHECK(member_names(f, "summary_by_category").at(5) == "category");
+        CHECK(read_string_column(f, "summary_by_category", "category") ==
               std::vector<std::string>{"parking", "sanitation", "parking", "sanitation"});
-        CHECK(column<std::uint64_t>(f, "summary_by_category", "open_at_end", H5T_NATIVE_UINT64) ==
+        CHECK(read_column<std::uint64_t>(f, "summary_by_category", "open_at_end",
+                                         H5T_NATIVE_UINT64) ==
               std::vector<std::uint64_t>{0, 1, 0, 1});
     }
 
     SECTION("/daily: per-level arrays as one column per level") {
-        REQUIRE(rows(f, "daily") == 6);
-        const auto names = columns(f, "daily");
+        REQUIRE(dataset_rows(f, "daily") == 6);
+        const auto names = member_names(f, "daily");
         CHECK(names.at(4) == "day");
         for (std::string_view level : level_names) {
             CHECK(std::find(names.begin(), names.end(),
@@ -331,49 +226,50 @@ TEST_CASE("write_results: every table and attribute reads back through the HDF5 
             CHECK(std::find(names.begin(), names.end(), fmt::format("servers_{}", level)) !=
                   names.end());
         }
-        CHECK(column<std::int32_t>(f, "daily", "day", H5T_NATIVE_INT32) ==
+        CHECK(read_column<std::int32_t>(f, "daily", "day", H5T_NATIVE_INT32) ==
               std::vector<std::int32_t>{0, 1, 2, 0, 1, 2});
-        CHECK(column<std::uint32_t>(f, "daily", "open", H5T_NATIVE_UINT32) ==
+        CHECK(read_column<std::uint32_t>(f, "daily", "open", H5T_NATIVE_UINT32) ==
               std::vector<std::uint32_t>{0, 1, 2, 1, 2, 3});
         const double dep = 0.5 * static_cast<double>(index(Level::Department));
-        CHECK(column<double>(f, "daily", "busy_server_days_department", H5T_NATIVE_DOUBLE) ==
+        CHECK(read_column<double>(f, "daily", "busy_server_days_department", H5T_NATIVE_DOUBLE) ==
               std::vector<double>{dep, dep + 1, dep + 2, dep, dep + 1, dep + 2});
-        CHECK(column<std::uint32_t>(f, "daily", "servers_coordination", H5T_NATIVE_UINT32) ==
+        CHECK(read_column<std::uint32_t>(f, "daily", "servers_coordination", H5T_NATIVE_UINT32) ==
               std::vector<std::uint32_t>(
                   6, static_cast<std::uint32_t>(index(Level::Coordination) + 1)));
     }
 
     SECTION("/monthly") {
-        REQUIRE(rows(f, "monthly") == 4);
-        CHECK(column<std::int32_t>(f, "monthly", "month", H5T_NATIVE_INT32) ==
+        REQUIRE(dataset_rows(f, "monthly") == 4);
+        CHECK(read_column<std::int32_t>(f, "monthly", "month", H5T_NATIVE_INT32) ==
               std::vector<std::int32_t>{0, 1, 0, 1});
-        CHECK(column<double>(f, "monthly", "firm_balance", H5T_NATIVE_DOUBLE) ==
+        CHECK(read_column<double>(f, "monthly", "firm_balance", H5T_NATIVE_DOUBLE) ==
               std::vector<double>{-1.5, -2.5, -1.5, -2.5});
-        CHECK(column<std::uint32_t>(f, "monthly", "functioning_committees", H5T_NATIVE_UINT32) ==
-              std::vector<std::uint32_t>{4, 3, 4, 3});
+        CHECK(
+            read_column<std::uint32_t>(f, "monthly", "functioning_committees", H5T_NATIVE_UINT32) ==
+            std::vector<std::uint32_t>{4, 3, 4, 3});
     }
 
     SECTION("/disputes: codes written as names") {
-        REQUIRE(rows(f, "disputes") == 6);
-        CHECK(string_column(f, "disputes", "category") ==
+        REQUIRE(dataset_rows(f, "disputes") == 6);
+        CHECK(read_string_column(f, "disputes", "category") ==
               std::vector<std::string>{"owners_rights", "parking", "construction", "owners_rights",
                                        "parking", "construction"});
-        CHECK(string_column(f, "disputes", "outcome") ==
+        CHECK(read_string_column(f, "disputes", "outcome") ==
               std::vector<std::string>{"resolved", "open", "abandoned", "resolved", "open",
                                        "abandoned"});
-        CHECK(string_column(f, "disputes", "last_level") ==
+        CHECK(read_string_column(f, "disputes", "last_level") ==
               std::vector<std::string>{"department", "firm", "coordination", "department", "firm",
                                        "coordination"});
-        CHECK(column<std::uint8_t>(f, "disputes", "handoffs", H5T_NATIVE_UINT8) ==
+        CHECK(read_column<std::uint8_t>(f, "disputes", "handoffs", H5T_NATIVE_UINT8) ==
               std::vector<std::uint8_t>{2, 0, 4, 2, 0, 4});
-        const auto detected = column<double>(f, "disputes", "detected", H5T_NATIVE_DOUBLE);
+        const auto detected = read_column<double>(f, "disputes", "detected", H5T_NATIVE_DOUBLE);
         CHECK(detected[0] == 2.0);
         CHECK(std::isnan(detected[1]));
     }
 }
 
 TEST_CASE("write_results: /disputes only on request", "[results]") {
-    const TempDir dir;
+    const TempDir dir(temp_prefix);
     const fs::path path = dir.path() / "results.h5";
     write_results(path.string(), make_provenance(), make_runs(), false);
     const Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
@@ -382,7 +278,7 @@ TEST_CASE("write_results: /disputes only on request", "[results]") {
 }
 
 TEST_CASE("write_results: no runs gives empty tables that stock readers read", "[results]") {
-    const TempDir dir;
+    const TempDir dir(temp_prefix);
     const fs::path path = dir.path() / "empty.h5";
     write_results(path.string(), make_provenance(), {}, true);
     {
@@ -390,15 +286,15 @@ TEST_CASE("write_results: no runs gives empty tables that stock readers read", "
         for (const char* name : {"runs", "summary", "summary_by_category", "daily", "monthly",
                                  "comparison", "disputes"}) {
             CAPTURE(name);
-            CHECK(rows(file.get(), name) == 0);
+            CHECK(dataset_rows(file.get(), name) == 0);
         }
-        CHECK(columns(file.get(), "summary").size() == 17);
+        CHECK(member_names(file.get(), "summary").size() == 17);
     }
     CHECK(run(fmt::format("h5dump -H '{}' > /dev/null", path.string())) == 0);
 }
 
 TEST_CASE("write_results: a corrupt record fails and leaves no file", "[results]") {
-    const TempDir dir;
+    const TempDir dir(temp_prefix);
     const fs::path path = dir.path() / "results.h5";
     auto runs = make_runs();
     runs[1].disputes[0].outcome = 7;
@@ -412,7 +308,7 @@ TEST_CASE("write_results: a corrupt record fails and leaves no file", "[results]
 }
 
 TEST_CASE("write_results: an unwritable destination throws OutputError", "[results]") {
-    const TempDir dir;
+    const TempDir dir(temp_prefix);
     CHECK_THROWS_AS(write_results((dir.path() / "missing" / "r.h5").string(), make_provenance(),
                                   make_runs(), false),
                     govsim::sim::OutputError);
@@ -420,7 +316,7 @@ TEST_CASE("write_results: an unwritable destination throws OutputError", "[resul
 }
 
 TEST_CASE("write_results: h5dump and h5py + pandas read the file", "[results]") {
-    const TempDir dir;
+    const TempDir dir(temp_prefix);
     const fs::path path = dir.path() / "results.h5";
     write_results(path.string(), make_provenance(), make_runs(), true);
     CHECK(run(fmt::format("h5dump -H '{}' > /dev/null", path.string())) == 0);

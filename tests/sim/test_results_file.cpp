@@ -1,5 +1,7 @@
 // Tests of the atomic HDF5 results file: what is written reads back through the HDF5 C API,
 // h5dump and h5py; nothing is ever left half-written; bad destinations fail early and clearly.
+#include "common/hdf5_reading.hpp"
+#include "common/temp_dir.hpp"
 #include "sim/results_file.hpp"
 
 #include <catch2/catch.hpp>
@@ -7,11 +9,9 @@
 #include <hdf5.h>
 
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmath>
-#include <cstdlib>
 #include <fstream>
 #include <limits>
 
@@ -21,139 +21,15 @@ using govsim::sim::ResultsFile;
 using govsim::sim::RowTable;
 using govsim::sim::StringStorage;
 using govsim::sim::Table;
+using namespace govsim::test; // Id, TempDir and the HDF5 reading helpers
 
 namespace {
 
-/// A fresh directory under the system's temporary directory, removed with its contents.
-class TempDir {
-public:
-    TempDir() {
-        static int counter = 0;
-        path_ = fs::temp_directory_path() /
-                fmt::format("govsim-results-file-{}-{}", ::getpid(), counter++);
-        fs::remove_all(path_);
-        fs::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ignored);
-        fs::remove_all(path_, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    [[nodiscard]] const fs::path& path() const { return path_; }
-    [[nodiscard]] std::size_t entries() const {
-        return static_cast<std::size_t>(
-            std::distance(fs::directory_iterator(path_), fs::directory_iterator{}));
-    }
-
-private:
-    fs::path path_;
-};
-
-/// An HDF5 identifier closed on scope exit.
-class Id {
-public:
-    Id(hid_t id, herr_t (*closer)(hid_t)) : id_(id), closer_(closer) { REQUIRE(id >= 0); }
-    ~Id() { closer_(id_); }
-    Id(const Id&) = delete;
-    Id& operator=(const Id&) = delete;
-    [[nodiscard]] hid_t get() const { return id_; }
-
-private:
-    hid_t id_;
-    herr_t (*closer_)(hid_t);
-};
+/// Names this file's scratch directories.
+constexpr const char* temp_prefix = "govsim-results-file";
 
 Id open_file(const fs::path& path) {
     return Id(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
-}
-
-std::string read_string_attribute(hid_t object, const char* name) {
-    Id attribute(H5Aopen(object, name, H5P_DEFAULT), H5Aclose);
-    Id type(H5Aget_type(attribute.get()), H5Tclose);
-    REQUIRE(H5Tget_class(type.get()) == H5T_STRING);
-    if (H5Tis_variable_str(type.get()) > 0) {
-        char* text = nullptr;
-        REQUIRE(H5Aread(attribute.get(), type.get(), &text) >= 0);
-        std::string value(text);
-        H5free_memory(text);
-        return value;
-    }
-    std::string value(H5Tget_size(type.get()), '\0');
-    REQUIRE(H5Aread(attribute.get(), type.get(), value.data()) >= 0);
-    return value.substr(0, value.find('\0'));
-}
-
-template <class T>
-T read_attribute(hid_t object, const char* name, hid_t memory_type) {
-    Id attribute(H5Aopen(object, name, H5P_DEFAULT), H5Aclose);
-    T value{};
-    REQUIRE(H5Aread(attribute.get(), memory_type, &value) >= 0);
-    return value;
-}
-
-std::size_t dataset_rows(hid_t file, const char* name) {
-    Id dataset(H5Dopen2(file, name, H5P_DEFAULT), H5Dclose);
-    Id space(H5Dget_space(dataset.get()), H5Sclose);
-    REQUIRE(H5Sget_simple_extent_ndims(space.get()) == 1);
-    hsize_t rows = 0;
-    H5Sget_simple_extent_dims(space.get(), &rows, nullptr);
-    return static_cast<std::size_t>(rows);
-}
-
-std::vector<std::string> member_names(hid_t file, const char* name) {
-    Id dataset(H5Dopen2(file, name, H5P_DEFAULT), H5Dclose);
-    Id type(H5Dget_type(dataset.get()), H5Tclose);
-    std::vector<std::string> names;
-    const int count = H5Tget_nmembers(type.get());
-    for (int i = 0; i < count; ++i) {
-        char* member = H5Tget_member_name(type.get(), static_cast<unsigned>(i));
-        names.emplace_back(member);
-        H5free_memory(member);
-    }
-    return names;
-}
-
-/// Reads one numeric column of a compound dataset (HDF5 matches members by name).
-template <class T>
-std::vector<T> read_column(hid_t file, const char* dataset_name, const char* column, hid_t native) {
-    Id dataset(H5Dopen2(file, dataset_name, H5P_DEFAULT), H5Dclose);
-    Id type(H5Tcreate(H5T_COMPOUND, sizeof(T)), H5Tclose);
-    REQUIRE(H5Tinsert(type.get(), column, 0, native) >= 0);
-    std::vector<T> values(dataset_rows(file, dataset_name));
-    REQUIRE(H5Dread(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) >= 0);
-    return values;
-}
-
-/// Reads one fixed-length string column, returning the stored width and the values.
-std::pair<std::size_t, std::vector<std::string>>
-read_string_column(hid_t file, const char* dataset_name, const char* column) {
-    Id dataset(H5Dopen2(file, dataset_name, H5P_DEFAULT), H5Dclose);
-    Id file_type(H5Dget_type(dataset.get()), H5Tclose);
-    const int member = H5Tget_member_index(file_type.get(), column);
-    REQUIRE(member >= 0);
-    Id string_type(H5Tget_member_type(file_type.get(), static_cast<unsigned>(member)), H5Tclose);
-    REQUIRE(H5Tget_class(string_type.get()) == H5T_STRING);
-    REQUIRE(H5Tis_variable_str(string_type.get()) == 0);
-    REQUIRE(H5Tget_strpad(string_type.get()) == H5T_STR_NULLPAD);
-    const std::size_t width = H5Tget_size(string_type.get());
-    Id type(H5Tcreate(H5T_COMPOUND, width), H5Tclose);
-    REQUIRE(H5Tinsert(type.get(), column, 0, string_type.get()) >= 0);
-    const std::size_t rows = dataset_rows(file, dataset_name);
-    std::vector<char> buffer(std::max<std::size_t>(rows * width, 1));
-    REQUIRE(H5Dread(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()) >= 0);
-    std::vector<std::string> values;
-    for (std::size_t i = 0; i < rows; ++i) {
-        std::string value(buffer.data() + i * width, width);
-        values.push_back(value.substr(0, value.find('\0')));
-    }
-    return {width, values};
-}
-
-int run(const std::string& command) {
-    const int status = std::system(command.c_str());
-    return status == -1 ? -1 : WEXITSTATUS(status);
 }
 
 int run_python(const TempDir& dir, const std::string& script) {
@@ -195,7 +71,7 @@ RowTable<Sample> sample_table(const std::vector<Sample>& rows) {
 } // namespace
 
 TEST_CASE("results file: attributes and a table read back through the HDF5 C API", "[results]") {
-    const TempDir dir;
+    const TempDir dir(temp_prefix);
     const fs::path path = dir.path() / "out.h5";
     {
         ResultsFile file(path);
@@ -251,7 +127,7 @@ TEST_CASE("results file: attributes and a table read back through the HDF5 C API
         CHECK(values[0] == 0.5);
         CHECK(std::isnan(values[1]));
         CHECK(values[2] == -2.25);
-        const auto [width, names] = read_string_column(file.get(), name, "name");
+        const auto [width, names] = read_string_column_with_width(file.get(), name, "name");
         CHECK(width == std::string("a rather longer town name").size()); // the longest value
         CHECK(names == std::vector<std::string>{"lishui", "", "a rather longer town name"});
 
@@ -276,7 +152,7 @@ TEST_CASE("results file: attributes and a table read back through the HDF5 C API
 }
 
 TEST_CASE("results file: a table larger than one chunk is written whole", "[results]") {
-    const TempDir dir;
+    const TempDir dir(temp_prefix);
     const fs::path path = dir.path() / "big.h5";
     constexpr std::size_t rows = 100'000; // 1.6 MB of rows: several 256 KiB chunks
     {
@@ -299,7 +175,7 @@ TEST_CASE("results file: a table larger than one chunk is written whole", "[resu
 }
 
 TEST_CASE("results file: zero-row tables are empty datasets with all their columns", "[results]") {
-    const TempDir dir;
+    const TempDir dir(temp_prefix);
     const fs::path path = dir.path() / "empty.h5";
     const std::vector<Sample> none;
     {
@@ -311,7 +187,7 @@ TEST_CASE("results file: zero-row tables are empty datasets with all their colum
         const Id file = open_file(path);
         CHECK(dataset_rows(file.get(), "empty") == 0);
         CHECK(member_names(file.get(), "empty").size() == 7);
-        CHECK(read_string_column(file.get(), "empty", "name").second.empty());
+        CHECK(read_string_column_with_width(file.get(), "empty", "name").second.empty());
     }
     CHECK(run(fmt::format("h5dump -H '{}' > /dev/null", path.string())) == 0);
     CHECK(run(fmt::format("h5dump '{}' > /dev/null", path.string())) == 0);
@@ -328,7 +204,7 @@ assert list(frame.columns) == ["flag", "count", "total", "year", "offset", "valu
 }
 
 TEST_CASE("results file: an uncommitted file leaves nothing behind", "[results]") {
-    const TempDir dir;
+    const TempDir dir(temp_prefix);
     const fs::path path = dir.path() / "never.h5";
     {
         ResultsFile file(path);
@@ -358,7 +234,7 @@ TEST_CASE("results file: an uncommitted file leaves nothing behind", "[results]"
 }
 
 TEST_CASE("results file: commit replaces an existing file atomically", "[results]") {
-    const TempDir dir;
+    const TempDir dir(temp_prefix);
     const fs::path path = dir.path() / "out.h5";
     std::ofstream(path) << "old contents";
     {
@@ -374,7 +250,7 @@ TEST_CASE("results file: commit replaces an existing file atomically", "[results
 
 TEST_CASE("results file: a bad destination throws OutputError before anything is written",
           "[results]") {
-    const TempDir dir;
+    const TempDir dir(temp_prefix);
     using Catch::Matchers::Contains;
 
     const fs::path missing = dir.path() / "no-such-dir" / "out.h5";
@@ -408,7 +284,7 @@ TEST_CASE("results file: a bad destination throws OutputError before anything is
 }
 
 TEST_CASE("results file: misuse is rejected", "[results]") {
-    const TempDir dir;
+    const TempDir dir(temp_prefix);
     Table table(1);
     table.column("a", [](std::size_t) { return 1.0; });
     CHECK_THROWS_AS(table.column("a", [](std::size_t) { return 2.0; }), std::invalid_argument);
@@ -427,7 +303,7 @@ TEST_CASE("results file: misuse is rejected", "[results]") {
 }
 
 TEST_CASE("results file: attributes larger than 64 KiB are stored", "[results]") {
-    const TempDir dir;
+    const TempDir dir(temp_prefix);
     const fs::path path = dir.path() / "large.h5";
     const std::string large(200'000, 'x');
     {
