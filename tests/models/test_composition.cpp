@@ -28,6 +28,13 @@ using govsim::sim::ConfigError;
 
 namespace {
 
+/// Replaces the first occurrence of `from` in `text`, which must contain it.
+void replace_first(std::string& text, const std::string& from, const std::string& to) {
+    const auto at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    text.replace(at, from.size(), to);
+}
+
 const std::string source_dir = GOVSIM_SOURCE_DIR;
 const std::string data_dir = source_dir + "/tests/data/composition";
 /// Where the scenario texts of these tests claim to live.
@@ -514,7 +521,7 @@ TEST_CASE("a lever key that is misspelt, missing or out of range is rejected", "
     CHECK_NOTHROW(parse_scenario(baseline_with(meeting), here));
     SECTION("misspelt") {
         std::string section = meeting;
-        section.replace(section.find("interval_days"), 13, "interval_dys");
+        replace_first(section, "interval_days", "interval_dys");
         const std::string text = baseline_with(section);
         CHECK(std::string(error_for(text).what()) ==
               prefix(here, find(text, "interval_dys"), "levers.joint_meeting.interval_dys") +
@@ -535,7 +542,7 @@ TEST_CASE("a lever key that is misspelt, missing or out of range is rejected", "
     }
     SECTION("a probability above 1") {
         std::string section = meeting;
-        section.replace(section.find("0.8"), 3, "1.2");
+        replace_first(section, "0.8", "1.2");
         const std::string text = baseline_with(section);
         CHECK(std::string(error_for(text).what()) ==
               prefix(here, find(text, "1.2"), "levers.joint_meeting.success") +
@@ -543,7 +550,7 @@ TEST_CASE("a lever key that is misspelt, missing or out of range is rejected", "
     }
     SECTION("an interval of 0 days") {
         std::string section = meeting;
-        section.replace(section.find("14"), 2, "0");
+        replace_first(section, "14", "0");
         const std::string text = baseline_with(section);
         CHECK(std::string(error_for(text).what()) == prefix(here,
                                                             find(text, "interval_days = 0", 16),
@@ -552,7 +559,7 @@ TEST_CASE("a lever key that is misspelt, missing or out of range is rejected", "
     }
     SECTION("a count of 0") {
         std::string section = meeting;
-        section.replace(section.find("20"), 2, "0");
+        replace_first(section, "20", "0");
         const std::string text = baseline_with(section);
         CHECK_THAT(error_for(text).what(),
                    Contains("levers.joint_meeting.cases_per_meeting: expected a positive "
