@@ -23,6 +23,14 @@ std::optional<ScenarioProblem> check_town(const TownSpec& town) {
                                fmt::format("shares summing to {:.6g}", sum),
                                {}};
     }
+    const double village_sum =
+        std::accumulate(town.village_housing_share.begin(), town.village_housing_share.end(), 0.0);
+    if (!(std::abs(village_sum - 1.0) <= share_sum_tolerance)) {
+        return ScenarioProblem{"town.village_housing_share",
+                               "shares summing to 1",
+                               fmt::format("shares summing to {:.6g}", village_sum),
+                               {}};
+    }
     if (town.occupancy_start > town.occupancy_end) {
         return ScenarioProblem{"town.occupancy_end",
                                fmt::format("a share no smaller than occupancy_start ({})",

@@ -49,8 +49,14 @@ struct TownSpec {
     double occupancy_start = 1.0;
     /// share occupied on the last day (linear move-in)
     double occupancy_end = 1.0;
-    /// share of compounds of each housing type (sums to 1)
+    /// share of compounds of each housing type (sums to 1), in communities not converted
+    /// from villages
     PerHousing<double> housing_share{};
+    /// share of communities converted from villages (村改居); the first
+    /// round(share * communities) communities are the converted ones
+    double village_converted_share = 0;
+    /// share of compounds of each housing type in village-converted communities (sums to 1)
+    PerHousing<double> village_housing_share{};
     /// share of owners who are not Foshan residents
     double nonlocal_share = 0;
     /// share of local owners' units that are let
@@ -62,6 +68,9 @@ struct TownSpec {
     PerHousing<double> parking_spaces_per_unit{};
     /// property firms serving the town
     std::uint32_t firms = 1;
+    /// firm portfolios: a managed compound goes to the firm of rank r (1-based) with weight
+    /// r^-exponent (Zipf); 0 gives firms equal chances
+    double firm_size_exponent = 0;
     /// share of compounds of each type with a firm at start
     PerHousing<double> firm_managed_share{};
     /// share of compounds with an owners' committee at start

@@ -73,6 +73,9 @@ TownSpec read_town(ConfigTable t) {
     town.occupancy_end = t.number("occupancy_end", NumberRange::share());
     town.housing_share =
         read_named(t, "housing_share", housing_type_names, NumberRange::probability());
+    town.village_converted_share = t.probability("village_converted_share");
+    town.village_housing_share =
+        read_named(t, "village_housing_share", housing_type_names, NumberRange::probability());
     town.nonlocal_share = t.probability("nonlocal_share");
     town.tenant_share_local = t.probability("tenant_share_local");
     town.tenant_share_nonlocal = t.probability("tenant_share_nonlocal");
@@ -80,6 +83,7 @@ TownSpec read_town(ConfigTable t) {
     town.parking_spaces_per_unit =
         read_named(t, "parking_spaces_per_unit", housing_type_names, NumberRange::non_negative());
     town.firms = t.count("firms", 1);
+    town.firm_size_exponent = t.number("firm_size_exponent", NumberRange::between(0.0, 5.0));
     town.firm_managed_share =
         read_named(t, "firm_managed_share", housing_type_names, NumberRange::probability());
     town.owners_committee_initial_share = t.probability("owners_committee_initial_share");

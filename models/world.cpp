@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <numeric>
 #include <vector>
 
@@ -87,7 +88,39 @@ std::size_t draw_category(sim::Stream& rng, const Array& shares) {
     return 0;
 }
 
+/// The firm of a managed compound: the first rank whose cumulative weight exceeds a uniform
+/// draw (the last firm on rounding).
+std::uint32_t draw_firm(sim::Stream& rng, const std::vector<double>& cumulative) {
+    const double u = rng.uniform() * cumulative.back();
+    const auto it = std::upper_bound(cumulative.begin(), cumulative.end(), u);
+    return static_cast<std::uint32_t>(std::min<std::ptrdiff_t>(
+        it - cumulative.begin(), static_cast<std::ptrdiff_t>(cumulative.size()) - 1));
+}
+
 } // namespace
+
+std::uint32_t village_converted_communities(const TownSpec& town) {
+    return static_cast<std::uint32_t>(
+        std::llround(town.village_converted_share * static_cast<double>(town.communities)));
+}
+
+std::vector<double> firm_portfolio_shares(const TownSpec& town) {
+    std::vector<double> w(town.firms);
+    double sum = 0.0;
+    for (std::uint32_t r = 0; r < town.firms; ++r) {
+        w[r] = std::pow(static_cast<double>(r + 1), -town.firm_size_exponent);
+        sum += w[r];
+    }
+    for (auto& x : w)
+        x /= sum;
+    return w;
+}
+
+std::vector<double> firm_cumulative_weights(const TownSpec& town) {
+    std::vector<double> w = firm_portfolio_shares(town);
+    std::partial_sum(w.begin(), w.end(), w.begin());
+    return w;
+}
 
 double committee_functioning_share(const Scenario& scenario) {
     const PartyBuildingLever& party = scenario.levers.party_building;
@@ -162,20 +195,31 @@ World synthesise_world(const Scenario& scenario, std::uint64_t seed, std::uint32
     for (auto& q : world.firm_quality)
         q = clamp01(firms.normal(scenario.firms.quality_mean, scenario.firms.quality_sd));
 
-    // 4. Compound attributes.
+    // 4. Compound attributes. The first round(village_converted_share * communities)
+    // communities are the village-converted ones; their compounds draw their housing type from
+    // village_housing_share (one draw either way, so the draws do not depend on the split).
+    // A managed compound goes to a firm by Zipf weights rank^-firm_size_exponent; with
+    // exponent 0, by one uniform draw over the firms.
     sim::Stream comp(seed, replicate, stream_entity::synthesis, purpose::compound_attributes);
+    const std::uint32_t converted = village_converted_communities(town);
+    std::vector<double> firm_cumulative;
+    if (town.firm_size_exponent > 0.0)
+        firm_cumulative = firm_cumulative_weights(town);
     // The party-building and RC-supervision levers act on existing committees too.
     const double functioning_share = committee_functioning_share(scenario);
     std::uint32_t first = 0;
     for (std::size_t c = 0; c < n_comp; ++c) {
         cp.first_household[c] = first;
         first += cp.units[c];
-        const auto type = static_cast<HousingType>(draw_category(comp, town.housing_share));
+        const auto type = static_cast<HousingType>(draw_category(
+            comp, cp.community[c] < converted ? town.village_housing_share : town.housing_share));
         cp.housing[c] = type;
         cp.parking_spaces[c] = static_cast<std::uint32_t>(
             std::llround(cp.units[c] * town.parking_spaces_per_unit[index(type)]));
         if (town.firms > 0 && comp.bernoulli(town.firm_managed_share[index(type)])) {
-            cp.firm[c] = static_cast<std::int32_t>(comp.below(town.firms));
+            cp.firm[c] = static_cast<std::int32_t>(firm_cumulative.empty()
+                                                       ? comp.below(town.firms)
+                                                       : draw_firm(comp, firm_cumulative));
             cp.base_quality[c] = world.firm_quality[static_cast<std::size_t>(cp.firm[c])];
         }
         cp.service_quality[c] =

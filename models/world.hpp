@@ -110,6 +110,16 @@ struct World {
 /// party_building and rc_supervision multipliers of the levers that are on (1 when none is).
 [[nodiscard]] double committee_formation_multiplier(const Scenario& scenario);
 
+/// The number of village-converted communities: round(village_converted_share * communities).
+/// They are communities [0, n); their compounds draw housing types from village_housing_share.
+[[nodiscard]] std::uint32_t village_converted_communities(const TownSpec& town);
+
+/// Expected share of managed compounds per firm (by rank): r^-firm_size_exponent, normalised.
+[[nodiscard]] std::vector<double> firm_portfolio_shares(const TownSpec& town);
+
+/// Cumulative firm_portfolio_shares (the last entry is 1 up to rounding).
+[[nodiscard]] std::vector<double> firm_cumulative_weights(const TownSpec& town);
+
 /// Builds the world of one run from the scenario's town figures, deterministically from
 /// (seed, replicate). Nothing else in the run draws from the synthesis streams.
 [[nodiscard]] World synthesise_world(const Scenario& scenario, std::uint64_t seed,
