@@ -3,6 +3,7 @@
 #include "analysis/statistics.hpp"
 #include "govsim/version.hpp"
 #include "models/attribution.hpp"
+#include "models/calibration.hpp"
 #include "models/comparison.hpp"
 #include "models/experiment.hpp"
 #include "models/results_io.hpp"
@@ -144,6 +145,26 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(std::size_t{1}, std::size_t{1024}));
     attribute->add_option("--csv", csv_path, "Also write the shares as CSV");
 
+    std::string fragment_path;
+    std::optional<std::uint32_t> particles, generations;
+    auto* calibrate = app.add_subcommand(
+        "calibrate", "Fit a calibration file's free parameters to its targets (ABC-SMC)");
+    calibrate->add_option("FILE", scenario_path, "Calibration file (TOML with [calibration])")
+        ->required();
+    calibrate->add_option("-o,--output", out_path, "Posterior to write (HDF5)")->required();
+    calibrate->add_option("--fragment", fragment_path,
+                          "Also write the posterior means as a scenario fragment (TOML)");
+    calibrate->add_option("--seed", seed, "Seed (overrides calibration.seed)");
+    calibrate->add_option("--replicates", replicates, "Replicates per particle")
+        ->check(CLI::Range(1U, 100000U));
+    calibrate->add_option("--particles", particles, "Particles per generation")
+        ->check(CLI::Range(2U, 1000000U));
+    calibrate->add_option("--generations", generations, "Generations after the prior")
+        ->check(CLI::Range(0U, 1000U));
+    calibrate->add_option("--threads", threads, "Worker threads (default: all cores)")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1024}));
+    calibrate->add_flag("-q,--quiet", quiet, "Print no progress and no report");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -152,6 +173,37 @@ int main(int argc, char** argv) {
     }
 
     try {
+        if (calibrate->parsed()) {
+            auto spec = govsim::models::load_calibration(scenario_path);
+            if (seed)
+                spec.abc.seed = *seed;
+            if (replicates)
+                spec.replicates = *replicates;
+            if (particles)
+                spec.abc.particles = *particles;
+            if (generations)
+                spec.abc.generations = *generations;
+            govsim::sim::check_output_path(out_path); // fail before simulating, not after
+            if (!fragment_path.empty())
+                govsim::sim::check_output_path(fragment_path);
+            govsim::sim::ThreadLimit limit(threads);
+            const auto result = govsim::models::calibrate(spec, !quiet);
+            govsim::models::CalibrationProvenance prov;
+            for (int i = 0; i < argc; ++i)
+                prov.command_line += (i ? " " : "") + std::string(argv[i]);
+            prov.version = govsim::version;
+            prov.created_utc = utc_now();
+            govsim::models::write_calibration(out_path, spec, result, prov);
+            if (!fragment_path.empty())
+                govsim::sim::write_text_file(fragment_path, govsim::models::calibration_fragment(
+                                                                spec, result, fragment_path, prov));
+            if (!quiet) {
+                fmt::print("{}", govsim::models::calibration_report(spec, result));
+                fmt::print("\nposterior written to {}{}\n", out_path,
+                           fragment_path.empty() ? "" : "; fragment to " + fragment_path);
+            }
+            return 0;
+        }
         const auto experiment = govsim::models::load_experiment(scenario_path);
         const std::vector<govsim::models::Scenario>& scenarios = experiment.scenarios;
         const auto& scenario = scenarios.front();

@@ -195,7 +195,8 @@ TEST_CASE("Erlang C equals the textbook sum formula", "[analysis][queueing]") {
     }
 }
 
-TEST_CASE("Erlang C stays finite and within the unit interval for thousands of servers", "[analysis][queueing]") {
+TEST_CASE("Erlang C stays finite and within the unit interval for thousands of servers",
+          "[analysis][queueing]") {
     // a^c / c! overflows a double long before c = 2000; the recursion does not.
     const double cb = erlang_c(2000, 1950.0);
     CHECK(std::isfinite(cb));

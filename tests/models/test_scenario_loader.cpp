@@ -4,6 +4,7 @@
 // Lishui baseline as one file (tests/data/lishui-baseline-monolithic.toml), since the shipped
 // scenarios/lishui-baseline.toml is composed from includes (tests of composition, levers and
 // experiments are in test_composition.cpp).
+#include "models/calibration.hpp"
 #include "models/scenario_loader.hpp"
 
 #include <catch2/catch.hpp>
@@ -311,6 +312,10 @@ TEST_CASE("every scenario file shipped in scenarios/ loads", "[scenario]") {
             continue;
         }
         INFO(entry.path().string());
+        if (declares(entry.path(), "calibration")) { // a calibration file (scenarios/calibration/)
+            CHECK_NOTHROW(govsim::models::load_calibration(entry.path().string()));
+            continue;
+        }
         if (declares(entry.path(), "run") || declares(entry.path(), "experiment")) {
             CHECK_NOTHROW(govsim::models::load_experiment(entry.path().string()));
             ++scenarios;

@@ -79,7 +79,8 @@ TEST_CASE("draws from one stream do not depend on draws from another", "[sim][ra
     CHECK(alone == interleaved);
 }
 
-TEST_CASE("uniform draws lie in the half-open unit interval with mean 1/2 and variance 1/12", "[sim][random]") {
+TEST_CASE("uniform draws lie in the half-open unit interval with mean 1/2 and variance 1/12",
+          "[sim][random]") {
     Stream s(1, 0, 0, 0);
     double lo = 1.0;
     double hi = 0.0;

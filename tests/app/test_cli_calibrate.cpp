@@ -1,0 +1,121 @@
+// `govsim calibrate` as a user meets it: exit statuses, messages, the results file and the
+// scenario fragment.
+#include "common/hdf5_reading.hpp"
+#include "common/temp_dir.hpp"
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Outcome {
+    int status;
+    std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+const govsim::test::TempDir& dir() {
+    static const govsim::test::TempDir d("govsim-cli-calibrate");
+    return d;
+}
+
+Outcome run_govsim(const std::string& args) {
+    const fs::path out = dir().path() / "stdout.txt", err = dir().path() / "stderr.txt";
+    const std::string cmd = std::string(GOVSIM_BINARY) + " " + args + " >" + out.string() + " 2>" +
+                            err.string() + " </dev/null";
+    const int raw = std::system(cmd.c_str());
+    return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
+}
+
+/// A tiny calibration of the Lishui baseline (small town), with `parameter` as its one entry.
+fs::path calibration_file(const std::string& name, const std::string& parameter) {
+    const fs::path p = dir().path() / name;
+    std::ofstream(p) << "include = [\"" GOVSIM_SOURCE_DIR "/scenarios/lishui-baseline.toml\"]\n"
+                        "[town]\nresidents_at_full_occupancy = 20000\ncommunities = 3\n"
+                        "[calibration]\nseed = 1\nreplicates = 1\nparticles = 4\n"
+                        "generations = 1\ntolerance_quantile = 0.5\nfinal_tolerance = 0\n"
+                        "min_acceptance = 0.0\nbatch_size = 8\nmax_batches_per_generation = 5\n"
+                        "fragment_includes = [\"" GOVSIM_SOURCE_DIR
+                        "/scenarios/parameters/nanhai.toml\"]\n"
+                        "[[calibration.targets]]\nyear = 2014\ncomplaints = 10\n"
+                        "[[calibration.parameters]]\n"
+                     << parameter;
+    return p;
+}
+
+} // namespace
+
+TEST_CASE("govsim calibrate writes the posterior and a fragment that scenarios include",
+          "[calibration][cli]") {
+    const auto file =
+        calibration_file("ok.toml", "key = \"escalation.escalate_base\"\nprior = \"uniform\"\n"
+                                    "lower = 0.05\nupper = 0.5\n");
+    const fs::path h5 = dir().path() / "calib.h5", fragment = dir().path() / "frag.toml";
+    const auto r = run_govsim("calibrate " + file.string() + " -o " + h5.string() + " --fragment " +
+                              fragment.string() + " --quiet");
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    REQUIRE(fs::exists(h5));
+    REQUIRE(fs::exists(fragment));
+    govsim::test::Id f(H5Fopen(h5.string().c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+    CHECK(govsim::test::dataset_rows(f.get(), "posterior") == 4);
+    const std::string text = slurp(fragment);
+    CHECK(text.find("[escalation]") != std::string::npos);
+    CHECK(text.find("POSTERIOR MEANS") != std::string::npos);
+    // A scenario that includes the fragment (in place of parameters/nanhai.toml) validates.
+    const fs::path scenario = dir().path() / "calibrated.toml";
+    std::ofstream(scenario) << "include = [\"frag.toml\", \"" GOVSIM_SOURCE_DIR
+                               "/scenarios/towns/lishui.toml\"]\n"
+                               "[run]\nname = \"x\"\nstart_year = 2014\nyears = 2\n"
+                               "replicates = 1\nseed = 1\n";
+    const auto v = run_govsim("validate " + scenario.string());
+    INFO(v.err);
+    CHECK(v.status == 0);
+}
+
+TEST_CASE("govsim calibrate rejects bad calibration files with exit status 2",
+          "[calibration][cli]") {
+    const fs::path h5 = dir().path() / "bad.h5";
+    const auto bad_range =
+        calibration_file("range.toml", "key = \"escalation.escalate_base\"\nprior = \"uniform\"\n"
+                                       "lower = 0.05\nupper = 1.5\n");
+    auto r = run_govsim("calibrate " + bad_range.string() + " -o " + h5.string());
+    CHECK(r.status == 2);
+    CHECK(r.err.find(bad_range.string() + ":") == 0);
+    CHECK(r.err.find("calibration.parameters[0].upper") != std::string::npos);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    CHECK_FALSE(fs::exists(h5));
+
+    const auto bad_key =
+        calibration_file("key.toml", "key = \"escalation.no_such_key\"\nprior = \"uniform\"\n"
+                                     "lower = 0.05\nupper = 0.5\n");
+    r = run_govsim("calibrate " + bad_key.string() + " -o " + h5.string());
+    CHECK(r.status == 2);
+    CHECK(r.err.find("no_such_key") != std::string::npos);
+
+    const auto bad_prior =
+        calibration_file("prior.toml", "key = \"escalation.escalate_base\"\nprior = \"beta\"\n"
+                                       "lower = 0.05\nupper = 0.5\n");
+    CHECK(run_govsim("calibrate " + bad_prior.string() + " -o " + h5.string()).status == 2);
+    CHECK(run_govsim("calibrate /nonexistent/calibration.toml -o " + h5.string()).status == 2);
+    // A plain scenario has no [calibration] section.
+    CHECK(run_govsim("calibrate " GOVSIM_SOURCE_DIR "/scenarios/lishui-baseline.toml -o " +
+                     h5.string())
+              .status == 2);
+    CHECK(run_govsim("calibrate " + bad_prior.string()).status == 2); // -o is required
+    CHECK_FALSE(fs::exists(h5));
+}
