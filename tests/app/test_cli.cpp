@@ -1,6 +1,7 @@
 // The command-line program as a user meets it: exit statuses, messages, the results file,
 // and results that do not depend on --threads.
 #include "common/hdf5_reading.hpp"
+#include "common/run_govsim.hpp"
 #include "common/temp_dir.hpp"
 
 #include <algorithm>
@@ -16,21 +17,10 @@
 
 namespace fs = std::filesystem;
 using govsim::test::dataset_bytes;
+using govsim::test::slurp;
 using govsim::test::TempDir;
 
 namespace {
-
-struct Outcome {
-    int status;
-    std::string out, err;
-};
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 /// A fresh path in this process's own scratch folder (CTest runs tests in parallel processes),
 /// which is removed at exit.
@@ -41,12 +31,10 @@ fs::path scratch(const std::string& name) {
     return p;
 }
 
-Outcome run_govsim(const std::string& args) {
-    const fs::path out = scratch("stdout.txt"), err = scratch("stderr.txt");
-    const std::string cmd = std::string(GOVSIM_BINARY) + " " + args + " >" + out.string() + " 2>" +
-                            err.string() + " </dev/null";
-    const int raw = std::system(cmd.c_str());
-    return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
+govsim::test::Outcome run_govsim(const std::string& args) {
+    static const fs::path folder = scratch("output");
+    fs::create_directories(folder);
+    return govsim::test::run_govsim(args, folder);
 }
 
 /// A scenario file that includes the shipped Lishui baseline and overrides some of its values

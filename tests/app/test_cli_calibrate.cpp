@@ -1,6 +1,7 @@
 // `govsim calibrate` as a user meets it: exit statuses, messages, the results file and the
 // scenario fragment.
 #include "common/hdf5_reading.hpp"
+#include "common/run_govsim.hpp"
 #include "common/temp_dir.hpp"
 
 #include <algorithm>
@@ -13,32 +14,17 @@
 #include <sys/wait.h>
 
 namespace fs = std::filesystem;
+using govsim::test::slurp;
 
 namespace {
-
-struct Outcome {
-    int status;
-    std::string out, err;
-};
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 const govsim::test::TempDir& dir() {
     static const govsim::test::TempDir d("govsim-cli-calibrate");
     return d;
 }
 
-Outcome run_govsim(const std::string& args) {
-    const fs::path out = dir().path() / "stdout.txt", err = dir().path() / "stderr.txt";
-    const std::string cmd = std::string(GOVSIM_BINARY) + " " + args + " >" + out.string() + " 2>" +
-                            err.string() + " </dev/null";
-    const int raw = std::system(cmd.c_str());
-    return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
+govsim::test::Outcome run_govsim(const std::string& args) {
+    return govsim::test::run_govsim(args, dir().path());
 }
 
 /// A tiny calibration of the Lishui baseline (small town), with `parameter` as its one entry.
