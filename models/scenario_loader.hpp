@@ -5,6 +5,7 @@
 // with governance models and yields one Scenario per (town, model) pair. Any problem throws
 // sim::ConfigError, whose one-line what() names the file where the offending value was written,
 // its line, column and key; the CLI prints it and exits with status 2.
+#include "models/levers.hpp"
 #include "models/scenario.hpp"
 #include "sim/config.hpp"
 
@@ -23,14 +24,7 @@ namespace govsim::models {
 /// (docs/scenarios.md, "Memory limit").
 inline constexpr std::uint64_t max_households_in_memory = 50'000'000;
 
-/// The lever sections' names, `[levers.<name>]`, in the order of the fields of Levers.
-inline constexpr std::size_t lever_count = 11;
-// clang-format off
-inline constexpr std::array<std::string_view, lever_count> lever_names{
-    "grid_inspection", "joint_meeting", "leading_group", "information_platform",
-    "rapid_response", "self_governance", "party_building", "joint_enforcement",
-    "rc_supervision", "abandonment_takeover", "more_residents_committees"};
-// clang-format on
+// The lever sections' names, `[levers.<name>]`, are models::lever_names (models/levers.hpp).
 
 /// Every run of an experiment file: its towns crossed with its governance models.
 struct Experiment {
