@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <numeric>
 
@@ -39,6 +41,12 @@ std::optional<ScenarioProblem> check_town(const TownSpec& town) {
                                "occupancy rises linearly from occupancy_start to occupancy_end"};
     }
     const double households = households_at_full_occupancy(town);
+    if (!(households >= 1.0)) {
+        return ScenarioProblem{"town.residents_at_full_occupancy",
+                               "at least one household (residents / residents_per_household)",
+                               fmt::format("{:.3g} households", households),
+                               {}};
+    }
     if (!(households <= static_cast<double>(max_households_in_memory))) {
         return ScenarioProblem{
             "town.residents_at_full_occupancy",
@@ -128,10 +136,66 @@ std::optional<ScenarioProblem> check_levers(const Levers& levers) {
     return std::nullopt;
 }
 
+/// The expected disputes of a run against memory (limits::max_disputes_per_run).
+std::optional<ScenarioProblem> check_memory(const Scenario& s) {
+    const double disputes = expected_disputes_upper_estimate(s);
+    if (!(disputes <= limits::max_disputes_per_run)) {
+        return ScenarioProblem{
+            "town.residents_at_full_occupancy",
+            fmt::format("a town and onset rates that imply at most {:.0f} disputes in one run "
+                        "(an upper estimate: households x onset rates at their largest "
+                        "multipliers x years), the limit for one run in memory",
+                        limits::max_disputes_per_run),
+            fmt::format("{:.3g} disputes", disputes),
+            "lower the population, the rates in [disputes.*] or their effects; see "
+            "'Engineering limits' in docs/scenarios.md"};
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
 double households_at_full_occupancy(const TownSpec& town) {
     return town.residents_at_full_occupancy / town.residents_per_household;
+}
+
+double expected_disputes_upper_estimate(const Scenario& s) {
+    const TownSpec& town = s.town;
+    const double households = households_at_full_occupancy(town);
+    // A large compound (three standard deviations above the mean size), for parking pressure.
+    const double big =
+        std::clamp(town.compound_units_mean * (1.0 + 3.0 * town.compound_units_cv),
+                   static_cast<double>(town.compound_units_min), std::max(households, 1.0));
+    double pressure = 0;
+    for (std::size_t k = 0; k < housing_type_count; ++k) {
+        if (town.housing_share[k] > 0 || town.village_housing_share[k] > 0) {
+            const double spaces = std::max(1.0, std::round(big * town.parking_spaces_per_unit[k]));
+            pressure = std::max(pressure, town.cars_per_household_mean * big / spaces - 1.0);
+        }
+    }
+    std::array<double, feature_count> largest{};
+    largest.fill(1.0); // every other feature is a share or an indicator
+    largest[index(Feature::ParkingPressure)] = pressure;
+    double per_household_year = 0;
+    for (std::size_t k = 0; k < category_count; ++k) {
+        const CategorySpec& c = s.categories[k];
+        double multiplier = 1.0;
+        for (std::size_t f = 0; f < feature_count; ++f) {
+            multiplier += std::max(0.0, c.effects[f]) * largest[f];
+        }
+        double rate = c.rate_per_1000_households_per_year;
+        if (k == index(Category::OwnersRights)) {
+            if (s.levers.party_building.enabled) {
+                rate *= s.levers.party_building.owners_rights_rate_multiplier;
+            }
+            if (s.levers.rc_supervision.enabled) {
+                rate *= s.levers.rc_supervision.owners_rights_rate_multiplier;
+            }
+        }
+        per_household_year += rate / 1000.0 * multiplier;
+    }
+    const double weight = 1.0 + s.households.onset_dissatisfaction_weight;
+    return households * weight * per_household_year * s.run.years;
 }
 
 std::optional<ScenarioProblem> validate_scenario(const Scenario& scenario) {
@@ -144,7 +208,10 @@ std::optional<ScenarioProblem> validate_scenario(const Scenario& scenario) {
     if (auto problem = check_escalation(scenario.escalation)) {
         return problem;
     }
-    return check_levers(scenario.levers);
+    if (auto problem = check_levers(scenario.levers)) {
+        return problem;
+    }
+    return check_memory(scenario);
 }
 
 } // namespace govsim::models

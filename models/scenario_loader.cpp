@@ -18,6 +18,41 @@ namespace {
 using sim::ConfigTable;
 using sim::NumberRange;
 
+// Ranges with an engineering limit (scenario_loader.hpp, `limits`): the pattern for every
+// count and rate key.
+NumberRange non_negative_up_to(double max) {
+    return NumberRange::non_negative().up_to(max, limits::hint);
+}
+NumberRange positive_up_to(double max) {
+    return NumberRange::positive().up_to(max, limits::hint);
+}
+/// A duration in days, [0, max_days].
+NumberRange days() {
+    return non_negative_up_to(limits::max_days);
+}
+/// An interval between scheduled events, [min_interval_days, max_days].
+NumberRange interval_days() {
+    NumberRange r = NumberRange::between(limits::min_interval_days, limits::max_days);
+    r.description = fmt::format("an interval in days in [{}, {}]", limits::min_interval_days,
+                                limits::max_days);
+    r.hint = limits::hint;
+    return r;
+}
+/// A multiplier of a rate, delay or probability, [0, max_multiplier].
+NumberRange multiplier() {
+    return non_negative_up_to(limits::max_multiplier);
+}
+/// Staff or volunteers per 1,000 units or households, (0, max_staff_per_1000].
+NumberRange staff_per_1000() {
+    return positive_up_to(limits::max_staff_per_1000);
+}
+/// A feature effect or an elasticity, [-max_effect, max_effect].
+NumberRange effect() {
+    NumberRange r = NumberRange::between(-limits::max_effect, limits::max_effect);
+    r.hint = limits::hint;
+    return r;
+}
+
 /// A table keyed by a fixed vocabulary (levels, housing types), every name required.
 template <std::size_t N>
 std::array<double, N> read_named(ConfigTable& parent, std::string_view key,
@@ -54,7 +89,7 @@ RunSpec read_run(ConfigTable t) {
     run.description = t.optional_string("description").value_or("");
     run.start_year = static_cast<int>(t.integer("start_year", 1990, 2100));
     run.years = static_cast<int>(t.integer("years", 1, 50));
-    run.replicates = t.count("replicates", 1);
+    run.replicates = t.count("replicates", 1, limits::max_replicates, limits::hint);
     run.seed = t.unsigned_integer("seed");
     t.finish();
     return run;
@@ -64,11 +99,15 @@ TownSpec read_town(ConfigTable t) {
     TownSpec town;
     town.name = t.string("name");
     town.residents_at_full_occupancy = t.positive("residents_at_full_occupancy");
-    town.residents_per_household = t.positive("residents_per_household");
-    town.communities = t.count("communities", 1);
-    town.compound_units_mean = t.positive("compound_units_mean");
-    town.compound_units_cv = t.non_negative("compound_units_cv");
-    town.compound_units_min = t.count("compound_units_min", 1);
+    town.residents_per_household =
+        t.number("residents_per_household", positive_up_to(limits::max_residents_per_household));
+    town.communities = t.count("communities", 1, limits::max_communities, limits::hint);
+    town.compound_units_mean =
+        t.number("compound_units_mean", positive_up_to(limits::max_units_per_compound));
+    town.compound_units_cv = t.number("compound_units_cv", non_negative_up_to(limits::max_cv));
+    town.compound_units_min =
+        t.count("compound_units_min", 1, static_cast<std::uint32_t>(limits::max_units_per_compound),
+                limits::hint);
     town.occupancy_start = t.number("occupancy_start", NumberRange::share());
     town.occupancy_end = t.number("occupancy_end", NumberRange::share());
     town.housing_share =
@@ -79,10 +118,12 @@ TownSpec read_town(ConfigTable t) {
     town.nonlocal_share = t.probability("nonlocal_share");
     town.tenant_share_local = t.probability("tenant_share_local");
     town.tenant_share_nonlocal = t.probability("tenant_share_nonlocal");
-    town.cars_per_household_mean = t.non_negative("cars_per_household_mean");
+    town.cars_per_household_mean =
+        t.number("cars_per_household_mean", non_negative_up_to(limits::max_cars_per_household));
     town.parking_spaces_per_unit =
-        read_named(t, "parking_spaces_per_unit", housing_type_names, NumberRange::non_negative());
-    town.firms = t.count("firms", 1);
+        read_named(t, "parking_spaces_per_unit", housing_type_names,
+                   non_negative_up_to(limits::max_parking_spaces_per_unit));
+    town.firms = t.count("firms", 1, limits::max_firms, limits::hint);
     town.firm_size_exponent = t.number("firm_size_exponent", NumberRange::between(0.0, 5.0));
     town.firm_managed_share =
         read_named(t, "firm_managed_share", housing_type_names, NumberRange::probability());
@@ -94,14 +135,16 @@ TownSpec read_town(ConfigTable t) {
 HouseholdSpec read_households(ConfigTable t) {
     HouseholdSpec h;
     h.satisfaction_initial_mean = t.probability("satisfaction_initial_mean");
-    h.satisfaction_initial_sd = t.non_negative("satisfaction_initial_sd");
+    h.satisfaction_initial_sd =
+        t.number("satisfaction_initial_sd", non_negative_up_to(limits::max_sd));
     h.trust_initial_local = t.probability("trust_initial_local");
     h.trust_initial_nonlocal = t.probability("trust_initial_nonlocal");
-    h.trust_initial_sd = t.non_negative("trust_initial_sd");
+    h.trust_initial_sd = t.number("trust_initial_sd", non_negative_up_to(limits::max_sd));
     h.fee_threshold_mean = t.probability("fee_threshold_mean");
-    h.fee_threshold_sd = t.non_negative("fee_threshold_sd");
+    h.fee_threshold_sd = t.number("fee_threshold_sd", non_negative_up_to(limits::max_sd));
     h.satisfaction_drift_per_month = t.probability("satisfaction_drift_per_month");
-    h.onset_dissatisfaction_weight = t.non_negative("onset_dissatisfaction_weight");
+    h.onset_dissatisfaction_weight =
+        t.number("onset_dissatisfaction_weight", non_negative_up_to(limits::max_effect));
     t.finish();
     return h;
 }
@@ -109,16 +152,18 @@ HouseholdSpec read_households(ConfigTable t) {
 /// A category, with its department names kept for resolution once departments are read.
 CategorySpec read_category(ConfigTable t, std::vector<std::string>& department_names) {
     CategorySpec c;
-    c.rate_per_1000_households_per_year = t.non_negative("rate_per_1000_households_per_year");
+    c.rate_per_1000_households_per_year =
+        t.number("rate_per_1000_households_per_year",
+                 non_negative_up_to(limits::max_rate_per_1000_per_year));
     ConfigTable effects = t.table("effects");
     for (std::size_t f = 0; f < feature_count; ++f) {
         if (effects.contains(feature_names[f])) {
-            c.effects[f] = effects.number(feature_names[f]);
+            c.effects[f] = effects.number(feature_names[f], effect());
         }
     }
     effects.finish();
     department_names = t.strings("departments");
-    c.service_days = read_per_level(t, "service_days", NumberRange::non_negative());
+    c.service_days = read_per_level(t, "service_days", days());
     c.success = read_per_level(t, "success", NumberRange::probability());
     t.finish();
     return c;
@@ -127,8 +172,8 @@ CategorySpec read_category(ConfigTable t, std::vector<std::string>& department_n
 DepartmentSpec read_department(ConfigTable t) {
     DepartmentSpec d;
     d.name = t.string("name");
-    d.servers = t.count("servers", 1);
-    d.intake_delay_days = t.non_negative("intake_delay_days");
+    d.servers = t.count("servers", 1, limits::max_servers, limits::hint);
+    d.intake_delay_days = t.number("intake_delay_days", days());
     d.cross_department_success_factor = t.probability("cross_department_success_factor");
     t.finish();
     return d;
@@ -136,18 +181,24 @@ DepartmentSpec read_department(ConfigTable t) {
 
 HandlerSpec read_handlers(ConfigTable t) {
     HandlerSpec h;
-    h.firm_staff_per_1000_units = t.positive("firm_staff_per_1000_units");
-    h.owners_committee_servers = t.count("owners_committee_servers", 1);
+    h.firm_staff_per_1000_units = t.number("firm_staff_per_1000_units", staff_per_1000());
+    h.owners_committee_servers =
+        t.count("owners_committee_servers", 1, limits::max_committee_servers, limits::hint);
     h.owners_committee_functioning_share = t.probability("owners_committee_functioning_share");
     h.owners_committee_formation_occupancy = t.probability("owners_committee_formation_occupancy");
     h.owners_committee_formation_per_month = t.probability("owners_committee_formation_per_month");
     h.owners_committee_nonlocal_penalty = t.probability("owners_committee_nonlocal_penalty");
-    h.rc_staff_per_1000_households = t.positive("rc_staff_per_1000_households");
+    h.rc_staff_per_1000_households = t.number("rc_staff_per_1000_households", staff_per_1000());
     h.rc_dispute_share = t.probability("rc_dispute_share");
-    h.coordination_servers = t.count("coordination_servers", 1);
-    h.coordination_intake_delay_days = t.non_negative("coordination_intake_delay_days");
-    h.patience_days = read_per_level(t, "patience_days", NumberRange::non_negative());
-    for (ConfigTable& department : t.tables("departments")) {
+    h.coordination_servers = t.count("coordination_servers", 1, limits::max_servers, limits::hint);
+    h.coordination_intake_delay_days = t.number("coordination_intake_delay_days", days());
+    h.patience_days = read_per_level(t, "patience_days", days());
+    std::vector<ConfigTable> departments = t.tables("departments");
+    if (departments.size() > limits::max_departments) {
+        throw t.error("departments", fmt::format("at most {} departments", limits::max_departments),
+                      fmt::format("{} departments", departments.size()), limits::hint);
+    }
+    for (ConfigTable& department : departments) {
         h.departments.push_back(read_department(std::move(department)));
     }
     t.finish();
@@ -156,17 +207,18 @@ HandlerSpec read_handlers(ConfigTable t) {
 
 DetectionSpec read_detection(ConfigTable t) {
     DetectionSpec d;
-    d.report_delay_days = t.non_negative("report_delay_days");
-    d.trust_delay_elasticity = t.non_negative("trust_delay_elasticity");
+    d.report_delay_days = t.number("report_delay_days", days());
+    d.trust_delay_elasticity =
+        t.number("trust_delay_elasticity", non_negative_up_to(limits::max_effect));
     t.finish();
     return d;
 }
 
 EscalationSpec read_escalation(ConfigTable t) {
     EscalationSpec e;
-    e.handoff_days = t.non_negative("handoff_days");
+    e.handoff_days = t.number("handoff_days", days());
     e.routing_error_probability = t.probability("routing_error_probability");
-    e.routing_error_days = t.non_negative("routing_error_days");
+    e.routing_error_days = t.number("routing_error_days", days());
     e.escalate_base = t.probability("escalate_base");
     e.escalate_dissatisfaction = t.probability("escalate_dissatisfaction");
     e.direct_complaint_probability = t.probability("direct_complaint_probability");
@@ -191,12 +243,17 @@ FeedbackSpec read_feedback(ConfigTable t) {
 FirmSpec read_firms(ConfigTable t) {
     FirmSpec f;
     f.quality_mean = t.probability("quality_mean");
-    f.quality_sd = t.non_negative("quality_sd");
-    f.quality_collection_elasticity = t.non_negative("quality_collection_elasticity");
-    f.fee_per_unit_month = t.non_negative("fee_per_unit_month");
-    f.cost_per_unit_month = t.non_negative("cost_per_unit_month");
-    f.fixed_cost_per_unit_month = t.non_negative("fixed_cost_per_unit_month");
-    f.abandon_after_loss_months = t.count("abandon_after_loss_months", 1);
+    f.quality_sd = t.number("quality_sd", non_negative_up_to(limits::max_sd));
+    f.quality_collection_elasticity =
+        t.number("quality_collection_elasticity", non_negative_up_to(limits::max_effect));
+    f.fee_per_unit_month =
+        t.number("fee_per_unit_month", non_negative_up_to(limits::max_money_per_unit_month));
+    f.cost_per_unit_month =
+        t.number("cost_per_unit_month", non_negative_up_to(limits::max_money_per_unit_month));
+    f.fixed_cost_per_unit_month =
+        t.number("fixed_cost_per_unit_month", non_negative_up_to(limits::max_money_per_unit_month));
+    f.abandon_after_loss_months =
+        t.count("abandon_after_loss_months", 1, limits::max_months, limits::hint);
     f.unmanaged_service_quality = t.probability("unmanaged_service_quality");
     t.finish();
     return f;
@@ -240,61 +297,68 @@ void read_lever(ConfigTable& levers, std::string_view name, Lever& lever, Read r
 Levers read_levers(ConfigTable t) {
     Levers l;
     read_lever(t, "grid_inspection", l.grid_inspection, [](ConfigTable& s, GridInspectionLever& v) {
-        v.inspection_interval_days = s.positive("inspection_interval_days");
-        v.households_per_grid = s.positive("households_per_grid");
+        v.inspection_interval_days = s.number("inspection_interval_days", interval_days());
+        v.households_per_grid =
+            s.number("households_per_grid", positive_up_to(limits::max_units_per_compound));
         v.detection_probability = s.probability("detection_probability");
-        v.administrators_per_grid = s.non_negative("administrators_per_grid");
+        v.administrators_per_grid = s.number(
+            "administrators_per_grid", non_negative_up_to(limits::max_administrators_per_grid));
     });
     read_lever(t, "joint_meeting", l.joint_meeting, [](ConfigTable& s, JointMeetingLever& v) {
-        v.interval_days = s.positive("interval_days");
-        v.cases_per_meeting = s.count("cases_per_meeting", 1);
+        v.interval_days = s.number("interval_days", interval_days());
+        v.cases_per_meeting =
+            s.count("cases_per_meeting", 1, limits::max_cases_per_meeting, limits::hint);
         v.success = s.probability("success");
     });
     read_lever(t, "leading_group", l.leading_group, [](ConfigTable& s, LeadingGroupLever& v) {
-        v.department_success_multiplier = s.non_negative("department_success_multiplier");
-        v.department_server_multiplier = s.non_negative("department_server_multiplier");
-        v.meeting_success_multiplier = s.non_negative("meeting_success_multiplier");
+        v.department_success_multiplier = s.number("department_success_multiplier", multiplier());
+        v.department_server_multiplier = s.number(
+            "department_server_multiplier", non_negative_up_to(limits::max_server_multiplier));
+        v.meeting_success_multiplier = s.number("meeting_success_multiplier", multiplier());
     });
     read_lever(t, "information_platform", l.information_platform,
                [](ConfigTable& s, InformationPlatformLever& v) {
-                   v.handoff_multiplier = s.non_negative("handoff_multiplier");
-                   v.routing_error_multiplier = s.non_negative("routing_error_multiplier");
-                   v.intake_delay_multiplier = s.non_negative("intake_delay_multiplier");
+                   v.handoff_multiplier = s.number("handoff_multiplier", multiplier());
+                   v.routing_error_multiplier = s.number("routing_error_multiplier", multiplier());
+                   v.intake_delay_multiplier = s.number("intake_delay_multiplier", multiplier());
                });
     read_lever(t, "rapid_response", l.rapid_response, [](ConfigTable& s, RapidResponseLever& v) {
         v.oldest_first = s.boolean("oldest_first");
-        v.response_deadline_days = s.positive("response_deadline_days");
+        v.response_deadline_days =
+            s.number("response_deadline_days", positive_up_to(limits::max_days));
     });
     read_lever(t, "self_governance", l.self_governance, [](ConfigTable& s, SelfGovernanceLever& v) {
-        v.volunteers_per_1000_units = s.positive("volunteers_per_1000_units");
+        v.volunteers_per_1000_units = s.number("volunteers_per_1000_units", staff_per_1000());
         v.success = read_per_category(s, "success", NumberRange::probability());
-        v.service_days = read_per_category(s, "service_days", NumberRange::non_negative());
-        v.patience_days = s.non_negative("patience_days");
+        v.service_days = read_per_category(s, "service_days", days());
+        v.patience_days = s.number("patience_days", days());
     });
     read_lever(t, "party_building", l.party_building, [](ConfigTable& s, PartyBuildingLever& v) {
         v.mediation_success_bonus = s.probability("mediation_success_bonus");
-        v.committee_formation_multiplier = s.non_negative("committee_formation_multiplier");
+        v.committee_formation_multiplier = s.number("committee_formation_multiplier", multiplier());
         v.committee_functioning_share = s.probability("committee_functioning_share");
-        v.owners_rights_rate_multiplier = s.non_negative("owners_rights_rate_multiplier");
+        v.owners_rights_rate_multiplier = s.number("owners_rights_rate_multiplier", multiplier());
     });
-    read_lever(t, "joint_enforcement", l.joint_enforcement,
-               [](ConfigTable& s, JointEnforcementLever& v) {
-                   v.presence_interval_days = s.positive("presence_interval_days");
-                   v.department_server_multiplier = s.non_negative("department_server_multiplier");
-               });
+    read_lever(
+        t, "joint_enforcement", l.joint_enforcement, [](ConfigTable& s, JointEnforcementLever& v) {
+            v.presence_interval_days = s.number("presence_interval_days", interval_days());
+            v.department_server_multiplier = s.number(
+                "department_server_multiplier", non_negative_up_to(limits::max_server_multiplier));
+        });
     read_lever(t, "rc_supervision", l.rc_supervision, [](ConfigTable& s, RcSupervisionLever& v) {
-        v.committee_formation_multiplier = s.non_negative("committee_formation_multiplier");
+        v.committee_formation_multiplier = s.number("committee_formation_multiplier", multiplier());
         v.committee_functioning_share = s.probability("committee_functioning_share");
-        v.owners_rights_rate_multiplier = s.non_negative("owners_rights_rate_multiplier");
+        v.owners_rights_rate_multiplier = s.number("owners_rights_rate_multiplier", multiplier());
     });
     read_lever(t, "abandonment_takeover", l.abandonment_takeover,
                [](ConfigTable& s, AbandonmentTakeoverLever& v) {
-                   v.takeover_days = s.non_negative("takeover_days");
+                   v.takeover_days = s.number("takeover_days", days());
                    v.interim_quality = s.probability("interim_quality");
                });
     read_lever(t, "more_residents_committees", l.more_residents_committees,
                [](ConfigTable& s, MoreResidentsCommitteesLever& v) {
-                   v.rc_staff_multiplier = s.positive("rc_staff_multiplier");
+                   v.rc_staff_multiplier = s.number("rc_staff_multiplier",
+                                                    positive_up_to(limits::max_server_multiplier));
                });
     t.finish();
     return l;
@@ -426,10 +490,21 @@ void check_same_run(const sim::ConfigDocument& doc, const RunSpec& first, const 
     }
 }
 
+/// An experiment's runs, scenarios x replicates, must stay within limits::max_runs.
+void check_runs(const sim::ConfigDocument& doc, std::size_t scenarios, std::uint32_t replicates) {
+    if (static_cast<double>(scenarios) * replicates > static_cast<double>(limits::max_runs)) {
+        throw doc.error_at("run.replicates",
+                           fmt::format("at most {} runs in all ({} scenarios x replicates)",
+                                       limits::max_runs, scenarios),
+                           fmt::format("{} replicates", replicates), limits::hint);
+    }
+}
+
 /// Reads an experiment or plain scenario file; with `single`, rejects an experiment of more than
 /// one scenario before composing any.
-Experiment read_experiment(std::string_view text, const std::string& path, bool single) {
-    sim::ConfigComposer composer;
+Experiment read_experiment(std::string_view text, const std::string& path, bool single,
+                           const sim::FileReader& reader = {}) {
+    sim::ConfigComposer composer(reader);
     toml::table top = sim::ConfigComposer::parse(text, path);
     Experiment e;
     if (!top.contains("experiment")) {
@@ -441,6 +516,12 @@ Experiment read_experiment(std::string_view text, const std::string& path, bool 
         e.towns = {e.scenarios.front().town.name};
         e.models = {e.scenarios.front().model.name};
         e.source_text = e.scenarios.front().source_text;
+        std::set<std::string, std::less<>> seen;
+        for (const auto& source : doc.sources()) {
+            if (seen.insert(source.file).second) {
+                e.sources.push_back(source);
+            }
+        }
         return e;
     }
 
@@ -453,6 +534,13 @@ Experiment read_experiment(std::string_view text, const std::string& path, bool 
         towns = read_parts(spec, "towns", spec_table, e.towns);
         models = read_parts(spec, "models", spec_table, e.models);
         spec.finish();
+        // Checked before anything is composed: each scenario is composed and held in memory.
+        if (towns.size() * models.size() > limits::max_scenarios) {
+            throw sim::ConfigError(
+                spec.file(), spec.position(), spec.path(),
+                fmt::format("at most {} scenarios (towns x models)", limits::max_scenarios),
+                fmt::format("{} towns x {} models", towns.size(), models.size()), limits::hint);
+        }
         if (single && towns.size() * models.size() != 1) {
             throw sim::ConfigError::with_message(
                 spec.file(), spec.position(), spec.path(),
@@ -485,12 +573,15 @@ Experiment read_experiment(std::string_view text, const std::string& path, bool 
             Scenario s = read_scenario(doc);
             if (!e.scenarios.empty()) {
                 check_same_run(doc, e.scenarios.front().run, s.run);
+            } else {
+                check_runs(doc, towns.size() * models.size(), s.run.replicates);
             }
             e.scenarios.push_back(std::move(s));
         }
     }
     e.name = e.scenarios.front().run.name;
     e.source_text = sim::provenance_text(all_sources);
+    e.sources = std::move(all_sources);
     return e;
 }
 
@@ -502,6 +593,13 @@ Experiment parse_experiment(std::string_view text, const std::string& path_for_m
 
 Experiment load_experiment(const std::string& path) {
     return parse_experiment(sim::read_text_file(path), path);
+}
+
+Experiment load_experiment(const std::string& path, const sim::FileReader& reader) {
+    if (!reader) {
+        return load_experiment(path);
+    }
+    return read_experiment(reader(path), path, false, reader);
 }
 
 Scenario parse_scenario(std::string_view text, const std::string& path_for_messages) {

@@ -171,7 +171,7 @@ World synthesise_world(const Scenario& scenario, std::uint64_t seed, std::uint32
     // 2. Compounds are dealt to communities in turn, then grouped by community.
     const std::uint32_t n_comm = town.communities;
     const std::size_t n_comp = units.size();
-    world.communities.first_compound.assign(n_comm + 1, 0);
+    world.communities.first_compound.assign(std::size_t{n_comm} + 1, 0); // no 32-bit wrap
     std::vector<std::uint32_t> order(n_comp);
     std::iota(order.begin(), order.end(), 0U);
     std::stable_sort(order.begin(), order.end(), [n_comm](std::uint32_t a, std::uint32_t b) {

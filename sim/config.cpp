@@ -9,7 +9,10 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
 #include <filesystem>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <utility>
 
 namespace govsim::sim {
@@ -165,6 +168,15 @@ NumberRange NumberRange::positive() {
     return r;
 }
 
+NumberRange NumberRange::up_to(double hi, std::string why) const {
+    NumberRange r = *this;
+    r.max = hi;
+    r.max_open = false;
+    r.description += fmt::format(" no larger than {}", hi); // "36500", "0.5", "1e+06"
+    r.hint = std::move(why);
+    return r;
+}
+
 NumberRange NumberRange::between(double lo, double hi) {
     return NumberRange{lo, hi, false, false,
                        fmt::format("a number in [{}, {}]", format_number(lo), format_number(hi))};
@@ -292,7 +304,8 @@ double ConfigTable::number(std::string_view key, const NumberRange& range) {
     }
     const double x = *node->value<double>();
     if (!range.contains(x)) {
-        throw error(key, range.description, value_text(*node));
+        throw error(key, range.description, value_text(*node),
+                    x >= range.max ? range.hint : std::string());
     }
     return x;
 }
@@ -332,6 +345,20 @@ std::uint32_t ConfigTable::count(std::string_view key, std::uint32_t min) {
         read_integer(key, min, std::numeric_limits<std::int64_t>::max(), count_description(min));
     if (v > std::int64_t{max}) {
         throw error(key, fmt::format("an integer no larger than {}", max), fmt::format("{}", v));
+    }
+    return static_cast<std::uint32_t>(v);
+}
+
+std::uint32_t ConfigTable::count(std::string_view key, std::uint32_t min, std::uint32_t max,
+                                 const std::string& hint) {
+    const std::string description = integer_description(min, max);
+    const toml::node* node = lookup(key, description);
+    if (!node->is_integer()) {
+        throw error(key, "an integer", describe(*node));
+    }
+    const std::int64_t v = *node->value_exact<std::int64_t>();
+    if (v < std::int64_t{min} || v > std::int64_t{max}) {
+        throw error(key, description, fmt::format("{}", v), v > std::int64_t{max} ? hint : "");
     }
     return static_cast<std::uint32_t>(v);
 }
@@ -536,12 +563,20 @@ void merge_tables(toml::table& base, toml::table&& overlay) {
 const std::string& ConfigComposer::text_of(const std::string& path) {
     auto at = texts_.find(path);
     if (at == texts_.end()) {
-        at = texts_.emplace(path, read_text_file(path)).first;
+        at = texts_.emplace(path, reader_ ? reader_(path) : read_text_file(path)).first;
     }
     return at->second;
 }
 
 toml::table ConfigComposer::parse(std::string_view text, const std::string& file) {
+    if (text.size() > ConfigLimits::max_file_bytes) {
+        throw ConfigError::with_message(
+            file, {1, 1}, {},
+            fmt::format("the file is {} bytes long, more than the limit of {} bytes for one "
+                        "configuration file",
+                        text.size(), ConfigLimits::max_file_bytes),
+            "see 'Engineering limits' in docs/scenarios.md");
+    }
     try {
         return toml::parse(text, std::string_view{file});
     } catch (const toml::parse_error& e) {
@@ -593,6 +628,10 @@ toml::table ConfigComposer::compose(toml::table table, std::string_view text,
     take_includes(table, file, includes);
     includes.insert(includes.end(), more.begin(), more.end());
 
+    if (stack_.empty()) { // a new document: its own budget of included files and bytes
+        included_files_ = 0;
+        included_bytes_ = text.size();
+    }
     stack_.push_back(Frame{identity_of(file), file});
     toml::table merged;
     try {
@@ -623,6 +662,21 @@ toml::table ConfigComposer::compose_file(const Include& include,
                                             include.key, fmt::format("include cycle: {}", chain));
         }
     }
+    const auto limit = [&](std::string message) {
+        return ConfigError::with_message(include.named_at.file, include.named_at.where, include.key,
+                                         std::move(message),
+                                         "see 'Engineering limits' in docs/scenarios.md");
+    };
+    if (stack_.size() >= ConfigLimits::max_include_depth) {
+        throw limit(fmt::format("includes nest deeper than {} files (from {} to {})",
+                                ConfigLimits::max_include_depth, stack_.front().file,
+                                include.path));
+    }
+    if (++included_files_ > ConfigLimits::max_included_files) {
+        throw limit(fmt::format("more than {} files are included into one scenario (a file "
+                                "counts each time it is included)",
+                                ConfigLimits::max_included_files));
+    }
     const std::string* text = nullptr;
     try {
         text = &text_of(include.path);
@@ -630,31 +684,80 @@ toml::table ConfigComposer::compose_file(const Include& include,
         throw ConfigError::with_message(include.named_at.file, include.named_at.where, include.key,
                                         fmt::format("'{}': {}", include.path, e.message()));
     }
-    return compose(parse(*text, include.path), *text, include.path, sources);
+    included_bytes_ += text->size();
+    if (included_bytes_ > ConfigLimits::max_included_bytes) {
+        throw limit(fmt::format("more than {} bytes of files are included into one scenario (a "
+                                "file counts each time it is included)",
+                                ConfigLimits::max_included_bytes));
+    }
+    if (text->size() > ConfigLimits::max_file_bytes) {
+        throw limit(fmt::format("'{}' is {} bytes long, more than the limit of {} bytes for one "
+                                "configuration file",
+                                include.path, text->size(), ConfigLimits::max_file_bytes));
+    }
+    toml::table parsed = parse(*text, include.path);
+    return compose(std::move(parsed), *text, include.path, sources);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
 std::string read_text_file(const std::string& path) {
-    const auto fail = [&path](int err) {
-        return ConfigError::with_message(path, {}, {},
-                                         fmt::format("cannot read file: {}", std::strerror(err)));
+    const auto fail = [&path](const std::string& reason) {
+        return ConfigError::with_message(path, {}, {}, fmt::format("cannot read file: {}", reason));
     };
-    errno = 0;
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
-                                                         &std::fclose);
-    if (!file) {
-        throw fail(errno);
+    // Opened without blocking (a FIFO would otherwise wait for a writer), then checked to be a
+    // regular file before anything is read.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0) {
+        throw fail(std::strerror(errno));
     }
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+        throw fail(std::strerror(errno));
+    }
+    if (S_ISDIR(st.st_mode)) {
+        throw fail("it is a directory, not a file");
+    }
+    if (!S_ISREG(st.st_mode)) {
+        throw fail(
+            fmt::format("it is {}, not a regular file", S_ISFIFO(st.st_mode) ? "a FIFO (named pipe)"
+                                                        : S_ISCHR(st.st_mode) ? "a character device"
+                                                        : S_ISBLK(st.st_mode) ? "a block device"
+                                                        : S_ISSOCK(st.st_mode) ? "a socket"
+                                                                               : "a special file"));
+    }
+    const auto too_large = [&](std::uint64_t bytes) {
+        return fail(fmt::format("it is {} bytes long, more than the limit of {} bytes for one "
+                                "configuration file (see 'Engineering limits' in "
+                                "docs/scenarios.md)",
+                                bytes, ConfigLimits::max_file_bytes));
+    };
+    if (static_cast<std::uint64_t>(st.st_size) > ConfigLimits::max_file_bytes) {
+        throw too_large(static_cast<std::uint64_t>(st.st_size));
+    }
+    // The file may grow while it is read: read at most one byte more than the limit.
     std::string text;
     char buffer[1 << 14];
-    std::size_t n = 0;
-    while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) {
-        text.append(buffer, n);
-    }
-    if (std::ferror(file.get()) != 0) {
-        throw fail(errno != 0 ? errno : EIO);
+    for (;;) {
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            throw fail(std::strerror(errno));
+        }
+        if (n == 0) {
+            break;
+        }
+        text.append(buffer, static_cast<std::size_t>(n));
+        if (text.size() > ConfigLimits::max_file_bytes) {
+            throw too_large(text.size());
+        }
     }
     return text;
 }

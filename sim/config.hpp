@@ -9,6 +9,7 @@
 #include <toml++/toml.h>
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <map>
 #include <memory>
@@ -85,8 +86,15 @@ struct NumberRange {
     bool min_open = false; ///< true: min itself is excluded
     bool max_open = false;
     std::string description = "a finite number";
+    /// Added to the message of a value out of range (e.g. where an engineering limit is
+    /// documented).
+    std::string hint{};
 
     [[nodiscard]] bool contains(double x) const;
+    /// The same range with an upper bound `max` (closed), and `hint` for values out of range:
+    /// the pattern for an engineering limit on a number, e.g.
+    /// `NumberRange::non_negative().up_to(limits::max_days, limits::hint)`.
+    [[nodiscard]] NumberRange up_to(double max, std::string hint) const;
 
     [[nodiscard]] static NumberRange any();
     [[nodiscard]] static NumberRange probability();                 ///< [0, 1]
@@ -134,6 +142,10 @@ public:
     [[nodiscard]] std::int64_t integer(std::string_view key, std::int64_t min, std::int64_t max);
     /// A non-negative integer that fits 32 bits, at least `min`.
     [[nodiscard]] std::uint32_t count(std::string_view key, std::uint32_t min = 0);
+    /// An integer in [min, max], `max` being an engineering limit; `hint` is added to the
+    /// message of a value out of range (the pattern for a limited count).
+    [[nodiscard]] std::uint32_t count(std::string_view key, std::uint32_t min, std::uint32_t max,
+                                      const std::string& hint);
     /// A non-negative integer (TOML integers stop at 2^63 - 1).
     [[nodiscard]] std::uint64_t unsigned_integer(std::string_view key);
 
@@ -240,6 +252,27 @@ private:
 /// are moved, so they keep their source regions (file, line, column).
 void merge_tables(toml::table& base, toml::table&& overlay);
 
+/// Engineering limits on configuration files: not behavioural numbers, but bounds on what
+/// reading and composing files may cost, so that a typo or a hostile file (an include of
+/// /dev/zero, a chain of thousands of files, a fan-out that multiplies at every level) fails
+/// with a located error instead of exhausting memory or the stack. Scenario files are a few
+/// kilobytes and include a handful of files, three levels deep; the limits are far above that.
+/// Documented in docs/scenarios.md ("Engineering limits").
+struct ConfigLimits {
+    /// bytes of one file (the largest shipped scenario file is under 20 KiB)
+    static constexpr std::uint64_t max_file_bytes = 1U << 20;
+    /// files on an include chain (a file, a file it includes, one that one includes, ...)
+    static constexpr std::size_t max_include_depth = 16;
+    /// files composed into one document, counting a file each time it is included
+    static constexpr std::size_t max_included_files = 256;
+    /// bytes of text composed into one document, counting a file each time it is included
+    static constexpr std::uint64_t max_included_bytes = 16U << 20;
+};
+
+/// Reads the text of the file at a path (e.g. from a copy of the files, to rerun a recorded
+/// scenario); throws ConfigError like read_text_file.
+using FileReader = std::function<std::string(const std::string& path)>;
+
 /// Composes TOML files. A file may hold a top-level `include = ["a.toml", "b/c.toml"]`: the named
 /// files (paths relative to the including file) are composed in turn, deep-merged in order
 /// (merge_tables), and the including file's own keys are merged on top; the `include` key itself
@@ -249,6 +282,10 @@ void merge_tables(toml::table& base, toml::table&& overlay);
 /// why every composition parses afresh.
 class ConfigComposer {
 public:
+    /// Files are read with `reader` (read_text_file when empty); paths in messages and sources
+    /// are the paths as resolved, whatever the reader does with them.
+    explicit ConfigComposer(FileReader reader = {}) : reader_(std::move(reader)) {}
+
     /// A file to merge before a table's own keys, and where it was named (for errors).
     struct Include {
         std::string path;        ///< resolved (relative to the naming file's folder)
@@ -285,11 +322,16 @@ private:
     static void take_includes(toml::table& table, const std::string& file,
                               std::vector<Include>& out);
 
+    FileReader reader_;
     std::map<std::string, std::string, std::less<>> texts_;
     std::vector<Frame> stack_;
+    std::size_t included_files_ = 0;   ///< in the document being composed
+    std::uint64_t included_bytes_ = 0; ///< in the document being composed
 };
 
-/// Reads a whole file as text. Throws ConfigError ("cannot read file: <reason>") on failure.
+/// Reads a whole file as text. Only regular files are read (a directory, a FIFO, a device or a
+/// socket is refused without being opened for reading, so nothing blocks), and at most
+/// ConfigLimits::max_file_bytes. Throws ConfigError ("cannot read file: <reason>") on failure.
 [[nodiscard]] std::string read_text_file(const std::string& path);
 
 /// Edit distance between two keys, ignoring case and treating '-' as '_'.

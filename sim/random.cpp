@@ -4,6 +4,8 @@
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/poisson_distribution.hpp>
 #include <cmath>
+#include <fmt/format.h>
+#include <stdexcept>
 
 namespace govsim::sim {
 
@@ -52,6 +54,12 @@ double Stream::exponential(double mean) {
 std::uint32_t Stream::poisson(double mean) {
     if (mean <= 0.0)
         return 0;
+    // A count must fit its type: a larger mean (from rates beyond the scenario loader's
+    // engineering limits) is an error, never a silently wrong draw.
+    if (!(mean <= max_poisson_mean))
+        throw std::range_error(fmt::format("a Poisson draw with mean {} exceeds the largest "
+                                           "supported mean {}",
+                                           mean, max_poisson_mean));
     if (mean < 30.0) {
         // Knuth's multiplication method: exact and cheap for the small means of daily onsets.
         const double limit = std::exp(-mean);

@@ -30,8 +30,10 @@ public:
     [[nodiscard]] bool bernoulli(double p);
     /// Exponential with the given mean (mean <= 0 gives 0).
     [[nodiscard]] double exponential(double mean);
-    /// Poisson count with the given mean (mean <= 0 gives 0).
+    /// Poisson count with the given mean (mean <= 0 gives 0). Throws std::range_error for a
+    /// mean above max_poisson_mean (or NaN), whose draws would not fit 32 bits.
     [[nodiscard]] std::uint32_t poisson(double mean);
+    static constexpr double max_poisson_mean = 1e9;
     /// Uniform integer in [0, n) for n >= 1.
     [[nodiscard]] std::uint32_t below(std::uint32_t n);
     /// Normal with the given mean and standard deviation (sd 0 gives the mean).

@@ -400,7 +400,7 @@ TEST_CASE("an error in an included file names that file, line and column", "[com
         CHECK(std::string(error_for(text).what()) ==
               prefix(here, find(text, "[[handlers.departments]]"),
                      "handlers.departments[0].servers") +
-                  "expected a positive integer, found nothing (key missing)");
+                  "expected an integer in [1, 100000], found nothing (key missing)");
     }
 }
 
@@ -555,22 +555,22 @@ TEST_CASE("a lever key that is misspelt, missing or out of range is rejected", "
         CHECK(std::string(error_for(text).what()) == prefix(here,
                                                             find(text, "interval_days = 0", 16),
                                                             "levers.joint_meeting.interval_days") +
-                                                         "expected a positive number, found 0");
+                                                         "expected an interval in days in [0.01, 36500], found 0");
     }
     SECTION("a count of 0") {
         std::string section = meeting;
         replace_first(section, "20", "0");
         const std::string text = baseline_with(section);
         CHECK_THAT(error_for(text).what(),
-                   Contains("levers.joint_meeting.cases_per_meeting: expected a positive "
-                            "integer, found 0"));
+                   Contains("levers.joint_meeting.cases_per_meeting: expected an integer in "
+                            "[1, 1000000], found 0"));
     }
     SECTION("a negative multiplier") {
         const std::string text =
             baseline_with("[levers.more_residents_committees]\nrc_staff_multiplier = -1\n");
         CHECK_THAT(error_for(text).what(),
                    Contains("levers.more_residents_committees.rc_staff_multiplier: expected a "
-                            "positive number, found -1"));
+                            "positive number no larger than 10, found -1"));
     }
 }
 

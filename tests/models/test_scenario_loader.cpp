@@ -458,7 +458,7 @@ TEST_CASE("a missing key is rejected at its enclosing table", "[scenario]") {
                       "department = 45.0 }");
         CHECK(std::string(error_for(text).what()) ==
               prefix(value_at(text, "patience_days"), "handlers.patience_days.coordination") +
-                  "expected a non-negative number, found nothing (key missing)");
+                  "expected a non-negative number no larger than 36500, found nothing (key missing)");
     }
 }
 
@@ -505,7 +505,7 @@ TEST_CASE("a negative rate is rejected", "[scenario]") {
     CHECK(std::string(error_for(text).what()) ==
           prefix(value_at(text, "rate_per_1000_households_per_year"),
                  "disputes.parking.rate_per_1000_households_per_year") +
-              "expected a non-negative number, found -14.0");
+              "expected a non-negative number no larger than 100000, found -14.0");
 }
 
 TEST_CASE("a negative or zero count is rejected where an unsigned integer is required",
@@ -514,7 +514,7 @@ TEST_CASE("a negative or zero count is rejected where an unsigned integer is req
         const std::string text = set_value(reference_text(), "servers", "-3");
         CHECK(std::string(error_for(text).what()) ==
               prefix(value_at(text, "servers"), "handlers.departments[0].servers") +
-                  "expected a positive integer, found -3");
+                  "expected an integer in [1, 100000], found -3");
     }
     SECTION("seed") {
         const std::string text = set_value(reference_text(), "seed", "-1");
@@ -526,7 +526,7 @@ TEST_CASE("a negative or zero count is rejected where an unsigned integer is req
         const std::string text = set_value(reference_text(), "communities", "0");
         CHECK(std::string(error_for(text).what()) ==
               prefix(value_at(text, "communities"), "town.communities") +
-                  "expected a positive integer, found 0");
+                  "expected an integer in [1, 10000], found 0");
     }
     SECTION("years out of range") {
         const std::string text = set_value(reference_text(), "years", "51");
