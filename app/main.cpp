@@ -1,6 +1,7 @@
 // govsim: the command-line program. Thin by design: it parses arguments and calls the
 // library code that the tests call too.
 #include "analysis/statistics.hpp"
+#include "govsim/source_version.hpp"
 #include "govsim/version.hpp"
 #include "models/attribution.hpp"
 #include "models/calibration.hpp"
@@ -9,16 +10,23 @@
 #include "models/results_io.hpp"
 #include "models/scenario_loader.hpp"
 #include "sim/config.hpp"
+#include "sim/experiment.hpp"
 #include "sim/parallel.hpp"
 #include "sim/results_file.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fmt/core.h>
+#include <hdf5.h>
+#include <iterator>
+#include <limits>
 #include <map>
+#include <new>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -29,7 +37,90 @@ namespace {
 
 using govsim::models::RunResult;
 
+// Exit statuses (README, "Exit statuses"): 0 success; 2 the command could not be carried out
+// because of its input or its environment (a bad scenario or argument, an output that cannot be
+// written, a full disk, memory exhausted), with one message naming the file and the reason;
+// 1 an internal error (a bug: please report it).
 constexpr int exit_bad_input = 2;
+constexpr int exit_internal = 1;
+
+/// Seeds are TOML integers in scenario files, so the command line takes the same range.
+constexpr std::uint64_t max_seed = std::numeric_limits<std::int64_t>::max();
+
+/// The version with the source's git commit: "0.1.0 (git 1a2b3c4d5e6f)", ", dirty" added when
+/// the build's tracked files differed from the commit.
+std::string version_with_commit() {
+    const std::string commit = govsim::git_commit;
+    return fmt::format("{} (git {}{})", govsim::version, commit.substr(0, 12),
+                       govsim::git_dirty ? ", dirty" : "");
+}
+
+/// What an experiment's results depend on (checkpoints are reused only under an equal one).
+govsim::models::Fingerprint fingerprint_of(const govsim::models::Experiment& experiment,
+                                           const govsim::models::ExperimentPlan& plan) {
+    govsim::models::Fingerprint f;
+    f.add("program", fmt::format("govsim {}", govsim::version));
+    f.add("commit", fmt::format("{}{}{}", govsim::git_commit, govsim::git_dirty ? " dirty " : "",
+                                govsim::git_diff_checksum));
+    f.add("build type", govsim::build_type);
+    f.add("seed", std::to_string(plan.seed()));
+    f.add("replicates", std::to_string(plan.replicates()));
+    f.add("runs", std::to_string(plan.runs()));
+    f.add("dispute records", plan.record_disputes() ? "yes" : "no");
+    for (const auto& source : experiment.sources)
+        f.add_text("file " + source.file, source.text);
+    return f;
+}
+
+/// The exit status for an exception that made a run fail.
+int status_of_cause(const std::exception_ptr& cause) {
+    try {
+        std::rethrow_exception(cause);
+    } catch (const govsim::sim::ConfigError&) {
+        return exit_bad_input;
+    } catch (const govsim::sim::OutputError&) {
+        return exit_bad_input;
+    } catch (const std::bad_alloc&) {
+        return exit_bad_input;
+    } catch (const std::invalid_argument&) {
+        return exit_bad_input;
+    } catch (const std::range_error&) {
+        return exit_bad_input;
+    } catch (...) {
+        return exit_internal;
+    }
+}
+
+/// Prints the message of an exception (one line) and gives the exit status for it.
+int report_error(const std::exception_ptr& error) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const govsim::sim::RunFailure& e) {
+        const int status = status_of_cause(e.cause());
+        fmt::print(stderr, "error{}: {}\n",
+                   status == exit_internal ? " (internal; please report it)" : "", e.what());
+        return status;
+    } catch (const govsim::sim::ConfigError& e) {
+        fmt::print(stderr, "{}\n", e.what());
+        return exit_bad_input;
+    } catch (const govsim::sim::OutputError& e) {
+        fmt::print(stderr, "error: {}\n", e.what());
+        return exit_bad_input;
+    } catch (const std::bad_alloc&) {
+        fmt::print(stderr, "error: out of memory; finished runs are kept: free memory, or use "
+                           "fewer --threads, and run the same command again\n");
+        return exit_bad_input;
+    } catch (const std::invalid_argument& e) { // a request the input cannot satisfy
+        fmt::print(stderr, "error: {}\n", e.what());
+        return exit_bad_input;
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "error (internal; please report it): {}\n", e.what());
+        return exit_internal;
+    } catch (...) {
+        fmt::print(stderr, "error (internal; please report it): an unknown exception\n");
+        return exit_internal;
+    }
+}
 
 std::string utc_now() {
     const std::time_t now = std::time(nullptr);
@@ -96,6 +187,9 @@ void print_summary(const std::vector<RunResult>& runs) {
 } // namespace
 
 int main(int argc, char** argv) {
+    // HDF5 must not try to close files at exit: a file whose writing failed (a full disk) is
+    // abandoned and removed, and closing it again from an exit handler would crash.
+    H5dont_atexit();
     CLI::App app{"govsim: agent-based simulation of residential-compound governance in "
                  "Nanhai's pilot towns"};
     app.require_subcommand(1);
@@ -112,9 +206,14 @@ int main(int argc, char** argv) {
     run->add_option("-o,--output", out_path, "Results file to write (HDF5)")->required();
     run->add_option("--threads", threads, "Worker threads (default: all cores)")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1024}));
-    run->add_option("--seed", seed, "Master seed (overrides the scenario's run.seed)");
+    run->add_option("--seed", seed, "Master seed (overrides the scenario's run.seed)")
+        ->check(CLI::Range(std::uint64_t{0}, max_seed));
     run->add_option("--replicates", replicates, "Replicates (overrides run.replicates)")
-        ->check(CLI::Range(1U, 100000U));
+        ->check(CLI::Range(1U, govsim::models::limits::max_replicates));
+    double progress_seconds = 30;
+    run->add_option("--progress-every", progress_seconds,
+                    "Seconds between progress lines when stderr is not a terminal")
+        ->check(CLI::Range(0.01, 86400.0));
     run->add_option("--csv", csv_path,
                     "Comparison table as CSV (default: the results path with .csv)");
     run->add_flag("--disputes", record_disputes, "Also write one record per dispute");
@@ -135,8 +234,9 @@ int main(int argc, char** argv) {
     attribute->add_option("--town", town_name, "Town of the experiment to use");
     attribute->add_option("--model", model_name, "Model of the experiment to attribute");
     attribute->add_option("--replicates", replicates, "Replicates per lever subset")
-        ->check(CLI::Range(2U, 100000U));
-    attribute->add_option("--seed", seed, "Master seed (overrides run.seed)");
+        ->check(CLI::Range(2U, govsim::models::limits::max_replicates));
+    attribute->add_option("--seed", seed, "Master seed (overrides run.seed)")
+        ->check(CLI::Range(std::uint64_t{0}, max_seed));
     attribute
         ->add_option("--permutations", permutations,
                      "Orders sampled when the model has more than 6 levers")
@@ -154,9 +254,10 @@ int main(int argc, char** argv) {
     calibrate->add_option("-o,--output", out_path, "Posterior to write (HDF5)")->required();
     calibrate->add_option("--fragment", fragment_path,
                           "Also write the posterior means as a scenario fragment (TOML)");
-    calibrate->add_option("--seed", seed, "Seed (overrides calibration.seed)");
+    calibrate->add_option("--seed", seed, "Seed (overrides calibration.seed)")
+        ->check(CLI::Range(std::uint64_t{0}, max_seed));
     calibrate->add_option("--replicates", replicates, "Replicates per particle")
-        ->check(CLI::Range(1U, 100000U));
+        ->check(CLI::Range(1U, govsim::models::limits::max_replicates));
     calibrate->add_option("--particles", particles, "Particles per generation")
         ->check(CLI::Range(2U, 1000000U));
     calibrate->add_option("--generations", generations, "Generations after the prior")
@@ -184,8 +285,12 @@ int main(int argc, char** argv) {
             if (generations)
                 spec.abc.generations = *generations;
             govsim::sim::check_output_path(out_path); // fail before simulating, not after
-            if (!fragment_path.empty())
+            std::vector<govsim::sim::NamedPath> outputs{{"the posterior file", out_path}};
+            if (!fragment_path.empty()) {
                 govsim::sim::check_output_path(fragment_path);
+                outputs.push_back({"the fragment", fragment_path});
+            }
+            govsim::sim::check_distinct_paths(outputs, {scenario_path});
             govsim::sim::ThreadLimit limit(threads);
             const auto result = govsim::models::calibrate(spec, !quiet);
             govsim::models::CalibrationProvenance prov;
@@ -235,8 +340,13 @@ int main(int argc, char** argv) {
                            scenario_path, choices);
                 return exit_bad_input;
             }
-            if (!csv_path.empty())
+            if (!csv_path.empty()) {
                 govsim::sim::check_output_path(csv_path);
+                std::vector<std::filesystem::path> inputs;
+                for (const auto& source : experiment.sources)
+                    inputs.emplace_back(source.file);
+                govsim::sim::check_distinct_paths({{"the CSV table", csv_path}}, inputs);
+            }
             govsim::sim::ThreadLimit limit(threads);
             govsim::models::AttributionOptions ao;
             ao.metric = *govsim::models::metric_from_name(metric_name);
@@ -250,29 +360,61 @@ int main(int argc, char** argv) {
                 govsim::sim::write_text_file(csv_path, govsim::models::attribution_csv(a));
             return 0;
         }
-        if (csv_path.empty())
+        const bool csv_defaulted = csv_path.empty();
+        if (csv_defaulted)
             csv_path = std::filesystem::path(out_path).replace_extension(".csv").string();
-        govsim::sim::check_output_path(out_path); // fail before simulating, not after
+        // Fail before simulating, not after: outputs must be writable, distinct, and none of
+        // them an input.
+        govsim::sim::check_output_path(out_path);
         govsim::sim::check_output_path(csv_path);
+        {
+            std::vector<std::filesystem::path> inputs;
+            for (const auto& source : experiment.sources)
+                inputs.emplace_back(source.file);
+            govsim::sim::check_distinct_paths(
+                {{"the results file", out_path},
+                 {csv_defaulted ? "the CSV table (the results path with .csv)" : "the CSV table",
+                  csv_path}},
+                inputs);
+        }
         govsim::sim::ThreadLimit limit(threads);
-        govsim::models::ExperimentOptions options;
-        options.seed = seed.value_or(scenario.run.seed);
-        options.replicates = replicates.value_or(scenario.run.replicates);
-        options.record_disputes = record_disputes;
-        options.progress = !quiet;
-        // Finished runs are kept beside the results file until it is complete, so an
-        // interrupted invocation resumes where it stopped when run again.
-        const std::string fingerprint =
-            fmt::format("govsim {}\nseed {}\ndisputes {}\n{}", govsim::version, options.seed,
-                        record_disputes, experiment.source_text);
+        const govsim::models::ExperimentPlan plan(scenarios, seed.value_or(scenario.run.seed),
+                                                  replicates.value_or(scenario.run.replicates),
+                                                  record_disputes);
+        if (plan.runs() > govsim::models::limits::max_runs)
+            throw std::invalid_argument(fmt::format(
+                "{} scenarios x {} replicates are {} runs, more than the limit of {} (see "
+                "'Engineering limits' in docs/scenarios.md)",
+                scenarios.size(), plan.replicates(), plan.runs(),
+                govsim::models::limits::max_runs));
+
+        // Finished runs are kept in OUT.partial/ until the results file is complete, so an
+        // interrupted invocation resumes where it stopped when run again. Its lock keeps a
+        // second invocation off the same output; under it, temporary files of killed processes
+        // are removed.
         const govsim::models::Checkpoint checkpoint(
-            govsim::models::Checkpoint::folder_for(out_path), fingerprint);
-        if (const std::size_t done = checkpoint.saved(); done > 0 && !quiet)
-            fmt::print(stderr, "resuming: {} finished run{} found in {}\n", done,
-                       done == 1 ? "" : "s", checkpoint.folder().string());
+            govsim::models::Checkpoint::folder_for(out_path), fingerprint_of(experiment, plan));
+        govsim::sim::remove_temporaries(out_path);
+        govsim::sim::remove_temporaries(csv_path);
+        const auto all = plan.all();
+        const auto saved = govsim::models::check_saved(plan, all, checkpoint);
+        for (const auto& [index, problem] : saved.damaged)
+            fmt::print(stderr, "warning: the saved {} is damaged and will be run again: {}\n",
+                       govsim::models::describe_run(plan.key(index)), problem);
+        if (!saved.sound.empty() && !quiet)
+            fmt::print(stderr, "resuming: {} of {} runs reused from {}; {} to run\n",
+                       saved.sound.size(), plan.runs(), checkpoint.folder().string(),
+                       plan.runs() - saved.sound.size());
+        std::vector<std::size_t> to_run;
+        std::set_difference(all.begin(), all.end(), saved.sound.begin(), saved.sound.end(),
+                            std::back_inserter(to_run));
+
+        govsim::models::ExperimentOptions options;
+        options.progress = govsim::sim::progress_mode(!quiet);
+        options.progress_interval_seconds = progress_seconds;
         options.checkpoint = &checkpoint;
         const auto start = std::chrono::steady_clock::now();
-        const auto results = govsim::models::run_experiment(scenarios, options);
+        govsim::models::run_runs(plan, to_run, options, {});
         const double wall =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
@@ -282,15 +424,17 @@ int main(int argc, char** argv) {
         prov.scenario_name = scenario.run.name;
         for (int i = 0; i < argc; ++i)
             prov.command_line += (i ? " " : "") + std::string(argv[i]);
-        prov.version = govsim::version;
+        prov.version = version_with_commit();
         prov.build_type = govsim::build_type;
         prov.created_utc = utc_now();
-        prov.seed = options.seed;
+        prov.seed = plan.seed();
         prov.threads = static_cast<std::uint32_t>(
             threads > 0 ? threads : static_cast<std::size_t>(tbb::info::default_concurrency()));
         prov.ranks = 1;
-        prov.replicates = options.replicates;
-        govsim::models::write_results(out_path, prov, results, record_disputes);
+        prov.replicates = plan.replicates();
+        // Assembled from the store run by run: memory does not grow with the number of runs.
+        const govsim::models::StoredRuns stored(plan, checkpoint);
+        const auto results = govsim::models::write_results(out_path, prov, stored, record_disputes);
         const auto comparison = govsim::models::compare_models(results);
         govsim::sim::write_text_file(csv_path, govsim::models::comparison_csv(comparison));
         checkpoint.remove();
@@ -303,17 +447,7 @@ int main(int argc, char** argv) {
                        results.size() == 1 ? "" : "s", wall, out_path, csv_path);
         }
         return 0;
-    } catch (const govsim::sim::ConfigError& e) {
-        fmt::print(stderr, "{}\n", e.what());
-        return exit_bad_input;
-    } catch (const govsim::sim::OutputError& e) {
-        fmt::print(stderr, "error: {}\n", e.what());
-        return exit_bad_input;
-    } catch (const std::invalid_argument& e) { // a request the input cannot satisfy
-        fmt::print(stderr, "error: {}\n", e.what());
-        return exit_bad_input;
-    } catch (const std::exception& e) {
-        fmt::print(stderr, "error: {}\n", e.what());
-        return 1;
+    } catch (...) {
+        return report_error(std::current_exception());
     }
 }

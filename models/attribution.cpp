@@ -74,7 +74,7 @@ Attribution attribute_levers(const Scenario& scenario, const AttributionOptions&
     ExperimentOptions eo;
     eo.seed = options.seed;
     eo.replicates = options.replicates;
-    eo.progress = options.progress;
+    eo.progress = sim::progress_mode(options.progress);
     const auto runs = run_experiment(variants, eo);
     // value[mask][replicate]
     std::map<Mask, std::vector<double>> value;

@@ -1,106 +1,440 @@
+// Checkpoints of an experiment (see checkpoint.hpp). A checkpoint file is a header and a
+// payload:
+//   magic "GOVSIMC4" | fingerprint hash u64 | payload bytes u64 | payload checksum u64 | payload
+// and the payload is the run's key and its tables, each vector preceded by its length. Numbers
+// are stored in the machine's own representation (checkpoints are not meant to move between
+// machines of different endianness; the manifest names the build).
 #include "models/checkpoint.hpp"
 
-#include "sim/results_file.hpp"
+#include "sim/checksum.hpp"
 
-#include <fmt/core.h>
-#include <fstream>
-#include <iterator>
-#include <stdexcept>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <type_traits>
 #include <unistd.h>
 
 namespace govsim::models {
 namespace {
 
-constexpr char magic[8] = {'G', 'O', 'V', 'S', 'I', 'M', 'C', '3'};
+constexpr char magic[8] = {'G', 'O', 'V', 'S', 'I', 'M', 'C', '4'};
+constexpr std::size_t header_size = sizeof magic + 3 * sizeof(std::uint64_t);
+constexpr std::string_view manifest_name = "manifest";
+constexpr std::string_view lock_name = "lock";
+constexpr std::string_view run_prefix = "run-";
+constexpr std::string_view run_suffix = ".bin";
+/// Longest key string (scenario, town or model name) a checkpoint may hold: names come from
+/// scenario files, whose size is bounded (sim/config.hpp), so this only rejects garbage.
+constexpr std::size_t max_name_bytes = 1 << 20;
 
 class Writer {
 public:
-    explicit Writer(std::ofstream& out) : out_(out) {}
+    explicit Writer(std::string& out) : out_(out) {}
     template <class T>
     void pod(const T& v) {
         static_assert(std::is_trivially_copyable_v<T>);
-        out_.write(reinterpret_cast<const char*>(&v), sizeof v);
+        out_.append(reinterpret_cast<const char*>(&v), sizeof v);
     }
     void str(const std::string& s) {
         pod(static_cast<std::uint64_t>(s.size()));
-        out_.write(s.data(), static_cast<std::streamsize>(s.size()));
+        out_.append(s);
     }
     template <class T>
     void vec(const std::vector<T>& v) {
         static_assert(std::is_trivially_copyable_v<T>);
         pod(static_cast<std::uint64_t>(v.size()));
-        out_.write(reinterpret_cast<const char*>(v.data()),
-                   static_cast<std::streamsize>(v.size() * sizeof(T)));
+        out_.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
     }
 
 private:
-    std::ofstream& out_;
+    std::string& out_;
 };
 
+/// Reads from bytes in memory; every length is checked against `expected` and against what is
+/// left before anything is allocated. Throws std::runtime_error with what is wrong.
 class Reader {
 public:
-    Reader(std::ifstream& in, std::filesystem::path path) : in_(in), path_(std::move(path)) {}
+    explicit Reader(std::string_view bytes) : bytes_(bytes) {}
     template <class T>
     T pod() {
+        static_assert(std::is_trivially_copyable_v<T>);
         T v{};
-        read(reinterpret_cast<char*>(&v), sizeof v);
+        take(&v, sizeof v);
         return v;
     }
-    std::string str() {
-        std::string s(size(1 << 20), '\0');
-        read(s.data(), s.size());
+    std::string str(const char* what) {
+        const std::uint64_t n = pod<std::uint64_t>();
+        if (n > max_name_bytes || n > left())
+            throw std::runtime_error(fmt::format("{} has an impossible length {}", what, n));
+        std::string s(static_cast<std::size_t>(n), '\0');
+        take(s.data(), s.size());
         return s;
     }
     template <class T>
-    std::vector<T> vec() {
-        std::vector<T> v(size((std::size_t{1} << 34) / sizeof(T)));
-        read(reinterpret_cast<char*>(v.data()), v.size() * sizeof(T));
+    std::vector<T> vec(const char* what, std::uint64_t expected) {
+        const std::uint64_t n = pod<std::uint64_t>();
+        if (n != expected)
+            throw std::runtime_error(fmt::format("{} has {} rows, not {}", what, n, expected));
+        if (n > left() / sizeof(T))
+            throw std::runtime_error(fmt::format("{} is cut short", what));
+        std::vector<T> v(static_cast<std::size_t>(n));
+        take(v.data(), v.size() * sizeof(T));
         return v;
     }
+    [[nodiscard]] std::size_t left() const { return bytes_.size() - at_; }
 
 private:
-    std::size_t size(std::size_t limit) {
-        const auto n = pod<std::uint64_t>();
-        if (n > limit)
-            throw sim::OutputError(
-                fmt::format("{}: corrupt checkpoint (length {})", path_.string(), n));
-        return static_cast<std::size_t>(n);
+    void take(void* p, std::size_t n) {
+        if (n > left())
+            throw std::runtime_error("cut short");
+        if (n > 0)
+            std::memcpy(p, bytes_.data() + at_, n);
+        at_ += n;
     }
-    void read(char* p, std::size_t n) {
-        in_.read(p, static_cast<std::streamsize>(n));
-        if (!in_)
-            throw sim::OutputError(fmt::format("{}: truncated checkpoint", path_.string()));
-    }
-    std::ifstream& in_;
-    std::filesystem::path path_;
+    std::string_view bytes_;
+    std::size_t at_ = 0;
 };
 
-std::string read_all(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+void write_key(Writer& w, const RunKey& k) {
+    w.pod(static_cast<std::uint64_t>(k.index));
+    w.str(k.scenario);
+    w.str(k.town);
+    w.str(k.model);
+    w.pod(k.replicate);
+}
+
+std::string describe(const RunKey& k) {
+    return fmt::format("run {} (town '{}', model '{}', replicate {})", k.index, k.town, k.model,
+                       k.replicate);
+}
+
+template <class T>
+void put_u64(std::string& out, std::size_t at, T value) {
+    const auto v = static_cast<std::uint64_t>(value);
+    std::memcpy(out.data() + at, &v, sizeof v);
+}
+
+std::uint64_t get_u64(std::string_view bytes, std::size_t at) {
+    std::uint64_t v = 0;
+    std::memcpy(&v, bytes.data() + at, sizeof v);
+    return v;
+}
+
+/// Reads a whole regular file of at most `limit` bytes; nothing if it does not exist.
+/// Throws std::runtime_error with the reason otherwise.
+std::optional<std::string> read_file(const std::filesystem::path& path, std::uint64_t limit) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return std::nullopt;
+        throw std::runtime_error(sim::system_reason(errno));
+    }
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0)
+        throw std::runtime_error(sim::system_reason(errno));
+    if (!S_ISREG(st.st_mode))
+        throw std::runtime_error("not a regular file");
+    const auto size = static_cast<std::uint64_t>(st.st_size);
+    if (size > limit)
+        throw std::runtime_error(fmt::format("{} bytes, more than a run of this shape can hold "
+                                             "({} at most)",
+                                             size, limit));
+    std::string bytes(static_cast<std::size_t>(size), '\0');
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            throw std::runtime_error(sim::system_reason(errno));
+        if (n == 0)
+            break;
+        done += static_cast<std::size_t>(n);
+    }
+    bytes.resize(done);
+    return bytes;
+}
+
+/// The most bytes a sound checkpoint of `shape` can have (disputes bounded by the engineering
+/// limit on a run's disputes, which the loader enforces).
+std::uint64_t size_limit(const RunShape& shape) {
+    constexpr std::uint64_t max_disputes = std::uint64_t{1} << 28;
+    return header_size + 4 * max_name_bytes + 1024 + shape.years * sizeof(YearRow) +
+           shape.years * category_count * sizeof(CategoryYearRow) + shape.days * sizeof(DailyRow) +
+           shape.months * sizeof(MonthlyRow) +
+           (shape.record_disputes ? max_disputes * sizeof(DisputeRecord) : 0);
+}
+
+bool is_run_file(const std::string& name, std::size_t* index) {
+    if (name.size() <= run_prefix.size() + run_suffix.size() ||
+        name.compare(0, run_prefix.size(), run_prefix) != 0 ||
+        name.compare(name.size() - run_suffix.size(), run_suffix.size(), run_suffix) != 0)
+        return false;
+    const char* first = name.data() + run_prefix.size();
+    const char* last = name.data() + name.size() - run_suffix.size();
+    std::size_t value = 0;
+    const auto [end, error] = std::from_chars(first, last, value);
+    if (error != std::errc() || end != last)
+        return false;
+    *index = value;
+    return true;
 }
 
 } // namespace
 
-Checkpoint::Checkpoint(std::filesystem::path folder, std::string fingerprint)
-    : folder_(std::move(folder)) {
-    namespace fs = std::filesystem;
-    const fs::path stamp = folder_ / "fingerprint";
-    std::error_code ec;
-    if (fs::exists(folder_)) {
-        if (read_all(stamp) != fingerprint)
-            throw sim::OutputError(fmt::format(
-                "{}: holds finished runs of a different scenario, seed, options or program "
-                "version; delete it to start afresh, or choose another results file",
-                folder_.string()));
-        return;
+// ---------------------------------------------------------------------------------------------
+// Fingerprint
+
+void Fingerprint::add(std::string name, std::string value) {
+    if (name.find_first_of(":\n") != std::string::npos || value.find('\n') != std::string::npos)
+        throw std::invalid_argument("fingerprint fields are single lines: " + name);
+    fields_.emplace_back(std::move(name), std::move(value));
+}
+
+void Fingerprint::add_text(std::string name, std::string_view text) {
+    add(std::move(name),
+        fmt::format("checksum {:016x}, {} bytes", sim::checksum(text), text.size()));
+}
+
+std::string Fingerprint::text() const {
+    std::string out = "govsim partial store 1\n";
+    for (const auto& [name, value] : fields_)
+        out += fmt::format("{}: {}\n", name, value);
+    return out;
+}
+
+std::uint64_t Fingerprint::hash() const {
+    return sim::checksum(text());
+}
+
+std::optional<Fingerprint> Fingerprint::parse(std::string_view text) {
+    constexpr std::string_view head = "govsim partial store 1\n";
+    if (text.substr(0, head.size()) != head)
+        return std::nullopt;
+    text.remove_prefix(head.size());
+    Fingerprint f;
+    while (!text.empty()) {
+        const std::size_t end = text.find('\n');
+        if (end == std::string_view::npos)
+            return std::nullopt;
+        const std::string_view line = text.substr(0, end);
+        const std::size_t colon = line.find(": ");
+        if (colon == std::string_view::npos)
+            return std::nullopt;
+        f.fields_.emplace_back(std::string(line.substr(0, colon)),
+                               std::string(line.substr(colon + 2)));
+        text.remove_prefix(end + 1);
     }
-    fs::create_directories(folder_, ec);
-    if (ec)
+    return f;
+}
+
+std::optional<std::tuple<std::string, std::string, std::string>>
+Fingerprint::first_difference(const Fingerprint& other) const {
+    for (const auto& [name, value] : fields_) {
+        const auto it = std::find_if(other.fields_.begin(), other.fields_.end(),
+                                     [&](const auto& f) { return f.first == name; });
+        const std::string theirs = it == other.fields_.end() ? "(none)" : it->second;
+        if (theirs != value)
+            return std::make_tuple(name, value, theirs);
+    }
+    for (const auto& [name, value] : other.fields_) {
+        const auto it = std::find_if(fields_.begin(), fields_.end(),
+                                     [&](const auto& f) { return f.first == name; });
+        if (it == fields_.end())
+            return std::make_tuple(name, std::string("(none)"), value);
+    }
+    return std::nullopt;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Records
+
+void check_complete(const RunResult& r, const RunShape& shape) {
+    const auto fail = [&](const std::string& what) {
+        throw std::logic_error(
+            fmt::format("{} is incomplete and was not saved: {}", describe(shape.key), what));
+    };
+    const RunKey& k = r.key;
+    if (k.index != shape.key.index || k.scenario != shape.key.scenario ||
+        k.town != shape.key.town || k.model != shape.key.model ||
+        k.replicate != shape.key.replicate)
+        fail(fmt::format("it carries the key of {}", describe(k)));
+    if (r.years.size() != shape.years)
+        fail(fmt::format("{} yearly rows, not {}", r.years.size(), shape.years));
+    if (r.category_years.size() != shape.years * category_count)
+        fail(fmt::format("{} category rows, not {}", r.category_years.size(),
+                         shape.years * category_count));
+    if (r.daily.size() != shape.days)
+        fail(fmt::format("{} daily rows, not {}", r.daily.size(), shape.days));
+    if (r.monthly.size() != shape.months)
+        fail(fmt::format("{} monthly rows, not {}", r.monthly.size(), shape.months));
+    const std::uint64_t disputes = shape.record_disputes ? r.total.stats.disputes : 0;
+    if (r.disputes.size() != disputes)
+        fail(fmt::format("{} dispute records, not {}", r.disputes.size(), disputes));
+}
+
+std::string encode_run(const RunResult& r, std::uint64_t fingerprint_hash) {
+    std::string out(header_size, '\0');
+    Writer w(out);
+    write_key(w, r.key);
+    w.pod(r.communities);
+    w.pod(r.compounds);
+    w.pod(r.units);
+    w.vec(r.years);
+    w.pod(r.total);
+    w.vec(r.category_years);
+    w.vec(r.daily);
+    w.vec(r.monthly);
+    w.vec(r.disputes);
+    w.pod(r.wall_seconds);
+    std::memcpy(out.data(), magic, sizeof magic);
+    const std::string_view payload = std::string_view(out).substr(header_size);
+    put_u64(out, 8, fingerprint_hash);
+    put_u64(out, 16, payload.size());
+    put_u64(out, 24, sim::checksum(payload));
+    return out;
+}
+
+std::optional<RunResult> decode_run(std::string_view bytes, const RunShape& shape,
+                                    std::uint64_t fingerprint_hash, std::string* problem) {
+    const auto damaged = [&](const std::string& what) -> std::optional<RunResult> {
+        if (problem)
+            *problem = what;
+        return std::nullopt;
+    };
+    if (bytes.size() < header_size || std::memcmp(bytes.data(), magic, sizeof magic) != 0)
+        return damaged("not a govsim checkpoint of this version");
+    if (get_u64(bytes, 8) != fingerprint_hash)
+        return damaged("it belongs to another experiment (its fingerprint differs)");
+    const std::string_view payload = bytes.substr(header_size);
+    if (get_u64(bytes, 16) != payload.size())
+        return damaged(fmt::format("it is {} bytes long, not {} (truncated or extended)",
+                                   payload.size(), get_u64(bytes, 16)));
+    if (get_u64(bytes, 24) != sim::checksum(payload))
+        return damaged("its checksum does not match its contents (the file is damaged)");
+    try {
+        Reader rd(payload);
+        RunResult r;
+        r.key.index = static_cast<std::uint32_t>(rd.pod<std::uint64_t>());
+        r.key.scenario = rd.str("the scenario name");
+        r.key.town = rd.str("the town name");
+        r.key.model = rd.str("the model name");
+        r.key.replicate = rd.pod<std::uint32_t>();
+        const RunKey& want = shape.key;
+        if (r.key.index != want.index || r.key.scenario != want.scenario ||
+            r.key.town != want.town || r.key.model != want.model ||
+            r.key.replicate != want.replicate)
+            return damaged(fmt::format("it holds {}, not {}", describe(r.key), describe(want)));
+        r.communities = rd.pod<std::uint32_t>();
+        r.compounds = rd.pod<std::uint32_t>();
+        r.units = rd.pod<std::uint32_t>();
+        r.years = rd.vec<YearRow>("the yearly table", shape.years);
+        r.total = rd.pod<YearRow>();
+        r.category_years =
+            rd.vec<CategoryYearRow>("the category table", shape.years * category_count);
+        r.daily = rd.vec<DailyRow>("the daily table", shape.days);
+        r.monthly = rd.vec<MonthlyRow>("the monthly table", shape.months);
+        r.disputes = rd.vec<DisputeRecord>("the dispute records",
+                                           shape.record_disputes ? r.total.stats.disputes : 0);
+        r.wall_seconds = rd.pod<double>();
+        if (rd.left() != 0)
+            return damaged(fmt::format("{} bytes follow the record", rd.left()));
+        return r;
+    } catch (const std::exception& e) {
+        return damaged(e.what());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The store
+
+Checkpoint::Checkpoint(std::filesystem::path folder, Fingerprint fingerprint, Role role)
+    : folder_(std::move(folder)), fingerprint_(std::move(fingerprint)),
+      fingerprint_hash_(fingerprint_.hash()) {
+    namespace fs = std::filesystem;
+    const std::string shown = folder_.string();
+    std::error_code ec;
+    if (role == Role::Owner) {
+        const fs::file_status st = fs::symlink_status(folder_, ec);
+        if (st.type() != fs::file_type::not_found && st.type() != fs::file_type::directory)
+            throw sim::OutputError(fmt::format(
+                "'{}' (where finished runs are kept) exists and is not a directory; move it "
+                "away or choose another results path",
+                shown));
+        fs::create_directories(folder_, ec);
+        if (ec)
+            throw sim::OutputError(fmt::format(
+                "cannot create the folder for finished runs '{}': {}", shown, ec.message()));
+        // Named in messages as the results file the folder serves.
+        std::string output = shown;
+        if (output.size() > 8 && output.compare(output.size() - 8, 8, ".partial") == 0)
+            output.resize(output.size() - 8);
+        lock_.emplace(folder_ / lock_name, output);
+    } else if (!fs::is_directory(folder_, ec)) {
         throw sim::OutputError(
-            fmt::format("{}: cannot create checkpoint folder: {}", folder_.string(), ec.message()));
-    std::ofstream(stamp, std::ios::binary) << fingerprint;
+            fmt::format("the folder for finished runs '{}' does not exist", shown));
+    }
+
+    const fs::path manifest = folder_ / manifest_name;
+    std::optional<std::string> found;
+    try {
+        found = read_file(manifest, 1 << 20);
+    } catch (const std::exception& e) {
+        throw sim::OutputError(fmt::format("cannot read '{}': {}", manifest.string(), e.what()));
+    }
+    if (!found) {
+        if (role == Role::Worker)
+            throw sim::OutputError(fmt::format("'{}' is missing", manifest.string()));
+        // Without a manifest the folder is new (or its owner was killed before writing one,
+        // leaving at most the lock and temporary files): anything else in it is not ours.
+        for (const fs::directory_entry& e : fs::directory_iterator(folder_, ec)) {
+            const std::string name = e.path().filename().string();
+            if (name != lock_name && name.find(".tmp-") == std::string::npos)
+                throw sim::OutputError(fmt::format(
+                    "'{}' holds files that are not finished runs of govsim (such as '{}'; it has "
+                    "no manifest, or one of an older version); nothing was deleted: move the "
+                    "folder away, or choose another results path",
+                    shown, name));
+        }
+        // A new store (or one whose manifest was never written): only checkpoints of this
+        // fingerprint are ever used, so anything else in it is harmless.
+        const fs::path temp = manifest.string() + ".tmp-" + std::to_string(::getpid());
+        fs::remove(temp, ec);
+        sim::write_new_file(temp, fingerprint_.text());
+        fs::rename(temp, manifest, ec);
+        if (ec)
+            throw sim::OutputError(
+                fmt::format("cannot write '{}': {}", manifest.string(), ec.message()));
+    } else if (*found != fingerprint_.text()) {
+        const std::size_t runs = saved();
+        const auto theirs = Fingerprint::parse(*found);
+        const auto diff = theirs ? theirs->first_difference(fingerprint_) : std::nullopt;
+        const std::string what = diff ? fmt::format("its {} is {}, now {}", std::get<0>(*diff),
+                                                    std::get<1>(*diff), std::get<2>(*diff))
+                                      : std::string("its manifest is not one this program wrote");
+        throw sim::OutputError(fmt::format(
+            "'{}' holds {} finished run{} of a different experiment ({}); nothing was deleted: "
+            "rerun with the same scenario, seed, replicates and options to resume them, or delete "
+            "the folder (or choose another results path) to start afresh",
+            shown, runs, runs == 1 ? "" : "s", what));
+    }
+    if (role == Role::Owner) {
+        // Under the lock, every temporary file in the store was left by a dead process.
+        for (const fs::directory_entry& e : fs::directory_iterator(folder_, ec)) {
+            const std::string name = e.path().filename().string();
+            if (name.find(".tmp-") != std::string::npos)
+                fs::remove(e.path(), ec);
+        }
+    }
 }
 
 std::filesystem::path Checkpoint::folder_for(const std::filesystem::path& results_path) {
@@ -108,80 +442,66 @@ std::filesystem::path Checkpoint::folder_for(const std::filesystem::path& result
 }
 
 std::filesystem::path Checkpoint::run_path(std::size_t index) const {
-    return folder_ / fmt::format("run-{:06d}.bin", index);
+    return folder_ / fmt::format("{}{:06d}{}", run_prefix, index, run_suffix);
 }
 
 void Checkpoint::save(const RunResult& r) const {
+    const std::string bytes = encode_run(r, fingerprint_hash_);
     const auto final_path = run_path(r.key.index);
-    const auto tmp =
-        std::filesystem::path(final_path.string() + ".tmp-" + std::to_string(getpid()));
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        Writer w(out);
-        out.write(magic, sizeof magic);
-        w.pod(r.key.index);
-        w.str(r.key.scenario);
-        w.str(r.key.town);
-        w.str(r.key.model);
-        w.pod(r.key.replicate);
-        w.pod(r.communities);
-        w.pod(r.compounds);
-        w.pod(r.units);
-        w.vec(r.years);
-        w.pod(r.total);
-        w.vec(r.category_years);
-        w.vec(r.daily);
-        w.vec(r.monthly);
-        w.vec(r.disputes);
-        w.pod(r.wall_seconds);
-        out.flush();
-        if (!out)
-            throw sim::OutputError(fmt::format("{}: cannot write checkpoint", tmp.string()));
-    }
-    std::filesystem::rename(tmp, final_path);
-}
-
-std::optional<RunResult> Checkpoint::load(std::size_t index) const {
-    const auto path = run_path(index);
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        return std::nullopt;
-    char head[sizeof magic];
-    in.read(head, sizeof head);
-    if (!in || !std::equal(head, head + sizeof head, magic))
-        throw sim::OutputError(fmt::format("{}: not a govsim checkpoint", path.string()));
-    Reader rd(in, path);
-    RunResult r;
-    r.key.index = rd.pod<std::uint32_t>();
-    r.key.scenario = rd.str();
-    r.key.town = rd.str();
-    r.key.model = rd.str();
-    r.key.replicate = rd.pod<std::uint32_t>();
-    r.communities = rd.pod<std::uint32_t>();
-    r.compounds = rd.pod<std::uint32_t>();
-    r.units = rd.pod<std::uint32_t>();
-    r.years = rd.vec<YearRow>();
-    r.total = rd.pod<YearRow>();
-    r.category_years = rd.vec<CategoryYearRow>();
-    r.daily = rd.vec<DailyRow>();
-    r.monthly = rd.vec<MonthlyRow>();
-    r.disputes = rd.vec<DisputeRecord>();
-    r.wall_seconds = rd.pod<double>();
-    if (r.key.index != index)
+    const auto temp =
+        std::filesystem::path(final_path.string() + ".tmp-" + std::to_string(::getpid()));
+    std::error_code ec;
+    std::filesystem::remove(temp, ec);
+    try {
+        sim::write_new_file(temp, bytes);
+    } catch (const sim::OutputError& e) {
         throw sim::OutputError(
-            fmt::format("{}: holds run {}, not {}", path.string(), r.key.index, index));
-    return r;
+            fmt::format("cannot save the finished {}: {}", describe(r.key), e.what()));
+    }
+    std::filesystem::rename(temp, final_path, ec);
+    if (ec) {
+        std::error_code ignored;
+        std::filesystem::remove(temp, ignored);
+        throw sim::OutputError(fmt::format("cannot save the finished {} as '{}': {}",
+                                           describe(r.key), final_path.string(), ec.message()));
+    }
 }
 
-std::size_t Checkpoint::saved() const {
-    std::size_t n = 0;
-    for (const auto& e : std::filesystem::directory_iterator(folder_))
-        n += e.path().extension() == ".bin" ? 1U : 0U;
-    return n;
+std::optional<RunResult> Checkpoint::load(const RunShape& shape, std::string* problem) const {
+    const auto path = run_path(shape.key.index);
+    std::optional<std::string> bytes;
+    try {
+        bytes = read_file(path, size_limit(shape));
+    } catch (const std::exception& e) {
+        if (problem)
+            *problem = fmt::format("{}: {}", path.string(), e.what());
+        return std::nullopt;
+    }
+    if (!bytes)
+        return std::nullopt;
+    std::string why;
+    auto run = decode_run(*bytes, shape, fingerprint_hash_, &why);
+    if (!run && problem)
+        *problem = fmt::format("{}: {}", path.string(), why);
+    return run;
+}
+
+std::vector<std::size_t> Checkpoint::saved_indices() const {
+    std::vector<std::size_t> out;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(folder_, ec)) {
+        std::size_t index = 0;
+        if (is_run_file(e.path().filename().string(), &index) &&
+            e.symlink_status(ec).type() == std::filesystem::file_type::regular)
+            out.push_back(index);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
 }
 
 void Checkpoint::remove() const {
-    std::filesystem::remove_all(folder_);
+    std::error_code ec;
+    std::filesystem::remove_all(folder_, ec);
 }
 
 } // namespace govsim::models

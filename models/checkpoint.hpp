@@ -1,43 +1,127 @@
 #pragma once
-// Checkpoints of an experiment: every finished run is saved at once beside the results file
-// (in `OUT.h5.partial/`), so that an interrupted ensemble loses nothing it finished and a
-// second invocation with the same scenario, seed and options resumes where it stopped.
-// Runs depend only on their index, so a resumed experiment gives the same results as an
-// uninterrupted one. The folder is removed once the results file is complete.
+// Checkpoints of an experiment (the "partial store"): every finished run is saved at once
+// beside the results file, in `OUT.h5.partial/`, so that an interrupted ensemble loses nothing
+// it finished and a second invocation with the same scenario, seed and options resumes where
+// it stopped. Runs depend only on their index, so a resumed experiment gives the same results
+// as an uninterrupted one. The results file is assembled from the store by streaming, run by
+// run, and the folder is removed once the file is complete.
+//
+// Safety (issue #11):
+// - The folder holds a manifest: the experiment's Fingerprint, everything the runs depend on
+//   (scenario files, seed, replicates, options, program version with commit, build type). A
+//   folder of another fingerprint is refused with a message naming what differs; nothing in it
+//   is deleted.
+// - Each checkpoint holds its run's full key, the fingerprint's hash, its length and a
+//   checksum; on load every one of them is verified, and every length is bounded by what the
+//   run's shape implies (and by the file's size) before anything is allocated. A checkpoint
+//   that fails is *damaged*: it is reported and the run is computed again.
+// - The owner of the store holds an exclusive lock (`OUT.h5.partial/lock`) while it works, so a
+//   second invocation on the same results file refuses instead of sharing the folder; under the
+//   lock, temporary files left by killed processes are removed.
+// - A checkpoint is written to a temporary file and renamed into place, and a run is saved only
+//   when its result is complete (check_complete).
 #include "models/summary.hpp"
+#include "sim/results_file.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace govsim::models {
 
+/// What an experiment's results depend on, as named single-line fields (long texts, such as
+/// the scenario files, are entered by their checksum). Two invocations with equal fingerprints
+/// compute identical runs.
+class Fingerprint {
+public:
+    /// Adds a field; `value` must not contain a line break.
+    void add(std::string name, std::string value);
+    /// Adds a field whose value is the checksum of `text` (e.g. a file's contents).
+    void add_text(std::string name, std::string_view text);
+
+    [[nodiscard]] const std::vector<std::pair<std::string, std::string>>& fields() const {
+        return fields_;
+    }
+    /// The fields as text, one `name: value` line each (the manifest's contents).
+    [[nodiscard]] std::string text() const;
+    /// The checksum of text(), stored in every checkpoint.
+    [[nodiscard]] std::uint64_t hash() const;
+    /// Parses text(); nothing if `text` is not a fingerprint's text.
+    [[nodiscard]] static std::optional<Fingerprint> parse(std::string_view text);
+    /// The first field that differs from `other` (name, this value, other value), or nothing.
+    [[nodiscard]] std::optional<std::tuple<std::string, std::string, std::string>>
+    first_difference(const Fingerprint& other) const;
+
+private:
+    std::vector<std::pair<std::string, std::string>> fields_;
+};
+
+/// What a finished run must look like: its key, and the lengths its scenario implies.
+struct RunShape {
+    RunKey key;
+    std::size_t years = 0;        ///< rows of `years`; category_years has years x categories
+    std::size_t days = 0;         ///< rows of `daily`
+    std::size_t months = 0;       ///< rows of `monthly`
+    bool record_disputes = false; ///< `disputes` holds every dispute (else none)
+};
+
+/// Throws std::logic_error unless `run` has exactly the key and lengths of `shape` (a run that
+/// stopped part-way, or a corrupt record, never passes).
+void check_complete(const RunResult& run, const RunShape& shape);
+
 class Checkpoint {
 public:
-    /// Opens (creating if needed) the checkpoint folder. `fingerprint` identifies what the runs
-    /// depend on (program version, scenario text, seed, options); a folder holding another
-    /// fingerprint is refused with sim::OutputError, never mixed in.
-    Checkpoint(std::filesystem::path folder, std::string fingerprint);
+    /// How a process uses the store: the Owner creates it, locks it and removes it at the end;
+    /// a Worker (another MPI rank of the owner's job) only checks the manifest and saves runs.
+    enum class Role : std::uint8_t { Owner, Worker };
+
+    /// Opens the store in `folder` for runs of `fingerprint`. An Owner creates the folder if
+    /// needed and takes its lock (throws sim::OutputError naming the holder if another process
+    /// has it), writes the manifest in a new folder or checks it in an existing one, and
+    /// removes stale temporary files; a Worker requires the folder and an equal manifest.
+    /// A manifest of another fingerprint throws sim::OutputError naming the first difference.
+    Checkpoint(std::filesystem::path folder, Fingerprint fingerprint, Role role = Role::Owner);
 
     /// The folder used for the results file `results_path`.
     [[nodiscard]] static std::filesystem::path
     folder_for(const std::filesystem::path& results_path);
 
-    /// The run with this index, if it was saved.
-    [[nodiscard]] std::optional<RunResult> load(std::size_t index) const;
-    /// Saves a finished run (written to a temporary file and renamed into place).
+    /// The run of `shape.key.index`, if it was saved and is sound. A checkpoint that is not
+    /// (damaged, truncated, of another key or experiment) is reported in `*problem` (when given)
+    /// and yields nothing, so the run is computed again.
+    [[nodiscard]] std::optional<RunResult> load(const RunShape& shape,
+                                                std::string* problem = nullptr) const;
+    /// Saves a finished run (to a temporary file renamed into place); throws sim::OutputError
+    /// with the path and the system's reason on failure (nothing is left behind).
     void save(const RunResult& run) const;
+    /// Indices of the runs saved (files present; not verified), in increasing order.
+    [[nodiscard]] std::vector<std::size_t> saved_indices() const;
     /// Number of runs saved so far.
-    [[nodiscard]] std::size_t saved() const;
-    /// Deletes the folder and everything in it.
+    [[nodiscard]] std::size_t saved() const { return saved_indices().size(); }
+    /// Deletes the folder and everything in it (the lock goes with it).
     void remove() const;
 
     [[nodiscard]] const std::filesystem::path& folder() const { return folder_; }
+    [[nodiscard]] const Fingerprint& fingerprint() const { return fingerprint_; }
+    [[nodiscard]] std::filesystem::path run_path(std::size_t index) const;
 
 private:
-    [[nodiscard]] std::filesystem::path run_path(std::size_t index) const;
     std::filesystem::path folder_;
+    Fingerprint fingerprint_;
+    std::uint64_t fingerprint_hash_ = 0;
+    std::optional<sim::OutputLock> lock_; ///< held by the Owner
 };
+
+/// A checkpoint record: the bytes of a run as saved (for stores other than the folder, such as
+/// shard files). encode_run gives the bytes, decode_run verifies and parses them like
+/// Checkpoint::load (returning nothing and setting *problem when they are not sound).
+[[nodiscard]] std::string encode_run(const RunResult& run, std::uint64_t fingerprint_hash);
+[[nodiscard]] std::optional<RunResult> decode_run(std::string_view bytes, const RunShape& shape,
+                                                  std::uint64_t fingerprint_hash,
+                                                  std::string* problem);
 
 } // namespace govsim::models

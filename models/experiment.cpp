@@ -1,48 +1,168 @@
 #include "models/experiment.hpp"
 
+#include "sim/calendar.hpp"
 #include "sim/experiment.hpp"
-#include "sim/progress.hpp"
+#include "sim/parallel.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <mutex>
 #include <numeric>
 
 namespace govsim::models {
+
+std::string describe_run(const RunKey& key) {
+    return fmt::format("run {} (town '{}', model '{}', replicate {})", key.index, key.town,
+                       key.model, key.replicate);
+}
+
+// ---------------------------------------------------------------------------------------------
+// ExperimentPlan
+
+ExperimentPlan::ExperimentPlan(const std::vector<Scenario>& scenarios, std::uint64_t seed,
+                               std::uint32_t replicates, bool record_disputes)
+    : scenarios_(&scenarios), seed_(seed), replicates_(replicates),
+      record_disputes_(record_disputes) {
+    if (replicates == 0)
+        throw std::invalid_argument("an experiment needs at least one replicate");
+}
+
+const Scenario& ExperimentPlan::scenario(std::size_t index) const {
+    return (*scenarios_)[sim::coordinates(index, 1, replicates_).scenario];
+}
+
+RunKey ExperimentPlan::key(std::size_t index) const {
+    const auto c = sim::coordinates(index, 1, replicates_);
+    const Scenario& s = (*scenarios_)[c.scenario];
+    RunKey key;
+    key.index = static_cast<std::uint32_t>(index);
+    key.scenario = s.run.name;
+    key.town = s.town.name;
+    key.model = s.model.name;
+    key.replicate = static_cast<std::uint32_t>(c.replicate);
+    return key;
+}
+
+RunShape ExperimentPlan::shape(std::size_t index) const {
+    const Scenario& s = scenario(index);
+    RunShape shape;
+    shape.key = key(index);
+    shape.days = static_cast<std::size_t>(s.days());
+    shape.years = static_cast<std::size_t>(s.run.years);
+    for (int d = 0; d < s.days(); ++d)
+        shape.months += sim::is_month_end(d) ? 1U : 0U;
+    shape.record_disputes = record_disputes_;
+    return shape;
+}
+
+std::vector<std::size_t> ExperimentPlan::all() const {
+    std::vector<std::size_t> indices(runs());
+    std::iota(indices.begin(), indices.end(), std::size_t{0});
+    return indices;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running
+
+void run_runs(const ExperimentPlan& plan, const std::vector<std::size_t>& indices,
+              const ExperimentOptions& options, const RunSink& sink) {
+    std::uint64_t total_days = 0;
+    for (const std::size_t i : indices)
+        total_days += static_cast<std::uint64_t>(plan.scenario(i).days());
+    std::string label = options.progress_label;
+    if (label.empty() && !plan.scenarios().empty())
+        label = plan.scenarios().front().run.name;
+    sim::Progress progress(label, total_days, indices.size(), options.progress,
+                           options.progress_interval_seconds);
+    RunOptions run_options;
+    run_options.record_disputes = plan.record_disputes();
+    if (options.progress != sim::Progress::Mode::Off)
+        run_options.on_day = [&progress] { progress.advance(); };
+    try {
+        sim::run_indices<RunResult>(
+            indices,
+            [&](std::size_t i) {
+                RunResult result =
+                    run_replicate(plan.scenario(i), plan.seed(), plan.key(i), run_options);
+                // Saved only when complete, and delivered only once saved.
+                check_complete(result, plan.shape(i));
+                if (options.checkpoint)
+                    options.checkpoint->save(result);
+                return result;
+            },
+            [&](std::size_t, RunResult&& result) {
+                progress.run_done();
+                if (sink)
+                    sink(std::move(result));
+            });
+    } catch (const sim::RunFailure& e) {
+        progress.finish();
+        std::string message =
+            fmt::format("{} failed: {}", describe_run(plan.key(e.index())), e.what());
+        if (e.other_failures() > 0)
+            message += fmt::format(" (and {} other run{} failed too)", e.other_failures(),
+                                   e.other_failures() == 1 ? "" : "s");
+        throw sim::RunFailure(e.index(), e.cause(), std::move(message), e.other_failures());
+    }
+    progress.finish();
+}
+
+SavedRuns check_saved(const ExperimentPlan& plan, const std::vector<std::size_t>& indices,
+                      const Checkpoint& checkpoint) {
+    const std::vector<std::size_t> present = checkpoint.saved_indices();
+    std::vector<std::size_t> candidates;
+    std::set_intersection(present.begin(), present.end(), indices.begin(), indices.end(),
+                          std::back_inserter(candidates));
+    std::vector<std::string> problems(candidates.size());
+    std::vector<char> sound(candidates.size(), 0);
+    sim::parallel_for_each_index(candidates.size(), [&](std::size_t k) {
+        sound[k] = checkpoint.load(plan.shape(candidates[k]), &problems[k]).has_value() ? 1 : 0;
+    });
+    SavedRuns out;
+    for (std::size_t k = 0; k < candidates.size(); ++k) {
+        if (sound[k])
+            out.sound.push_back(candidates[k]);
+        else
+            out.damaged.emplace_back(candidates[k], std::move(problems[k]));
+    }
+    return out;
+}
 
 std::vector<RunResult> run_experiment(const std::vector<Scenario>& scenarios,
                                       const ExperimentOptions& options) {
     // Run i is replicate i % R of scenario i / R. Replicate k of every scenario uses the same
     // seed, hence the same synthesised town and the same keyed streams (common random numbers).
-    const std::size_t replicates = options.replicates;
-    std::vector<std::size_t> indices(scenarios.size() * replicates);
-    std::iota(indices.begin(), indices.end(), std::size_t{0});
-    std::uint64_t total_days = 0;
-    for (const Scenario& s : scenarios)
-        total_days += replicates * static_cast<std::uint64_t>(s.days());
-    sim::Progress progress(scenarios.empty() ? std::string() : scenarios.front().run.name,
-                           total_days, options.progress && sim::stderr_is_terminal());
-    RunOptions run_options;
-    run_options.record_disputes = options.record_disputes;
-    run_options.on_day = [&progress] { progress.advance(); };
-    auto results = sim::run_indices<RunResult>(indices, [&](std::size_t i) {
-        const auto c = sim::coordinates(i, 1, replicates);
-        const Scenario& scenario = scenarios[c.scenario];
-        RunKey key;
-        key.index = static_cast<std::uint32_t>(i);
-        key.scenario = scenario.run.name;
-        key.town = scenario.town.name;
-        key.model = scenario.model.name;
-        key.replicate = static_cast<std::uint32_t>(c.replicate);
+    const ExperimentPlan plan(scenarios, options.seed, options.replicates, options.record_disputes);
+    std::vector<RunResult> results(plan.runs());
+    std::vector<std::size_t> to_run;
+    for (std::size_t i = 0; i < plan.runs(); ++i) {
         if (options.checkpoint)
-            if (auto done = options.checkpoint->load(i)) {
-                progress.advance(static_cast<std::uint64_t>(scenario.days()));
-                return std::move(*done);
+            if (auto done = options.checkpoint->load(plan.shape(i))) {
+                results[i] = std::move(*done);
+                continue;
             }
-        auto result = run_replicate(scenario, options.seed, key, run_options);
-        if (options.checkpoint)
-            options.checkpoint->save(result);
-        return result;
+        to_run.push_back(i);
+    }
+    std::mutex mutex; // results[i] are distinct slots, but keep the sink obviously safe
+    run_runs(plan, to_run, options, [&](RunResult&& r) {
+        const std::size_t i = r.key.index;
+        const std::lock_guard lock(mutex);
+        results[i] = std::move(r);
     });
-    progress.finish();
     return results;
+}
+
+RunResult StoredRuns::load(std::size_t index) const {
+    std::string problem;
+    auto run = checkpoint_.load(plan_.shape(index), &problem);
+    if (!run)
+        throw sim::OutputError(fmt::format(
+            "the finished {} cannot be read back from '{}': {}; run the same command again to "
+            "compute it anew",
+            describe_run(plan_.key(index)), checkpoint_.folder().string(),
+            problem.empty() ? std::string("it is missing") : problem));
+    return std::move(*run);
 }
 
 std::vector<RunResult> run_experiment(const Scenario& scenario, const ExperimentOptions& options) {

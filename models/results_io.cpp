@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 
 namespace govsim::models {
@@ -20,20 +21,34 @@ struct Ref {
     const Row* row;
 };
 
+/// The rows of one run's series, each with its run.
 template <class Row, class Rows>
-std::vector<Ref<Row>> flatten(const std::vector<const RunResult*>& runs, Rows RunResult::*rows) {
-    std::size_t count = 0;
-    for (const RunResult* run : runs) {
-        count += (run->*rows).size();
+std::vector<Ref<Row>> refs(const RunResult& run, Rows RunResult::*rows) {
+    std::vector<Ref<Row>> out;
+    out.reserve((run.*rows).size());
+    for (const Row& row : run.*rows) {
+        out.push_back(Ref<Row>{&run, &row});
     }
-    std::vector<Ref<Row>> refs;
-    refs.reserve(count);
-    for (const RunResult* run : runs) {
-        for (const Row& row : run->*rows) {
-            refs.push_back(Ref<Row>{run, &row});
-        }
+    return out;
+}
+
+/// Widths of the key columns (scenario, town, model): the longest value over every run, so
+/// that tables written run by run have the widths a table written at once would have.
+struct KeyWidths {
+    std::size_t scenario = 1;
+    std::size_t town = 1;
+    std::size_t model = 1;
+};
+
+KeyWidths key_widths(const RunSource& source) {
+    KeyWidths w;
+    for (std::size_t i = 0; i < source.runs(); ++i) {
+        const RunKey key = source.key(i);
+        w.scenario = std::max(w.scenario, key.scenario.size());
+        w.town = std::max(w.town, key.town.size());
+        w.model = std::max(w.model, key.model.size());
     }
-    return refs;
+    return w;
 }
 
 template <std::size_t N>
@@ -59,11 +74,14 @@ std::string_view name_of(const std::array<std::string_view, N>& names, std::size
 }
 
 template <class Row>
-void add_key_columns(sim::RowTable<Ref<Row>>& table) {
-    table.column("scenario",
-                 [](const Ref<Row>& r) -> const std::string& { return r.run->key.scenario; });
-    table.column("town", [](const Ref<Row>& r) -> const std::string& { return r.run->key.town; });
-    table.column("model", [](const Ref<Row>& r) -> const std::string& { return r.run->key.model; });
+void add_key_columns(sim::RowTable<Ref<Row>>& table, const KeyWidths& w) {
+    table.string_column(
+        "scenario", [](const Ref<Row>& r) -> const std::string& { return r.run->key.scenario; },
+        w.scenario);
+    table.string_column(
+        "town", [](const Ref<Row>& r) -> const std::string& { return r.run->key.town; }, w.town);
+    table.string_column(
+        "model", [](const Ref<Row>& r) -> const std::string& { return r.run->key.model; }, w.model);
     table.column("replicate", [](const Ref<Row>& r) { return r.run->key.replicate; });
 }
 
@@ -102,48 +120,44 @@ void write_provenance(sim::ResultsFile& file, const Provenance& p) {
     file.set_attribute("replicates", p.replicates);
 }
 
-void write_runs(sim::ResultsFile& file, const std::vector<const RunResult*>& runs) {
-    sim::RowTable<const RunResult*> table(runs);
+void describe_runs(sim::RowTable<const RunResult*>& table, const KeyWidths& w) {
     using R = const RunResult*;
     table.attribute("description", "One row per run (scenario x town x replicate), in index order.")
         .column("index", [](R r) { return r->key.index; })
-        .column("scenario", [](R r) -> const std::string& { return r->key.scenario; })
-        .column("town", [](R r) -> const std::string& { return r->key.town; })
-        .column("model", [](R r) -> const std::string& { return r->key.model; })
+        .string_column(
+            "scenario", [](R r) -> const std::string& { return r->key.scenario; }, w.scenario)
+        .string_column(
+            "town", [](R r) -> const std::string& { return r->key.town; }, w.town)
+        .string_column(
+            "model", [](R r) -> const std::string& { return r->key.model; }, w.model)
         .column("replicate", [](R r) { return r->key.replicate; })
         .column("communities", [](R r) { return r->communities; })
         .column("compounds", [](R r) { return r->compounds; })
         .column("units", [](R r) { return r->units; })
         .column("wall_seconds", [](R r) { return r->wall_seconds; });
-    file.write_table("runs", table);
 }
 
-void write_summary(sim::ResultsFile& file, const std::vector<const RunResult*>& runs) {
+void describe_summary(sim::RowTable<Ref<YearRow>>& table, const KeyWidths& w) {
     using R = Ref<YearRow>;
-    const auto rows = flatten<YearRow>(runs, &RunResult::years);
-    sim::RowTable<R> table(rows);
     table.attribute("description",
                     "One row per run and year. Disputes are grouped by the year of their onset and "
                     "followed to the end of the run: disputes = resolved + abandoned + "
                     "open_at_end. complaints counts complaints made in the year. Times in days; "
                     "NaN when undefined.");
-    add_key_columns(table);
+    add_key_columns(table, w);
     table.column("year", [](const R& r) { return r.row->year; })
         .column("households", [](const R& r) { return r.row->households; })
         .column("dispute_rate_per_1000_households",
                 [](const R& r) { return r.row->dispute_rate_per_1000_households; });
     add_stats_columns(table);
-    file.write_table("summary", table);
 }
 
-void write_summary_by_category(sim::ResultsFile& file, const std::vector<const RunResult*>& runs) {
+void describe_summary_by_category(sim::RowTable<Ref<CategoryYearRow>>& table, const KeyWidths& w) {
     using R = Ref<CategoryYearRow>;
-    const auto rows = flatten<CategoryYearRow>(runs, &RunResult::category_years);
-    sim::RowTable<R> table(rows);
     table.attribute("description",
                     "One row per run, year and dispute category; columns as in /summary, for the "
                     "disputes of one category.");
-    add_key_columns(table);
+    add_key_columns(table, w);
     table.column("year", [](const R& r) { return r.row->year; })
         .string_column(
             "category",
@@ -152,18 +166,15 @@ void write_summary_by_category(sim::ResultsFile& file, const std::vector<const R
             },
             longest(category_names));
     add_stats_columns(table);
-    file.write_table("summary_by_category", table);
 }
 
-void write_daily(sim::ResultsFile& file, const std::vector<const RunResult*>& runs) {
+void describe_daily(sim::RowTable<Ref<DailyRow>>& table, const KeyWidths& w) {
     using R = Ref<DailyRow>;
-    const auto rows = flatten<DailyRow>(runs, &RunResult::daily);
-    sim::RowTable<R> table(rows);
     table.attribute("description",
                     "One row per run and day: the day's flows (onsets, detections, resolved, "
                     "abandoned, complaints) and end-of-day stocks (households, open disputes, "
                     "servers), and the work done at each handler level in server-days.");
-    add_key_columns(table);
+    add_key_columns(table, w);
     table.column("day", [](const R& r) { return r.row->day; })
         .column("households", [](const R& r) { return r.row->households; })
         .column("onsets", [](const R& r) { return r.row->onsets; })
@@ -180,17 +191,14 @@ void write_daily(sim::ResultsFile& file, const std::vector<const RunResult*>& ru
         table.column(fmt::format("servers_{}", level_names[level]),
                      [level](const R& r) { return r.row->servers[level]; });
     }
-    file.write_table("daily", table);
 }
 
-void write_monthly(sim::ResultsFile& file, const std::vector<const RunResult*>& runs) {
+void describe_monthly(sim::RowTable<Ref<MonthlyRow>>& table, const KeyWidths& w) {
     using R = Ref<MonthlyRow>;
-    const auto rows = flatten<MonthlyRow>(runs, &RunResult::monthly);
-    sim::RowTable<R> table(rows);
     table.attribute("description",
                     "One row per run and month (0-based, from the start of the run): state at the "
                     "end of the month, and firm abandonments during it.");
-    add_key_columns(table);
+    add_key_columns(table, w);
     table.column("month", [](const R& r) { return r.row->month; })
         .column("mean_satisfaction", [](const R& r) { return r.row->mean_satisfaction; })
         .column("mean_trust", [](const R& r) { return r.row->mean_trust; })
@@ -200,7 +208,6 @@ void write_monthly(sim::ResultsFile& file, const std::vector<const RunResult*>& 
         .column("owners_committees", [](const R& r) { return r.row->owners_committees; })
         .column("functioning_committees", [](const R& r) { return r.row->functioning_committees; })
         .column("firm_balance", [](const R& r) { return r.row->firm_balance; });
-    file.write_table("monthly", table);
 }
 
 void write_comparison(sim::ResultsFile& file, const std::vector<ComparisonRow>& rows) {
@@ -226,14 +233,12 @@ void write_comparison(sim::ResultsFile& file, const std::vector<ComparisonRow>& 
     file.write_table("comparison", table);
 }
 
-void write_disputes(sim::ResultsFile& file, const std::vector<const RunResult*>& runs) {
+void describe_disputes(sim::RowTable<Ref<DisputeRecord>>& table, const KeyWidths& w) {
     using R = Ref<DisputeRecord>;
-    const auto rows = flatten<DisputeRecord>(runs, &RunResult::disputes);
-    sim::RowTable<R> table(rows);
     table.attribute("description",
                     "One row per dispute: where it arose and when each step happened, in days "
                     "since the start of the run (NaN when the step was not reached).");
-    add_key_columns(table);
+    add_key_columns(table, w);
     table.column("community", [](const R& r) { return r.row->community; })
         .column("compound", [](const R& r) { return r.row->compound; })
         .column("household", [](const R& r) { return r.row->household; })
@@ -261,34 +266,111 @@ void write_disputes(sim::ResultsFile& file, const std::vector<const RunResult*>&
             },
             longest(level_names))
         .column("handoffs", [](const R& r) { return r.row->handoffs; });
-    file.write_table("disputes", table);
 }
+
+/// The per-run tables of a results file, written run by run: every table is created at once
+/// (empty, with its columns), and each run's rows are appended to each in turn.
+class RunTables {
+public:
+    RunTables(sim::ResultsFile& file, const KeyWidths& widths, bool include_disputes)
+        : widths_(widths), runs_(create<const RunResult*>(file, "runs", describe_runs)),
+          summary_(create<Ref<YearRow>>(file, "summary", describe_summary)),
+          by_category_(create<Ref<CategoryYearRow>>(file, "summary_by_category",
+                                                    describe_summary_by_category)),
+          daily_(create<Ref<DailyRow>>(file, "daily", describe_daily)),
+          monthly_(create<Ref<MonthlyRow>>(file, "monthly", describe_monthly)) {
+        if (include_disputes) {
+            disputes_.emplace(create<Ref<DisputeRecord>>(file, "disputes", describe_disputes));
+        }
+    }
+
+    void add(const RunResult& run) {
+        const std::vector<const RunResult*> one{&run};
+        append<const RunResult*>(runs_, one, describe_runs);
+        append<Ref<YearRow>>(summary_, refs<YearRow>(run, &RunResult::years), describe_summary);
+        append<Ref<CategoryYearRow>>(by_category_,
+                                     refs<CategoryYearRow>(run, &RunResult::category_years),
+                                     describe_summary_by_category);
+        append<Ref<DailyRow>>(daily_, refs<DailyRow>(run, &RunResult::daily), describe_daily);
+        append<Ref<MonthlyRow>>(monthly_, refs<MonthlyRow>(run, &RunResult::monthly),
+                                describe_monthly);
+        if (disputes_) {
+            append<Ref<DisputeRecord>>(*disputes_, refs<DisputeRecord>(run, &RunResult::disputes),
+                                       describe_disputes);
+        }
+    }
+
+private:
+    template <class R, class Describe>
+    sim::ResultsFile::TableWriter create(sim::ResultsFile& file, const char* name,
+                                         Describe describe) {
+        const std::vector<R> none;
+        sim::RowTable<R> schema(none);
+        describe(schema, widths_);
+        return file.create_table(name, schema);
+    }
+    template <class R, class Describe>
+    void append(sim::ResultsFile::TableWriter& writer, const std::vector<R>& rows,
+                Describe describe) {
+        sim::RowTable<R> table(rows);
+        describe(table, widths_);
+        writer.append(table);
+    }
+
+    KeyWidths widths_;
+    sim::ResultsFile::TableWriter runs_, summary_, by_category_, daily_, monthly_;
+    std::optional<sim::ResultsFile::TableWriter> disputes_;
+};
 
 } // namespace
 
-void write_results(const std::string& path, const Provenance& provenance,
-                   const std::vector<RunResult>& runs, bool include_disputes) {
-    std::vector<const RunResult*> ordered;
-    ordered.reserve(runs.size());
+MemoryRuns::MemoryRuns(const std::vector<RunResult>& runs) : by_index_(runs.size(), nullptr) {
     for (const RunResult& run : runs) {
-        ordered.push_back(&run);
+        if (run.key.index >= runs.size() || by_index_[run.key.index] != nullptr) {
+            throw std::invalid_argument(
+                fmt::format("runs to write must have the indices 0..{} once each; found run {} {}",
+                            runs.size() - 1, run.key.index,
+                            run.key.index >= runs.size() ? "out of range" : "twice"));
+        }
+        by_index_[run.key.index] = &run;
     }
-    std::stable_sort(ordered.begin(), ordered.end(), [](const RunResult* a, const RunResult* b) {
-        return a->key.index < b->key.index;
-    });
+}
 
+RunResult summary_of(const RunResult& run) {
+    RunResult s;
+    s.key = run.key;
+    s.communities = run.communities;
+    s.compounds = run.compounds;
+    s.units = run.units;
+    s.years = run.years;
+    s.total = run.total;
+    s.wall_seconds = run.wall_seconds;
+    return s;
+}
+
+std::vector<RunResult> write_results(const std::string& path, const Provenance& provenance,
+                                     const RunSource& source, bool include_disputes) {
+    std::vector<RunResult> summaries;
+    summaries.reserve(source.runs());
     sim::ResultsFile file(path);
     write_provenance(file, provenance);
-    write_runs(file, ordered);
-    write_summary(file, ordered);
-    write_summary_by_category(file, ordered);
-    write_daily(file, ordered);
-    write_monthly(file, ordered);
-    write_comparison(file, compare_models(runs));
-    if (include_disputes) {
-        write_disputes(file, ordered);
+    {
+        RunTables tables(file, key_widths(source), include_disputes);
+        for (std::size_t i = 0; i < source.runs(); ++i) {
+            const RunResult run = source.load(i);
+            tables.add(run);
+            summaries.push_back(summary_of(run));
+        }
     }
+    write_comparison(file, compare_models(summaries));
     file.commit();
+    return summaries;
+}
+
+void write_results(const std::string& path, const Provenance& provenance,
+                   const std::vector<RunResult>& runs, bool include_disputes) {
+    const MemoryRuns source(runs);
+    (void)write_results(path, provenance, source, include_disputes);
 }
 
 } // namespace govsim::models

@@ -7,6 +7,7 @@
 #include "sim/results_file.hpp" // sim::OutputError, thrown by write_results
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -38,12 +39,47 @@ struct Provenance {
     std::uint32_t replicates = 0;
 };
 
-/// Writes `runs` to the HDF5 file `path`, atomically (through a temporary file renamed into
-/// place), replacing any file there. Runs are written in order of RunKey::index (ties keep
-/// their given order), so the file does not depend on the order runs finished in. The
-/// /disputes table is written only when `include_disputes` is true.
+/// Where write_results reads an experiment's runs from, one at a time and in index order: a
+/// checkpoint store, shard files, or memory. Implementations must be usable from one thread.
+class RunSource {
+public:
+    virtual ~RunSource() = default;
+    /// The number of runs; their indices are 0 .. runs()-1.
+    [[nodiscard]] virtual std::size_t runs() const = 0;
+    /// The key of run `index` (cheap: called for every run before any is loaded).
+    [[nodiscard]] virtual RunKey key(std::size_t index) const = 0;
+    /// The whole run `index`; throws (sim::OutputError) if it cannot be had.
+    [[nodiscard]] virtual RunResult load(std::size_t index) const = 0;
+};
+
+/// Runs held in memory, in any order (each index 0 .. size-1 exactly once).
+class MemoryRuns : public RunSource {
+public:
+    explicit MemoryRuns(const std::vector<RunResult>& runs);
+    [[nodiscard]] std::size_t runs() const override { return by_index_.size(); }
+    [[nodiscard]] RunKey key(std::size_t index) const override { return by_index_[index]->key; }
+    [[nodiscard]] RunResult load(std::size_t index) const override { return *by_index_[index]; }
+
+private:
+    std::vector<const RunResult*> by_index_;
+};
+
+/// A run's summary: the run without its series (daily, monthly, per-category rows and dispute
+/// records), small enough to keep for every run of a large experiment.
+[[nodiscard]] RunResult summary_of(const RunResult& run);
+
+/// Writes the runs of `source` to the HDF5 file `path`, atomically (through a temporary file
+/// renamed into place), replacing any file there. Runs are read one at a time in index order
+/// and appended to every table, so memory does not grow with the number of runs (nor does the
+/// file depend on the order runs finished in); only each run's summary is kept, for
+/// /comparison. The /disputes table is written only when `include_disputes` is true. Returns
+/// the summaries, in index order.
 /// Throws sim::OutputError if the file cannot be written (nothing is left at `path`), and
 /// std::invalid_argument for a record with an out-of-range category, level or outcome code.
+std::vector<RunResult> write_results(const std::string& path, const Provenance& provenance,
+                                     const RunSource& source, bool include_disputes);
+
+/// As above, for runs held in memory (in any order, each index once).
 void write_results(const std::string& path, const Provenance& provenance,
                    const std::vector<RunResult>& runs, bool include_disputes);
 

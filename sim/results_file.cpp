@@ -6,8 +6,12 @@
 #include <fmt/format.h>
 #include <hdf5.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <fcntl.h>
+#include <optional>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <system_error>
 #include <unistd.h>
 
@@ -37,6 +41,8 @@ public:
     Handle& operator=(const Handle&) = delete;
     Handle& operator=(Handle&&) = delete;
     [[nodiscard]] hid_t get() const { return id_; }
+    /// Gives up ownership: the caller closes the identifier.
+    [[nodiscard]] hid_t release() { return std::exchange(id_, -1); }
 
 private:
     hid_t id_;
@@ -68,20 +74,52 @@ herr_t collect_error(unsigned /*n*/, const H5E_error2_t* error, void* client_dat
     return 0;
 }
 
-/// HDF5's account of the last failure: the outermost and innermost descriptions on the error
-/// stack (e.g. "unable to create file (unable to open file: name = ..., errno = 13, error
-/// message = 'Permission denied', ...)"). Clears the stack.
+/// The system's message HDF5 quotes in a description ("... error message = 'No space left on
+/// device' ..."), or nothing.
+std::optional<std::string> quoted_system_message(const std::string& description) {
+    static constexpr std::string_view marker = "error message = '";
+    const std::size_t at = description.find(marker);
+    if (at == std::string::npos) {
+        return std::nullopt;
+    }
+    const std::size_t begin = at + marker.size();
+    const std::size_t end = description.find('\'', begin);
+    if (end == std::string::npos) {
+        return std::nullopt;
+    }
+    return description.substr(begin, end - begin);
+}
+
+/// HDF5's account of the last failure, on one line: the system's reason where HDF5 quotes one
+/// (e.g. "No space left on device"), with the outermost description; otherwise the outermost
+/// and innermost descriptions on the error stack. Clears the stack.
 std::string hdf5_reason() {
     std::vector<std::string> descriptions;
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, collect_error, &descriptions);
     H5Eclear2(H5E_DEFAULT);
+    std::string reason;
     if (descriptions.empty()) {
-        return "unknown HDF5 error";
+        reason = "unknown HDF5 error";
+    } else {
+        std::optional<std::string> system;
+        for (const std::string& d : descriptions) {
+            if (!system) {
+                system = quoted_system_message(d);
+            }
+        }
+        if (system) {
+            std::string outer = descriptions.front();
+            outer = outer.substr(0, outer.find(", errno ="));
+            reason = fmt::format("{} (HDF5: {})", *system, outer);
+        } else if (descriptions.size() == 1 || descriptions.front() == descriptions.back()) {
+            reason = descriptions.front();
+        } else {
+            reason = fmt::format("{} ({})", descriptions.front(), descriptions.back());
+        }
     }
-    if (descriptions.size() == 1 || descriptions.front() == descriptions.back()) {
-        return descriptions.front();
-    }
-    return fmt::format("{} ({})", descriptions.front(), descriptions.back());
+    // HDF5's descriptions may hold line breaks (a time stamp); messages are one line.
+    std::replace(reason.begin(), reason.end(), '\n', ' ');
+    return reason;
 }
 
 /// Throws OutputError("<what>: <HDF5's reason>") when an HDF5 call failed (returned < 0).
@@ -160,11 +198,32 @@ Handle intermediate_groups_lcpl(const std::string& what) {
     return lcpl;
 }
 
-std::string system_reason(int error) {
-    return std::generic_category().message(error);
+std::string describe_file_type(std::filesystem::file_type type) {
+    switch (type) {
+    case std::filesystem::file_type::directory:
+        return "a directory";
+    case std::filesystem::file_type::symlink:
+        return "a symbolic link";
+    case std::filesystem::file_type::fifo:
+        return "a FIFO (named pipe)";
+    case std::filesystem::file_type::block:
+        return "a block device";
+    case std::filesystem::file_type::character:
+        return "a character device";
+    case std::filesystem::file_type::socket:
+        return "a socket";
+    case std::filesystem::file_type::regular:
+        return "a regular file";
+    default:
+        return "not a regular file";
+    }
 }
 
 } // namespace
+
+std::string system_reason(int error) {
+    return std::generic_category().message(error);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Table
@@ -235,9 +294,86 @@ void check_output_path(const std::filesystem::path& path) {
                                       "writable: {}",
                                       shown, directory.string(), system_reason(errno)));
     }
-    if (fs::is_directory(path, error)) {
+    const fs::file_status own = fs::symlink_status(path, error);
+    switch (own.type()) {
+    case fs::file_type::not_found:
+    case fs::file_type::regular:
+        return;
+    case fs::file_type::directory:
         throw OutputError(
             fmt::format("cannot write results file '{}': a directory has that name", shown));
+    default:
+        throw OutputError(fmt::format(
+            "cannot write results file '{}': it exists and is {}, not a regular file; results "
+            "replace only regular files: choose another path",
+            shown, describe_file_type(own.type())));
+    }
+}
+
+namespace {
+
+/// The identity of a path for comparisons: its device and inode if it exists, and its
+/// absolute path with links, `.` and `..` resolved as far as it exists.
+struct FileIdentity {
+    std::filesystem::path canonical;
+    bool exists = false;
+    dev_t device = 0;
+    ino_t inode = 0;
+};
+
+FileIdentity identity(const std::filesystem::path& path) {
+    FileIdentity id;
+    std::error_code error;
+    id.canonical = std::filesystem::weakly_canonical(path, error);
+    if (error) {
+        id.canonical = std::filesystem::absolute(path, error).lexically_normal();
+    }
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0) {
+        id.exists = true;
+        id.device = st.st_dev;
+        id.inode = st.st_ino;
+    }
+    return id;
+}
+
+bool same_file(const FileIdentity& a, const FileIdentity& b) {
+    if (a.exists && b.exists) {
+        return a.device == b.device && a.inode == b.inode;
+    }
+    return a.canonical == b.canonical;
+}
+
+} // namespace
+
+void check_distinct_paths(const std::vector<NamedPath>& outputs,
+                          const std::vector<std::filesystem::path>& inputs) {
+    std::vector<FileIdentity> out_ids;
+    out_ids.reserve(outputs.size());
+    for (const auto& output : outputs) {
+        out_ids.push_back(identity(output.path));
+    }
+    for (std::size_t j = 0; j < outputs.size(); ++j) {
+        for (std::size_t i = 0; i < j; ++i) {
+            if (same_file(out_ids[i], out_ids[j])) {
+                throw OutputError(fmt::format(
+                    "{} '{}' and {} '{}' are the same file, and each output needs its own: "
+                    "choose another path for one of them",
+                    outputs[i].role, outputs[i].path.string(), outputs[j].role,
+                    outputs[j].path.string()));
+            }
+        }
+    }
+    for (const auto& input : inputs) {
+        const FileIdentity in_id = identity(input);
+        for (std::size_t j = 0; j < outputs.size(); ++j) {
+            if (same_file(in_id, out_ids[j])) {
+                throw OutputError(fmt::format(
+                    "cannot write {} '{}': it is the input file '{}', which writing would "
+                    "destroy; choose another output path",
+                    outputs[j].role, outputs[j].path.string(), input.string()));
+            }
+        }
     }
 }
 
@@ -332,22 +468,16 @@ void ResultsFile::create_group(std::string_view group_path) {
                  H5Gclose);
 }
 
-void ResultsFile::write_table(std::string_view dataset_path, const Table& table) {
-    require_open("write_table");
-    const std::string name(dataset_path);
-    if (table.columns().empty()) {
-        throw std::invalid_argument(
-            fmt::format("table '{}' for '{}' has no columns", name, path_.string()));
-    }
-    const QuietErrors quiet;
-    const std::string what = fmt::format("cannot write table '{}' to '{}'", name, path_.string());
+namespace {
 
-    // Packed compound types, one member per column, at the same offsets in memory and on disk.
-    const std::size_t row_size = table.row_size();
+/// The packed compound types of a table's rows, one member per column, at the same offsets in
+/// memory and on disk.
+std::pair<Handle, Handle> compound_types(const std::vector<Table::Column>& columns,
+                                         std::size_t row_size, const std::string& what) {
     Handle memory_type(check(H5Tcreate(H5T_COMPOUND, row_size), what), H5Tclose);
     Handle file_type(check(H5Tcreate(H5T_COMPOUND, row_size), what), H5Tclose);
     std::size_t offset = 0;
-    for (const Table::Column& column : table.columns()) {
+    for (const Table::Column& column : columns) {
         if (column.type == ColumnType::String) {
             Handle type = string_type(column.size, what);
             check(H5Tinsert(memory_type.get(), column.name.c_str(), offset, type.get()), what);
@@ -359,6 +489,48 @@ void ResultsFile::write_table(std::string_view dataset_path, const Table& table)
         }
         offset += column.size;
     }
+    return {std::move(memory_type), std::move(file_type)};
+}
+
+/// Packs rows [first, first + count) of `table` into `buffer` and writes them at rows
+/// [at, at + count) of the dataset, whose extent must already hold them.
+void write_rows(hid_t dataset, hid_t memory_type, const Table& table, std::size_t first,
+                std::size_t count, std::size_t at, std::vector<std::byte>& buffer,
+                const std::string& what) {
+    const std::size_t row_size = table.row_size();
+    buffer.resize(std::max<std::size_t>(count * row_size, 1));
+    for (std::size_t i = 0; i < count; ++i) {
+        std::byte* row = buffer.data() + i * row_size;
+        for (const Table::Column& column : table.columns()) {
+            column.pack(first + i, row);
+            row += column.size;
+        }
+    }
+    Handle file_space(check(H5Dget_space(dataset), what), H5Sclose);
+    const auto start = static_cast<hsize_t>(at);
+    const auto block = static_cast<hsize_t>(count);
+    Handle memory_space(check(H5Screate_simple(1, &block, nullptr), what), H5Sclose);
+    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &block, nullptr),
+          what);
+    check(H5Dwrite(dataset, memory_type, memory_space.get(), file_space.get(), H5P_DEFAULT,
+                   buffer.data()),
+          what);
+}
+
+} // namespace
+
+void ResultsFile::write_table(std::string_view dataset_path, const Table& table) {
+    require_open("write_table");
+    const std::string name(dataset_path);
+    if (table.columns().empty()) {
+        throw std::invalid_argument(
+            fmt::format("table '{}' for '{}' has no columns", name, path_.string()));
+    }
+    const QuietErrors quiet;
+    const std::string what = fmt::format("cannot write table '{}' to '{}'", name, path_.string());
+
+    const std::size_t row_size = table.row_size();
+    auto [memory_type, file_type] = compound_types(table.columns(), row_size, what);
 
     const auto rows = static_cast<hsize_t>(table.rows());
     Handle file_space(check(H5Screate_simple(1, &rows, nullptr), what), H5Sclose);
@@ -378,30 +550,110 @@ void ResultsFile::write_table(std::string_view dataset_path, const Table& table)
                    H5Dclose);
 
     // Pack and write one chunk's worth of rows at a time.
-    std::vector<std::byte> buffer(chunk_rows * row_size);
+    std::vector<std::byte> buffer;
     for (std::size_t first = 0; first < table.rows(); first += chunk_rows) {
         const std::size_t count = std::min(chunk_rows, table.rows() - first);
-        for (std::size_t i = 0; i < count; ++i) {
-            std::byte* row = buffer.data() + i * row_size;
-            for (const Table::Column& column : table.columns()) {
-                column.pack(first + i, row);
-                row += column.size;
-            }
-        }
-        const auto start = static_cast<hsize_t>(first);
-        const auto block = static_cast<hsize_t>(count);
-        Handle memory_space(check(H5Screate_simple(1, &block, nullptr), what), H5Sclose);
-        check(
-            H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &block, nullptr),
-            what);
-        check(H5Dwrite(dataset.get(), memory_type.get(), memory_space.get(), file_space.get(),
-                       H5P_DEFAULT, buffer.data()),
-              what);
+        write_rows(dataset.get(), memory_type.get(), table, first, count, first, buffer, what);
     }
 
     for (const auto& [key, value] : table.attributes()) {
         write_string_attribute(dataset.get(), key, value, StringStorage::Variable, what);
     }
+}
+
+ResultsFile::TableWriter ResultsFile::create_table(std::string_view dataset_path,
+                                                   const Table& schema) {
+    require_open("create_table");
+    const std::string name(dataset_path);
+    if (schema.columns().empty()) {
+        throw std::invalid_argument(
+            fmt::format("table '{}' for '{}' has no columns", name, path_.string()));
+    }
+    const QuietErrors quiet;
+    const std::string what = fmt::format("cannot write table '{}' to '{}'", name, path_.string());
+    const std::size_t row_size = schema.row_size();
+    auto [memory_type, file_type] = compound_types(schema.columns(), row_size, what);
+    const hsize_t none = 0;
+    const hsize_t unlimited = H5S_UNLIMITED;
+    Handle file_space(check(H5Screate_simple(1, &none, &unlimited), what), H5Sclose);
+    Handle dcpl(check(H5Pcreate(H5P_DATASET_CREATE), what), H5Pclose);
+    const std::size_t chunk_rows = std::max<std::size_t>(target_chunk_bytes / row_size, 1);
+    const auto chunk = static_cast<hsize_t>(chunk_rows);
+    check(H5Pset_chunk(dcpl.get(), 1, &chunk), what);
+    check(H5Pset_shuffle(dcpl.get()), what);
+    check(H5Pset_deflate(dcpl.get(), deflate_level), what);
+    Handle lcpl = intermediate_groups_lcpl(what);
+    Handle dataset(check(H5Dcreate2(file_, name.c_str(), file_type.get(), file_space.get(),
+                                    lcpl.get(), dcpl.get(), H5P_DEFAULT),
+                         what),
+                   H5Dclose);
+    for (const auto& [key, value] : schema.attributes()) {
+        write_string_attribute(dataset.get(), key, value, StringStorage::Variable, what);
+    }
+    // The writer owns the dataset and the memory type from here on.
+    const hid_t dataset_id = dataset.release();
+    const hid_t memory_id = memory_type.release();
+    return TableWriter(name, what, dataset_id, memory_id, schema.columns(), chunk_rows);
+}
+
+ResultsFile::TableWriter::TableWriter(std::string name, std::string what, std::int64_t dataset,
+                                      std::int64_t memory_type, std::vector<Table::Column> columns,
+                                      std::size_t chunk_rows)
+    : name_(std::move(name)), what_(std::move(what)), dataset_(dataset), memory_type_(memory_type),
+      chunk_rows_(chunk_rows) {
+    for (const Table::Column& column : columns) {
+        columns_.emplace_back(column.name, std::make_pair(column.type, column.size));
+        row_size_ += column.size;
+    }
+}
+
+ResultsFile::TableWriter::TableWriter(TableWriter&& other) noexcept
+    : name_(std::move(other.name_)), what_(std::move(other.what_)),
+      dataset_(std::exchange(other.dataset_, -1)),
+      memory_type_(std::exchange(other.memory_type_, -1)), columns_(std::move(other.columns_)),
+      row_size_(other.row_size_), chunk_rows_(other.chunk_rows_), rows_(other.rows_) {
+}
+
+ResultsFile::TableWriter::~TableWriter() {
+    const QuietErrors quiet;
+    if (dataset_ >= 0) {
+        H5Dclose(dataset_);
+    }
+    if (memory_type_ >= 0) {
+        H5Tclose(memory_type_);
+    }
+    H5Eclear2(H5E_DEFAULT);
+}
+
+void ResultsFile::TableWriter::append(const Table& rows) {
+    if (dataset_ < 0) {
+        throw std::logic_error(fmt::format("table '{}': append after it was moved", name_));
+    }
+    const auto& columns = rows.columns();
+    bool same = columns.size() == columns_.size();
+    for (std::size_t c = 0; same && c < columns.size(); ++c) {
+        same = columns[c].name == columns_[c].first &&
+               columns[c].type == columns_[c].second.first &&
+               columns[c].size == columns_[c].second.second;
+    }
+    if (!same) {
+        throw std::invalid_argument(fmt::format(
+            "table '{}': appended rows do not have the table's columns (names, types and string "
+            "widths)",
+            name_));
+    }
+    if (rows.rows() == 0) {
+        return;
+    }
+    const QuietErrors quiet;
+    const hsize_t extent = static_cast<hsize_t>(rows_ + rows.rows());
+    check(H5Dset_extent(dataset_, &extent), what_);
+    std::vector<std::byte> buffer;
+    for (std::size_t first = 0; first < rows.rows(); first += chunk_rows_) {
+        const std::size_t count = std::min(chunk_rows_, rows.rows() - first);
+        write_rows(dataset_, memory_type_, rows, first, count, rows_ + first, buffer, what_);
+    }
+    rows_ += rows.rows();
 }
 
 void ResultsFile::commit() {
@@ -445,25 +697,138 @@ void ResultsFile::commit() {
     }
 }
 
+void write_new_file(const std::filesystem::path& path, std::string_view bytes) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        throw OutputError(
+            fmt::format("cannot create '{}': {}", path.string(), system_reason(errno)));
+    }
+    const auto fail = [&](int error) {
+        std::error_code ignored;
+        std::filesystem::remove(path, ignored);
+        return OutputError(
+            fmt::format("cannot write '{}': {}", path.string(), system_reason(error)));
+    };
+    const char* p = bytes.data();
+    std::size_t left = bytes.size();
+    while (left > 0) {
+        const ssize_t n = ::write(fd, p, left);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            const int error = errno;
+            ::close(fd);
+            throw fail(error);
+        }
+        p += n;
+        left -= static_cast<std::size_t>(n);
+    }
+    if (::close(fd) != 0) { // some file systems report a full disk only here
+        throw fail(errno);
+    }
+}
+
 void write_text_file(const std::filesystem::path& path, std::string_view text) {
     check_output_path(path);
     const std::filesystem::path temp = path.string() + ".tmp-" + std::to_string(::getpid());
-    {
-        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-        out.write(text.data(), static_cast<std::streamsize>(text.size()));
-        out.flush();
-        if (!out) {
-            std::error_code ignored;
-            std::filesystem::remove(temp, ignored);
-            throw OutputError(fmt::format("cannot write '{}'", path.string()));
-        }
-    }
     std::error_code error;
+    std::filesystem::remove(temp, error); // a leftover of an earlier process with our pid
+    try {
+        write_new_file(temp, text);
+    } catch (const OutputError& e) {
+        throw OutputError(fmt::format("cannot write '{}': {}", path.string(), e.what()));
+    }
     std::filesystem::rename(temp, path, error);
     if (error) {
-        std::filesystem::remove(temp, error);
+        std::error_code ignored;
+        std::filesystem::remove(temp, ignored);
         throw OutputError(fmt::format("cannot write '{}': {}", path.string(), error.message()));
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Locks and temporary files
+
+OutputLock::OutputLock(std::filesystem::path lock_path, const std::string& what)
+    : path_(std::move(lock_path)) {
+    // The holder may delete the lock file as it finishes (with its folder): a lock taken on a
+    // file that is no longer at the path locks nothing, so check and try again.
+    for (int attempt = 0;; ++attempt) {
+        fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd_ < 0) {
+            throw OutputError(fmt::format("cannot lock '{}': cannot open the lock file '{}': {}",
+                                          what, path_.string(), system_reason(errno)));
+        }
+        if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+            const int error = errno;
+            char buffer[32] = {};
+            const ssize_t n = ::pread(fd_, buffer, sizeof buffer - 1, 0);
+            std::string holder(buffer, n > 0 ? static_cast<std::size_t>(n) : 0U);
+            holder = holder.substr(0, holder.find('\n'));
+            ::close(fd_);
+            fd_ = -1;
+            if (error == EWOULDBLOCK) {
+                throw OutputError(fmt::format(
+                    "'{}' is being written by another process{}, which holds the lock '{}': wait "
+                    "for it to finish, or choose another output path",
+                    what, holder.empty() ? std::string() : " (pid " + holder + ")",
+                    path_.string()));
+            }
+            throw OutputError(fmt::format("cannot lock '{}' ('{}'): {}", what, path_.string(),
+                                          system_reason(error)));
+        }
+        struct stat held {};
+        struct stat named {};
+        if (::fstat(fd_, &held) == 0 && ::stat(path_.c_str(), &named) == 0 &&
+            held.st_dev == named.st_dev && held.st_ino == named.st_ino) {
+            break;
+        }
+        ::close(fd_);
+        fd_ = -1;
+        if (attempt == 10) {
+            throw OutputError(fmt::format("cannot lock '{}': the lock file '{}' keeps being "
+                                          "removed by another process",
+                                          what, path_.string()));
+        }
+        std::error_code ignored;
+        std::filesystem::create_directories(path_.parent_path(), ignored);
+    }
+    const std::string pid = std::to_string(::getpid()) + "\n";
+    if (::ftruncate(fd_, 0) == 0) {
+        [[maybe_unused]] const ssize_t ignored = ::pwrite(fd_, pid.data(), pid.size(), 0);
+    }
+}
+
+OutputLock::~OutputLock() {
+    if (fd_ >= 0) {
+        ::close(fd_); // releases the lock
+    }
+}
+
+OutputLock::OutputLock(OutputLock&& other) noexcept
+    : path_(std::move(other.path_)), fd_(std::exchange(other.fd_, -1)) {
+}
+
+std::size_t remove_temporaries(const std::filesystem::path& path) {
+    namespace fs = std::filesystem;
+    fs::path directory = path.parent_path();
+    if (directory.empty()) {
+        directory = ".";
+    }
+    const std::string prefix = path.filename().string() + ".tmp-";
+    std::size_t removed = 0;
+    std::error_code error;
+    for (fs::directory_iterator it(directory, error), end; !error && it != end;
+         it.increment(error)) {
+        const std::string name = it->path().filename().string();
+        if (name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0 &&
+            it->symlink_status(error).type() == fs::file_type::regular) {
+            std::error_code ignored;
+            removed += fs::remove(it->path(), ignored) ? 1U : 0U;
+        }
+    }
+    return removed;
 }
 
 } // namespace govsim::sim

@@ -196,13 +196,62 @@ concept IntegerAttributeValue =
 enum class StringStorage : std::uint8_t { Variable, Fixed };
 
 /// Throws OutputError unless a results file could be created at `path`: its directory exists
-/// and is writable, and `path` is not itself a directory. ResultsFile's constructor calls it;
-/// call it directly to fail before a long computation whose results would be lost.
+/// and is writable, and `path` is either absent or an existing regular file (not a directory,
+/// a symbolic link, a FIFO, a device or a socket: writing would replace or block on those).
+/// ResultsFile's constructor calls it; call it directly to fail before a long computation whose
+/// results would be lost.
 void check_output_path(const std::filesystem::path& path);
 
+/// Throws OutputError if two of `outputs` name the same file, or an output names the same file
+/// as one of `inputs` (compared after resolving `.`, `..` and symbolic links, and for existing
+/// files by device and inode, so hard links are caught too). The message names both paths.
+struct NamedPath {
+    std::string role; ///< what the path is for, in messages ("the results file", "the CSV table")
+    std::filesystem::path path;
+};
+void check_distinct_paths(const std::vector<NamedPath>& outputs,
+                          const std::vector<std::filesystem::path>& inputs);
+
 /// Writes a small text file (e.g. a CSV table) atomically: to `<path>.tmp-<pid>`, then renamed
-/// into place. Throws OutputError on failure, leaving nothing at `path`.
+/// into place. Throws OutputError, with the path and the system's reason (e.g. "No space left
+/// on device"), on failure, leaving nothing at `path`.
 void write_text_file(const std::filesystem::path& path, std::string_view text);
+
+/// Writes `bytes` to a new file `path` (which must not exist; parents must) and closes it,
+/// checking every write and the close. Throws OutputError with the path and the system's reason
+/// on failure, after removing what it wrote.
+void write_new_file(const std::filesystem::path& path, std::string_view bytes);
+
+/// The system's message for an errno value ("No space left on device").
+[[nodiscard]] std::string system_reason(int error);
+
+/// An exclusive advisory lock (flock) on a lock file, held while the object lives, so that two
+/// processes never write the same output at once. The lock file is created if needed and holds
+/// the holder's process id (for messages). A lock is released by the system when its holder
+/// dies, so a killed process never leaves a stale lock.
+class OutputLock {
+public:
+    /// Takes the lock on `lock_path` without waiting. Throws OutputError if another process
+    /// holds it ("'<what>' is being written by another process (pid N) ..."), or if the lock
+    /// file cannot be created.
+    OutputLock(std::filesystem::path lock_path, const std::string& what);
+    ~OutputLock();
+    OutputLock(OutputLock&& other) noexcept;
+    OutputLock& operator=(OutputLock&&) = delete;
+    OutputLock(const OutputLock&) = delete;
+    OutputLock& operator=(const OutputLock&) = delete;
+
+    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+    int fd_ = -1;
+};
+
+/// Removes the temporary files `<path>.tmp-*` of the output `path` (left by killed processes)
+/// and returns how many it removed. Call it only while holding the output's lock: it cannot
+/// tell a live writer's temporary file from a dead one's.
+std::size_t remove_temporaries(const std::filesystem::path& path);
 
 class ResultsFile {
 public:
@@ -252,6 +301,42 @@ public:
     /// dataset of shape (0,) with the same compound type. Rows are packed and written one
     /// chunk at a time, so memory use does not grow with the table.
     void write_table(std::string_view dataset_path, const Table& table);
+
+    /// A table written in pieces, for tables too large to describe at once (one run's rows at
+    /// a time): created with the columns of `schema` (its rows are not written; string columns
+    /// get the widths `schema` gives them, so declare them wide enough for every piece), then
+    /// grown by append(). The dataset is chunked, compressed and extendible; its contents are
+    /// the same as if the concatenated rows had been written by write_table.
+    class TableWriter {
+    public:
+        /// Appends the rows of `rows`, whose columns must match the schema's (names, types and
+        /// widths; std::invalid_argument otherwise, e.g. for a string wider than declared).
+        void append(const Table& rows);
+        [[nodiscard]] std::size_t rows() const { return rows_; }
+        ~TableWriter();
+        TableWriter(TableWriter&& other) noexcept;
+        TableWriter(const TableWriter&) = delete;
+        TableWriter& operator=(const TableWriter&) = delete;
+        TableWriter& operator=(TableWriter&&) = delete;
+
+    private:
+        friend class ResultsFile;
+        TableWriter(std::string name, std::string what, std::int64_t dataset,
+                    std::int64_t memory_type, std::vector<Table::Column> columns,
+                    std::size_t chunk_rows);
+        std::string name_;
+        std::string what_;
+        std::int64_t dataset_ = -1;     ///< hid_t
+        std::int64_t memory_type_ = -1; ///< hid_t
+        std::vector<std::pair<std::string, std::pair<ColumnType, std::size_t>>> columns_;
+        std::size_t row_size_ = 0;
+        std::size_t chunk_rows_ = 1;
+        std::size_t rows_ = 0;
+    };
+
+    /// Creates the table `dataset_path` with the columns and attributes of `schema` (see
+    /// TableWriter). The writer must not outlive the file.
+    [[nodiscard]] TableWriter create_table(std::string_view dataset_path, const Table& schema);
 
     /// Closes the file, flushes it to disk and renames it to the final path. After commit()
     /// no other call is allowed. Throws OutputError (and leaves no file behind) on failure.

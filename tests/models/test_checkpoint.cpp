@@ -1,25 +1,24 @@
-// Interrupted experiments keep what they finished and resume to the same results.
+// Interrupted experiments keep what they finished and resume to the same results; damaged,
+// truncated and foreign checkpoints are recognised and run again; a store is used by one
+// process at a time.
+#include "common/temp_dir.hpp"
 #include "models/checkpoint.hpp"
 #include "models/experiment.hpp"
+#include "sim/checksum.hpp"
 #include "sim/results_file.hpp"
 #include "test_helpers.hpp"
 
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <filesystem>
-#include <unistd.h>
+#include <fstream>
+#include <iterator>
 
 using namespace govsim;
 namespace fs = std::filesystem;
+using govsim::test::TempDir;
 
 namespace {
-
-fs::path fresh_folder(const std::string& name) {
-    const fs::path p =
-        fs::temp_directory_path() / ("govsim-checkpoint-" + std::to_string(getpid()) + "-" + name);
-    fs::remove_all(p);
-    return p;
-}
 
 /// Bitwise equality of a double (NaN included), the fields of a row one by one: structs have
 /// padding bytes whose content is not part of the value.
@@ -42,6 +41,7 @@ void require_same(const models::RunResult& a, const models::RunResult& b) {
     CHECK(a.key.scenario == b.key.scenario);
     CHECK(a.key.replicate == b.key.replicate);
     CHECK(a.units == b.units);
+    CHECK(same(a.total.stats, b.total.stats));
     REQUIRE(a.years.size() == b.years.size());
     for (std::size_t i = 0; i < a.years.size(); ++i) {
         CHECK(a.years[i].year == b.years[i].year);
@@ -70,52 +70,246 @@ void require_same(const models::RunResult& a, const models::RunResult& b) {
     }
 }
 
+models::Fingerprint fingerprint(const std::string& seed) {
+    models::Fingerprint f;
+    f.add("seed", seed);
+    f.add_text("file scenario.toml", "[run]\nname = \"x\"\n");
+    return f;
+}
+
+std::string read_bytes(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_bytes(const fs::path& p, const std::string& bytes) {
+    std::ofstream(p, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+/// A small experiment of 4 replicates, with dispute records, and its plan.
+struct Small {
+    models::Scenario scenario = govsim::test::small_lishui(15000, 3, 1);
+    std::vector<models::Scenario> scenarios{scenario};
+    models::ExperimentPlan plan{scenarios, 17, 4, true};
+    models::ExperimentOptions options() const {
+        models::ExperimentOptions o;
+        o.seed = 17;
+        o.replicates = 4;
+        o.record_disputes = true;
+        return o;
+    }
+};
+
+constexpr std::size_t header_bytes = 32; // magic, fingerprint hash, length, checksum
+
 } // namespace
 
 TEST_CASE("a saved run is loaded back exactly", "[checkpoint]") {
-    const auto s = govsim::test::small_lishui(15000, 3, 1);
-    models::RunOptions o;
-    o.record_disputes = true;
-    const auto run = models::run_replicate(s, 3, {2, s.run.name, s.town.name, s.model.name, 2}, o);
-    const auto folder = fresh_folder("roundtrip");
-    const models::Checkpoint cp(folder, "fingerprint");
+    const Small small;
+    const auto run = models::run_experiment(small.scenarios, small.options())[2];
+    const TempDir dir("govsim-checkpoint");
+    const models::Checkpoint cp(dir.path() / "store", fingerprint("1"));
     CHECK(cp.saved() == 0);
-    CHECK_FALSE(cp.load(2).has_value());
+    CHECK_FALSE(cp.load(small.plan.shape(2)).has_value());
     cp.save(run);
-    CHECK(cp.saved() == 1);
-    const auto back = cp.load(2);
+    CHECK(cp.saved_indices() == std::vector<std::size_t>{2});
+    std::string problem;
+    const auto back = cp.load(small.plan.shape(2), &problem);
+    INFO(problem);
     REQUIRE(back.has_value());
     require_same(run, *back);
     cp.remove();
-    CHECK_FALSE(fs::exists(folder));
+    CHECK_FALSE(fs::exists(dir.path() / "store"));
 }
 
-TEST_CASE("a checkpoint of another scenario or seed is refused, not mixed in", "[checkpoint]") {
-    const auto folder = fresh_folder("mismatch");
-    { const models::Checkpoint cp(folder, "scenario A, seed 1"); }
-    CHECK_NOTHROW(models::Checkpoint(folder, "scenario A, seed 1"));
-    CHECK_THROWS_AS(models::Checkpoint(folder, "scenario A, seed 2"), sim::OutputError);
-    fs::remove_all(folder);
+TEST_CASE("a store of another experiment is refused, names what differs and keeps its runs",
+          "[checkpoint]") {
+    const TempDir dir("govsim-checkpoint");
+    const fs::path folder = dir.path() / "store";
+    const Small small;
+    const auto run = models::run_experiment(small.scenarios, small.options())[0];
+    { models::Checkpoint(folder, fingerprint("1")).save(run); }
+    CHECK_NOTHROW(models::Checkpoint(folder, fingerprint("1")));
+    try {
+        const models::Checkpoint other(folder, fingerprint("2"));
+        FAIL("a store of another fingerprint was accepted");
+    } catch (const sim::OutputError& e) {
+        const std::string message = e.what();
+        CHECK(message.find("its seed is 1, now 2") != std::string::npos);
+        CHECK(message.find("1 finished run") != std::string::npos);
+        CHECK(message.find("nothing was deleted") != std::string::npos);
+    }
+    CHECK(fs::exists(folder / "run-000000.bin"));
 }
 
-TEST_CASE("a resumed experiment gives the results of an uninterrupted one", "[checkpoint]") {
-    const auto s = govsim::test::small_lishui(15000, 3, 1);
-    models::ExperimentOptions o;
-    o.seed = 17;
-    o.replicates = 4;
-    o.record_disputes = true;
-    const auto uninterrupted = models::run_experiment(s, o);
+TEST_CASE("damaged, truncated and foreign checkpoints are recognised, never used", "[checkpoint]") {
+    const Small small;
+    const auto runs = models::run_experiment(small.scenarios, small.options());
+    const TempDir dir("govsim-checkpoint");
+    const models::Checkpoint cp(dir.path() / "store", fingerprint("1"));
+    cp.save(runs[1]);
+    const fs::path file = cp.run_path(1);
+    const std::string good = read_bytes(file);
+    const auto problem_of = [&](const std::string& bytes) {
+        write_bytes(file, bytes);
+        std::string problem;
+        const bool loaded = cp.load(small.plan.shape(1), &problem).has_value();
+        CHECK_FALSE(loaded);
+        return problem;
+    };
 
-    // An "interrupted" experiment: only replicates 1 and 3 were finished and saved.
-    const auto folder = fresh_folder("resume");
-    const models::Checkpoint cp(folder, "f");
-    cp.save(uninterrupted[1]);
-    cp.save(uninterrupted[3]);
+    SECTION("a flipped bit anywhere in the payload") {
+        for (const std::size_t at : {header_bytes + 3, good.size() / 2, good.size() - 1}) {
+            std::string bad = good;
+            bad[at] = static_cast<char>(bad[at] ^ 0x10);
+            CHECK(problem_of(bad).find("checksum") != std::string::npos);
+        }
+    }
+    SECTION("truncated, extended or empty") {
+        CHECK(problem_of(good.substr(0, good.size() - 100)).find("bytes long") !=
+              std::string::npos);
+        CHECK(problem_of(good + "x").find("bytes long") != std::string::npos);
+        CHECK(problem_of("").find("not a govsim checkpoint") != std::string::npos);
+        CHECK(problem_of(good.substr(0, 10)).find("not a govsim checkpoint") != std::string::npos);
+    }
+    SECTION("a checkpoint of another experiment") {
+        const models::Checkpoint other(dir.path() / "other", fingerprint("2"));
+        other.save(runs[1]);
+        CHECK(problem_of(read_bytes(other.run_path(1))).find("another experiment") !=
+              std::string::npos);
+    }
+    SECTION("a checkpoint of another run under this run's name") {
+        cp.save(runs[3]);
+        CHECK(problem_of(read_bytes(cp.run_path(3))).find("holds run 3") != std::string::npos);
+    }
+    SECTION("a length field that promises more rows than the run has, with a valid checksum") {
+        // The yearly table's length follows the key and three counts; a huge length with a
+        // recomputed checksum must be refused from the shape, before anything is allocated.
+        std::string bad = good;
+        const auto& k = runs[1].key;
+        const std::size_t at = header_bytes + 8 + 3 * 8 + k.scenario.size() + k.town.size() +
+                               k.model.size() + 4 + 3 * 4;
+        const std::uint64_t huge = std::uint64_t{1} << 60;
+        std::memcpy(bad.data() + at, &huge, sizeof huge);
+        const std::uint64_t sum =
+            sim::checksum(bad.data() + header_bytes, bad.size() - header_bytes);
+        std::memcpy(bad.data() + 24, &sum, sizeof sum);
+        CHECK(problem_of(bad).find("the yearly table has 1152921504606846976 rows, not 1") !=
+              std::string::npos);
+    }
+    SECTION("a directory in its place") {
+        fs::remove(file);
+        fs::create_directory(file);
+        std::string problem;
+        CHECK_FALSE(cp.load(small.plan.shape(1), &problem).has_value());
+        CHECK(problem.find("not a regular file") != std::string::npos);
+    }
+}
+
+TEST_CASE("a resumed experiment gives the results of an uninterrupted one, damaged runs redone",
+          "[checkpoint]") {
+    const Small small;
+    const auto uninterrupted = models::run_experiment(small.scenarios, small.options());
+
+    // An "interrupted" experiment: replicates 0, 1 and 3 were saved, and 3 was damaged since.
+    const TempDir dir("govsim-checkpoint");
+    const models::Checkpoint cp(dir.path() / "store", fingerprint("1"));
+    for (const std::size_t i : {0, 1, 3})
+        cp.save(uninterrupted[i]);
+    std::string bytes = read_bytes(cp.run_path(3));
+    bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 1);
+    write_bytes(cp.run_path(3), bytes);
+
+    const auto saved = models::check_saved(small.plan, small.plan.all(), cp);
+    CHECK(saved.sound == std::vector<std::size_t>{0, 1});
+    REQUIRE(saved.damaged.size() == 1);
+    CHECK(saved.damaged.front().first == 3);
+
+    auto o = small.options();
     o.checkpoint = &cp;
-    const auto resumed = models::run_experiment(s, o);
+    const auto resumed = models::run_experiment(small.scenarios, o);
     CHECK(cp.saved() == 4); // the runs done now were saved as they finished
+    CHECK(models::check_saved(small.plan, small.plan.all(), cp).damaged.empty());
     REQUIRE(resumed.size() == uninterrupted.size());
     for (std::size_t i = 0; i < resumed.size(); ++i)
         require_same(uninterrupted[i], resumed[i]);
-    cp.remove();
+}
+
+TEST_CASE("a store is locked by its owner: a second owner is refused", "[checkpoint]") {
+    const TempDir dir("govsim-checkpoint");
+    const fs::path folder = dir.path() / "out.h5.partial";
+    {
+        const models::Checkpoint first(folder, fingerprint("1"));
+        try {
+            const models::Checkpoint second(folder, fingerprint("1"));
+            FAIL("a second owner took the lock");
+        } catch (const sim::OutputError& e) {
+            const std::string message = e.what();
+            CHECK(message.find("being written by another process") != std::string::npos);
+            CHECK(message.find("out.h5'") != std::string::npos);
+        }
+        // A worker (another rank of the owner's job) needs no lock.
+        CHECK_NOTHROW(
+            models::Checkpoint(folder, fingerprint("1"), models::Checkpoint::Role::Worker));
+    }
+    // Released with its owner.
+    CHECK_NOTHROW(models::Checkpoint(folder, fingerprint("1")));
+}
+
+TEST_CASE("an owner removes temporary files left by killed processes", "[checkpoint]") {
+    const TempDir dir("govsim-checkpoint");
+    const fs::path folder = dir.path() / "store";
+    { const models::Checkpoint cp(folder, fingerprint("1")); }
+    write_bytes(folder / "run-000004.bin.tmp-999999", "half a checkpoint");
+    write_bytes(folder / "manifest.tmp-999998", "half a manifest");
+    const models::Checkpoint cp(folder, fingerprint("1"));
+    CHECK_FALSE(fs::exists(folder / "run-000004.bin.tmp-999999"));
+    CHECK_FALSE(fs::exists(folder / "manifest.tmp-999998"));
+    CHECK(cp.saved() == 0);
+}
+
+TEST_CASE("a worker requires the owner's store and manifest", "[checkpoint]") {
+    const TempDir dir("govsim-checkpoint");
+    CHECK_THROWS_AS(
+        models::Checkpoint(dir.path() / "none", fingerprint("1"), models::Checkpoint::Role::Worker),
+        sim::OutputError);
+    { const models::Checkpoint owner(dir.path() / "store", fingerprint("1")); }
+    CHECK_THROWS_AS(models::Checkpoint(dir.path() / "store", fingerprint("2"),
+                                       models::Checkpoint::Role::Worker),
+                    sim::OutputError);
+}
+
+TEST_CASE("only a complete run passes check_complete", "[checkpoint]") {
+    const Small small;
+    const auto run = models::run_experiment(small.scenarios, small.options())[1];
+    const auto shape = small.plan.shape(1);
+    CHECK_NOTHROW(models::check_complete(run, shape));
+    auto cut = run;
+    cut.daily.pop_back();
+    CHECK_THROWS_AS(models::check_complete(cut, shape), std::logic_error);
+    cut = run;
+    cut.disputes.pop_back();
+    CHECK_THROWS_AS(models::check_complete(cut, shape), std::logic_error);
+    cut = run;
+    cut.key.replicate = 2;
+    CHECK_THROWS_AS(models::check_complete(cut, shape), std::logic_error);
+    cut = run;
+    cut.monthly.clear();
+    CHECK_THROWS_AS(models::check_complete(cut, shape), std::logic_error);
+}
+
+TEST_CASE("fingerprints round-trip through their text and name their first difference",
+          "[checkpoint]") {
+    const auto a = fingerprint("1");
+    const auto parsed = models::Fingerprint::parse(a.text());
+    REQUIRE(parsed.has_value());
+    CHECK(parsed->text() == a.text());
+    CHECK(parsed->hash() == a.hash());
+    CHECK_FALSE(a.first_difference(*parsed).has_value());
+    const auto diff = a.first_difference(fingerprint("2"));
+    REQUIRE(diff.has_value());
+    CHECK(std::get<0>(*diff) == "seed");
+    CHECK_FALSE(models::Fingerprint::parse("something else").has_value());
+    models::Fingerprint f;
+    CHECK_THROWS_AS(f.add("two\nlines", "x"), std::invalid_argument);
 }
