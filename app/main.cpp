@@ -213,7 +213,15 @@ int main(int argc, char** argv) {
     double progress_seconds = 30;
     run->add_option("--progress-every", progress_seconds,
                     "Seconds between progress lines when stderr is not a terminal")
-        ->check(CLI::Range(0.01, 86400.0));
+        ->check(CLI::Validator(
+            [](std::string& text) {
+                double x = 0;
+                // CLI::Range lets NaN through (every comparison with it is false).
+                if (!CLI::detail::lexical_cast(text, x) || !(x >= 0.01 && x <= 86400.0))
+                    return std::string("expected a number of seconds in [0.01, 86400]");
+                return std::string();
+            },
+            "SECONDS in [0.01, 86400]"));
     run->add_option("--csv", csv_path,
                     "Comparison table as CSV (default: the results path with .csv)");
     run->add_flag("--disputes", record_disputes, "Also write one record per dispute");
