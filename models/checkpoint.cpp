@@ -239,19 +239,21 @@ std::optional<Fingerprint> Fingerprint::parse(std::string_view text) {
 
 std::optional<std::tuple<std::string, std::string, std::string>>
 Fingerprint::first_difference(const Fingerprint& other) const {
-    for (const auto& [name, value] : fields_) {
-        const auto it = std::find_if(other.fields_.begin(), other.fields_.end(),
-                                     [&](const auto& f) { return f.first == name; });
-        const std::string theirs = it == other.fields_.end() ? "(none)" : it->second;
-        if (theirs != value)
-            return std::make_tuple(name, value, theirs);
+    const auto find = [](const Fingerprint& f, const std::string& name) -> const std::string* {
+        for (const auto& field : f.fields_)
+            if (field.first == name)
+                return &field.second;
+        return nullptr;
+    };
+    for (const auto& field : fields_) {
+        const std::string* theirs = find(other, field.first);
+        if (!theirs || *theirs != field.second)
+            return std::make_tuple(field.first, field.second,
+                                   theirs ? *theirs : std::string("(none)"));
     }
-    for (const auto& [name, value] : other.fields_) {
-        const auto it = std::find_if(fields_.begin(), fields_.end(),
-                                     [&](const auto& f) { return f.first == name; });
-        if (it == fields_.end())
-            return std::make_tuple(name, std::string("(none)"), value);
-    }
+    for (const auto& field : other.fields_)
+        if (!find(*this, field.first))
+            return std::make_tuple(field.first, std::string("(none)"), field.second);
     return std::nullopt;
 }
 
@@ -500,8 +502,15 @@ std::vector<std::size_t> Checkpoint::saved_indices() const {
 }
 
 void Checkpoint::remove() const {
+    // The manifest goes last: a process killed part-way leaves a store that still says whose
+    // runs it holds, and the next invocation resumes from what is left.
+    namespace fs = std::filesystem;
     std::error_code ec;
-    std::filesystem::remove_all(folder_, ec);
+    for (const fs::directory_entry& e : fs::directory_iterator(folder_, ec))
+        if (e.path().filename() != manifest_name)
+            fs::remove_all(e.path(), ec);
+    fs::remove(folder_ / manifest_name, ec);
+    fs::remove(folder_, ec);
 }
 
 } // namespace govsim::models

@@ -102,7 +102,7 @@ public:
     [[nodiscard]] std::vector<std::size_t> saved_indices() const;
     /// Number of runs saved so far.
     [[nodiscard]] std::size_t saved() const { return saved_indices().size(); }
-    /// Deletes the folder and everything in it (the lock goes with it).
+    /// Deletes the folder and everything in it (the lock goes with it), the manifest last.
     void remove() const;
 
     [[nodiscard]] const std::filesystem::path& folder() const { return folder_; }

@@ -18,8 +18,8 @@ packages=(
     libfmt-dev
     # analysis scripts (run with /usr/bin/python3)
     python3-h5py python3-pandas python3-matplotlib
-    # build tools
-    cmake g++ make pkg-config
+    # build tools (clang and its runtime libraries for the libFuzzer harness, scripts/fuzz.sh)
+    cmake g++ make pkg-config clang-14 libclang-rt-14-dev
 )
 
 missing=()

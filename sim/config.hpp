@@ -266,7 +266,7 @@ struct ConfigLimits {
     /// files composed into one document, counting a file each time it is included
     static constexpr std::size_t max_included_files = 256;
     /// bytes of text composed into one document, counting a file each time it is included
-    static constexpr std::uint64_t max_included_bytes = 16U << 20;
+    static constexpr std::uint64_t max_included_bytes = 4U << 20;
 };
 
 /// Reads the text of the file at a path (e.g. from a copy of the files, to rerun a recorded
