@@ -1,125 +1,50 @@
 // govsim: the command-line program. Thin by design: it parses arguments and calls the
-// library code that the tests call too.
+// library code that the tests call too (the jobs of models/job.hpp).
 #include "analysis/statistics.hpp"
 #include "govsim/source_version.hpp"
 #include "govsim/version.hpp"
 #include "models/attribution.hpp"
 #include "models/calibration.hpp"
 #include "models/comparison.hpp"
-#include "models/experiment.hpp"
-#include "models/results_io.hpp"
+#include "models/job.hpp"
 #include "models/scenario_loader.hpp"
+#include "sim/command_line.hpp"
 #include "sim/config.hpp"
-#include "sim/experiment.hpp"
 #include "sim/parallel.hpp"
+#include "sim/ranks.hpp"
 #include "sim/results_file.hpp"
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fmt/core.h>
 #include <hdf5.h>
-#include <iterator>
 #include <limits>
-#include <map>
-#include <new>
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <tbb/info.h>
 #include <vector>
 
 namespace {
 
+using govsim::models::exit_bad_input;
 using govsim::models::RunResult;
-
-// Exit statuses (README, "Exit statuses"): 0 success; 2 the command could not be carried out
-// because of its input or its environment (a bad scenario or argument, an output that cannot be
-// written, a full disk, memory exhausted), with one message naming the file and the reason;
-// 1 an internal error (a bug: please report it).
-constexpr int exit_bad_input = 2;
-constexpr int exit_internal = 1;
 
 /// Seeds are TOML integers in scenario files, so the command line takes the same range.
 constexpr std::uint64_t max_seed = std::numeric_limits<std::int64_t>::max();
 
-/// The version with the source's git commit: "0.1.0 (git 1a2b3c4d5e6f)", ", dirty" added when
-/// the build's tracked files differed from the commit.
-std::string version_with_commit() {
-    const std::string commit = govsim::git_commit;
-    return fmt::format("{} (git {}{})", govsim::version, commit.substr(0, 12),
-                       govsim::git_dirty ? ", dirty" : "");
-}
-
-/// What an experiment's results depend on (checkpoints are reused only under an equal one).
-govsim::models::Fingerprint fingerprint_of(const govsim::models::Experiment& experiment,
-                                           const govsim::models::ExperimentPlan& plan) {
-    govsim::models::Fingerprint f;
-    f.add("program", fmt::format("govsim {}", govsim::version));
-    f.add("commit", fmt::format("{}{}{}", govsim::git_commit, govsim::git_dirty ? " dirty " : "",
-                                govsim::git_diff_checksum));
-    f.add("build type", govsim::build_type);
-    f.add("seed", std::to_string(plan.seed()));
-    f.add("replicates", std::to_string(plan.replicates()));
-    f.add("runs", std::to_string(plan.runs()));
-    f.add("dispute records", plan.record_disputes() ? "yes" : "no");
-    for (const auto& source : experiment.sources)
-        f.add_text("file " + source.file, source.text);
-    return f;
-}
-
-/// The exit status for an exception that made a run fail.
-int status_of_cause(const std::exception_ptr& cause) {
-    try {
-        std::rethrow_exception(cause);
-    } catch (const govsim::sim::ConfigError&) {
-        return exit_bad_input;
-    } catch (const govsim::sim::OutputError&) {
-        return exit_bad_input;
-    } catch (const std::bad_alloc&) {
-        return exit_bad_input;
-    } catch (const std::invalid_argument&) {
-        return exit_bad_input;
-    } catch (const std::range_error&) {
-        return exit_bad_input;
-    } catch (...) {
-        return exit_internal;
-    }
-}
-
-/// Prints the message of an exception (one line) and gives the exit status for it.
-int report_error(const std::exception_ptr& error) {
-    try {
-        std::rethrow_exception(error);
-    } catch (const govsim::sim::RunFailure& e) {
-        const int status = status_of_cause(e.cause());
-        fmt::print(stderr, "error{}: {}\n",
-                   status == exit_internal ? " (internal; please report it)" : "", e.what());
-        return status;
-    } catch (const govsim::sim::ConfigError& e) {
-        fmt::print(stderr, "{}\n", e.what());
-        return exit_bad_input;
-    } catch (const govsim::sim::OutputError& e) {
-        fmt::print(stderr, "error: {}\n", e.what());
-        return exit_bad_input;
-    } catch (const std::bad_alloc&) {
-        fmt::print(stderr, "error: out of memory; finished runs are kept: free memory, or use "
-                           "fewer --threads, and run the same command again\n");
-        return exit_bad_input;
-    } catch (const std::invalid_argument& e) { // a request the input cannot satisfy
-        fmt::print(stderr, "error: {}\n", e.what());
-        return exit_bad_input;
-    } catch (const std::exception& e) {
-        fmt::print(stderr, "error (internal; please report it): {}\n", e.what());
-        return exit_internal;
-    } catch (...) {
-        fmt::print(stderr, "error (internal; please report it): an unknown exception\n");
-        return exit_internal;
-    }
+govsim::models::BuildInfo build_info() {
+    govsim::models::BuildInfo b;
+    b.version = govsim::version;
+    b.git_commit = govsim::git_commit;
+    b.git_dirty = govsim::git_dirty;
+    b.git_diff_checksum = govsim::git_diff_checksum;
+    b.build_type = govsim::build_type;
+    return b;
 }
 
 std::string utc_now() {
@@ -129,6 +54,44 @@ std::string utc_now() {
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return buf;
+}
+
+/// A number of seconds in [lo, hi]; NaN is refused (CLI::Range lets it through, since every
+/// comparison with it is false).
+CLI::Validator seconds_in(double lo, double hi) {
+    return CLI::Validator(
+        [lo, hi](std::string& text) {
+            double x = 0;
+            if (!CLI::detail::lexical_cast(text, x) || !(x >= lo && x <= hi))
+                return fmt::format("expected a number of seconds in [{}, {}]", lo, hi);
+            return std::string();
+        },
+        fmt::format("SECONDS in [{}, {}]", lo, hi));
+}
+
+/// The options of `govsim run`, into `job` (shared with `reproduce`, which parses a recorded
+/// command with them).
+void add_run_options(CLI::App& run, govsim::models::RunJob& job) {
+    run.add_option("FILE", job.scenario_path, "Scenario file (TOML)")->required();
+    run.add_option("-o,--output", job.out_path,
+                   "Results file to write (HDF5); with --shard, the shard file")
+        ->required();
+    run.add_option("--threads", job.threads, "Worker threads (default: all cores)")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1024}));
+    run.add_option("--seed", job.seed, "Master seed (overrides the scenario's run.seed)")
+        ->check(CLI::Range(std::uint64_t{0}, max_seed));
+    run.add_option("--replicates", job.replicates, "Replicates (overrides run.replicates)")
+        ->check(CLI::Range(1U, govsim::models::limits::max_replicates));
+    run.add_option("--shard", job.shard,
+                   "Run only the k-th of n shards (k/n, e.g. 2/8) and write a shard file, for "
+                   "job arrays; combine the shards with govsim merge");
+    run.add_option("--progress-every", job.progress_seconds,
+                   "Seconds between progress lines when stderr is not a terminal")
+        ->check(seconds_in(0.01, 86400.0));
+    run.add_option("--csv", job.csv_path,
+                   "Comparison table as CSV (default: the results path with .csv)");
+    run.add_flag("--disputes", job.record_disputes, "Also write one record per dispute");
+    run.add_flag("-q,--quiet", job.quiet, "Print no summary table and no progress");
 }
 
 /// One line of the summary table: a metric's mean over replicates with its 95% interval.
@@ -184,48 +147,76 @@ void print_summary(const std::vector<RunResult>& runs) {
                "complaints are those made in the year (escalations to a government channel).\n");
 }
 
+void print_report(const govsim::models::RunReport& r) {
+    if (!r.summaries.empty()) {
+        std::vector<std::pair<std::string, std::string>> scenarios;
+        for (const auto& run : r.summaries)
+            if (std::find(scenarios.begin(), scenarios.end(),
+                          std::make_pair(run.key.town, run.key.model)) == scenarios.end())
+                scenarios.emplace_back(run.key.town, run.key.model);
+        if (scenarios.size() == 1)
+            print_summary(r.summaries);
+        else
+            fmt::print("{}", govsim::models::comparison_table(r.comparison));
+    }
+    fmt::print("\n{} run{} in {:.1f} s; {}\n", r.runs_here, r.runs_here == 1 ? "" : "s",
+               r.wall_seconds, r.written);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
     // HDF5 must not try to close files at exit: a file whose writing failed (a full disk) is
     // abandoned and removed, and closing it again from an exit handler would crash.
     H5dont_atexit();
+    std::optional<govsim::sim::Ranks> ranks;
+    try {
+        ranks.emplace(argc, argv); // joins the MPI job when started by mpirun
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "error: {}\n", e.what());
+        return exit_bad_input;
+    }
+    const std::vector<std::string> arguments(argv, argv + argc);
+    const auto build = build_info();
+
     CLI::App app{"govsim: agent-based simulation of residential-compound governance in "
                  "Nanhai's pilot towns"};
     app.require_subcommand(1);
-    app.set_version_flag("--version", std::string(govsim::version));
+    app.set_version_flag("--version", build.version_with_commit());
+
+    govsim::models::RunJob run_job;
+    auto* run = app.add_subcommand("run", "Run a scenario and write an HDF5 results file "
+                                          "(over MPI ranks when started by mpirun)");
+    add_run_options(*run, run_job);
 
     std::string scenario_path, out_path, csv_path;
     std::size_t threads = 0;
     std::optional<std::uint64_t> seed;
     std::optional<std::uint32_t> replicates;
-    bool record_disputes = false, quiet = false;
+    bool quiet = false;
 
-    auto* run = app.add_subcommand("run", "Run a scenario and write an HDF5 results file");
-    run->add_option("FILE", scenario_path, "Scenario file (TOML)")->required();
-    run->add_option("-o,--output", out_path, "Results file to write (HDF5)")->required();
-    run->add_option("--threads", threads, "Worker threads (default: all cores)")
+    govsim::models::MergeJob merge_job;
+    auto* merge = app.add_subcommand(
+        "merge", "Merge the shard files of a job array (govsim run --shard k/n) into the "
+                 "results file one process would have written");
+    merge->add_option("SHARD", merge_job.shards, "Shard files (every shard once)")->required();
+    merge->add_option("-o,--output", merge_job.out_path, "Results file to write (HDF5)")
+        ->required();
+    merge->add_option("--csv", merge_job.csv_path,
+                      "Comparison table as CSV (default: the results path with .csv)");
+    merge->add_flag("-q,--quiet", quiet, "Print no comparison table");
+
+    govsim::models::ReproduceJob reproduce_job;
+    auto* reproduce = app.add_subcommand(
+        "reproduce", "Rebuild the scenario recorded in a results file in a fresh folder, rerun "
+                     "it and check that every dataset is bit-identical");
+    reproduce->add_option("RESULTS", reproduce_job.results_path, "Results file (HDF5)")->required();
+    reproduce->add_option("--folder", reproduce_job.folder,
+                          "Where to rebuild and rerun (new or empty; default: a new folder in "
+                          "the temporary directory)");
+    reproduce->add_option("--threads", reproduce_job.threads, "Worker threads (default: all cores)")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1024}));
-    run->add_option("--seed", seed, "Master seed (overrides the scenario's run.seed)")
-        ->check(CLI::Range(std::uint64_t{0}, max_seed));
-    run->add_option("--replicates", replicates, "Replicates (overrides run.replicates)")
-        ->check(CLI::Range(1U, govsim::models::limits::max_replicates));
-    double progress_seconds = 30;
-    run->add_option("--progress-every", progress_seconds,
-                    "Seconds between progress lines when stderr is not a terminal")
-        ->check(CLI::Validator(
-            [](std::string& text) {
-                double x = 0;
-                // CLI::Range lets NaN through (every comparison with it is false).
-                if (!CLI::detail::lexical_cast(text, x) || !(x >= 0.01 && x <= 86400.0))
-                    return std::string("expected a number of seconds in [0.01, 86400]");
-                return std::string();
-            },
-            "SECONDS in [0.01, 86400]"));
-    run->add_option("--csv", csv_path,
-                    "Comparison table as CSV (default: the results path with .csv)");
-    run->add_flag("--disputes", record_disputes, "Also write one record per dispute");
-    run->add_flag("-q,--quiet", quiet, "Print no summary table and no progress");
+    reproduce->add_flag("-q,--quiet", reproduce_job.quiet, "Print only the verdict");
 
     auto* validate =
         app.add_subcommand("validate", "Check a scenario file and report the first error");
@@ -277,8 +268,58 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        const int code = app.exit(e);
-        return code == 0 ? 0 : exit_bad_input;
+        // Under MPI every rank parses the same arguments; one of them says what is wrong.
+        if (ranks->root() || e.get_exit_code() == 0) {
+            const int code = app.exit(e);
+            return code == 0 ? 0 : exit_bad_input;
+        }
+        return exit_bad_input;
+    }
+
+    // The jobs spread over MPI ranks (run) or run on the root (merge); print on the root.
+    if (run->parsed()) {
+        run_job.argv = arguments;
+        govsim::models::RunReport report;
+        const int status = govsim::models::run_job(run_job, build, *ranks, &report);
+        if (status == 0 && ranks->root() && !run_job.quiet)
+            print_report(report);
+        return status;
+    }
+    if (merge->parsed()) {
+        merge_job.argv = arguments;
+        govsim::models::RunReport report;
+        const int status = govsim::models::merge_job(merge_job, build, *ranks, &report);
+        if (status == 0 && ranks->root() && !quiet)
+            print_report(report);
+        return status;
+    }
+    if (reproduce->parsed()) {
+        const auto parse_run = [](const std::vector<std::string>& recorded) {
+            CLI::App parser{"govsim"};
+            govsim::models::RunJob job;
+            add_run_options(*parser.add_subcommand("run"), job);
+            std::vector<std::string> args(recorded.rbegin(), recorded.rend());
+            if (args.empty())
+                throw std::invalid_argument("the recorded command is empty");
+            args.pop_back(); // the program's name
+            try {
+                parser.parse(args);
+            } catch (const CLI::ParseError& e) {
+                throw std::invalid_argument(
+                    fmt::format("the recorded command is not a govsim run command: {}", e.what()));
+            }
+            if (parser.get_subcommands().empty() ||
+                parser.get_subcommands().front()->get_name() != "run")
+                throw std::invalid_argument("the recorded command is not a govsim run command");
+            return job;
+        };
+        return govsim::models::reproduce_job(reproduce_job, build, *ranks, parse_run);
+    }
+    if (ranks->size() > 1) {
+        if (ranks->root())
+            fmt::print(stderr, "error: only govsim run spreads over MPI ranks: run this command "
+                               "without mpirun\n");
+        return exit_bad_input;
     }
 
     try {
@@ -368,94 +409,11 @@ int main(int argc, char** argv) {
                 govsim::sim::write_text_file(csv_path, govsim::models::attribution_csv(a));
             return 0;
         }
-        const bool csv_defaulted = csv_path.empty();
-        if (csv_defaulted)
-            csv_path = std::filesystem::path(out_path).replace_extension(".csv").string();
-        // Fail before simulating, not after: outputs must be writable, distinct, and none of
-        // them an input.
-        govsim::sim::check_output_path(out_path);
-        govsim::sim::check_output_path(csv_path);
-        {
-            std::vector<std::filesystem::path> inputs;
-            for (const auto& source : experiment.sources)
-                inputs.emplace_back(source.file);
-            govsim::sim::check_distinct_paths(
-                {{"the results file", out_path},
-                 {csv_defaulted ? "the CSV table (the results path with .csv)" : "the CSV table",
-                  csv_path}},
-                inputs);
-        }
-        govsim::sim::ThreadLimit limit(threads);
-        const govsim::models::ExperimentPlan plan(scenarios, seed.value_or(scenario.run.seed),
-                                                  replicates.value_or(scenario.run.replicates),
-                                                  record_disputes);
-        if (plan.runs() > govsim::models::limits::max_runs)
-            throw std::invalid_argument(fmt::format(
-                "{} scenarios x {} replicates are {} runs, more than the limit of {} (see "
-                "'Engineering limits' in docs/scenarios.md)",
-                scenarios.size(), plan.replicates(), plan.runs(),
-                govsim::models::limits::max_runs));
-
-        // Finished runs are kept in OUT.partial/ until the results file is complete, so an
-        // interrupted invocation resumes where it stopped when run again. Its lock keeps a
-        // second invocation off the same output; under it, temporary files of killed processes
-        // are removed.
-        const govsim::models::Checkpoint checkpoint(
-            govsim::models::Checkpoint::folder_for(out_path), fingerprint_of(experiment, plan));
-        govsim::sim::remove_temporaries(out_path);
-        govsim::sim::remove_temporaries(csv_path);
-        const auto all = plan.all();
-        const auto saved = govsim::models::check_saved(plan, all, checkpoint);
-        for (const auto& [index, problem] : saved.damaged)
-            fmt::print(stderr, "warning: the saved {} is damaged and will be run again: {}\n",
-                       govsim::models::describe_run(plan.key(index)), problem);
-        if (!saved.sound.empty() && !quiet)
-            fmt::print(stderr, "resuming: {} of {} runs reused from {}; {} to run\n",
-                       saved.sound.size(), plan.runs(), checkpoint.folder().string(),
-                       plan.runs() - saved.sound.size());
-        std::vector<std::size_t> to_run;
-        std::set_difference(all.begin(), all.end(), saved.sound.begin(), saved.sound.end(),
-                            std::back_inserter(to_run));
-
-        govsim::models::ExperimentOptions options;
-        options.progress = govsim::sim::progress_mode(!quiet);
-        options.progress_interval_seconds = progress_seconds;
-        options.checkpoint = &checkpoint;
-        const auto start = std::chrono::steady_clock::now();
-        govsim::models::run_runs(plan, to_run, options, {});
-        const double wall =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-
-        govsim::models::Provenance prov;
-        prov.scenario_path = scenario_path;
-        prov.scenario_text = experiment.source_text;
-        prov.scenario_name = scenario.run.name;
-        for (int i = 0; i < argc; ++i)
-            prov.command_line += (i ? " " : "") + std::string(argv[i]);
-        prov.version = version_with_commit();
-        prov.build_type = govsim::build_type;
-        prov.created_utc = utc_now();
-        prov.seed = plan.seed();
-        prov.threads = static_cast<std::uint32_t>(
-            threads > 0 ? threads : static_cast<std::size_t>(tbb::info::default_concurrency()));
-        prov.ranks = 1;
-        prov.replicates = plan.replicates();
-        // Assembled from the store run by run: memory does not grow with the number of runs.
-        const govsim::models::StoredRuns stored(plan, checkpoint);
-        const auto results = govsim::models::write_results(out_path, prov, stored, record_disputes);
-        const auto comparison = govsim::models::compare_models(results);
-        govsim::sim::write_text_file(csv_path, govsim::models::comparison_csv(comparison));
-        checkpoint.remove();
-        if (!quiet) {
-            if (scenarios.size() == 1)
-                print_summary(results);
-            else
-                fmt::print("{}", govsim::models::comparison_table(comparison));
-            fmt::print("\n{} run{} in {:.1f} s; results written to {} and {}\n", results.size(),
-                       results.size() == 1 ? "" : "s", wall, out_path, csv_path);
-        }
         return 0;
     } catch (...) {
-        return report_error(std::current_exception());
+        std::string message;
+        const int status = govsim::models::error_status(std::current_exception(), &message);
+        fmt::print(stderr, "{}\n", message);
+        return status;
     }
 }

@@ -104,22 +104,6 @@ void add_stats_columns(sim::RowTable<Ref<Row>>& table) {
                 [](const R& r) { return r.row->stats.share_resolved_within_30_days; });
 }
 
-void write_provenance(sim::ResultsFile& file, const Provenance& p) {
-    file.set_attribute("format", results_format);
-    file.set_attribute("format_version", results_format_version);
-    file.set_attribute("scenario_path", p.scenario_path);
-    file.set_attribute("scenario_text", p.scenario_text);
-    file.set_attribute("scenario_name", p.scenario_name);
-    file.set_attribute("command_line", p.command_line);
-    file.set_attribute("version", p.version);
-    file.set_attribute("build_type", p.build_type);
-    file.set_attribute("created_utc", p.created_utc);
-    file.set_attribute("seed", p.seed);
-    file.set_attribute("threads", p.threads);
-    file.set_attribute("ranks", p.ranks);
-    file.set_attribute("replicates", p.replicates);
-}
-
 void describe_runs(sim::RowTable<const RunResult*>& table, const KeyWidths& w) {
     using R = const RunResult*;
     table.attribute("description", "One row per run (scenario x town x replicate), in index order.")
@@ -323,6 +307,66 @@ private:
 };
 
 } // namespace
+
+void write_provenance(sim::ResultsFile& file, const Provenance& p) {
+    file.set_attribute("format", results_format);
+    file.set_attribute("format_version", results_format_version);
+    file.set_attribute("scenario_path", p.scenario_path);
+    file.set_attribute("scenario_text", p.scenario_text);
+    file.set_attribute("scenario_name", p.scenario_name);
+    file.set_attribute("command_line", p.command_line);
+    file.set_attribute("working_directory", p.working_directory);
+    file.set_attribute("version", p.version);
+    file.set_attribute("git_commit", p.git_commit);
+    file.set_attribute("git_dirty", std::uint64_t{p.git_dirty ? 1U : 0U});
+    file.set_attribute("build_type", p.build_type);
+    file.set_attribute("created_utc", p.created_utc);
+    file.set_attribute("seed", p.seed);
+    file.set_attribute("threads", p.threads);
+    file.set_attribute("ranks", p.ranks);
+    file.set_attribute("shards", p.shards);
+    file.set_attribute("replicates", p.replicates);
+    using F = sim::ConfigSource;
+    sim::RowTable<F> files(p.files);
+    files
+        .attribute("description",
+                   "One row per file that went into the scenario, once each, in the order first "
+                   "used: its path as resolved (relative to the working_directory attribute "
+                   "unless absolute) and its exact text, so that the scenario can be rebuilt and "
+                   "rerun (govsim reproduce).")
+        .column("path", [](const F& f) -> const std::string& { return f.file; })
+        .column("text", [](const F& f) -> const std::string& { return f.text; });
+    file.write_table("scenario_files", files);
+}
+
+Provenance read_provenance(const sim::ResultsReader& file) {
+    Provenance p;
+    p.scenario_path = file.string_attribute("scenario_path");
+    p.scenario_text = file.string_attribute("scenario_text");
+    p.scenario_name = file.string_attribute("scenario_name");
+    p.command_line = file.string_attribute("command_line");
+    p.version = file.string_attribute("version");
+    p.build_type = file.string_attribute("build_type");
+    p.created_utc = file.string_attribute("created_utc");
+    p.seed = file.uint_attribute("seed");
+    p.threads = static_cast<std::uint32_t>(file.uint_attribute("threads"));
+    p.ranks = static_cast<std::uint32_t>(file.uint_attribute("ranks"));
+    p.replicates = static_cast<std::uint32_t>(file.uint_attribute("replicates"));
+    if (file.has_attribute("working_directory")) {
+        p.working_directory = file.string_attribute("working_directory");
+        p.git_commit = file.string_attribute("git_commit");
+        p.git_dirty = file.uint_attribute("git_dirty") != 0;
+        p.shards = static_cast<std::uint32_t>(file.uint_attribute("shards"));
+    }
+    if (file.has_dataset("scenario_files")) {
+        const auto paths = file.string_column("scenario_files", "path");
+        const auto texts = file.string_column("scenario_files", "text");
+        for (std::size_t i = 0; i < paths.size(); ++i) {
+            p.files.push_back(sim::ConfigSource{paths[i], texts[i]});
+        }
+    }
+    return p;
+}
 
 MemoryRuns::MemoryRuns(const std::vector<RunResult>& runs) : by_index_(runs.size(), nullptr) {
     for (const RunResult& run : runs) {

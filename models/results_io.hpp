@@ -4,6 +4,7 @@
 // each a compound dataset that h5py and pandas read directly. The layout, every column's type,
 // unit and meaning, is documented in docs/results.md; change both together.
 #include "models/summary.hpp"
+#include "sim/config.hpp"       // sim::ConfigSource
 #include "sim/results_file.hpp" // sim::OutputError, thrown by write_results
 
 #include <array>
@@ -24,20 +25,36 @@ inline constexpr std::int64_t results_format_version = 1;
 inline constexpr std::array<std::string_view, 3> dispute_outcome_names{"open", "resolved",
                                                                        "abandoned"};
 
-/// Where results came from: written as root attributes of the results file.
+/// Where results came from: written as root attributes of the results file, and the scenario's
+/// files as the table /scenario_files, so that `govsim reproduce` can rebuild and rerun it.
 struct Provenance {
     std::string scenario_path; ///< the scenario file as given on the command line
-    std::string scenario_text; ///< its full text
+    std::string scenario_text; ///< every file's text, pasted together (for reading, not loading)
     std::string scenario_name;
+    /// Every file that went into the scenario, once each, in the order first used: its path as
+    /// resolved (relative to working_directory unless absolute) and its exact text.
+    std::vector<sim::ConfigSource> files;
+    /// The command, its arguments quoted for a POSIX shell where needed (so it splits back into
+    /// exactly the same arguments; sim::split_command).
     std::string command_line;
-    std::string version;     ///< govsim version
-    std::string build_type;  ///< CMake build type (Release, Debug, ...)
-    std::string created_utc; ///< ISO 8601, e.g. 2024-05-01T12:00:00Z
+    std::string working_directory; ///< where the command ran (relative paths start there)
+    std::string version;           ///< govsim version, with its git commit (and ", dirty")
+    std::string git_commit;        ///< the full commit hash, or "unknown"
+    bool git_dirty = false;        ///< tracked files differed from git_commit at build time
+    std::string build_type;        ///< CMake build type (Release, Debug, ...)
+    std::string created_utc;       ///< ISO 8601, e.g. 2024-05-01T12:00:00Z
     std::uint64_t seed = 0;
-    std::uint32_t threads = 0;
-    std::uint32_t ranks = 0;
+    std::uint32_t threads = 0; ///< worker threads of each rank
+    std::uint32_t ranks = 0;   ///< MPI ranks (of the largest shard, when merged)
+    std::uint32_t shards = 1;  ///< shards of a job array merged into the file (1: none)
     std::uint32_t replicates = 0;
 };
+
+/// Writes `p` as the root attributes and the /scenario_files table of `file`.
+void write_provenance(sim::ResultsFile& file, const Provenance& p);
+/// Reads what write_provenance wrote (files written before /scenario_files existed have no
+/// files). Throws sim::OutputError naming the file and what is missing.
+[[nodiscard]] Provenance read_provenance(const sim::ResultsReader& file);
 
 /// Where write_results reads an experiment's runs from, one at a time and in index order: a
 /// checkpoint store, shard files, or memory. Implementations must be usable from one thread.

@@ -832,3 +832,399 @@ std::size_t remove_temporaries(const std::filesystem::path& path) {
 }
 
 } // namespace govsim::sim
+
+// ---------------------------------------------------------------------------------------------
+// Bytes, reading and comparing (appended; see results_file.hpp)
+
+namespace govsim::sim {
+
+namespace {
+
+/// Bytes per chunk of a byte dataset.
+constexpr hsize_t bytes_chunk = 1U << 20;
+
+Handle open_dataset(hid_t file, std::string_view dataset_path, const std::string& what) {
+    const std::string name(dataset_path);
+    return Handle(check(H5Dopen2(file, name.c_str(), H5P_DEFAULT), what), H5Dclose);
+}
+
+hid_t open_read_only(const std::filesystem::path& path, const std::string& what) {
+    Handle fapl(check(H5Pcreate(H5P_FILE_ACCESS), what), H5Pclose);
+#if H5_VERSION_GE(1, 10, 7)
+    check(H5Pset_file_locking(fapl.get(), false, true), what);
+#endif
+    const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get());
+    if (file < 0) {
+        throw OutputError(fmt::format("{}: {}", what, hdf5_reason()));
+    }
+    return file;
+}
+
+herr_t collect_dataset(hid_t /*object*/, const char* name, const H5O_info_t* info, void* data) {
+    if (info->type == H5O_TYPE_DATASET) {
+        static_cast<std::vector<std::string>*>(data)->push_back(std::string("/") + name);
+    }
+    return 0;
+}
+
+} // namespace
+
+std::uint64_t ResultsFile::BytesWriter::append(std::string_view bytes) {
+    const std::uint64_t at = size_;
+    if (bytes.empty()) {
+        return at;
+    }
+    const QuietErrors quiet;
+    const hsize_t extent = size_ + bytes.size();
+    check(H5Dset_extent(dataset_, &extent), what_);
+    Handle file_space(check(H5Dget_space(dataset_), what_), H5Sclose);
+    const hsize_t start = size_;
+    const hsize_t count = bytes.size();
+    Handle memory_space(check(H5Screate_simple(1, &count, nullptr), what_), H5Sclose);
+    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &count, nullptr),
+          what_);
+    check(H5Dwrite(dataset_, H5T_NATIVE_UINT8, memory_space.get(), file_space.get(), H5P_DEFAULT,
+                   bytes.data()),
+          what_);
+    size_ = extent;
+    return at;
+}
+
+ResultsFile::BytesWriter::~BytesWriter() {
+    if (dataset_ >= 0) {
+        const QuietErrors quiet;
+        H5Dclose(dataset_);
+        H5Eclear2(H5E_DEFAULT);
+    }
+}
+
+ResultsFile::BytesWriter::BytesWriter(BytesWriter&& other) noexcept
+    : what_(std::move(other.what_)), dataset_(std::exchange(other.dataset_, -1)),
+      size_(other.size_) {
+}
+
+ResultsFile::BytesWriter ResultsFile::create_bytes(std::string_view dataset_path,
+                                                   std::string_view description) {
+    require_open("create_bytes");
+    const std::string name(dataset_path);
+    const QuietErrors quiet;
+    const std::string what = fmt::format("cannot write '{}' to '{}'", name, path_.string());
+    const hsize_t none = 0;
+    const hsize_t unlimited = H5S_UNLIMITED;
+    Handle space(check(H5Screate_simple(1, &none, &unlimited), what), H5Sclose);
+    Handle dcpl(check(H5Pcreate(H5P_DATASET_CREATE), what), H5Pclose);
+    check(H5Pset_chunk(dcpl.get(), 1, &bytes_chunk), what);
+    check(H5Pset_deflate(dcpl.get(), deflate_level), what);
+    Handle lcpl = intermediate_groups_lcpl(what);
+    Handle dataset(check(H5Dcreate2(file_, name.c_str(), H5T_STD_U8LE, space.get(), lcpl.get(),
+                                    dcpl.get(), H5P_DEFAULT),
+                         what),
+                   H5Dclose);
+    write_string_attribute(dataset.get(), "description", description, StringStorage::Variable,
+                           what);
+    return BytesWriter(what, dataset.release());
+}
+
+ResultsReader::ResultsReader(std::filesystem::path path) : path_(std::move(path)) {
+    const QuietErrors quiet;
+    const std::string what = fmt::format("cannot read '{}'", path_.string());
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(path_, error)) {
+        throw OutputError(fmt::format("{}: {}", what,
+                                      std::filesystem::exists(path_, error) ? "not a regular file"
+                                                                            : "no such file"));
+    }
+    if (H5Fis_hdf5(path_.c_str()) <= 0) {
+        H5Eclear2(H5E_DEFAULT);
+        throw OutputError(fmt::format("{}: not an HDF5 file", what));
+    }
+    file_ = open_read_only(path_, what);
+}
+
+ResultsReader::~ResultsReader() {
+    if (file_ >= 0) {
+        const QuietErrors quiet;
+        H5Fclose(file_);
+        H5Eclear2(H5E_DEFAULT);
+    }
+}
+
+bool ResultsReader::has_attribute(std::string_view name) const {
+    const QuietErrors quiet;
+    const std::string n(name);
+    return H5Aexists(file_, n.c_str()) > 0;
+}
+
+std::string ResultsReader::string_attribute(std::string_view name) const {
+    const QuietErrors quiet;
+    const std::string n(name);
+    const std::string what =
+        fmt::format("cannot read attribute '{}' of '{}'", name, path_.string());
+    Handle attribute(check(H5Aopen(file_, n.c_str(), H5P_DEFAULT), what), H5Aclose);
+    Handle type(check(H5Aget_type(attribute.get()), what), H5Tclose);
+    if (H5Tget_class(type.get()) != H5T_STRING) {
+        throw OutputError(fmt::format("{}: not a string", what));
+    }
+    if (H5Tis_variable_str(type.get()) > 0) {
+        char* text = nullptr;
+        check(H5Aread(attribute.get(), type.get(), &text), what);
+        std::string value(text != nullptr ? text : "");
+        H5free_memory(text);
+        return value;
+    }
+    std::string value(H5Tget_size(type.get()), '\0');
+    check(H5Aread(attribute.get(), type.get(), value.data()), what);
+    return value.substr(0, value.find('\0'));
+}
+
+std::uint64_t ResultsReader::uint_attribute(std::string_view name) const {
+    const QuietErrors quiet;
+    const std::string n(name);
+    const std::string what =
+        fmt::format("cannot read attribute '{}' of '{}'", name, path_.string());
+    Handle attribute(check(H5Aopen(file_, n.c_str(), H5P_DEFAULT), what), H5Aclose);
+    std::uint64_t value = 0;
+    check(H5Aread(attribute.get(), H5T_NATIVE_UINT64, &value), what);
+    return value;
+}
+
+bool ResultsReader::has_dataset(std::string_view dataset_path) const {
+    const QuietErrors quiet;
+    const std::string name(dataset_path);
+    const htri_t exists = H5Lexists(file_, name.c_str(), H5P_DEFAULT);
+    H5Eclear2(H5E_DEFAULT);
+    return exists > 0;
+}
+
+std::uint64_t ResultsReader::rows(std::string_view dataset_path) const {
+    const QuietErrors quiet;
+    const std::string what = fmt::format("cannot read '{}' of '{}'", dataset_path, path_.string());
+    Handle dataset = open_dataset(file_, dataset_path, what);
+    Handle space(check(H5Dget_space(dataset.get()), what), H5Sclose);
+    if (H5Sget_simple_extent_ndims(space.get()) != 1) {
+        throw OutputError(fmt::format("{}: not a one-dimensional dataset", what));
+    }
+    hsize_t n = 0;
+    H5Sget_simple_extent_dims(space.get(), &n, nullptr);
+    return n;
+}
+
+std::vector<std::uint64_t> ResultsReader::uint_column(std::string_view dataset_path,
+                                                      std::string_view column) const {
+    const QuietErrors quiet;
+    const std::string what = fmt::format("cannot read column '{}' of '{}' in '{}'", column,
+                                         dataset_path, path_.string());
+    Handle dataset = open_dataset(file_, dataset_path, what);
+    const std::string member(column);
+    Handle type(check(H5Tcreate(H5T_COMPOUND, sizeof(std::uint64_t)), what), H5Tclose);
+    check(H5Tinsert(type.get(), member.c_str(), 0, H5T_NATIVE_UINT64), what);
+    std::vector<std::uint64_t> values(static_cast<std::size_t>(rows(dataset_path)));
+    if (!values.empty()) {
+        check(H5Dread(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+              what);
+    }
+    return values;
+}
+
+std::vector<std::string> ResultsReader::string_column(std::string_view dataset_path,
+                                                      std::string_view column) const {
+    const QuietErrors quiet;
+    const std::string what = fmt::format("cannot read column '{}' of '{}' in '{}'", column,
+                                         dataset_path, path_.string());
+    Handle dataset = open_dataset(file_, dataset_path, what);
+    Handle file_type(check(H5Dget_type(dataset.get()), what), H5Tclose);
+    const std::string member(column);
+    const int index = H5Tget_member_index(file_type.get(), member.c_str());
+    if (index < 0) {
+        throw OutputError(fmt::format("{}: no such column", what));
+    }
+    Handle string_type(
+        check(H5Tget_member_type(file_type.get(), static_cast<unsigned>(index)), what), H5Tclose);
+    if (H5Tget_class(string_type.get()) != H5T_STRING ||
+        H5Tis_variable_str(string_type.get()) > 0) {
+        throw OutputError(fmt::format("{}: not a fixed-length string column", what));
+    }
+    const std::size_t width = H5Tget_size(string_type.get());
+    Handle type(check(H5Tcreate(H5T_COMPOUND, width), what), H5Tclose);
+    check(H5Tinsert(type.get(), member.c_str(), 0, string_type.get()), what);
+    const auto n = static_cast<std::size_t>(rows(dataset_path));
+    std::string buffer(std::max<std::size_t>(n * width, 1), '\0');
+    if (n > 0) {
+        check(H5Dread(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()),
+              what);
+    }
+    std::vector<std::string> values;
+    values.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::string value = buffer.substr(i * width, width);
+        values.push_back(value.substr(0, value.find('\0')));
+    }
+    return values;
+}
+
+std::string ResultsReader::bytes(std::string_view dataset_path, std::uint64_t offset,
+                                 std::uint64_t count) const {
+    const QuietErrors quiet;
+    const std::string what = fmt::format("cannot read bytes {}..{} of '{}' in '{}'", offset,
+                                         offset + count, dataset_path, path_.string());
+    const std::uint64_t size = rows(dataset_path);
+    if (offset > size || count > size - offset) {
+        throw OutputError(fmt::format("{}: the dataset has {} bytes", what, size));
+    }
+    std::string out(static_cast<std::size_t>(count), '\0');
+    if (count == 0) {
+        return out;
+    }
+    Handle dataset = open_dataset(file_, dataset_path, what);
+    Handle file_space(check(H5Dget_space(dataset.get()), what), H5Sclose);
+    const hsize_t start = offset;
+    const hsize_t block = count;
+    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &block, nullptr),
+          what);
+    Handle memory_space(check(H5Screate_simple(1, &block, nullptr), what), H5Sclose);
+    check(H5Dread(dataset.get(), H5T_NATIVE_UINT8, memory_space.get(), file_space.get(),
+                  H5P_DEFAULT, out.data()),
+          what);
+    return out;
+}
+
+std::vector<std::string> ResultsReader::datasets() const {
+    const QuietErrors quiet;
+    std::vector<std::string> names;
+    check(H5Ovisit(file_, H5_INDEX_NAME, H5_ITER_INC, collect_dataset, &names
+#if H5_VERSION_GE(1, 12, 0)
+                   ,
+                   H5O_INFO_BASIC
+#endif
+                   ),
+          fmt::format("cannot list the datasets of '{}'", path_.string()));
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+namespace {
+
+/// A packed copy of a compound type without the members named in `ignored`.
+Handle without_members(hid_t type, const std::vector<std::string>& ignored,
+                       const std::string& what) {
+    const int n = H5Tget_nmembers(type);
+    std::vector<std::pair<std::string, Handle>> kept;
+    std::size_t size = 0;
+    for (int i = 0; i < n; ++i) {
+        char* raw = H5Tget_member_name(type, static_cast<unsigned>(i));
+        const std::string name(raw);
+        H5free_memory(raw);
+        if (std::find(ignored.begin(), ignored.end(), name) != ignored.end()) {
+            continue;
+        }
+        Handle member(check(H5Tget_member_type(type, static_cast<unsigned>(i)), what), H5Tclose);
+        size += H5Tget_size(member.get());
+        kept.emplace_back(name, std::move(member));
+    }
+    Handle out(check(H5Tcreate(H5T_COMPOUND, std::max<std::size_t>(size, 1)), what), H5Tclose);
+    std::size_t offset = 0;
+    for (const auto& [name, member] : kept) {
+        check(H5Tinsert(out.get(), name.c_str(), offset, member.get()), what);
+        offset += H5Tget_size(member.get());
+    }
+    return out;
+}
+
+/// The first difference between two datasets of the same name, or nothing.
+std::optional<std::string> dataset_difference(hid_t fa, hid_t fb, const std::string& name,
+                                              const std::vector<std::string>& ignored,
+                                              const std::string& what) {
+    Handle da = open_dataset(fa, name, what);
+    Handle db = open_dataset(fb, name, what);
+    Handle ta(check(H5Dget_type(da.get()), what), H5Tclose);
+    Handle tb(check(H5Dget_type(db.get()), what), H5Tclose);
+    if (check(H5Tequal(ta.get(), tb.get()), what) <= 0) {
+        return std::string("the types (columns, widths) differ");
+    }
+    Handle sa(check(H5Dget_space(da.get()), what), H5Sclose);
+    Handle sb(check(H5Dget_space(db.get()), what), H5Sclose);
+    const int rank = H5Sget_simple_extent_ndims(sa.get());
+    if (rank != H5Sget_simple_extent_ndims(sb.get())) {
+        return std::string("the shapes differ");
+    }
+    if (rank > 1) {
+        return std::string("not a one-dimensional dataset (not compared)");
+    }
+    hsize_t na = 1, nb = 1;
+    if (rank == 1) {
+        H5Sget_simple_extent_dims(sa.get(), &na, nullptr);
+        H5Sget_simple_extent_dims(sb.get(), &nb, nullptr);
+    }
+    if (na != nb) {
+        return fmt::format("{} rows, against {}", na, nb);
+    }
+    const bool compound = H5Tget_class(ta.get()) == H5T_COMPOUND;
+    Handle memory = compound ? without_members(ta.get(), ignored, what)
+                             : Handle(check(H5Tcopy(ta.get()), what), H5Tclose);
+    const std::size_t row = H5Tget_size(memory.get());
+    const hsize_t block_rows = std::max<hsize_t>(1, (4U << 20) / row);
+    std::vector<unsigned char> ba, bb;
+    for (hsize_t first = 0; first < na; first += block_rows) {
+        const hsize_t count = std::min(block_rows, na - first);
+        ba.resize(static_cast<std::size_t>(count) * row);
+        bb.resize(ba.size());
+        Handle ms(check(H5Screate_simple(1, &count, nullptr), what), H5Sclose);
+        const auto read = [&](hid_t dataset, hid_t space, std::vector<unsigned char>& buffer) {
+            if (rank == 1) {
+                check(H5Sselect_hyperslab(space, H5S_SELECT_SET, &first, nullptr, &count, nullptr),
+                      what);
+            }
+            check(H5Dread(dataset, memory.get(), rank == 1 ? ms.get() : H5S_ALL,
+                          rank == 1 ? space : H5S_ALL, H5P_DEFAULT, buffer.data()),
+                  what);
+        };
+        read(da.get(), sa.get(), ba);
+        read(db.get(), sb.get(), bb);
+        if (ba != bb) {
+            std::size_t at = 0;
+            while (at < ba.size() && ba[at] == bb[at]) {
+                ++at;
+            }
+            return fmt::format("the contents differ, first at row {}", first + at / row);
+        }
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+std::vector<DatasetDifference> compare_datasets(const std::filesystem::path& a,
+                                                const std::filesystem::path& b,
+                                                const std::vector<std::string>& ignored_columns) {
+    const ResultsReader ra(a);
+    const ResultsReader rb(b);
+    const auto names_a = ra.datasets();
+    const auto names_b = rb.datasets();
+    std::vector<DatasetDifference> out;
+    const QuietErrors quiet;
+    const std::string what = fmt::format("cannot compare '{}' with '{}'", a.string(), b.string());
+    const hid_t fa = open_read_only(a, what);
+    const hid_t fb = open_read_only(b, what);
+    struct Close {
+        hid_t a, b;
+        ~Close() {
+            H5Fclose(a);
+            H5Fclose(b);
+        }
+    } close{fa, fb};
+    for (const std::string& name : names_a) {
+        if (!std::binary_search(names_b.begin(), names_b.end(), name)) {
+            out.push_back({name, fmt::format("missing from '{}'", b.string())});
+        } else if (auto difference = dataset_difference(fa, fb, name, ignored_columns, what)) {
+            out.push_back({name, *difference});
+        }
+    }
+    for (const std::string& name : names_b) {
+        if (!std::binary_search(names_a.begin(), names_a.end(), name)) {
+            out.push_back({name, fmt::format("missing from '{}'", a.string())});
+        }
+    }
+    return out;
+}
+
+} // namespace govsim::sim

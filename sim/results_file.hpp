@@ -338,6 +338,30 @@ public:
     /// TableWriter). The writer must not outlive the file.
     [[nodiscard]] TableWriter create_table(std::string_view dataset_path, const Table& schema);
 
+    /// A 1-D dataset of bytes (unsigned 8-bit integers, chunked and compressed), written in
+    /// pieces: records that only govsim reads back (e.g. the runs of a shard file).
+    class BytesWriter {
+    public:
+        /// Appends `bytes` at the end; returns the offset they start at.
+        std::uint64_t append(std::string_view bytes);
+        [[nodiscard]] std::uint64_t size() const { return size_; }
+        ~BytesWriter();
+        BytesWriter(BytesWriter&& other) noexcept;
+        BytesWriter(const BytesWriter&) = delete;
+        BytesWriter& operator=(const BytesWriter&) = delete;
+        BytesWriter& operator=(BytesWriter&&) = delete;
+
+    private:
+        friend class ResultsFile;
+        BytesWriter(std::string what, std::int64_t dataset)
+            : what_(std::move(what)), dataset_(dataset) {}
+        std::string what_;
+        std::int64_t dataset_ = -1; ///< hid_t
+        std::uint64_t size_ = 0;
+    };
+    [[nodiscard]] BytesWriter create_bytes(std::string_view dataset_path,
+                                           std::string_view description);
+
     /// Closes the file, flushes it to disk and renames it to the final path. After commit()
     /// no other call is allowed. Throws OutputError (and leaves no file behind) on failure.
     void commit();
@@ -358,5 +382,52 @@ private:
     std::int64_t file_ = -1; ///< the HDF5 file id (hid_t), -1 once closed
     bool committed_ = false;
 };
+
+/// Reads a results file (or any HDF5 file of govsim's layout): root attributes, columns of
+/// tables, slices of byte datasets. Every failure is an OutputError naming the file and what was
+/// asked for.
+class ResultsReader {
+public:
+    /// Opens `path` for reading. Throws OutputError if it is not a readable HDF5 file.
+    explicit ResultsReader(std::filesystem::path path);
+    ~ResultsReader();
+    ResultsReader(const ResultsReader&) = delete;
+    ResultsReader& operator=(const ResultsReader&) = delete;
+
+    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+    [[nodiscard]] bool has_attribute(std::string_view name) const;
+    [[nodiscard]] std::string string_attribute(std::string_view name) const;
+    [[nodiscard]] std::uint64_t uint_attribute(std::string_view name) const;
+    [[nodiscard]] bool has_dataset(std::string_view dataset_path) const;
+    /// Rows of a 1-D dataset (bytes of a byte dataset).
+    [[nodiscard]] std::uint64_t rows(std::string_view dataset_path) const;
+    /// A numeric column of a table, converted to uint64 by HDF5.
+    [[nodiscard]] std::vector<std::uint64_t> uint_column(std::string_view dataset_path,
+                                                         std::string_view column) const;
+    /// A fixed-length string column of a table.
+    [[nodiscard]] std::vector<std::string> string_column(std::string_view dataset_path,
+                                                         std::string_view column) const;
+    /// Bytes [offset, offset + count) of a byte dataset.
+    [[nodiscard]] std::string bytes(std::string_view dataset_path, std::uint64_t offset,
+                                    std::uint64_t count) const;
+    /// Every dataset in the file (paths from the root, e.g. "/daily"), in name order.
+    [[nodiscard]] std::vector<std::string> datasets() const;
+
+private:
+    std::filesystem::path path_;
+    std::int64_t file_ = -1; ///< hid_t
+};
+
+/// How two files' datasets differ: one entry per dataset that is missing from one of them, or
+/// whose type, shape or contents differ; empty when every dataset is bit-identical. Columns
+/// named in `ignored_columns` (time fields such as "wall_seconds") are left out of the
+/// comparison of contents (their type is still compared).
+struct DatasetDifference {
+    std::string dataset;
+    std::string what;
+};
+[[nodiscard]] std::vector<DatasetDifference>
+compare_datasets(const std::filesystem::path& a, const std::filesystem::path& b,
+                 const std::vector<std::string>& ignored_columns);
 
 } // namespace govsim::sim
