@@ -317,3 +317,125 @@ TEST_CASE("results file: attributes larger than 64 KiB are stored", "[results]")
     CHECK(read_string_attribute(file.get(), "fixed") == large);
     CHECK(run(fmt::format("h5dump -H '{}' > /dev/null", path.string())) == 0);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Reading back, bytes, tables written in pieces, and comparing files
+
+namespace {
+
+struct Piece {
+    std::uint32_t id;
+    double value;
+    std::string label;
+};
+
+/// A table of pieces whose label column is at least `width` bytes wide.
+RowTable<Piece> piece_table(const std::vector<Piece>& rows, std::size_t width = 0) {
+    RowTable<Piece> table(rows);
+    table.attribute("description", "pieces")
+        .column("id", [](const Piece& p) { return p.id; })
+        .column("value", [](const Piece& p) { return p.value; })
+        .string_column(
+            "label", [](const Piece& p) -> const std::string& { return p.label; }, width);
+    return table;
+}
+
+} // namespace
+
+TEST_CASE("a table written in pieces equals the table written at once", "[results]") {
+    const TempDir dir(temp_prefix);
+    std::vector<Piece> samples;
+    for (int i = 0; i < 2500; ++i)
+        samples.push_back(
+            Piece{static_cast<std::uint32_t>(i), 0.5 * i, i % 3 == 0 ? "short" : "a longer label"});
+    const auto at_once = dir.path() / "at-once.h5";
+    const auto in_pieces = dir.path() / "in-pieces.h5";
+    {
+        ResultsFile file(at_once);
+        file.write_table("table", piece_table(samples, 14));
+        file.commit();
+    }
+    {
+        ResultsFile file(in_pieces);
+        {
+            const std::vector<Piece> none;
+            auto writer = file.create_table("table", piece_table(none, 14));
+            for (std::size_t first = 0; first < samples.size(); first += 700) {
+                const std::vector<Piece> piece(
+                    samples.begin() + static_cast<std::ptrdiff_t>(first),
+                    samples.begin() +
+                        static_cast<std::ptrdiff_t>(std::min(first + 700, samples.size())));
+                writer.append(piece_table(piece, 14));
+            }
+            CHECK(writer.rows() == samples.size());
+            // A piece with a wider string than declared does not fit the table.
+            const std::vector<Piece> wide{Piece{1, 1.0, "a label wider than declared"}};
+            CHECK_THROWS_AS(writer.append(piece_table(wide, 14)), std::invalid_argument);
+        }
+        file.commit();
+    }
+    CHECK(govsim::sim::compare_datasets(at_once, in_pieces, {}).empty());
+    CHECK(govsim::test::dataset_bytes(at_once, "/table") ==
+          govsim::test::dataset_bytes(in_pieces, "/table"));
+}
+
+TEST_CASE("bytes, attributes and columns read back through ResultsReader", "[results]") {
+    const TempDir dir(temp_prefix);
+    const auto path = dir.path() / "r.h5";
+    std::string payload;
+    for (int i = 0; i < 3'000'000; ++i)
+        payload += static_cast<char>(i * 7 % 251);
+    {
+        ResultsFile file(path);
+        file.set_attribute("name", "里水");
+        file.set_attribute("count", std::uint64_t{12});
+        {
+            auto bytes = file.create_bytes("blob", "test bytes");
+            CHECK(bytes.append(payload.substr(0, 10)) == 0);
+            CHECK(bytes.append(payload.substr(10)) == 10);
+        }
+        std::vector<Piece> samples{{1, 1.5, "x"}, {2, 2.5, "yy"}};
+        file.write_table("t", piece_table(samples));
+        file.commit();
+    }
+    const govsim::sim::ResultsReader reader(path);
+    CHECK(reader.string_attribute("name") == "里水");
+    CHECK(reader.uint_attribute("count") == 12);
+    CHECK_FALSE(reader.has_attribute("absent"));
+    CHECK(reader.rows("blob") == payload.size());
+    CHECK(reader.bytes("blob", 0, payload.size()) == payload);
+    CHECK(reader.bytes("blob", 1'234'567, 5) == payload.substr(1'234'567, 5));
+    CHECK_THROWS_AS(reader.bytes("blob", payload.size() - 2, 5), OutputError);
+    CHECK(reader.uint_column("t", "id") == std::vector<std::uint64_t>{1, 2});
+    CHECK(reader.string_column("t", "label") == std::vector<std::string>{"x", "yy"});
+    CHECK(reader.datasets() == std::vector<std::string>{"/blob", "/t"});
+    CHECK_THROWS_AS(govsim::sim::ResultsReader(dir.path() / "none.h5"), OutputError);
+    std::ofstream(dir.path() / "text.h5") << "not HDF5";
+    CHECK_THROWS_AS(govsim::sim::ResultsReader(dir.path() / "text.h5"), OutputError);
+}
+
+TEST_CASE("compare_datasets finds every difference but in ignored columns", "[results]") {
+    const TempDir dir(temp_prefix);
+    const auto write = [&](const std::string& name, double value, bool extra) {
+        ResultsFile file(dir.path() / name);
+        std::vector<Piece> samples{{1, 1.0, "a"}, {2, value, "b"}};
+        file.write_table("t", piece_table(samples));
+        if (extra)
+            file.write_table("u", piece_table(samples));
+        file.commit();
+        return dir.path() / name;
+    };
+    const auto a = write("a.h5", 2.0, false);
+    const auto b = write("b.h5", 2.0, false);
+    const auto c = write("c.h5", 3.0, false);
+    const auto d = write("d.h5", 2.0, true);
+    CHECK(govsim::sim::compare_datasets(a, b, {}).empty());
+    const auto differ = govsim::sim::compare_datasets(a, c, {});
+    REQUIRE(differ.size() == 1);
+    CHECK(differ.front().dataset == "/t");
+    CHECK(differ.front().what == "the contents differ, first at row 1");
+    CHECK(govsim::sim::compare_datasets(a, c, {"value"}).empty());
+    const auto missing = govsim::sim::compare_datasets(a, d, {});
+    REQUIRE(missing.size() == 1);
+    CHECK(missing.front().dataset == "/u");
+}
