@@ -19,7 +19,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <fmt/core.h>
 #include <hdf5.h>
@@ -45,15 +44,6 @@ govsim::models::BuildInfo build_info() {
     b.git_diff_checksum = govsim::git_diff_checksum;
     b.build_type = govsim::build_type;
     return b;
-}
-
-std::string utc_now() {
-    const std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
 }
 
 /// A number of seconds in [lo, hi]; NaN is refused (CLI::Range lets it through, since every
@@ -346,7 +336,7 @@ int main(int argc, char** argv) {
             for (int i = 0; i < argc; ++i)
                 prov.command_line += (i ? " " : "") + std::string(argv[i]);
             prov.version = govsim::version;
-            prov.created_utc = utc_now();
+            prov.created_utc = govsim::models::utc_now();
             govsim::models::write_calibration(out_path, spec, result, prov);
             if (!fragment_path.empty())
                 govsim::sim::write_text_file(fragment_path, govsim::models::calibration_fragment(

@@ -108,11 +108,6 @@ void write_key(Writer& w, const RunKey& k) {
     w.pod(k.replicate);
 }
 
-std::string describe(const RunKey& k) {
-    return fmt::format("run {} (town '{}', model '{}', replicate {})", k.index, k.town, k.model,
-                       k.replicate);
-}
-
 template <class T>
 void put_u64(std::string& out, std::size_t at, T value) {
     const auto v = static_cast<std::uint64_t>(value);
@@ -260,16 +255,21 @@ Fingerprint::first_difference(const Fingerprint& other) const {
 // ---------------------------------------------------------------------------------------------
 // Records
 
+std::string describe_run(const RunKey& k) {
+    return fmt::format("run {} (town '{}', model '{}', replicate {})", k.index, k.town, k.model,
+                       k.replicate);
+}
+
 void check_complete(const RunResult& r, const RunShape& shape) {
     const auto fail = [&](const std::string& what) {
         throw std::logic_error(
-            fmt::format("{} is incomplete and was not saved: {}", describe(shape.key), what));
+            fmt::format("{} is incomplete and was not saved: {}", describe_run(shape.key), what));
     };
     const RunKey& k = r.key;
     if (k.index != shape.key.index || k.scenario != shape.key.scenario ||
         k.town != shape.key.town || k.model != shape.key.model ||
         k.replicate != shape.key.replicate)
-        fail(fmt::format("it carries the key of {}", describe(k)));
+        fail(fmt::format("it carries the key of {}", describe_run(k)));
     if (r.years.size() != shape.years)
         fail(fmt::format("{} yearly rows, not {}", r.years.size(), shape.years));
     if (r.category_years.size() != shape.years * category_count)
@@ -335,7 +335,7 @@ std::optional<RunResult> decode_run(std::string_view bytes, const RunShape& shap
         if (r.key.index != want.index || r.key.scenario != want.scenario ||
             r.key.town != want.town || r.key.model != want.model ||
             r.key.replicate != want.replicate)
-            return damaged(fmt::format("it holds {}, not {}", describe(r.key), describe(want)));
+            return damaged(fmt::format("it holds {}, not {}", describe_run(r.key), describe_run(want)));
         r.communities = rd.pod<std::uint32_t>();
         r.compounds = rd.pod<std::uint32_t>();
         r.units = rd.pod<std::uint32_t>();
@@ -458,14 +458,14 @@ void Checkpoint::save(const RunResult& r) const {
         sim::write_new_file(temp, bytes);
     } catch (const sim::OutputError& e) {
         throw sim::OutputError(
-            fmt::format("cannot save the finished {}: {}", describe(r.key), e.what()));
+            fmt::format("cannot save the finished {}: {}", describe_run(r.key), e.what()));
     }
     std::filesystem::rename(temp, final_path, ec);
     if (ec) {
         std::error_code ignored;
         std::filesystem::remove(temp, ignored);
         throw sim::OutputError(fmt::format("cannot save the finished {} as '{}': {}",
-                                           describe(r.key), final_path.string(), ec.message()));
+                                           describe_run(r.key), final_path.string(), ec.message()));
     }
 }
 

@@ -69,6 +69,9 @@ struct RunShape {
     bool record_disputes = false; ///< `disputes` holds every dispute (else none)
 };
 
+/// "run 12 (town 'lishui', model 'denghu', replicate 2)": a run as messages name it.
+[[nodiscard]] std::string describe_run(const RunKey& key);
+
 /// Throws std::logic_error unless `run` has exactly the key and lengths of `shape` (a run that
 /// stopped part-way, or a corrupt record, never passes).
 void check_complete(const RunResult& run, const RunShape& shape);

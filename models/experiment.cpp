@@ -12,11 +12,6 @@
 
 namespace govsim::models {
 
-std::string describe_run(const RunKey& key) {
-    return fmt::format("run {} (town '{}', model '{}', replicate {})", key.index, key.town,
-                       key.model, key.replicate);
-}
-
 // ---------------------------------------------------------------------------------------------
 // ExperimentPlan
 

@@ -116,7 +116,5 @@ private:
     const Checkpoint& checkpoint_;
 };
 
-/// "run 12 (town 'lishui', model 'denghu', replicate 2)".
-[[nodiscard]] std::string describe_run(const RunKey& key);
 
 } // namespace govsim::models

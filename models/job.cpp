@@ -100,8 +100,6 @@ std::string rebuilt_path(const std::string& tree, const std::string& path) {
     return (fs::path(tree) / relative).string();
 }
 
-namespace {
-
 std::string utc_now() {
     const std::time_t now = std::time(nullptr);
     std::tm tm{};
@@ -110,6 +108,8 @@ std::string utc_now() {
     std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return buf;
 }
+
+namespace {
 
 /// Runs `body` on every rank (or on the root only), then the ranks agree: if any failed, the
 /// lowest rank that failed prints its message and every rank gets the largest status. Bodies

@@ -34,6 +34,9 @@ inline constexpr int exit_differs = 3;   ///< reproduce: the rerun's datasets di
 /// The exit status for an exception, and its one-line message (as printed).
 [[nodiscard]] int error_status(const std::exception_ptr& error, std::string* message);
 
+/// Now, as ISO 8601 UTC ("2024-05-01T12:00:00Z"), for provenance.
+[[nodiscard]] std::string utc_now();
+
 /// What the program knows about its own build (recorded in results and fingerprints).
 struct BuildInfo {
     std::string version;           ///< e.g. "0.1.0"

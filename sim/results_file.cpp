@@ -517,45 +517,59 @@ void write_rows(hid_t dataset, hid_t memory_type, const Table& table, std::size_
           what);
 }
 
+/// Creates the 1-D dataset `name` of `type` (missing groups created): `rows` rows, or an
+/// extendible one of none; chunked by `chunk_rows` and compressed (deflate, after the shuffle
+/// filter when `shuffle`), except an empty fixed-size dataset, which stays contiguous (chunks
+/// need a non-zero size).
+Handle create_dataset(hid_t file, const std::string& name, hid_t type, hsize_t rows,
+                      bool extendible, hsize_t chunk_rows, bool shuffle, const std::string& what) {
+    const hsize_t unlimited = H5S_UNLIMITED;
+    Handle space(check(H5Screate_simple(1, &rows, extendible ? &unlimited : nullptr), what),
+                 H5Sclose);
+    Handle dcpl(check(H5Pcreate(H5P_DATASET_CREATE), what), H5Pclose);
+    if (extendible || rows > 0) {
+        check(H5Pset_chunk(dcpl.get(), 1, &chunk_rows), what);
+        if (shuffle) {
+            check(H5Pset_shuffle(dcpl.get()), what);
+        }
+        check(H5Pset_deflate(dcpl.get(), deflate_level), what);
+    }
+    Handle lcpl = intermediate_groups_lcpl(what);
+    return Handle(check(H5Dcreate2(file, name.c_str(), type, space.get(), lcpl.get(), dcpl.get(),
+                                   H5P_DEFAULT),
+                        what),
+                  H5Dclose);
+}
+
+/// Throws std::invalid_argument for a table without columns.
+void require_columns(const Table& table, const std::string& name,
+                     const std::filesystem::path& path) {
+    if (table.columns().empty()) {
+        throw std::invalid_argument(
+            fmt::format("table '{}' for '{}' has no columns", name, path.string()));
+    }
+}
+
 } // namespace
 
 void ResultsFile::write_table(std::string_view dataset_path, const Table& table) {
     require_open("write_table");
     const std::string name(dataset_path);
-    if (table.columns().empty()) {
-        throw std::invalid_argument(
-            fmt::format("table '{}' for '{}' has no columns", name, path_.string()));
-    }
+    require_columns(table, name, path_);
     const QuietErrors quiet;
     const std::string what = fmt::format("cannot write table '{}' to '{}'", name, path_.string());
-
     const std::size_t row_size = table.row_size();
     auto [memory_type, file_type] = compound_types(table.columns(), row_size, what);
-
-    const auto rows = static_cast<hsize_t>(table.rows());
-    Handle file_space(check(H5Screate_simple(1, &rows, nullptr), what), H5Sclose);
-    Handle dcpl(check(H5Pcreate(H5P_DATASET_CREATE), what), H5Pclose);
     const std::size_t chunk_rows = std::clamp<std::size_t>(target_chunk_bytes / row_size, 1,
                                                            std::max<std::size_t>(table.rows(), 1));
-    if (table.rows() > 0) { // an empty dataset stays contiguous: chunks need a non-zero size
-        const auto chunk = static_cast<hsize_t>(chunk_rows);
-        check(H5Pset_chunk(dcpl.get(), 1, &chunk), what);
-        check(H5Pset_shuffle(dcpl.get()), what);
-        check(H5Pset_deflate(dcpl.get(), deflate_level), what);
-    }
-    Handle lcpl = intermediate_groups_lcpl(what);
-    Handle dataset(check(H5Dcreate2(file_, name.c_str(), file_type.get(), file_space.get(),
-                                    lcpl.get(), dcpl.get(), H5P_DEFAULT),
-                         what),
-                   H5Dclose);
-
+    Handle dataset =
+        create_dataset(file_, name, file_type.get(), table.rows(), false, chunk_rows, true, what);
     // Pack and write one chunk's worth of rows at a time.
     std::vector<std::byte> buffer;
     for (std::size_t first = 0; first < table.rows(); first += chunk_rows) {
         const std::size_t count = std::min(chunk_rows, table.rows() - first);
         write_rows(dataset.get(), memory_type.get(), table, first, count, first, buffer, what);
     }
-
     for (const auto& [key, value] : table.attributes()) {
         write_string_attribute(dataset.get(), key, value, StringStorage::Variable, what);
     }
@@ -565,28 +579,13 @@ ResultsFile::TableWriter ResultsFile::create_table(std::string_view dataset_path
                                                    const Table& schema) {
     require_open("create_table");
     const std::string name(dataset_path);
-    if (schema.columns().empty()) {
-        throw std::invalid_argument(
-            fmt::format("table '{}' for '{}' has no columns", name, path_.string()));
-    }
+    require_columns(schema, name, path_);
     const QuietErrors quiet;
     const std::string what = fmt::format("cannot write table '{}' to '{}'", name, path_.string());
     const std::size_t row_size = schema.row_size();
     auto [memory_type, file_type] = compound_types(schema.columns(), row_size, what);
-    const hsize_t none = 0;
-    const hsize_t unlimited = H5S_UNLIMITED;
-    Handle file_space(check(H5Screate_simple(1, &none, &unlimited), what), H5Sclose);
-    Handle dcpl(check(H5Pcreate(H5P_DATASET_CREATE), what), H5Pclose);
     const std::size_t chunk_rows = std::max<std::size_t>(target_chunk_bytes / row_size, 1);
-    const auto chunk = static_cast<hsize_t>(chunk_rows);
-    check(H5Pset_chunk(dcpl.get(), 1, &chunk), what);
-    check(H5Pset_shuffle(dcpl.get()), what);
-    check(H5Pset_deflate(dcpl.get(), deflate_level), what);
-    Handle lcpl = intermediate_groups_lcpl(what);
-    Handle dataset(check(H5Dcreate2(file_, name.c_str(), file_type.get(), file_space.get(),
-                                    lcpl.get(), dcpl.get(), H5P_DEFAULT),
-                         what),
-                   H5Dclose);
+    Handle dataset = create_dataset(file_, name, file_type.get(), 0, true, chunk_rows, true, what);
     for (const auto& [key, value] : schema.attributes()) {
         write_string_attribute(dataset.get(), key, value, StringStorage::Variable, what);
     }
@@ -909,17 +908,7 @@ ResultsFile::BytesWriter ResultsFile::create_bytes(std::string_view dataset_path
     const std::string name(dataset_path);
     const QuietErrors quiet;
     const std::string what = fmt::format("cannot write '{}' to '{}'", name, path_.string());
-    const hsize_t none = 0;
-    const hsize_t unlimited = H5S_UNLIMITED;
-    Handle space(check(H5Screate_simple(1, &none, &unlimited), what), H5Sclose);
-    Handle dcpl(check(H5Pcreate(H5P_DATASET_CREATE), what), H5Pclose);
-    check(H5Pset_chunk(dcpl.get(), 1, &bytes_chunk), what);
-    check(H5Pset_deflate(dcpl.get(), deflate_level), what);
-    Handle lcpl = intermediate_groups_lcpl(what);
-    Handle dataset(check(H5Dcreate2(file_, name.c_str(), H5T_STD_U8LE, space.get(), lcpl.get(),
-                                    dcpl.get(), H5P_DEFAULT),
-                         what),
-                   H5Dclose);
+    Handle dataset = create_dataset(file_, name, H5T_STD_U8LE, 0, true, bytes_chunk, false, what);
     write_string_attribute(dataset.get(), "description", description, StringStorage::Variable,
                            what);
     return BytesWriter(what, dataset.release());
