@@ -1,6 +1,7 @@
 // govsim: the command-line program. Thin by design: it parses arguments and calls the
 // library code that the tests call too.
 #include "analysis/statistics.hpp"
+#include "app/report.hpp"
 #include "govsim/version.hpp"
 #include "models/attribution.hpp"
 #include "models/calibration.hpp"
@@ -165,12 +166,26 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(std::size_t{1}, std::size_t{1024}));
     calibrate->add_flag("-q,--quiet", quiet, "Print no progress and no report");
 
+    govsim::app::ReportRequest report_request;
+    auto* report = app.add_subcommand(
+        "report", "Write a self-contained HTML report (and figures) of a results file");
+    report->add_option("FILE", report_request.results, "Results file (HDF5) from govsim run")
+        ->required();
+    report->add_option("-o,--output", report_request.output, "HTML file to write")->required();
+    report->add_option("--lang", report_request.lang, "Language of the report: en or zh")
+        ->check(CLI::IsMember({"en", "zh"}));
+    report->add_option("--figures", report_request.figures_dir,
+                       "Also write each figure as PNG and SVG into this folder");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         const int code = app.exit(e);
         return code == 0 ? 0 : exit_bad_input;
     }
+
+    if (report->parsed())
+        return govsim::app::run_report(report_request);
 
     try {
         if (calibrate->parsed()) {
