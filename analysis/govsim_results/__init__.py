@@ -8,6 +8,14 @@
 
 Run with Debian's /usr/bin/python3 (python3-h5py, python3-pandas, python3-matplotlib).
 """
-from .reader import Results, ResultsError, load
-
 __all__ = ["Results", "ResultsError", "load"]
+
+
+def __getattr__(name):
+    # Imported on first use, so that `python3 -m govsim_results` can report a missing h5py,
+    # pandas or matplotlib in one line instead of a traceback.
+    if name in __all__:
+        from . import reader
+
+        return getattr(reader, name)
+    raise AttributeError(f"module 'govsim_results' has no attribute {name!r}")

@@ -20,6 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
+from matplotlib.figure import Figure as MplFigure  # noqa: E402  (not kept by pyplot)
 
 from . import calendar, labels  # noqa: E402
 from .stats import mean_interval  # noqa: E402
@@ -216,7 +217,8 @@ def comparison_forest(results, lang="en"):
     nrows = math.ceil(len(metrics) / ncols)
     panel_h = max(0.3 * len(positions) + 0.3, 1.2)
     height = nrows * (panel_h + 1.05) + 0.75
-    fig, axes = plt.subplots(nrows, ncols, figsize=(11.5, height), squeeze=False, sharey=True)
+    fig = MplFigure(figsize=(11.5, height))
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True)
     for i, metric in enumerate(metrics):
         ax = axes[i // ncols][i % ncols]
         label, unit, scale = labels.metric(metric, lang)
@@ -275,8 +277,8 @@ def yearly_outcomes(results, lang="en"):
     metrics = [m for m in YEARLY_METRICS if m in summary.columns]
     width = 0.5 / max(len(models), 1)
     height = 2.2 * len(towns) + 1.6
-    fig, axes = plt.subplots(len(towns), len(metrics), figsize=(13, height), squeeze=False,
-                             sharex=True)
+    fig = MplFigure(figsize=(13, height))
+    axes = fig.subplots(len(towns), len(metrics), squeeze=False, sharex=True)
     for r, town in enumerate(towns):
         sub = summary[summary["town"] == town]
         for c, metric in enumerate(metrics):
@@ -321,9 +323,14 @@ MONTHLY_COLUMNS = ("mean_satisfaction", "mean_trust", "fee_collection", "managed
 def _band_panel(ax, frame, value, models, styles, scale=1.0, x="date", clip=(None, None)):
     """Mean over replicates (line) and its 95% interval (band), one per model. The band is
     clipped to the quantity's range `clip` (a mean of counts is never negative)."""
-    stats = mean_interval(frame, ["model", x], value).copy()
-    stats["lower"] = stats["lower"].clip(lower=clip[0], upper=clip[1])
-    stats["upper"] = stats["upper"].clip(lower=clip[0], upper=clip[1])
+    stats = mean_interval(frame, ["model", x], value)
+    for bound in ("lower", "upper"):
+        values = stats[bound].to_numpy()
+        if clip[0] is not None:
+            values = np.maximum(values, clip[0])  # NaN (no interval) stays NaN
+        if clip[1] is not None:
+            values = np.minimum(values, clip[1])
+        stats[bound] = values
     for model in models:
         s = stats[stats["model"] == model]
         if len(s) == 0:
@@ -352,7 +359,8 @@ def monthly_series(results, lang="en"):
         ncols = 4
         nrows = math.ceil(len(columns) / ncols)
         height = 2.3 * nrows + 0.7
-        fig, axes = plt.subplots(nrows, ncols, figsize=(12.5, height), squeeze=False, sharex=True)
+        fig = MplFigure(figsize=(12.5, height))
+        axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True)
         first, last = sub["date"].min(), sub["date"].max()
         for i, column in enumerate(columns):
             ax = axes[i // ncols][i % ncols]
@@ -397,7 +405,7 @@ def daily_load(results, lang="en"):
         ncols = 3
         nrows = 1 + math.ceil(len(staffed) / ncols)
         height = 2.4 * nrows + 0.5
-        fig = plt.figure(figsize=(12.5, height))
+        fig = MplFigure(figsize=(12.5, height))
         first, last = sub["date"].min(), sub["date"].max()
         grid = fig.add_gridspec(nrows, ncols)
         ax = fig.add_subplot(grid[0, :])
@@ -441,12 +449,14 @@ FIGURES = (
 )
 
 
-def draw_all(results, lang="en"):
+def draw_all(results, lang="en", names=None):
     """Every figure the file has data for: (figures, skipped), where skipped lists
-    (figure name, reason) for the others."""
+    (figure name, reason) for the others. names: draw only these figures of FIGURES."""
     figures, skipped = [], []
     with plt.rc_context(style(lang)):
         for name, function in FIGURES:
+            if names is not None and name not in names:
+                continue
             try:
                 figures += function(results, lang)
             except Skip as why:
@@ -463,6 +473,6 @@ def save(figure: Figure, folder, formats=("png", "svg")) -> list:
     paths = []
     for fmt in formats:
         path = folder / f"{figure.key}.{fmt}"
-        figure.figure.savefig(path, format=fmt, bbox_inches="tight")
+        figure.figure.savefig(path, format=fmt)
         paths.append(path)
     return paths

@@ -244,17 +244,27 @@ def _comparison(results, lang) -> str:
     return "\n".join(out)
 
 
-def _png_data_uri(figure) -> str:
+def _png(figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return buffer.getvalue()
 
 
-def _figures(drawn, skipped, lang) -> str:
+def _figures(drawn, skipped, lang, figures_dir=None) -> str:
+    """The figures as HTML (PNG data URIs); with figures_dir, each also as PNG (the same bytes)
+    and SVG files there."""
     out = []
+    if figures_dir is not None:
+        os.makedirs(figures_dir, exist_ok=True)
     for f in drawn:
+        png = _png(f.figure)
+        if figures_dir is not None:
+            with open(os.path.join(figures_dir, f"{f.key}.png"), "wb") as file:
+                file.write(png)
+            figs.save(f, figures_dir, formats=("svg",))
+        uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
         out.append(f'<figure id="fig-{_e(f.key)}"><h3>{_e(f.title)}</h3>'
-                   f'<img src="{_png_data_uri(f.figure)}" alt="{_e(f.title)}">'
+                   f'<img src="{uri}" alt="{_e(f.title)}">'
                    f"<figcaption>{_e(f.caption)}</figcaption></figure>")
     names = _t(lang, "figure_names")
     for name, reason in skipped:
@@ -318,20 +328,14 @@ window.addEventListener("load", function () {
 """
 
 
-def build(results, lang="en", figures_dir=None):
-    """The report's HTML text; with figures_dir, each figure is also written there as PNG and SVG."""
+def build(results, lang="en", figures_dir=None, figure_names=None):
+    """The report's HTML text; with figures_dir, each figure is also written there as PNG and
+    SVG. figure_names: only these figures (names of figures.FIGURES; default all)."""
     if lang not in labels.LANGUAGES:
         raise ValueError(f"language {lang!r}: expected one of {', '.join(labels.LANGUAGES)}")
-    drawn, skipped = figs.draw_all(results, lang)
-    try:
-        with plt.rc_context(figs.style(lang)):
-            figure_html = _figures(drawn, skipped, lang)
-            if figures_dir is not None:
-                for f in drawn:
-                    figs.save(f, figures_dir)
-    finally:
-        for f in drawn:
-            plt.close(f.figure)
+    drawn, skipped = figs.draw_all(results, lang, figure_names)
+    with plt.rc_context(figs.style(lang)):
+        figure_html = _figures(drawn, skipped, lang, figures_dir)
     name = results.attrs.get("scenario_name", os.path.basename(results.path))
     description = scenario_description(results.attrs.get("scenario_text", ""),
                                        results.attrs.get("scenario_path", ""))
@@ -357,9 +361,9 @@ def build(results, lang="en", figures_dir=None):
             f"{sections}\n<footer>{_e(footer)}</footer>\n</main>\n</body>\n</html>\n")
 
 
-def write(results, path, lang="en", figures_dir=None) -> None:
+def write(results, path, lang="en", figures_dir=None, figure_names=None) -> None:
     """Builds the report and writes it to `path` atomically (a temporary file renamed into place)."""
-    text = build(results, lang, figures_dir)
+    text = build(results, lang, figures_dir, figure_names)
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".tmp-", dir=folder)
     try:
