@@ -416,7 +416,7 @@ def daily_load(results, lang="en"):
         _mark_policy_start(ax, results, lang)
         _, unit, scale = labels.metric("utilisation", lang)
         for i, level in enumerate(staffed):
-            a = fig.add_subplot(grid[1 + i // ncols, i % ncols], sharex=ax)
+            a = fig.add_subplot(grid[1 + i // ncols, i % ncols])  # own ticks: not shared
             part = lv[lv["level"] == level]
             weekly = (part.groupby(["model", "week"], observed=True)
                       .agg(utilisation=("utilisation", "mean"), date=("date", "min"))
@@ -441,11 +441,19 @@ def daily_load(results, lang="en"):
 
 # --------------------------------------------------------------------------- all
 
+from . import design_figures as _design  # noqa: E402  (uses Figure, Skip and helpers above)
+
+# Every figure, in the report's order: (name, function).
 FIGURES = (
     ("comparison", comparison_forest),
+    ("cost", _design.cost_outcome),
+    ("ranks", _design.rank_distributions),
     ("yearly", yearly_outcomes),
     ("monthly", monthly_series),
     ("daily", daily_load),
+    ("equity", _design.equity_panels),
+    ("sweep", _design.sweep_curves),
+    ("sensitivity", _design.sensitivity_indices),
 )
 
 

@@ -11,13 +11,17 @@ LANGUAGES = ("en", "zh")
 NAMES = {
     "zh": {
         "guicheng": "桂城", "dali": "大沥", "lishui": "里水", "nanhai": "南海区",
-        "baseline": "基线（以物业管理代替社会管理）", "denghu": "登湖模式", "shenzhen": "深圳模式",
+        "baseline": "基线", "denghu": "登湖模式", "shenzhen": "深圳模式",
         "nanhai-opinions": "南海《意见》综合治理",
         "lishui-model": "里水模式",
         "self_governance": "自治团体", "firm": "物业公司", "owners_committee": "业主委员会",
         "residents_committee": "居委会", "department": "职能部门", "coordination": "统筹协调",
         "parking": "停车", "property_service": "物业服务与收费", "owners_rights": "业主权益",
         "neighbour": "邻里", "construction": "违章搭建", "sanitation": "环境卫生",
+        "housing_type": "住房类型", "community_type": "社区类型", "tenure": "产权", "origin": "户籍来源",
+        "commodity": "商品房", "resettlement": "安置房", "old": "老旧小区",
+        "village_converted": "村改居", "urban": "城市社区", "owner": "业主", "tenant": "租户",
+        "local": "本地", "non_local": "外地",
     },
     "en": {
         "guicheng": "Guicheng", "dali": "Dali", "lishui": "Lishui", "nanhai": "Nanhai",
@@ -29,6 +33,10 @@ NAMES = {
         "parking": "parking", "property_service": "property service and fees",
         "owners_rights": "owners' rights", "neighbour": "neighbours",
         "construction": "illegal construction", "sanitation": "sanitation",
+        "housing_type": "housing type", "community_type": "community type", "tenure": "tenure",
+        "origin": "origin", "commodity": "commodity", "resettlement": "resettlement",
+        "old": "old", "village_converted": "village-converted", "urban": "urban",
+        "owner": "owner", "tenant": "tenant", "local": "local", "non_local": "non-local",
     },
 }
 
@@ -69,6 +77,9 @@ METRICS = {
         "firm_balance": ("firms' cumulative result", "fee units", 1.0),
         "open": ("open disputes (backlog)", "count", 1.0),
         "utilisation": ("utilisation", "% of staff busy", 100.0),
+        "cost_per_year": ("cost", "yuan per year", 1.0),
+        "abandoned_share_of_disputes": ("abandoned by the household", "% of disputes", 100.0),
+        "resolved_share": ("resolved", "% of disputes", 100.0),
     },
     "zh": {
         "dispute_rate_per_1000_households_per_year": ("纠纷发生率", "每千户每年", 1.0),
@@ -90,6 +101,9 @@ METRICS = {
         "firm_balance": ("物业公司累计收支", "物业费单位", 1.0),
         "open": ("未结纠纷（积压）", "件", 1.0),
         "utilisation": ("利用率", "人员忙碌%", 100.0),
+        "cost_per_year": ("成本", "元/年", 1.0),
+        "abandoned_share_of_disputes": ("住户放弃", "占纠纷的%", 100.0),
+        "resolved_share": ("已解决", "占纠纷的%", 100.0),
     },
 }
 

@@ -323,7 +323,8 @@ def load(path, tables=None, check_format: bool = True) -> Results:
             if tables is not None and name not in tables:
                 continue
             frames[name] = _read_table(dataset)
-            frames[name].attrs["description"] = _python_value(dataset.attrs.get("description", ""))
+            # The dataset's attributes (description, design_parameters, ...) travel with it.
+            frames[name].attrs.update({k: _python_value(v) for k, v in dataset.attrs.items()})
     orders = _orders(frames)
     _apply_orders(frames, orders)
     start_year = _start_year(attrs, frames)

@@ -42,7 +42,10 @@ T = {
         "skipped": "Not drawn: {name} — {reason}.",
         "footer": "Made by govsim report from {path}.",
         "figure_names": {"comparison": "forest plot of differences", "yearly": "yearly outcomes",
-                         "monthly": "monthly series", "daily": "daily backlog and load"},
+                         "monthly": "monthly series", "daily": "daily backlog and load",
+                         "cost": "cost against outcome", "ranks": "rank distributions",
+                         "equity": "outcomes by group of households",
+                         "sweep": "sweep curves", "sensitivity": "sensitivity indices"},
         "pct": "%",
     },
     "zh": {
@@ -67,7 +70,9 @@ T = {
         "skipped": "未绘制：{name} — {reason}。",
         "footer": "由 govsim report 根据 {path} 生成。",
         "figure_names": {"comparison": "差值森林图", "yearly": "年度结果", "monthly": "月度序列",
-                         "daily": "每日积压与负荷"},
+                         "daily": "每日积压与负荷", "cost": "成本与结果", "ranks": "排名分布",
+                         "equity": "不同住户群体的结果", "sweep": "参数扫描曲线",
+                         "sensitivity": "敏感性指数"},
         "pct": "%",
     },
 }
@@ -141,8 +146,9 @@ def _provenance(results, lang) -> str:
     row("seed", _e(a.get("seed", "")))
     row("replicates", _e(a.get("replicates", "")))
     row("threads", _e(a.get("threads", "")))
-    row("towns", _e(", ".join(labels.name(t, lang) for t in results.towns)))
-    row("models", _e(", ".join(labels.name(m, lang, "model") for m in results.models)))
+    comma = "、" if lang == "zh" else ", "
+    row("towns", _e(comma.join(labels.name(t, lang) for t in results.towns)))
+    row("models", _e(comma.join(labels.name(m, lang, "model") for m in results.models)))
     if results.summary is not None and len(results.summary):
         years = sorted(results.summary["year"].unique())
         row("years", _e(f"{years[0]}–{years[-1]}" if len(years) > 1 else years[0]))
