@@ -49,7 +49,7 @@ def main(argv=None) -> int:
         print(f"govsim report: --figures {args.figures}: not a folder", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
-        results = load(args.results, tables=None)
+        results = load(args.results, skip=["disputes"])  # the report does not use them
     except ResultsError as e:
         print(f"govsim report: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT

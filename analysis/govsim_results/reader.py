@@ -296,11 +296,12 @@ def _table_datasets(group: h5py.Group, prefix: str = ""):
             yield name, item
 
 
-def load(path, tables=None, check_format: bool = True) -> Results:
+def load(path, tables=None, skip=(), check_format: bool = True) -> Results:
     """Read a results file.
 
-    path: the HDF5 file. tables: names of the tables to read (default: all; `/disputes` can be
-    large, so pass a list to skip it). check_format: require the root attribute
+    path: the HDF5 file. tables: names of the tables to read (default: all). skip: names of
+    tables not to read (`/disputes` can be large: skip=["disputes"]). check_format: require the
+    root attribute
     format = "govsim-results" (set False to read other govsim files, e.g. a calibration's
     posterior). Raises ResultsError when the file is missing, not HDF5, or not a results file.
     """
@@ -320,7 +321,7 @@ def load(path, tables=None, check_format: bool = True) -> Results:
                 f"{found!r}, expected {RESULTS_FORMAT!r})")
         frames = {}
         for name, dataset in _table_datasets(f):
-            if tables is not None and name not in tables:
+            if (tables is not None and name not in tables) or name in skip:
                 continue
             frames[name] = _read_table(dataset)
             # The dataset's attributes (description, design_parameters, ...) travel with it.

@@ -31,6 +31,9 @@ def draw(path, lang="en", names=None):
     return r, {f.key: f for f in drawn}, dict(skipped)
 
 
+FUTURE = {"cost", "ranks", "equity", "sweep", "sensitivity"}  # tests in test_design_figures.py
+
+
 def visible_axes(fig):
     return [ax for ax in fig.figure.axes if ax.get_visible()]
 
@@ -49,7 +52,8 @@ class DrawAll(unittest.TestCase):
     def test_experiment_with_baseline(self):
         r, drawn, skipped = draw(SMALL)
         self.assertEqual(list(drawn), ["comparison", "yearly", "monthly-lishui", "daily-lishui"])
-        self.assertEqual(skipped, {})
+        # Only the figures of tables format version 1 does not have are skipped.
+        self.assertEqual(set(skipped), FUTURE)
 
     def test_experiment_without_baseline(self):
         r, drawn, skipped = draw(NO_BASELINE)
@@ -61,7 +65,7 @@ class DrawAll(unittest.TestCase):
     def test_single_scenario(self):
         r, drawn, skipped = draw(SINGLE)
         self.assertEqual(set(drawn), {"yearly", "monthly-lishui", "daily-lishui"})
-        self.assertIn("comparison", skipped)
+        self.assertEqual(set(skipped), FUTURE | {"comparison"})
         self.assertIn("single model", skipped["comparison"])
 
     def test_missing_tables_are_skipped_with_a_reason(self):

@@ -183,6 +183,9 @@ class Reader(unittest.TestCase):
         r = load(SINGLE, tables=["summary", "monthly"])
         self.assertEqual(set(r.tables), {"summary", "monthly"})
         self.assertIsNone(r.disputes)
+        r = load(SINGLE, skip=["disputes"])
+        self.assertIsNone(r.disputes)
+        self.assertIn("daily", r.tables)
 
     def test_provenance_attributes_are_python_values(self):
         r = load(SMALL)
