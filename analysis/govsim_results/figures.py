@@ -86,6 +86,7 @@ def style(lang: str) -> dict:
         "figure.dpi": 100,
         "savefig.dpi": 110,
         "svg.fonttype": "none",
+        "svg.hashsalt": "govsim",  # reproducible SVG ids
         "font.family": ["DejaVu Sans"],
     }
     if lang == "zh":
@@ -342,16 +343,16 @@ def _band_panel(ax, frame, value, models, styles, scale=1.0, x="date", clip=(Non
                             linewidth=0)
 
 
-def monthly_series(results, lang="en"):
+def monthly_series(results, lang="en", towns=None):
     """Monthly satisfaction, trust, fee collection, firms and committees by model, one figure
-    per town, with bands (95% interval of the mean over replicates)."""
+    per town (of `towns`, default all), with bands (95% interval of the mean over replicates)."""
     monthly = _need(results, "monthly", lang)
     if "date" not in monthly.columns:
         raise _skip(lang, "no_start_year")
     columns = [c for c in MONTHLY_COLUMNS if c in monthly.columns]
     styles = model_styles(results.models)
     out = []
-    for town in results.towns:
+    for town in towns or results.towns:
         sub = monthly[monthly["town"] == town]
         if len(sub) == 0:
             continue
@@ -384,9 +385,9 @@ def monthly_series(results, lang="en"):
 # --------------------------------------------------------------------------- /daily
 
 
-def daily_load(results, lang="en"):
+def daily_load(results, lang="en", towns=None):
     """Daily backlog (open disputes) by model with bands, and each handler level's utilisation
-    (weekly means), one figure per town."""
+    (weekly means), one figure per town (of `towns`, default all)."""
     daily = _need(results, "daily", lang)
     if "date" not in daily.columns:
         raise _skip(lang, "no_start_year")
@@ -394,7 +395,7 @@ def daily_load(results, lang="en"):
     long["week"] = long["day"] // 7
     styles = model_styles(results.models)
     out = []
-    for town in results.towns:
+    for town in towns or results.towns:
         sub = daily[daily["town"] == town]
         if len(sub) == 0:
             continue
@@ -472,6 +473,85 @@ def draw_all(results, lang="en", names=None):
     return figures, skipped
 
 
+# Figures drawn one town at a time when the report draws in parallel.
+PER_TOWN = ("monthly", "daily")
+
+
+@dataclass
+class Rendered:
+    """A figure rendered to bytes (what the report embeds and --figures writes)."""
+
+    key: str
+    title: str
+    caption: str
+    png: bytes
+    svg: bytes | None
+
+
+def _render_unit(unit):
+    """Draws one unit of work, (name, towns), and renders its figures: (name, rendered, reason)."""
+    import io
+
+    name, towns = unit
+    results, lang, svg = _WORK["results"], _WORK["lang"], _WORK["svg"]
+    function = dict(FIGURES)[name]
+    with plt.rc_context(style(lang)):
+        try:
+            drawn = function(results, lang, towns=towns) if towns else function(results, lang)
+        except Skip as why:
+            return name, [], str(why)
+        out = []
+        for f in drawn:
+            png = io.BytesIO()
+            f.figure.savefig(png, format="png")
+            text = None
+            if svg:
+                buffer = io.StringIO()
+                f.figure.savefig(buffer, format="svg", metadata={"Date": None})
+                text = buffer.getvalue().encode("utf-8")
+            out.append(Rendered(f.key, f.title, f.caption, png.getvalue(), text))
+    return name, out, None
+
+
+_WORK = {}  # what the worker processes read (inherited by fork, never pickled)
+
+
+def render_all(results, lang="en", names=None, svg=False, jobs=None):
+    """Like draw_all, but returns each figure rendered as PNG (and SVG) bytes, drawing in `jobs`
+    processes (default: up to 2, or $GOVSIM_REPORT_JOBS; 1 draws here). The figures and their
+    order are the same whatever the number of processes. Returns (rendered, skipped)."""
+    import multiprocessing
+    import os
+
+    style(lang)  # fails here, once, when Chinese has no font
+    units = []
+    for name, _ in FIGURES:
+        if names is not None and name not in names:
+            continue
+        if name in PER_TOWN and len(results.towns) > 1:
+            units += [(name, (town,)) for town in results.towns]
+        else:
+            units.append((name, None))
+    if jobs is None:
+        jobs = int(os.environ.get("GOVSIM_REPORT_JOBS", "0")) or min(2, os.cpu_count() or 1)
+    jobs = max(1, min(jobs, len(units)))
+    _WORK.update(results=results, lang=lang, svg=svg)
+    try:
+        if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                done = pool.map(_render_unit, units, chunksize=1)
+        else:
+            done = [_render_unit(unit) for unit in units]
+    finally:
+        _WORK.clear()
+    rendered, skipped = [], []
+    for name, figures_of_unit, reason in done:
+        rendered += figures_of_unit
+        if reason is not None and name not in [n for n, _ in skipped]:
+            skipped.append((name, reason))
+    return rendered, skipped
+
+
 def save(figure: Figure, folder, formats=("png", "svg")) -> list:
     """Writes a figure as FOLDER/<key>.<format> for each format; returns the paths."""
     import pathlib
@@ -481,6 +561,6 @@ def save(figure: Figure, folder, formats=("png", "svg")) -> list:
     paths = []
     for fmt in formats:
         path = folder / f"{figure.key}.{fmt}"
-        figure.figure.savefig(path, format=fmt)
+        figure.figure.savefig(path, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
         paths.append(path)
     return paths

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import os
 import re
 import tempfile
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from . import figures as figs
@@ -250,25 +248,19 @@ def _comparison(results, lang) -> str:
     return "\n".join(out)
 
 
-def _png(figure) -> bytes:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
-
-
-def _figures(drawn, skipped, lang, figures_dir=None) -> str:
+def _figures(rendered, skipped, lang, figures_dir=None) -> str:
     """The figures as HTML (PNG data URIs); with figures_dir, each also as PNG (the same bytes)
     and SVG files there."""
     out = []
     if figures_dir is not None:
         os.makedirs(figures_dir, exist_ok=True)
-    for f in drawn:
-        png = _png(f.figure)
+    for f in rendered:
         if figures_dir is not None:
             with open(os.path.join(figures_dir, f"{f.key}.png"), "wb") as file:
-                file.write(png)
-            figs.save(f, figures_dir, formats=("svg",))
-        uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+                file.write(f.png)
+            with open(os.path.join(figures_dir, f"{f.key}.svg"), "wb") as file:
+                file.write(f.svg)
+        uri = "data:image/png;base64," + base64.b64encode(f.png).decode("ascii")
         out.append(f'<figure id="fig-{_e(f.key)}"><h3>{_e(f.title)}</h3>'
                    f'<img src="{uri}" alt="{_e(f.title)}">'
                    f"<figcaption>{_e(f.caption)}</figcaption></figure>")
@@ -339,9 +331,8 @@ def build(results, lang="en", figures_dir=None, figure_names=None):
     SVG. figure_names: only these figures (names of figures.FIGURES; default all)."""
     if lang not in labels.LANGUAGES:
         raise ValueError(f"language {lang!r}: expected one of {', '.join(labels.LANGUAGES)}")
-    drawn, skipped = figs.draw_all(results, lang, figure_names)
-    with plt.rc_context(figs.style(lang)):
-        figure_html = _figures(drawn, skipped, lang, figures_dir)
+    rendered, skipped = figs.render_all(results, lang, figure_names, svg=figures_dir is not None)
+    figure_html = _figures(rendered, skipped, lang, figures_dir)
     name = results.attrs.get("scenario_name", os.path.basename(results.path))
     description = scenario_description(results.attrs.get("scenario_text", ""),
                                        results.attrs.get("scenario_path", ""))

@@ -87,6 +87,16 @@ class Report(unittest.TestCase):
         self.assertNotIn("<link", html)
         self.assertEqual(len(re.findall(r'<img src="data:image/png;base64,', html)), 1)
 
+    def test_figures_drawn_in_parallel_are_the_same(self):
+        from govsim_results import figures
+
+        r = load(NO_BASELINE)
+        serial = figures.render_all(r, "en", ("comparison", "monthly"), svg=True, jobs=1)
+        parallel = figures.render_all(r, "en", ("comparison", "monthly"), svg=True, jobs=2)
+        self.assertEqual([f.key for f in serial[0]],
+                         ["comparison", "monthly-lishui", "monthly-dali"])
+        self.assertEqual(serial, parallel)  # same figures, same order, same bytes
+
     def test_written_atomically(self):
         with TempFolder() as folder:
             target = f"{folder}/r.html"
