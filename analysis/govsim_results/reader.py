@@ -58,7 +58,9 @@ def _python_value(value):
 def _text_column(values: np.ndarray) -> np.ndarray:
     """A column of fixed-length bytes, variable-length bytes or str, as an object array of str."""
     if values.dtype.kind == "S":
-        return np.char.decode(values, "utf-8").astype(object)
+        # Decode each distinct value once: text columns hold few distinct values in many rows.
+        distinct, inverse = np.unique(values, return_inverse=True)
+        return np.array([v.decode("utf-8") for v in distinct], dtype=object)[inverse]
     if values.dtype.kind == "U":
         return values.astype(object)
     out = np.empty(len(values), dtype=object)
@@ -90,7 +92,10 @@ def _read_table(dataset: h5py.Dataset) -> pd.DataFrame:
 
 
 def _first_appearance(values) -> list:
-    return list(dict.fromkeys(v for v in values if isinstance(v, str)))
+    """The distinct str values in order of first appearance."""
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.astype(object)
+    return [v for v in pd.unique(np.asarray(values, dtype=object)) if isinstance(v, str)]
 
 
 def _ordered(values: list, preferred) -> list:
