@@ -91,10 +91,10 @@ class Report(unittest.TestCase):
         from govsim_results import figures
 
         r = load(NO_BASELINE)
-        serial = figures.render_all(r, "en", ("comparison", "monthly"), svg=True, jobs=1)
-        parallel = figures.render_all(r, "en", ("comparison", "monthly"), svg=True, jobs=2)
-        self.assertEqual([f.key for f in serial[0]],
-                         ["comparison", "monthly-lishui", "monthly-dali"])
+        serial = figures.render_all(r, "en", ("monthly", "cost"), svg=True, jobs=1)
+        parallel = figures.render_all(r, "en", ("monthly", "cost"), svg=True, jobs=2)
+        self.assertEqual([f.key for f in serial[0]], ["monthly-lishui", "monthly-dali"])
+        self.assertEqual([name for name, _ in serial[1]], ["cost"])
         self.assertEqual(serial, parallel)  # same figures, same order, same bytes
 
     def test_written_atomically(self):
