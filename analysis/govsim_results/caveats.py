@@ -75,13 +75,28 @@ INTERVALS = {
 }
 
 ABANDONED = {
-    "en": ("<b>Fewer complaints is not the same as more disputes solved</b>: most disputes end "
-           "with the household giving up, and a model can reduce complaints partly by that. Read "
-           "complaints beside the share resolved within 30 days and the share abandoned "
-           "(yearly figure)."),
-    "zh": ("<b>投诉减少不等于解决的纠纷增加</b>：多数纠纷以住户放弃告终，某个模式减少投诉可能部分由此而来。"
+    "en": ("<b>Fewer complaints is not the same as more disputes solved</b>: in these runs "
+           "{low:.0f}–{high:.0f}% of disputes (by town and model) end with the household giving "
+           "up, and a model can reduce complaints partly by that. Read complaints beside the share "
+           "resolved within 30 days and the share abandoned (yearly figure)."),
+    "zh": ("<b>投诉减少不等于解决的纠纷增加</b>：在这些运行中，{low:.0f}–{high:.0f}% 的纠纷（按镇和模式）"
+           "以住户放弃告终，某个模式减少投诉可能部分由此而来。"
            "应把投诉与 30 天内解决的比例和住户放弃的比例（年度图）一起看。"),
 }
+
+
+def abandoned_range(results):
+    """The lowest and highest share (%) of disputes abandoned, over towns and models; None
+    without /summary."""
+    summary = results.summary
+    if summary is None or len(summary) == 0:
+        return None
+    totals = summary.groupby(["town", "model"], observed=True)[["abandoned", "disputes"]].sum()
+    totals = totals[totals["disputes"] > 0]
+    if len(totals) == 0:
+        return None
+    shares = 100.0 * totals["abandoned"] / totals["disputes"]
+    return float(shares.min()), float(shares.max())
 
 COMPLAINT = {
     "en": ("<b>What a complaint is</b>: the model counts a household's escalation of a dispute "
@@ -113,7 +128,9 @@ def caveats(results, lang: str) -> list:
         items.append(OTHER_TOWNS[lang].format(towns=names))
     replicates = results.attrs.get("replicates")
     items.append(INTERVALS[lang].format(n=html.escape(str(replicates))))
-    items.append(ABANDONED[lang])
+    shares = abandoned_range(results)
+    if shares is not None:
+        items.append(ABANDONED[lang].format(low=shares[0], high=shares[1]))
     items.append(COMPLAINT[lang])
     if "policy_start_day" not in results.attrs and "policy_start_date" not in results.attrs \
             and "warmup_days" not in results.attrs and results.start_year is not None:

@@ -69,6 +69,10 @@ class Report(unittest.TestCase):
                       "replicate", "no policy start date"):
             self.assertIn(words, html)
         self.assertNotIn("<b>Other towns</b>", html)  # Lishui only
+        r = load(SMALL)
+        totals = r.summary.groupby("model", observed=True)[["abandoned", "disputes"]].sum()
+        shares = 100 * totals["abandoned"] / totals["disputes"]
+        self.assertIn(f"{shares.min():.0f}–{shares.max():.0f}% of disputes", html)
         self.assertIn("<b>Other towns</b>: Dali", page(NO_BASELINE))
         with TempFolder() as folder:
             path = copy_with(SMALL, folder, "policy.h5", attrs={"policy_start_day": 400})
