@@ -261,8 +261,10 @@ TEST_CASE("the reference scenario loads and its values land in the right fields"
           Approx(number(text, inline_span(text, "patience_days", "coordination"))));
     CHECK(s.escalation.direct_complaint_probability ==
           Approx(number_in_file(text, "direct_complaint_probability")));
-    CHECK(s.firms.abandon_after_loss_months ==
-          static_cast<std::uint32_t>(number_in_file(text, "abandon_after_loss_months")));
+    CHECK(s.firms.margin_memory_months == Approx(number_in_file(text, "margin_memory_months")));
+    CHECK(s.owners_committees.servers == static_cast<std::uint32_t>(number_in_file(
+                                             text, "servers", text.find("[owners_committees]"))));
+    CHECK(s.assemblies.rule == govsim::models::AssemblyRule::PropertyLaw2007);
     CHECK_FALSE(govsim::models::validate_scenario(s).has_value());
 }
 
