@@ -17,7 +17,7 @@ packages=(
     libcli11-dev
     libfmt-dev
     # analysis scripts (run with /usr/bin/python3)
-    python3-h5py python3-pandas python3-matplotlib
+    python3-h5py python3-pandas python3-matplotlib python3-scipy
     # build tools
     cmake g++ make pkg-config
 )
