@@ -72,6 +72,16 @@ void print_summary(const std::vector<RunResult>& runs) {
         {"resolved within 30 days (%)",
          [](const auto& r) { return 100.0 * r.stats.share_resolved_within_30_days; }},
         {"mean detection (days)", [](const auto& r) { return r.stats.mean_detection_days; }},
+        {"owners' assemblies",
+         [](const auto& r) { return static_cast<double>(r.institutions.assemblies); }},
+        {"committees elected",
+         [](const auto& r) { return static_cast<double>(r.institutions.committees_elected); }},
+        {"firms dismissed",
+         [](const auto& r) { return static_cast<double>(r.institutions.dismissals); }},
+        {"firms hired by tender",
+         [](const auto& r) { return static_cast<double>(r.institutions.firms_hired); }},
+        {"firms abandoning (弃管)",
+         [](const auto& r) { return static_cast<double>(r.institutions.abandonments); }},
     };
     const auto& first = runs.front();
     fmt::print("\n{} — {} — {} replicate{} (mean ± 95% interval half-width)\n", first.key.scenario,
@@ -91,7 +101,8 @@ void print_summary(const std::vector<RunResult>& runs) {
         fmt::print("\n");
     }
     fmt::print("\nDisputes are counted by onset year and followed to the end of the run;\n"
-               "complaints are those made in the year (escalations to a government channel).\n");
+               "complaints are those made in the year (escalations to a government channel);\n"
+               "assemblies, committees and firms' events are those of the year.\n");
 }
 
 } // namespace

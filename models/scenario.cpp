@@ -112,22 +112,6 @@ std::optional<ScenarioProblem> check_escalation(const EscalationSpec& e) {
     return std::nullopt;
 }
 
-std::optional<ScenarioProblem> check_levers(const Levers& levers) {
-    // A self-governance group that takes a category (success > 0) must take time over it.
-    const SelfGovernanceLever& group = levers.self_governance;
-    for (std::size_t c = 0; c < category_count; ++c) {
-        if (group.success[c] > 0 && !(group.service_days[c] > 0)) {
-            return ScenarioProblem{
-                fmt::format("levers.self_governance.service_days.{}", category_names[c]),
-                fmt::format("a positive number where success.{} > 0 ({})", category_names[c],
-                            sim::format_number(group.success[c])),
-                sim::format_number(group.service_days[c]),
-                "a category missing from service_days is 0"};
-        }
-    }
-    return std::nullopt;
-}
-
 } // namespace
 
 double households_at_full_occupancy(const TownSpec& town) {
@@ -144,7 +128,7 @@ std::optional<ScenarioProblem> validate_scenario(const Scenario& scenario) {
     if (auto problem = check_escalation(scenario.escalation)) {
         return problem;
     }
-    return check_levers(scenario.levers);
+    return std::nullopt;
 }
 
 } // namespace govsim::models

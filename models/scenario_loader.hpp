@@ -5,7 +5,6 @@
 // with governance models and yields one Scenario per (town, model) pair. Any problem throws
 // sim::ConfigError, whose one-line what() names the file where the offending value was written,
 // its line, column and key; the CLI prints it and exits with status 2.
-#include "models/levers.hpp"
 #include "models/scenario.hpp"
 #include "sim/config.hpp"
 
@@ -24,7 +23,8 @@ namespace govsim::models {
 /// (docs/scenarios.md, "Memory limit").
 inline constexpr std::uint64_t max_households_in_memory = 50'000'000;
 
-// The lever sections' names, `[levers.<name>]`, are models::lever_names (models/levers.hpp).
+// The lever sections' names, `[levers.<name>]`, are those of models::lever_types()
+// (models/levers/levers.hpp).
 
 /// Every run of an experiment file: its towns crossed with its governance models.
 struct Experiment {
@@ -78,6 +78,10 @@ struct ScenarioProblem {
 /// when a file is read. Returns the first problem, or nothing when the scenario is consistent.
 /// Also usable on a Scenario built or modified in code.
 [[nodiscard]] std::optional<ScenarioProblem> validate_scenario(const Scenario& scenario);
+
+/// The [levers] sections of a TOML text (a fragment holding only `[levers.<name>]` tables), for
+/// tests and tools that compose levers in code. Throws sim::ConfigError as load_scenario does.
+[[nodiscard]] Levers parse_levers(std::string_view text, const std::string& path_for_messages);
 
 /// Households (dwelling units) at full occupancy: residents / residents per household.
 [[nodiscard]] double households_at_full_occupancy(const TownSpec& town);

@@ -17,7 +17,7 @@ packages=(
     libcli11-dev
     libfmt-dev
     # analysis scripts and `govsim report` (run with /usr/bin/python3)
-    python3-h5py python3-pandas python3-matplotlib
+    python3-h5py python3-pandas python3-matplotlib python3-scipy
     fonts-noto-cjk   # Chinese labels in figures (govsim report --lang zh)
     chromium         # the report tests open the page in headless Chromium
     # build tools

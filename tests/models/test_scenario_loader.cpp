@@ -261,8 +261,10 @@ TEST_CASE("the reference scenario loads and its values land in the right fields"
           Approx(number(text, inline_span(text, "patience_days", "coordination"))));
     CHECK(s.escalation.direct_complaint_probability ==
           Approx(number_in_file(text, "direct_complaint_probability")));
-    CHECK(s.firms.abandon_after_loss_months ==
-          static_cast<std::uint32_t>(number_in_file(text, "abandon_after_loss_months")));
+    CHECK(s.firms.margin_memory_months == Approx(number_in_file(text, "margin_memory_months")));
+    CHECK(s.owners_committees.servers == static_cast<std::uint32_t>(number_in_file(
+                                             text, "servers", text.find("[owners_committees]"))));
+    CHECK(s.assemblies.rule == govsim::models::AssemblyRule::PropertyLaw2007);
     CHECK_FALSE(govsim::models::validate_scenario(s).has_value());
 }
 
@@ -635,4 +637,56 @@ TEST_CASE("validate_scenario finds problems in a scenario built in code", "[scen
     REQUIRE(problem.has_value());
     CHECK(problem->key ==
           fmt::format("disputes.{}.departments[0]", category_names[index(Category::Sanitation)]));
+}
+
+TEST_CASE("the keys of owners, committees, assemblies, firms and mechanisms are checked",
+          "[scenario]") {
+    const std::string text = reference_text();
+    SECTION("an assembly rule that is not a known law") {
+        const std::string bad = set_value(text, "rule", "\"majority\"");
+        CHECK(std::string(error_for(bad).what()) ==
+              prefix(value_at(bad, "rule"), "assemblies.rule") +
+                  "expected one of property_law_2007, civil_code_2021, found \"majority\"");
+    }
+    SECTION("a turnout above 1") {
+        const std::string bad = set_value(text, "turnout_resident", "1.2");
+        CHECK(std::string(error_for(bad).what()) ==
+              prefix(value_at(bad, "turnout_resident"), "assemblies.turnout_resident") +
+                  "expected a probability in [0, 1], found 1.2");
+    }
+    SECTION("a committee without members") {
+        const std::string bad = set_value(text, "min_staff", "0");
+        CHECK_THAT(error_for(bad).what(),
+                   Catch::Matchers::StartsWith(
+                       prefix(value_at(bad, "min_staff"), "residents_committees.min_staff")));
+    }
+    SECTION("a margin memory of no months") {
+        const std::string bad = set_value(text, "margin_memory_months", "0");
+        CHECK(std::string(error_for(bad).what()) ==
+              prefix(value_at(bad, "margin_memory_months"), "firms.margin_memory_months") +
+                  "expected a number in [1.0, 1200.0], found 0");
+    }
+    SECTION("a negative floor area") {
+        const Span area = inline_span(text, "floor_area_mean_m2", "commodity");
+        const std::string bad = replaced(text, area, "-95.0");
+        CHECK(std::string(error_for(bad).what()) ==
+              prefix(where(bad, area.begin), "owners.floor_area_mean_m2.commodity") +
+                  "expected a positive number, found -95.0");
+    }
+    SECTION("a category without raised_by") {
+        const std::size_t at = text.find("raised_by");
+        const std::size_t end = text.find('\n', at);
+        const std::string bad = text.substr(0, at) + text.substr(end + 1);
+        CHECK_THAT(error_for(bad).what(), Catch::Matchers::Contains("disputes.parking.raised_by"));
+    }
+    SECTION("a mechanism switch that is not a boolean") {
+        const std::string bad = text + "\n[mechanisms]\nfirm_exit = 0\n";
+        CHECK_THAT(error_for(bad).what(),
+                   Catch::Matchers::Contains("mechanisms.firm_exit: expected a boolean"));
+    }
+    SECTION("an unknown mechanism") {
+        const std::string bad = text + "\n[mechanisms]\nfirm_exits = false\n";
+        CHECK_THAT(error_for(bad).what(),
+                   Catch::Matchers::Contains("unknown key; did you mean 'firm_exit'?"));
+    }
 }
