@@ -28,13 +28,15 @@ CALIBRATED = {
            "<code>households.fee_threshold_mean</code>) are the posterior means of an ABC-SMC fit "
            "to Lishui's two complaint counts (<code>scenarios/parameters/calibrated-lishui.toml</code>, "
            "docs/calibration.md). Two numbers cannot identify three parameters: the first two are "
-           "only identified together, and other assumed values would fit as well. Calibrated "
-           "values are not measurements."),
+           "only identified together, and other assumed values would fit as well. The fit was made "
+           "on an earlier version of the model, before owners, firms and committees made their own "
+           "decisions, and is to be redone. Calibrated values are not measurements."),
     "zh": ("<b>校准值</b>：三个行为参数（<code>escalation.escalate_base</code>、"
            "<code>escalation.government_trust_weight</code>、<code>households.fee_threshold_mean</code>）"
            "取自以近似贝叶斯计算（ABC-SMC）拟合里水两个年度投诉数的后验均值"
            "（<code>scenarios/parameters/calibrated-lishui.toml</code>，见 docs/calibration.md）。"
-           "两个数字无法确定三个参数：前两个参数只能共同确定，其他假设值下也可能同样吻合。校准值不是测量值。"),
+           "两个数字无法确定三个参数：前两个参数只能共同确定，其他假设值下也可能同样吻合。"
+           "这一拟合是在模型的早期版本（业主、物业公司和委员会尚不能自行决策）上做的，有待重新校准。校准值不是测量值。"),
 }
 
 UNCALIBRATED = {

@@ -1,4 +1,4 @@
-"""Figures of tables that results format version 1 does not have yet: per-run design points
+"""Figures of tables that the results format does not have yet: per-run design points
 (sweeps), sensitivity indices, rank distributions, costs and equity (issues 8 and 9).
 
 Each function is written against the layout documented in docs/report.md ("Tables the figures

@@ -3,8 +3,8 @@
 `load(path)` reads every table of a govsim results file (docs/results.md) and returns a
 `Results`: its provenance attributes as Python values and each table as a DataFrame in which
 
-- text columns hold `str`, whether the file stores them as fixed-length byte strings (format
-  version 1) or as variable-length strings;
+- text columns hold `str`, whether the file stores them as fixed-length byte strings (as
+  format versions 1 and 2 do) or as variable-length strings;
 - `scenario`, `town`, `model`, `metric`, `category`, `level`, `last_level`, `outcome` and
   `baseline` are ordered pandas Categoricals, in the model's order: towns and models in the
   experiment's order (`/runs`), dispute categories in the order of `/summary_by_category`,
@@ -13,8 +13,8 @@
 - tables with a `day` column gain `date` (the calendar date of the day) and those with a
   `month` column gain `date` (the first day of the month), on the model's 365-day calendar.
 
-Tables the reader does not know (added by later format versions) are read the same way, so any
-results file loads; the figures check for the tables they need.
+Tables and columns the reader does not know (added by later format versions) are read the same
+way, so any results file loads; the figures check for the tables and columns they need.
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ import pandas as pd
 from . import calendar
 
 RESULTS_FORMAT = "govsim-results"
-KNOWN_FORMAT_VERSIONS = (1,)
+KNOWN_FORMAT_VERSIONS = (1, 2)
 
 # Values whose order is the model's, not the alphabet's (docs/results.md). Levels and
 # categories are read from the file where it records their order; these are the fall-backs.
@@ -115,7 +115,7 @@ class Results:
     start_year: int | None = None
     orders: dict = field(default_factory=dict)  # column -> list of values in the model's order
 
-    # The tables of format version 1, by attribute (None when the file does not hold them).
+    # The tables of format versions 1 and 2, by attribute (None when the file does not hold them).
     @property
     def runs(self):
         return self.tables.get("runs")

@@ -48,7 +48,7 @@ void move_to(RunState& run, Site& site, double t, const Event& e, Level next) {
         x.record.complaint = t;
         ++run.counts(e.community).complaints;
     }
-    deliver(run, site, to, government_arrival(run, site, x, next, handed));
+    deliver(site, to, government_arrival(run, site, x, next, handed));
 }
 
 double government_arrival(RunState& run, Site& site, const Dispute& x, Level level, double t) {
@@ -61,8 +61,7 @@ double government_arrival(RunState& run, Site& site, const Dispute& x, Level lev
     return arrival;
 }
 
-void deliver(RunState& run, Site& site, const Event& to, double arrival) {
-    (void)run;
+void deliver(Site& site, const Event& to, double arrival) {
     if (site.community) {
         site.community->outbox.push_back(to);
         site.community->outbox_times.push_back(arrival);

@@ -22,6 +22,6 @@ void move_to(RunState& run, Site& site, double t, const Event& e, Level next);
 
 /// An arrival at a government level: from a community through its outbox (merged into the
 /// town calendar in the serial phase), from the town directly.
-void deliver(RunState& run, Site& site, const Event& to, double arrival);
+void deliver(Site& site, const Event& to, double arrival);
 
 } // namespace govsim::models::escalation

@@ -64,7 +64,7 @@ void dispatch(RunState& run, Site& site, double t, const Event& e) {
     if (target < Level::Department)
         site.calendar.schedule(t, to);
     else
-        escalation::deliver(run, site, to, escalation::government_arrival(run, site, x, target, t));
+        escalation::deliver(site, to, escalation::government_arrival(run, site, x, target, t));
 }
 
 } // namespace govsim::models::routing

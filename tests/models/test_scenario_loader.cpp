@@ -304,11 +304,12 @@ std::string toml_list(const std::vector<std::string>& items) {
 // Shipped files are of two kinds. A file holding [run] or [experiment] itself is a scenario or
 // an experiment and must load as it is. Any other file is a fragment: parameters/ (behavioural
 // parameters), towns/ and models/ are not complete scenarios, so they are checked by composing
-// every parameter set with every town and every model, as an experiment would.
+// every parameter set with every town and every model, as an experiment would; a fragment
+// elsewhere must be a town or model of a shipped experiment (which loaded it).
 TEST_CASE("every scenario file shipped in scenarios/ loads", "[scenario]") {
     const std::filesystem::path root = GOVSIM_SOURCE_DIR "/scenarios";
     int scenarios = 0;
-    std::vector<std::string> others;
+    std::vector<std::string> others, named;
     for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
         if (entry.path().extension() != ".toml") {
             continue;
@@ -319,7 +320,18 @@ TEST_CASE("every scenario file shipped in scenarios/ loads", "[scenario]") {
             continue;
         }
         if (declares(entry.path(), "run") || declares(entry.path(), "experiment")) {
-            CHECK_NOTHROW(govsim::models::load_experiment(entry.path().string()));
+            try {
+                const auto e = govsim::models::load_experiment(entry.path().string());
+                if (declares(entry.path(), "experiment"))
+                    for (const auto* parts : {&e.towns, &e.models})
+                        for (const auto& part : *parts)
+                            named.push_back((entry.path().parent_path() / part)
+                                                .lexically_normal()
+                                                .lexically_relative(root)
+                                                .generic_string());
+            } catch (const ConfigError& e) {
+                FAIL(e.what());
+            }
             ++scenarios;
         } else {
             others.push_back(entry.path().lexically_relative(root).generic_string());
@@ -331,10 +343,12 @@ TEST_CASE("every scenario file shipped in scenarios/ loads", "[scenario]") {
     const auto towns = fragments_in("towns");
     const auto models = fragments_in("models");
     for (const auto& other : others) {
-        INFO(other << " is neither a scenario nor in parameters/, towns/ or models/");
+        INFO(other << " is neither a scenario, nor in parameters/, towns/ or models/, nor named by "
+                      "an experiment");
         CHECK((std::find(parameters.begin(), parameters.end(), other) != parameters.end() ||
                std::find(towns.begin(), towns.end(), other) != towns.end() ||
-               std::find(models.begin(), models.end(), other) != models.end()));
+               std::find(models.begin(), models.end(), other) != models.end() ||
+               std::find(named.begin(), named.end(), other) != named.end()));
     }
     REQUIRE(!parameters.empty());
     REQUIRE(!towns.empty());

@@ -52,7 +52,7 @@ class DrawAll(unittest.TestCase):
     def test_experiment_with_baseline(self):
         r, drawn, skipped = draw(SMALL)
         self.assertEqual(list(drawn), ["comparison", "yearly", "monthly-lishui", "daily-lishui"])
-        # Only the figures of tables format version 1 does not have are skipped.
+        # Only the figures of tables the results format does not have yet are skipped.
         self.assertEqual(set(skipped), FUTURE)
 
     def test_experiment_without_baseline(self):
