@@ -1,6 +1,7 @@
 // govsim: the command-line program. Thin by design: it parses arguments and calls the
 // library code that the tests call too (the jobs of models/job.hpp).
 #include "analysis/statistics.hpp"
+#include "app/report.hpp"
 #include "govsim/source_version.hpp"
 #include "govsim/version.hpp"
 #include "models/attribution.hpp"
@@ -115,6 +116,16 @@ void print_summary(const std::vector<RunResult>& runs) {
         {"resolved within 30 days (%)",
          [](const auto& r) { return 100.0 * r.stats.share_resolved_within_30_days; }},
         {"mean detection (days)", [](const auto& r) { return r.stats.mean_detection_days; }},
+        {"owners' assemblies",
+         [](const auto& r) { return static_cast<double>(r.institutions.assemblies); }},
+        {"committees elected",
+         [](const auto& r) { return static_cast<double>(r.institutions.committees_elected); }},
+        {"firms dismissed",
+         [](const auto& r) { return static_cast<double>(r.institutions.dismissals); }},
+        {"firms hired by tender",
+         [](const auto& r) { return static_cast<double>(r.institutions.firms_hired); }},
+        {"firms abandoning (弃管)",
+         [](const auto& r) { return static_cast<double>(r.institutions.abandonments); }},
     };
     const auto& first = runs.front();
     fmt::print("\n{} — {} — {} replicate{} (mean ± 95% interval half-width)\n", first.key.scenario,
@@ -134,7 +145,8 @@ void print_summary(const std::vector<RunResult>& runs) {
         fmt::print("\n");
     }
     fmt::print("\nDisputes are counted by onset year and followed to the end of the run;\n"
-               "complaints are those made in the year (escalations to a government channel).\n");
+               "complaints are those made in the year (escalations to a government channel);\n"
+               "assemblies, committees and firms' events are those of the year.\n");
 }
 
 void print_report(const govsim::models::RunReport& r) {
@@ -255,6 +267,17 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(std::size_t{1}, std::size_t{1024}));
     calibrate->add_flag("-q,--quiet", quiet, "Print no progress and no report");
 
+    govsim::app::ReportRequest report_request;
+    auto* report = app.add_subcommand(
+        "report", "Write a self-contained HTML report (and figures) of a results file");
+    report->add_option("FILE", report_request.results, "Results file (HDF5) from govsim run")
+        ->required();
+    report->add_option("-o,--output", report_request.output, "HTML file to write")->required();
+    report->add_option("--lang", report_request.lang, "Language of the report: en or zh")
+        ->check(CLI::IsMember({"en", "zh"}));
+    report->add_option("--figures", report_request.figures_dir,
+                       "Also write each figure as PNG and SVG into this folder");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -269,18 +292,18 @@ int main(int argc, char** argv) {
     // The jobs spread over MPI ranks (run) or run on the root (merge); print on the root.
     if (run->parsed()) {
         run_job.argv = arguments;
-        govsim::models::RunReport report;
-        const int status = govsim::models::run_job(run_job, build, *ranks, &report);
+        govsim::models::RunReport done;
+        const int status = govsim::models::run_job(run_job, build, *ranks, &done);
         if (status == 0 && ranks->root() && !run_job.quiet)
-            print_report(report);
+            print_report(done);
         return status;
     }
     if (merge->parsed()) {
         merge_job.argv = arguments;
-        govsim::models::RunReport report;
-        const int status = govsim::models::merge_job(merge_job, build, *ranks, &report);
+        govsim::models::RunReport done;
+        const int status = govsim::models::merge_job(merge_job, build, *ranks, &done);
         if (status == 0 && ranks->root() && !quiet)
-            print_report(report);
+            print_report(done);
         return status;
     }
     if (reproduce->parsed()) {
@@ -311,6 +334,9 @@ int main(int argc, char** argv) {
                                "without mpirun\n");
         return exit_bad_input;
     }
+
+    if (report->parsed())
+        return govsim::app::run_report(report_request);
 
     try {
         if (calibrate->parsed()) {

@@ -1,7 +1,6 @@
 #include "models/attribution.hpp"
 
 #include "analysis/statistics.hpp"
-#include "models/levers.hpp"
 #include "sim/random.hpp"
 
 #include <algorithm>
@@ -27,10 +26,7 @@ double shapley_weight(std::size_t s, std::size_t n) {
 } // namespace
 
 Attribution attribute_levers(const Scenario& scenario, const AttributionOptions& options) {
-    std::vector<std::size_t> on; // indices into lever_names of the model's levers
-    for (std::size_t i = 0; i < lever_count; ++i)
-        if (lever_enabled(scenario.levers, i))
-            on.push_back(i);
+    const std::vector<std::string> on = scenario.levers.enabled_names(); // the model's levers
     const std::size_t n = on.size();
     if (n == 0)
         throw std::invalid_argument(fmt::format(
@@ -67,7 +63,7 @@ Attribution attribute_levers(const Scenario& scenario, const AttributionOptions&
     for (Mask m : masks) {
         Scenario s = scenario;
         for (std::size_t j = 0; j < n; ++j)
-            lever_enabled(s.levers, on[j]) = (m >> j & 1U) != 0;
+            s.levers.set_enabled(on[j], (m >> j & 1U) != 0);
         s.model.name = fmt::format("{}:{:0{}b}", scenario.model.name, m, n);
         variants.push_back(std::move(s));
     }
@@ -125,8 +121,7 @@ Attribution attribute_levers(const Scenario& scenario, const AttributionOptions&
             }
         }
         const auto share = analysis::mean_ci(phi);
-        a.shares.push_back(
-            {std::string(lever_names[on[j]]), share.estimate, share.lower, share.upper});
+        a.shares.push_back({on[j], share.estimate, share.lower, share.upper});
     }
     return a;
 }

@@ -43,7 +43,7 @@ struct Attribution {
     double without_levers = 0;   ///< mean metric with every lever off
     double with_levers = 0;      ///< mean metric with all the model's levers
     double change = 0, change_lower = 0, change_upper = 0; ///< paired, with 95% interval
-    std::vector<LeverShare> shares; ///< in lever_names order, enabled levers only
+    std::vector<LeverShare> shares; ///< in the registry's order, enabled levers only
 };
 
 /// Attributes the change of `options.metric` between the scenario without levers and the

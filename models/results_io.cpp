@@ -104,6 +104,25 @@ void add_stats_columns(sim::RowTable<Ref<Row>>& table) {
                 [](const R& r) { return r.row->stats.share_resolved_within_30_days; });
 }
 
+/// The InstitutionStats columns, for rows that hold them in `institutions`.
+template <class Row>
+void add_institution_columns(sim::RowTable<Ref<Row>>& table) {
+    using R = Ref<Row>;
+    table.column("assemblies", [](const R& r) { return r.row->institutions.assemblies; })
+        .column("committees_elected",
+                [](const R& r) { return r.row->institutions.committees_elected; })
+        .column("dismissal_votes", [](const R& r) { return r.row->institutions.dismissal_votes; })
+        .column("dismissals", [](const R& r) { return r.row->institutions.dismissals; })
+        .column("hire_votes", [](const R& r) { return r.row->institutions.hire_votes; })
+        .column("tenders", [](const R& r) { return r.row->institutions.tenders; })
+        .column("firms_hired", [](const R& r) { return r.row->institutions.firms_hired; })
+        .column("abandonments", [](const R& r) { return r.row->institutions.abandonments; })
+        .column("committees_dormant",
+                [](const R& r) { return r.row->institutions.committees_dormant; })
+        .column("committees_revived",
+                [](const R& r) { return r.row->institutions.committees_revived; });
+}
+
 void describe_runs(sim::RowTable<const RunResult*>& table, const KeyWidths& w) {
     using R = const RunResult*;
     table.attribute("description", "One row per run (scenario x town x replicate), in index order.")
@@ -134,6 +153,7 @@ void describe_summary(sim::RowTable<Ref<YearRow>>& table, const KeyWidths& w) {
         .column("dispute_rate_per_1000_households",
                 [](const R& r) { return r.row->dispute_rate_per_1000_households; });
     add_stats_columns(table);
+    add_institution_columns(table);
 }
 
 void describe_summary_by_category(sim::RowTable<Ref<CategoryYearRow>>& table, const KeyWidths& w) {
@@ -181,17 +201,26 @@ void describe_monthly(sim::RowTable<Ref<MonthlyRow>>& table, const KeyWidths& w)
     using R = Ref<MonthlyRow>;
     table.attribute("description",
                     "One row per run and month (0-based, from the start of the run): state at the "
-                    "end of the month, and firm abandonments during it.");
+                    "end of the month, and the month's assemblies, tenders and abandonments.");
     add_key_columns(table, w);
     table.column("month", [](const R& r) { return r.row->month; })
         .column("mean_satisfaction", [](const R& r) { return r.row->mean_satisfaction; })
         .column("mean_trust", [](const R& r) { return r.row->mean_trust; })
+        .column("mean_owner_satisfaction",
+                [](const R& r) { return r.row->mean_owner_satisfaction; })
         .column("fee_collection", [](const R& r) { return r.row->fee_collection; })
+        .column("mean_staffing", [](const R& r) { return r.row->mean_staffing; })
         .column("managed_compounds", [](const R& r) { return r.row->managed_compounds; })
-        .column("abandonments", [](const R& r) { return r.row->abandonments; })
+        .column("firm_managed", [](const R& r) { return r.row->firm_managed; })
+        .column("interim_managed", [](const R& r) { return r.row->interim_managed; })
+        .column("collective_managed", [](const R& r) { return r.row->collective_managed; })
+        .column("self_governed", [](const R& r) { return r.row->self_governed; })
         .column("owners_committees", [](const R& r) { return r.row->owners_committees; })
         .column("functioning_committees", [](const R& r) { return r.row->functioning_committees; })
-        .column("firm_balance", [](const R& r) { return r.row->firm_balance; });
+        .column("residents_committees", [](const R& r) { return r.row->residents_committees; })
+        .column("firm_balance", [](const R& r) { return r.row->firm_balance; })
+        .column("firms_in_deficit", [](const R& r) { return r.row->firms_in_deficit; });
+    add_institution_columns(table);
 }
 
 void write_comparison(sim::ResultsFile& file, const std::vector<ComparisonRow>& rows) {
@@ -249,7 +278,13 @@ void describe_disputes(sim::RowTable<Ref<DisputeRecord>>& table, const KeyWidths
                 return name_of(level_names, index(r.row->last_level), "handler level", r.run->key);
             },
             longest(level_names))
-        .column("handoffs", [](const R& r) { return r.row->handoffs; });
+        .column("handoffs", [](const R& r) { return r.row->handoffs; })
+        .string_column(
+            "party",
+            [](const R& r) {
+                return name_of(dispute_party_names, r.row->party, "dispute party", r.run->key);
+            },
+            longest(dispute_party_names));
 }
 
 /// The per-run tables of a results file, written run by run: every table is created at once

@@ -19,11 +19,14 @@ namespace govsim::models {
 /// The value of the root attribute `format`, and the layout's version (`format_version`),
 /// raised whenever a dataset or column is renamed, removed or changes meaning.
 inline constexpr std::string_view results_format = "govsim-results";
-inline constexpr std::int64_t results_format_version = 1;
+inline constexpr std::int64_t results_format_version = 2;
 
 /// Names of DisputeRecord::outcome codes (0, 1, 2) as written in /disputes.
 inline constexpr std::array<std::string_view, 3> dispute_outcome_names{"open", "resolved",
                                                                        "abandoned"};
+
+/// Names of DisputeRecord::party codes (0, 1) as written in /disputes.
+inline constexpr std::array<std::string_view, 2> dispute_party_names{"resident", "owner"};
 
 /// Where results came from: written as root attributes of the results file, and the scenario's
 /// files as the table /scenario_files, so that `govsim reproduce` can rebuild and rerun it.

@@ -1,6 +1,7 @@
 // Consistency checks on a Scenario that no single key can make (declared in
 // models/scenario_loader.hpp; the loader turns a problem into a located ConfigError).
 #include "models/scenario.hpp"
+#include "models/run_state.hpp"
 #include "models/scenario_loader.hpp"
 #include "sim/config.hpp"
 
@@ -120,22 +121,6 @@ std::optional<ScenarioProblem> check_escalation(const EscalationSpec& e) {
     return std::nullopt;
 }
 
-std::optional<ScenarioProblem> check_levers(const Levers& levers) {
-    // A self-governance group that takes a category (success > 0) must take time over it.
-    const SelfGovernanceLever& group = levers.self_governance;
-    for (std::size_t c = 0; c < category_count; ++c) {
-        if (group.success[c] > 0 && !(group.service_days[c] > 0)) {
-            return ScenarioProblem{
-                fmt::format("levers.self_governance.service_days.{}", category_names[c]),
-                fmt::format("a positive number where success.{} > 0 ({})", category_names[c],
-                            sim::format_number(group.success[c])),
-                sim::format_number(group.service_days[c]),
-                "a category missing from service_days is 0"};
-        }
-    }
-    return std::nullopt;
-}
-
 /// The expected disputes of a run against memory (limits::max_disputes_per_run).
 std::optional<ScenarioProblem> check_memory(const Scenario& s) {
     const double disputes = expected_disputes_upper_estimate(s);
@@ -173,6 +158,18 @@ double expected_disputes_upper_estimate(const Scenario& s) {
             pressure = std::max(pressure, town.cars_per_household_mean * big / spaces - 1.0);
         }
     }
+    // Onset rates as the levers leave them: their adjustments of the run's tables, and the
+    // largest of their per-compound onset multipliers (fields named *_rate_multiplier).
+    Effective eff = baseline_parameters(s);
+    double lever_onset_multiplier = 1.0;
+    for (const auto& lever : s.levers.instantiate()) {
+        lever->adjust(eff);
+        for (const auto& [key, value] : lever->parameters()) {
+            if (key.size() > 16 && key.compare(key.size() - 16, 16, "_rate_multiplier") == 0) {
+                lever_onset_multiplier = std::max(lever_onset_multiplier, std::stod(value));
+            }
+        }
+    }
     std::array<double, feature_count> largest{};
     largest.fill(1.0); // every other feature is a share or an indicator
     largest[index(Feature::ParkingPressure)] = pressure;
@@ -183,15 +180,10 @@ double expected_disputes_upper_estimate(const Scenario& s) {
         for (std::size_t f = 0; f < feature_count; ++f) {
             multiplier += std::max(0.0, c.effects[f]) * largest[f];
         }
-        double rate = c.rate_per_1000_households_per_year;
-        if (k == index(Category::OwnersRights)) {
-            if (s.levers.party_building.enabled) {
-                rate *= s.levers.party_building.owners_rights_rate_multiplier;
-            }
-            if (s.levers.rc_supervision.enabled) {
-                rate *= s.levers.rc_supervision.owners_rights_rate_multiplier;
-            }
-        }
+        // Every unit has an owner (occupier or absent) and, when let, a tenant raising disputes.
+        const RaisedBy& by = c.raised_by;
+        const double parties = std::max(by.owner_occupier, by.absentee_owner) + by.tenant;
+        const double rate = eff.rate[k] * lever_onset_multiplier * parties;
         per_household_year += rate / 1000.0 * multiplier;
     }
     const double weight = 1.0 + s.households.onset_dissatisfaction_weight;
@@ -206,9 +198,6 @@ std::optional<ScenarioProblem> validate_scenario(const Scenario& scenario) {
         return problem;
     }
     if (auto problem = check_escalation(scenario.escalation)) {
-        return problem;
-    }
-    if (auto problem = check_levers(scenario.levers)) {
         return problem;
     }
     return check_memory(scenario);

@@ -4,6 +4,7 @@
 // value lives in a scenario file beside its source; the code holds none. Units are in the
 // names. The schema is documented in docs/scenarios.md.
 #include "models/categories.hpp"
+#include "models/levers/levers.hpp"
 
 #include <array>
 #include <cstdint>
@@ -31,6 +32,8 @@ struct RunSpec {
     std::uint32_t replicates = 1;
     /// master seed (overridable on the CLI)
     std::uint64_t seed = 1;
+
+    bool operator==(const RunSpec&) const = default;
 };
 
 /// Town-level figures from which households, compounds and communities are synthesised.
@@ -57,11 +60,14 @@ struct TownSpec {
     double village_converted_share = 0;
     /// share of compounds of each housing type in village-converted communities (sums to 1)
     PerHousing<double> village_housing_share{};
+    /// share of resettlement compounds in village-converted communities managed by the
+    /// village collective (经联社) rather than a firm
+    double collective_managed_share = 0;
     /// share of owners who are not Foshan residents
     double nonlocal_share = 0;
-    /// share of local owners' units that are let
+    /// share of local owners' units that are let once occupied (else the owner lives there)
     double tenant_share_local = 0;
-    /// share of non-local owners' units that are let
+    /// share of non-local owners' units that are let once occupied
     double tenant_share_nonlocal = 0;
     /// Poisson mean of cars per household
     double cars_per_household_mean = 0;
@@ -71,40 +77,77 @@ struct TownSpec {
     /// firm portfolios: a managed compound goes to the firm of rank r (1-based) with weight
     /// r^-exponent (Zipf); 0 gives firms equal chances
     double firm_size_exponent = 0;
-    /// share of compounds of each type with a firm at start
+    /// share of compounds of each type with a firm at start (among those no collective manages)
     PerHousing<double> firm_managed_share{};
     /// share of compounds with an owners' committee at start
     double owners_committee_initial_share = 0;
+
+    bool operator==(const TownSpec&) const = default;
 };
 
 struct HouseholdSpec {
-    /// satisfaction with service, in [0, 1]
+    /// satisfaction with service, in [0, 1], of owners and tenants alike at the start
     double satisfaction_initial_mean = 0.6;
     double satisfaction_initial_sd = 0.15;
-    /// trust in institutions, in [0, 1]
+    /// trust in institutions, in [0, 1], by who the person is
     double trust_initial_local = 0.6;
     double trust_initial_nonlocal = 0.4;
+    /// tenants (mostly migrant renters)
+    double trust_initial_tenant = 0.4;
     double trust_initial_sd = 0.1;
-    /// a household pays its fee while satisfaction >= its threshold
+    /// an owner pays the fee while their satisfaction >= their threshold
     double fee_threshold_mean = 0.35;
     double fee_threshold_sd = 0.15;
     /// monthly pull of satisfaction toward service quality
     double satisfaction_drift_per_month = 0.1;
-    /// household onset weight = 1 + w * (1 - satisfaction)
+    /// a person's onset weight = 1 + w * (1 - satisfaction)
     double onset_dissatisfaction_weight = 1;
+
+    bool operator==(const HouseholdSpec&) const = default;
+};
+
+/// Owners of units (业主): the fee is theirs, and they vote in owners' assemblies.
+struct OwnerSpec {
+    /// mean floor area of a unit, by housing type, in m² (votes count area as well as heads)
+    PerHousing<double> floor_area_mean_m2{};
+    /// coefficient of variation of floor area within a compound
+    double floor_area_cv = 0.3;
+    /// by housing type, added to every owner's fee threshold (willingness to pay differs)
+    PerHousing<double> fee_threshold_shift{};
+    /// an owner who does not live in the unit pays while satisfaction >= threshold + shift
+    double absentee_fee_threshold_shift = 0;
+    /// share of the fee billed for a unit nobody lives in
+    double empty_unit_fee_share = 1;
+
+    bool operator==(const OwnerSpec&) const = default;
+};
+
+/// Who raises a category's disputes: weights of the three kinds of party, each applied to
+/// their onset weights (an owner living in the unit; a tenant household; an owner who does
+/// not live there, whether the unit is let or empty).
+struct RaisedBy {
+    double owner_occupier = 1;
+    double tenant = 1;
+    double absentee_owner = 0;
+
+    bool operator==(const RaisedBy&) const = default;
 };
 
 struct CategorySpec {
-    /// onsets at reference conditions (all features 0)
+    /// onsets at reference conditions (all features 0), per 1,000 party-weights per year
     double rate_per_1000_households_per_year = 0;
     /// multiplicative effects of compound features
     std::array<double, feature_count> effects{};
+    /// who raises this category's disputes
+    RaisedBy raised_by;
     /// department indices; more than one needs coordination
     std::vector<std::uint32_t> departments;
     /// mean handling time at each level
     PerLevel<double> service_days{};
     /// probability that handling at a level resolves it
     PerLevel<double> success{};
+
+    bool operator==(const CategorySpec&) const = default;
 };
 
 struct DepartmentSpec {
@@ -115,33 +158,89 @@ struct DepartmentSpec {
     double intake_delay_days = 0;
     /// success multiplier for disputes that need several departments
     double cross_department_success_factor = 0.3;
+
+    bool operator==(const DepartmentSpec&) const = default;
 };
 
 struct HandlerSpec {
-    // Firm (on-site staff per compound).
-    /// dispute-handling staff per compound, at least 1
-    double firm_staff_per_1000_units = 2;
-    // Owners' committee.
-    std::uint32_t owners_committee_servers = 1;
-    /// share of committees that actually work
-    double owners_committee_functioning_share = 0.3;
-    /// occupancy needed to call an assembly
-    double owners_committee_formation_occupancy = 0.5;
-    /// monthly assembly success, all owners local and resident
-    double owners_committee_formation_per_month = 0.01;
-    /// formation multiplier: 1 - penalty * nonlocal share
-    double owners_committee_nonlocal_penalty = 0.8;
-    // Residents' committee (per community).
-    /// RC staff per 1,000 households at full occupancy
-    double rc_staff_per_1000_households = 2;
-    /// share of RC staff time given to compound disputes
-    double rc_dispute_share = 0.25;
     // Town.
     std::vector<DepartmentSpec> departments;
     std::uint32_t coordination_servers = 1;
     double coordination_intake_delay_days = 0;
-    /// mean time a household waits at a level before giving up
+    /// mean time a party waits at a level before giving up
     PerLevel<double> patience_days{};
+
+    bool operator==(const HandlerSpec&) const = default;
+};
+
+/// Residents' committees (居委会): one per community at the start, with staff of its own.
+struct ResidentsCommitteeSpec {
+    /// staff per 1,000 households (units at full occupancy) of the committee's area
+    double staff_per_1000_households = 2;
+    /// staff of the smallest committee (the Organic Law of Urban Residents' Committees: 5-9
+    /// members)
+    std::uint32_t min_staff = 5;
+    /// share of staff time given to compound disputes
+    double dispute_share = 0.25;
+
+    bool operator==(const ResidentsCommitteeSpec&) const = default;
+};
+
+/// Owners' committees (业委会): elected by an owners' assembly; they may go dormant and revive.
+struct OwnersCommitteeSpec {
+    /// members handling disputes at once
+    std::uint32_t servers = 1;
+    /// monthly probability that a functioning committee stops working (conflict, dormancy)
+    double dormancy_per_month = 0.02;
+    /// monthly probability that a dormant committee works again
+    double revival_per_month = 0.01;
+
+    bool operator==(const OwnersCommitteeSpec&) const = default;
+};
+
+/// The voting rule of owners' assemblies.
+enum class AssemblyRule : std::uint8_t {
+    /// Property Law 2007 art. 76: more than half of all owners and of all floor area vote yes
+    PropertyLaw2007,
+    /// Civil Code 2021 art. 278: two thirds of owners and of area take part, and more than half
+    /// of the participants and of their area vote yes
+    CivilCode2021,
+};
+inline constexpr std::array<std::string_view, 2> assembly_rule_names{"property_law_2007",
+                                                                     "civil_code_2021"};
+
+/// Owners' assemblies (业主大会): who convenes them, who turns out, how the vote is counted.
+struct AssemblySpec {
+    AssemblyRule rule = AssemblyRule::PropertyLaw2007;
+    /// occupied share of units needed before an assembly may be called
+    double min_occupancy = 0.5;
+    /// monthly probability that resident owners take the initiative to elect a committee, at
+    /// full residence and full satisfaction (scaled by the share of owners living there)
+    double initiative_per_month = 0.02;
+    /// the initiative rises by this factor times (1 - mean owner satisfaction)
+    double initiative_dissatisfaction_weight = 1;
+    /// monthly probability that the residents' committee or street office convenes one
+    double rc_help_per_month = 0;
+    /// probability of taking part: owner living in the unit, absent local owner, absent
+    /// non-local owner; each plus turnout_dissatisfaction_weight * (1 - satisfaction)
+    double turnout_resident = 0.5;
+    double turnout_absent_local = 0.3;
+    double turnout_absent_nonlocal = 0.1;
+    double turnout_dissatisfaction_weight = 0.2;
+    /// a participant votes yes to elect a committee / to hire a firm
+    double support_election = 0.9;
+    double support_hire = 0.9;
+    /// a functioning committee moves to dismiss its firm when mean owner satisfaction is below
+    /// this, with the monthly probability below; owners below dismissal_vote_satisfaction vote yes
+    double dismissal_trigger_satisfaction = 0.45;
+    double dismissal_initiative_per_month = 0.1;
+    double dismissal_vote_satisfaction = 0.5;
+    /// a functioning committee of a compound without a firm moves to hire one
+    double hire_initiative_per_month = 0.1;
+    /// the street office runs a tender for an abandoned compound (no committee needed)
+    double retender_after_abandonment_per_month = 0;
+
+    bool operator==(const AssemblySpec&) const = default;
 };
 
 struct DetectionSpec {
@@ -149,6 +248,8 @@ struct DetectionSpec {
     double report_delay_days = 3;
     /// delay multiplier 1 + e * (1 - trust)
     double trust_delay_elasticity = 1;
+
+    bool operator==(const DetectionSpec&) const = default;
 };
 
 struct EscalationSpec {
@@ -165,8 +266,10 @@ struct EscalationSpec {
     /// an escalation from inside the compound goes straight to a government channel
     double direct_complaint_probability = 0.05;
     /// an escalation into a government channel goes ahead with probability
-    /// 1 - w * (1 - trust): households who distrust institutions give up instead
+    /// 1 - w * (1 - trust): parties who distrust institutions give up instead
     double government_trust_weight = 0.5;
+
+    bool operator==(const EscalationSpec&) const = default;
 };
 
 struct FeedbackSpec {
@@ -178,167 +281,85 @@ struct FeedbackSpec {
     double satisfaction_abandoned = 0.15;
     double trust_resolved_by_government = 0.05;
     double trust_abandoned_after_complaint = 0.1;
+
+    bool operator==(const FeedbackSpec&) const = default;
 };
 
+/// Property firms (物业公司): portfolios, finances, staffing, exit and bids. Money is in fee
+/// units: the fee of one unit for one month.
 struct FirmSpec {
-    /// service quality at full fee collection, in [0, 1]
+    /// a firm's service quality at full staffing, in [0, 1]
     double quality_mean = 0.7;
     double quality_sd = 0.1;
-    /// quality = base * collection^e
-    double quality_collection_elasticity = 1;
-    /// fee (normalised units) per occupied unit per month
+    /// fee of one unit per month (the unit of money)
     double fee_per_unit_month = 1;
-    /// cost per occupied unit per month
-    double cost_per_unit_month = 0.8;
-    /// cost per unit (occupied or not) per month
-    double fixed_cost_per_unit_month = 0.1;
-    /// consecutive loss-making months before abandonment
-    std::uint32_t abandon_after_loss_months = 6;
-    /// service quality where no firm manages the compound (self-help, street cleaning)
+    /// staff per 1,000 units at full staffing (security, cleaning, maintenance, service)
+    double staff_per_1000_units = 30;
+    /// share of staff time on residents' disputes (the firm's servers)
+    double dispute_staff_share = 0.067;
+    /// cost of one staff-month
+    double staff_cost_month = 20;
+    double other_cost_per_occupied_unit_month = 0.1;
+    double fixed_cost_per_unit_month = 0.08;
+    /// each month staffing moves this share of the way to its target
+    double staffing_adjustment_per_month = 0.25;
+    /// target staffing (share of full) = collection rate ^ elasticity, at least min_staffing_share
+    double staffing_collection_elasticity = 1;
+    double min_staffing_share = 0.5;
+    /// quality = firm quality * staffing share ^ elasticity
+    double quality_staffing_elasticity = 1;
+    /// months of memory of a compound's margin (exponential average)
+    double margin_memory_months = 6;
+    /// a firm leaves a compound whose average margin is below -exit_loss_share x its billed fees,
+    /// or any loss-making one while the firm's own balance is negative
+    double exit_loss_share = 0.1;
+    /// a firm's reserve at the start, in months of its portfolio's billed fees
+    double initial_reserve_months = 3;
+    /// a firm bids for a compound when the expected margin is at least this share of its fees
+    double bid_min_margin_share = 0.05;
+    /// service quality where nobody manages the compound (self-help, street cleaning)
     double unmanaged_service_quality = 0.3;
+
+    bool operator==(const FirmSpec&) const = default;
 };
 
-// ---- Governance levers (MODEL.md §5) --------------------------------------------------------
-// Each lever is an optional scenario section [levers.<name>]; a lever whose section is absent
-// is off (`enabled` false) and costs nothing in the day loop. A named governance model is a
-// bundle of lever sections (scenarios/models/), never a code path of its own.
+/// Village collective economic organisations (经联社) managing resettlement compounds of
+/// village-converted communities: funded by collective income, they neither bid nor exit.
+struct CollectiveSpec {
+    double service_quality = 0.5;
+    /// dispute-handling staff per 1,000 units
+    double dispute_staff_per_1000_units = 1.5;
 
-/// Grid inspection (Lishui): inspectors patrol grid cells; detection and routing improve.
-struct GridInspectionLever {
-    bool enabled = false;
-    /// days between patrols of a grid cell
-    double inspection_interval_days = 7;
-    /// households per grid cell (cells are fixed from the compound's units)
-    double households_per_grid = 300;
-    /// probability that a patrol passing an undetected dispute finds it
-    double detection_probability = 0.8;
-    /// residents'-committee staff added per grid cell as grid administrators (dispatchers and
-    /// case handlers); their dispute time is the whole of it
-    double administrators_per_grid = 0.5;
+    bool operator==(const CollectiveSpec&) const = default;
 };
 
-/// Joint meeting (Lishui): cross-department disputes are settled at meetings every N days
-/// (which replace ad hoc coordination, so there is no coordination intake delay).
-struct JointMeetingLever {
-    bool enabled = false;
-    double interval_days = 14;
-    /// most disputes settled per meeting (oldest first); the rest wait for the next one
-    std::uint32_t cases_per_meeting = 20;
-    /// probability that a meeting resolves a dispute it takes up
-    double success = 0.8;
-};
+/// Switches for the model's feedback mechanisms, to measure what each carries (all on by
+/// default; a mechanism switched off keeps its state fixed at the start).
+struct MechanismSwitches {
+    /// a closed dispute changes its party's satisfaction and trust
+    bool closure_feedback = true;
+    /// satisfaction moves monthly toward service quality
+    bool satisfaction_drift = true;
+    /// firms adjust staffing (and so quality) to collections
+    bool firm_staffing = true;
+    /// firms leave loss-making compounds
+    bool firm_exit = true;
+    /// owners' assemblies elect committees, dismiss and hire firms
+    bool assemblies = true;
+    /// committees go dormant and revive
+    bool committee_turnover = true;
+    /// tenders replace firms that left or were dismissed
+    bool tenders = true;
 
-/// Leading group chaired by the town head (Lishui): priority for departments and meetings.
-struct LeadingGroupLever {
-    bool enabled = false;
-    /// multiplies department (and coordination) success, capped at 1
-    double department_success_multiplier = 1.2;
-    /// multiplies department servers (rounded, at least the original)
-    double department_server_multiplier = 1.5;
-    /// multiplies joint-meeting success, capped at 1
-    double meeting_success_multiplier = 1.1;
-};
-
-/// Multi-department information platform (Denghu): faster hand-offs, fewer routing errors.
-struct InformationPlatformLever {
-    bool enabled = false;
-    /// multiplies every hand-off delay
-    double handoff_multiplier = 0.3;
-    /// multiplies the routing-error probability
-    double routing_error_multiplier = 0.3;
-    /// multiplies department and coordination intake delays
-    double intake_delay_multiplier = 0.5;
-};
-
-/// Rapid response and disposal (Denghu): deadlines, oldest-first queues, escalation timers.
-struct RapidResponseLever {
-    bool enabled = false;
-    /// queues serve the oldest dispute (by onset) first instead of first come, first served
-    bool oldest_first = true;
-    /// a dispute waiting longer than this at a handler is escalated by the handler itself,
-    /// without waiting for the household to give up (the escalation timer)
-    double response_deadline_days = 7;
-};
-
-/// Self-governance groups (Denghu): resident volunteers mediate inside the compound.
-struct SelfGovernanceLever {
-    bool enabled = false;
-    /// volunteer mediators per 1,000 units (at least one group per compound)
-    double volunteers_per_1000_units = 3;
-    /// per category: probability that mediation resolves it (0 = the group does not take it)
-    PerCategory<double> success{};
-    /// per category: mean mediation time
-    PerCategory<double> service_days{};
-    /// mean time a household waits for the group before giving up on it
-    double patience_days = 14;
-};
-
-/// Party building (Shenzhen): party organisations in compounds; two committees cooperate.
-struct PartyBuildingLever {
-    bool enabled = false;
-    /// added to the success of owners'-committee and residents'-committee handling, capped at 1
-    double mediation_success_bonus = 0.1;
-    /// multiplies the monthly owners'-committee formation probability
-    double committee_formation_multiplier = 3;
-    /// share of (new and existing) committees that function, replacing the baseline share
-    double committee_functioning_share = 0.6;
-    /// multiplies the owners'-rights onset rate (committee and firm cooperate)
-    double owners_rights_rate_multiplier = 0.7;
-};
-
-/// Joint enforcement (Lishui, Shenzhen): departments present in communities on a schedule.
-struct JointEnforcementLever {
-    bool enabled = false;
-    /// days between departments' sessions in a community: a complaint reaches its department
-    /// at the next session if that comes sooner than the ordinary intake delay
-    double presence_interval_days = 7;
-    /// multiplies department servers (rounded, at least the original)
-    double department_server_multiplier = 1.5;
-};
-
-/// Residents' committees guide and supervise owners' committees (the district's Opinions).
-struct RcSupervisionLever {
-    bool enabled = false;
-    double committee_formation_multiplier = 2;
-    double committee_functioning_share = 0.5;
-    /// multiplies the owners'-rights onset rate (fewer committee–firm conflicts)
-    double owners_rights_rate_multiplier = 0.85;
-};
-
-/// Takeover of abandoned compounds (the district's Opinions; Nanjing's public-benefit firms).
-struct AbandonmentTakeoverLever {
-    bool enabled = false;
-    /// mean days from abandonment to interim management
-    double takeover_days = 30;
-    /// service quality of the interim manager
-    double interim_quality = 0.5;
-};
-
-/// More residents' committees (Lishui): more RC staff per household.
-struct MoreResidentsCommitteesLever {
-    bool enabled = false;
-    /// multiplies residents'-committee staff
-    double rc_staff_multiplier = 1.5;
-};
-
-struct Levers {
-    GridInspectionLever grid_inspection;
-    JointMeetingLever joint_meeting;
-    LeadingGroupLever leading_group;
-    InformationPlatformLever information_platform;
-    RapidResponseLever rapid_response;
-    SelfGovernanceLever self_governance;
-    PartyBuildingLever party_building;
-    JointEnforcementLever joint_enforcement;
-    RcSupervisionLever rc_supervision;
-    AbandonmentTakeoverLever abandonment_takeover;
-    MoreResidentsCommitteesLever more_residents_committees;
+    bool operator==(const MechanismSwitches&) const = default;
 };
 
 /// The governance model a scenario runs (its levers are in Scenario::levers).
 struct ModelSpec {
     std::string name = "baseline";
     std::string description;
+
+    bool operator==(const ModelSpec&) const = default;
 };
 
 struct Scenario {
@@ -349,13 +370,20 @@ struct Scenario {
     RunSpec run;
     TownSpec town;
     HouseholdSpec households;
+    OwnerSpec owners;
     PerCategory<CategorySpec> categories;
     HandlerSpec handlers;
+    ResidentsCommitteeSpec residents_committees;
+    OwnersCommitteeSpec owners_committees;
+    AssemblySpec assemblies;
     DetectionSpec detection;
     EscalationSpec escalation;
     FeedbackSpec feedback;
     FirmSpec firms;
+    CollectiveSpec collectives;
+    MechanismSwitches mechanisms;
     ModelSpec model;
+    /// the governance levers the scenario names (models/levers/), on or off
     Levers levers;
 
     [[nodiscard]] int days() const { return run.years * 365; }

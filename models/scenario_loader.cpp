@@ -17,41 +17,15 @@ namespace {
 
 using sim::ConfigTable;
 using sim::NumberRange;
-
-// Ranges with an engineering limit (scenario_loader.hpp, `limits`): the pattern for every
-// count and rate key.
-NumberRange non_negative_up_to(double max) {
-    return NumberRange::non_negative().up_to(max, limits::hint);
-}
-NumberRange positive_up_to(double max) {
-    return NumberRange::positive().up_to(max, limits::hint);
-}
-/// A duration in days, [0, max_days].
-NumberRange days() {
-    return non_negative_up_to(limits::max_days);
-}
-/// An interval between scheduled events, [min_interval_days, max_days].
-NumberRange interval_days() {
-    NumberRange r = NumberRange::between(limits::min_interval_days, limits::max_days);
-    r.description = fmt::format("an interval in days in [{}, {}]", limits::min_interval_days,
-                                limits::max_days);
-    r.hint = limits::hint;
-    return r;
-}
-/// A multiplier of a rate, delay or probability, [0, max_multiplier].
-NumberRange multiplier() {
-    return non_negative_up_to(limits::max_multiplier);
-}
-/// Staff or volunteers per 1,000 units or households, (0, max_staff_per_1000].
-NumberRange staff_per_1000() {
-    return positive_up_to(limits::max_staff_per_1000);
-}
-/// A feature effect or an elasticity, [-max_effect, max_effect].
-NumberRange effect() {
-    NumberRange r = NumberRange::between(-limits::max_effect, limits::max_effect);
-    r.hint = limits::hint;
-    return r;
-}
+// Every count and rate is read against an engineering limit (models/limits.hpp).
+using limits::days;
+using limits::effect;
+using limits::money;
+using limits::multiplier;
+using limits::non_negative_up_to;
+using limits::positive_up_to;
+using limits::staff_per_1000;
+using limits::weight;
 
 /// A table keyed by a fixed vocabulary (levels, housing types), every name required.
 template <std::size_t N>
@@ -115,6 +89,7 @@ TownSpec read_town(ConfigTable t) {
     town.village_converted_share = t.probability("village_converted_share");
     town.village_housing_share =
         read_named(t, "village_housing_share", housing_type_names, NumberRange::probability());
+    town.collective_managed_share = t.probability("collective_managed_share");
     town.nonlocal_share = t.probability("nonlocal_share");
     town.tenant_share_local = t.probability("tenant_share_local");
     town.tenant_share_nonlocal = t.probability("tenant_share_nonlocal");
@@ -139,14 +114,37 @@ HouseholdSpec read_households(ConfigTable t) {
         t.number("satisfaction_initial_sd", non_negative_up_to(limits::max_sd));
     h.trust_initial_local = t.probability("trust_initial_local");
     h.trust_initial_nonlocal = t.probability("trust_initial_nonlocal");
+    h.trust_initial_tenant = t.probability("trust_initial_tenant");
     h.trust_initial_sd = t.number("trust_initial_sd", non_negative_up_to(limits::max_sd));
     h.fee_threshold_mean = t.probability("fee_threshold_mean");
     h.fee_threshold_sd = t.number("fee_threshold_sd", non_negative_up_to(limits::max_sd));
     h.satisfaction_drift_per_month = t.probability("satisfaction_drift_per_month");
-    h.onset_dissatisfaction_weight =
-        t.number("onset_dissatisfaction_weight", non_negative_up_to(limits::max_effect));
+    h.onset_dissatisfaction_weight = t.number("onset_dissatisfaction_weight", weight());
     t.finish();
     return h;
+}
+
+OwnerSpec read_owners(ConfigTable t) {
+    OwnerSpec o;
+    o.floor_area_mean_m2 = read_named(t, "floor_area_mean_m2", housing_type_names,
+                                      positive_up_to(limits::max_floor_area_m2));
+    o.floor_area_cv = t.number("floor_area_cv", non_negative_up_to(limits::max_cv));
+    o.fee_threshold_shift =
+        read_named(t, "fee_threshold_shift", housing_type_names, NumberRange::between(-1, 1));
+    o.absentee_fee_threshold_shift =
+        t.number("absentee_fee_threshold_shift", NumberRange::between(-1, 1));
+    o.empty_unit_fee_share = t.probability("empty_unit_fee_share");
+    t.finish();
+    return o;
+}
+
+RaisedBy read_raised_by(ConfigTable t) {
+    RaisedBy r;
+    r.owner_occupier = t.number("owner_occupier", weight());
+    r.tenant = t.number("tenant", weight());
+    r.absentee_owner = t.number("absentee_owner", weight());
+    t.finish();
+    return r;
 }
 
 /// A category, with its department names kept for resolution once departments are read.
@@ -162,6 +160,7 @@ CategorySpec read_category(ConfigTable t, std::vector<std::string>& department_n
         }
     }
     effects.finish();
+    c.raised_by = read_raised_by(t.table("raised_by"));
     department_names = t.strings("departments");
     c.service_days = read_per_level(t, "service_days", days());
     c.success = read_per_level(t, "success", NumberRange::probability());
@@ -181,15 +180,6 @@ DepartmentSpec read_department(ConfigTable t) {
 
 HandlerSpec read_handlers(ConfigTable t) {
     HandlerSpec h;
-    h.firm_staff_per_1000_units = t.number("firm_staff_per_1000_units", staff_per_1000());
-    h.owners_committee_servers =
-        t.count("owners_committee_servers", 1, limits::max_committee_servers, limits::hint);
-    h.owners_committee_functioning_share = t.probability("owners_committee_functioning_share");
-    h.owners_committee_formation_occupancy = t.probability("owners_committee_formation_occupancy");
-    h.owners_committee_formation_per_month = t.probability("owners_committee_formation_per_month");
-    h.owners_committee_nonlocal_penalty = t.probability("owners_committee_nonlocal_penalty");
-    h.rc_staff_per_1000_households = t.number("rc_staff_per_1000_households", staff_per_1000());
-    h.rc_dispute_share = t.probability("rc_dispute_share");
     h.coordination_servers = t.count("coordination_servers", 1, limits::max_servers, limits::hint);
     h.coordination_intake_delay_days = t.number("coordination_intake_delay_days", days());
     h.patience_days = read_per_level(t, "patience_days", days());
@@ -205,11 +195,59 @@ HandlerSpec read_handlers(ConfigTable t) {
     return h;
 }
 
+ResidentsCommitteeSpec read_residents_committees(ConfigTable t) {
+    ResidentsCommitteeSpec r;
+    r.staff_per_1000_households = t.number("staff_per_1000_households", staff_per_1000());
+    r.min_staff = t.count("min_staff", 1, limits::max_servers, limits::hint);
+    r.dispute_share = t.probability("dispute_share");
+    t.finish();
+    return r;
+}
+
+OwnersCommitteeSpec read_owners_committees(ConfigTable t) {
+    OwnersCommitteeSpec o;
+    o.servers = t.count("servers", 1, limits::max_committee_servers, limits::hint);
+    o.dormancy_per_month = t.probability("dormancy_per_month");
+    o.revival_per_month = t.probability("revival_per_month");
+    t.finish();
+    return o;
+}
+
+AssemblySpec read_assemblies(ConfigTable t) {
+    AssemblySpec a;
+    const std::string rule = t.string("rule");
+    std::size_t r = 0;
+    while (r < assembly_rule_names.size() && assembly_rule_names[r] != rule) {
+        ++r;
+    }
+    if (r == assembly_rule_names.size()) {
+        throw t.error("rule", fmt::format("one of {}", fmt::join(assembly_rule_names, ", ")),
+                      fmt::format("\"{}\"", rule));
+    }
+    a.rule = static_cast<AssemblyRule>(r);
+    a.min_occupancy = t.probability("min_occupancy");
+    a.initiative_per_month = t.probability("initiative_per_month");
+    a.initiative_dissatisfaction_weight = t.number("initiative_dissatisfaction_weight", weight());
+    a.rc_help_per_month = t.probability("rc_help_per_month");
+    a.turnout_resident = t.probability("turnout_resident");
+    a.turnout_absent_local = t.probability("turnout_absent_local");
+    a.turnout_absent_nonlocal = t.probability("turnout_absent_nonlocal");
+    a.turnout_dissatisfaction_weight = t.probability("turnout_dissatisfaction_weight");
+    a.support_election = t.probability("support_election");
+    a.support_hire = t.probability("support_hire");
+    a.dismissal_trigger_satisfaction = t.probability("dismissal_trigger_satisfaction");
+    a.dismissal_initiative_per_month = t.probability("dismissal_initiative_per_month");
+    a.dismissal_vote_satisfaction = t.probability("dismissal_vote_satisfaction");
+    a.hire_initiative_per_month = t.probability("hire_initiative_per_month");
+    a.retender_after_abandonment_per_month = t.probability("retender_after_abandonment_per_month");
+    t.finish();
+    return a;
+}
+
 DetectionSpec read_detection(ConfigTable t) {
     DetectionSpec d;
     d.report_delay_days = t.number("report_delay_days", days());
-    d.trust_delay_elasticity =
-        t.number("trust_delay_elasticity", non_negative_up_to(limits::max_effect));
+    d.trust_delay_elasticity = t.number("trust_delay_elasticity", weight());
     t.finish();
     return d;
 }
@@ -244,33 +282,53 @@ FirmSpec read_firms(ConfigTable t) {
     FirmSpec f;
     f.quality_mean = t.probability("quality_mean");
     f.quality_sd = t.number("quality_sd", non_negative_up_to(limits::max_sd));
-    f.quality_collection_elasticity =
-        t.number("quality_collection_elasticity", non_negative_up_to(limits::max_effect));
     f.fee_per_unit_month =
-        t.number("fee_per_unit_month", non_negative_up_to(limits::max_money_per_unit_month));
-    f.cost_per_unit_month =
-        t.number("cost_per_unit_month", non_negative_up_to(limits::max_money_per_unit_month));
-    f.fixed_cost_per_unit_month =
-        t.number("fixed_cost_per_unit_month", non_negative_up_to(limits::max_money_per_unit_month));
-    f.abandon_after_loss_months =
-        t.count("abandon_after_loss_months", 1, limits::max_months, limits::hint);
+        t.number("fee_per_unit_month", positive_up_to(limits::max_money_per_unit_month));
+    f.staff_per_1000_units = t.number("staff_per_1000_units", staff_per_1000());
+    f.dispute_staff_share = t.probability("dispute_staff_share");
+    f.staff_cost_month = t.number("staff_cost_month", money());
+    f.other_cost_per_occupied_unit_month = t.number("other_cost_per_occupied_unit_month", money());
+    f.fixed_cost_per_unit_month = t.number("fixed_cost_per_unit_month", money());
+    f.staffing_adjustment_per_month = t.probability("staffing_adjustment_per_month");
+    f.staffing_collection_elasticity = t.number("staffing_collection_elasticity", weight());
+    f.min_staffing_share = t.probability("min_staffing_share");
+    f.quality_staffing_elasticity = t.number("quality_staffing_elasticity", weight());
+    f.margin_memory_months = t.number("margin_memory_months", NumberRange::between(1, 1200));
+    f.exit_loss_share = t.number("exit_loss_share", multiplier());
+    f.initial_reserve_months =
+        t.number("initial_reserve_months", non_negative_up_to(limits::max_months));
+    f.bid_min_margin_share = t.number("bid_min_margin_share", NumberRange::between(-1, 1));
     f.unmanaged_service_quality = t.probability("unmanaged_service_quality");
     t.finish();
     return f;
 }
 
-/// A table keyed by category names, each optional (missing = 0).
-PerCategory<double> read_per_category(ConfigTable& parent, std::string_view key,
-                                      const NumberRange& range) {
-    ConfigTable table = parent.table(key);
-    PerCategory<double> out{};
-    for (std::size_t c = 0; c < category_count; ++c) {
-        if (table.contains(category_names[c])) {
-            out[c] = table.number(category_names[c], range);
+CollectiveSpec read_collectives(ConfigTable t) {
+    CollectiveSpec c;
+    c.service_quality = t.probability("service_quality");
+    c.dispute_staff_per_1000_units =
+        t.number("dispute_staff_per_1000_units", non_negative_up_to(limits::max_staff_per_1000));
+    t.finish();
+    return c;
+}
+
+/// The [mechanisms] switches: each optional, on unless set to false.
+MechanismSwitches read_mechanisms(ConfigTable t) {
+    MechanismSwitches m;
+    const auto flag = [&t](std::string_view key, bool& value) {
+        if (t.contains(key)) {
+            value = t.boolean(key);
         }
-    }
-    table.finish();
-    return out;
+    };
+    flag("closure_feedback", m.closure_feedback);
+    flag("satisfaction_drift", m.satisfaction_drift);
+    flag("firm_staffing", m.firm_staffing);
+    flag("firm_exit", m.firm_exit);
+    flag("assemblies", m.assemblies);
+    flag("committee_turnover", m.committee_turnover);
+    flag("tenders", m.tenders);
+    t.finish();
+    return m;
 }
 
 ModelSpec read_model(ConfigTable t) {
@@ -281,87 +339,22 @@ ModelSpec read_model(ConfigTable t) {
     return m;
 }
 
-/// A lever section, if present: `enabled` (optional, default true) and every key of the lever,
-/// read by `read` (all required, even when the lever is switched off).
-template <class Lever, class Read>
-void read_lever(ConfigTable& levers, std::string_view name, Lever& lever, Read read) {
-    if (!levers.contains(name)) {
-        return;
-    }
-    ConfigTable t = levers.table(name);
-    lever.enabled = t.contains("enabled") ? t.boolean("enabled") : true;
-    read(t, lever);
-    t.finish();
-}
-
+/// The [levers] table: a section per lever type of the registry (models/levers/), with
+/// `enabled` (optional, default true) and every key of the lever (all required, even when the
+/// lever is switched off). A section no lever type has is an error with "did you mean".
 Levers read_levers(ConfigTable t) {
-    Levers l;
-    read_lever(t, "grid_inspection", l.grid_inspection, [](ConfigTable& s, GridInspectionLever& v) {
-        v.inspection_interval_days = s.number("inspection_interval_days", interval_days());
-        v.households_per_grid =
-            s.number("households_per_grid", positive_up_to(limits::max_units_per_compound));
-        v.detection_probability = s.probability("detection_probability");
-        v.administrators_per_grid = s.number(
-            "administrators_per_grid", non_negative_up_to(limits::max_administrators_per_grid));
-    });
-    read_lever(t, "joint_meeting", l.joint_meeting, [](ConfigTable& s, JointMeetingLever& v) {
-        v.interval_days = s.number("interval_days", interval_days());
-        v.cases_per_meeting =
-            s.count("cases_per_meeting", 1, limits::max_cases_per_meeting, limits::hint);
-        v.success = s.probability("success");
-    });
-    read_lever(t, "leading_group", l.leading_group, [](ConfigTable& s, LeadingGroupLever& v) {
-        v.department_success_multiplier = s.number("department_success_multiplier", multiplier());
-        v.department_server_multiplier = s.number(
-            "department_server_multiplier", non_negative_up_to(limits::max_server_multiplier));
-        v.meeting_success_multiplier = s.number("meeting_success_multiplier", multiplier());
-    });
-    read_lever(t, "information_platform", l.information_platform,
-               [](ConfigTable& s, InformationPlatformLever& v) {
-                   v.handoff_multiplier = s.number("handoff_multiplier", multiplier());
-                   v.routing_error_multiplier = s.number("routing_error_multiplier", multiplier());
-                   v.intake_delay_multiplier = s.number("intake_delay_multiplier", multiplier());
-               });
-    read_lever(t, "rapid_response", l.rapid_response, [](ConfigTable& s, RapidResponseLever& v) {
-        v.oldest_first = s.boolean("oldest_first");
-        v.response_deadline_days =
-            s.number("response_deadline_days", positive_up_to(limits::max_days));
-    });
-    read_lever(t, "self_governance", l.self_governance, [](ConfigTable& s, SelfGovernanceLever& v) {
-        v.volunteers_per_1000_units = s.number("volunteers_per_1000_units", staff_per_1000());
-        v.success = read_per_category(s, "success", NumberRange::probability());
-        v.service_days = read_per_category(s, "service_days", days());
-        v.patience_days = s.number("patience_days", days());
-    });
-    read_lever(t, "party_building", l.party_building, [](ConfigTable& s, PartyBuildingLever& v) {
-        v.mediation_success_bonus = s.probability("mediation_success_bonus");
-        v.committee_formation_multiplier = s.number("committee_formation_multiplier", multiplier());
-        v.committee_functioning_share = s.probability("committee_functioning_share");
-        v.owners_rights_rate_multiplier = s.number("owners_rights_rate_multiplier", multiplier());
-    });
-    read_lever(
-        t, "joint_enforcement", l.joint_enforcement, [](ConfigTable& s, JointEnforcementLever& v) {
-            v.presence_interval_days = s.number("presence_interval_days", interval_days());
-            v.department_server_multiplier = s.number(
-                "department_server_multiplier", non_negative_up_to(limits::max_server_multiplier));
-        });
-    read_lever(t, "rc_supervision", l.rc_supervision, [](ConfigTable& s, RcSupervisionLever& v) {
-        v.committee_formation_multiplier = s.number("committee_formation_multiplier", multiplier());
-        v.committee_functioning_share = s.probability("committee_functioning_share");
-        v.owners_rights_rate_multiplier = s.number("owners_rights_rate_multiplier", multiplier());
-    });
-    read_lever(t, "abandonment_takeover", l.abandonment_takeover,
-               [](ConfigTable& s, AbandonmentTakeoverLever& v) {
-                   v.takeover_days = s.number("takeover_days", days());
-                   v.interim_quality = s.probability("interim_quality");
-               });
-    read_lever(t, "more_residents_committees", l.more_residents_committees,
-               [](ConfigTable& s, MoreResidentsCommitteesLever& v) {
-                   v.rc_staff_multiplier = s.number("rc_staff_multiplier",
-                                                    positive_up_to(limits::max_server_multiplier));
-               });
+    Levers levers;
+    for (const LeverType& type : lever_types()) {
+        if (!t.contains(type.name)) {
+            continue;
+        }
+        ConfigTable section = t.table(type.name);
+        const bool enabled = section.contains("enabled") ? section.boolean("enabled") : true;
+        levers.add(type.read(section), enabled);
+        section.finish();
+    }
     t.finish();
-    return l;
+    return levers;
 }
 
 /// Replaces each category's department names by indices into handlers.departments.
@@ -414,6 +407,7 @@ Scenario read_scenario(const sim::ConfigDocument& doc) {
     }
     s.town = read_town(root.table("town"));
     s.households = read_households(root.table("households"));
+    s.owners = read_owners(root.table("owners"));
     ConfigTable disputes = root.table("disputes");
     PerCategory<std::vector<std::string>> department_names;
     for (std::size_t c = 0; c < category_count; ++c) {
@@ -421,10 +415,17 @@ Scenario read_scenario(const sim::ConfigDocument& doc) {
     }
     disputes.finish();
     s.handlers = read_handlers(root.table("handlers"));
+    s.residents_committees = read_residents_committees(root.table("residents_committees"));
+    s.owners_committees = read_owners_committees(root.table("owners_committees"));
+    s.assemblies = read_assemblies(root.table("assemblies"));
     s.detection = read_detection(root.table("detection"));
     s.escalation = read_escalation(root.table("escalation"));
     s.feedback = read_feedback(root.table("feedback"));
     s.firms = read_firms(root.table("firms"));
+    s.collectives = read_collectives(root.table("collectives"));
+    if (root.contains("mechanisms")) {
+        s.mechanisms = read_mechanisms(root.table("mechanisms"));
+    }
     if (root.contains("levers")) {
         s.levers = read_levers(root.table("levers"));
     }
@@ -605,6 +606,17 @@ Experiment load_experiment(const std::string& path, const sim::FileReader& reade
 Scenario parse_scenario(std::string_view text, const std::string& path_for_messages) {
     Experiment e = read_experiment(text, path_for_messages, true);
     return std::move(e.scenarios.front());
+}
+
+Levers parse_levers(std::string_view text, const std::string& path_for_messages) {
+    const auto doc = sim::ConfigDocument::parse(text, path_for_messages);
+    ConfigTable root = doc.root();
+    Levers levers;
+    if (root.contains("levers")) {
+        levers = read_levers(root.table("levers"));
+    }
+    root.finish();
+    return levers;
 }
 
 Scenario load_scenario(const std::string& path) {

@@ -60,6 +60,7 @@ void write_shard(const std::string& path, const Provenance& provenance, const Ex
     // The format attribute of a results file was written over by write_provenance: a shard file
     // is not a results file.
     file.set_attribute("format", shard_format);
+    file.set_attribute("format_version", shard_format_version);
 
     std::vector<ShardRow> rows;
     rows.reserve(indices.size());

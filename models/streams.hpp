@@ -29,6 +29,10 @@ inline constexpr std::uint64_t detection = 11;
 inline constexpr std::uint64_t handling = 12;
 inline constexpr std::uint64_t decision = 13;
 inline constexpr std::uint64_t monthly = 14;
+/// owners' assemblies, committee turnover and the street office's tenders, per community
+inline constexpr std::uint64_t assembly = 18;
+/// tenders, for the town (reserved: tenders are decided without draws today)
+inline constexpr std::uint64_t tender = 19;
 // Levers draw from purposes of their own, so that switching a lever on leaves every draw of
 // the baseline's streams in place (common random numbers between a model and its baseline).
 /// grid lever: failed patrols before detection, per community
@@ -37,6 +41,10 @@ inline constexpr std::uint64_t patrol = 15;
 inline constexpr std::uint64_t takeover = 16;
 /// joint-meeting lever: outcomes of the cases a meeting takes up, for the town
 inline constexpr std::uint64_t meeting = 17;
+/// party-building lever: party branches and cross-membership, per community
+inline constexpr std::uint64_t party = 20;
+/// self-governance lever: groups forming in unmanaged compounds, per community
+inline constexpr std::uint64_t self_governance = 21;
 } // namespace purpose
 
 } // namespace govsim::models

@@ -47,7 +47,7 @@ DisputeStats dispute_stats(std::span<const DisputeRecord* const> group) {
 }
 
 void build_summary(const std::vector<DisputeRecord>& records, const std::vector<DailyRow>& daily,
-                   int start_year, RunResult& result) {
+                   const std::vector<MonthlyRow>& monthly, int start_year, RunResult& result) {
     const int years =
         static_cast<int>((daily.size() + sim::days_per_year - 1) / sim::days_per_year);
     std::vector<std::vector<const DisputeRecord*>> by_year(static_cast<std::size_t>(years));
@@ -78,6 +78,8 @@ void build_summary(const std::vector<DisputeRecord>& records, const std::vector<
             household_days += d.households;
         total.households = daily.empty() ? 0.0 : household_days / static_cast<double>(daily.size());
         total.stats = dispute_stats(all);
+        for (const MonthlyRow& m : monthly)
+            total.institutions += m.institutions;
         for (const auto c : complaints)
             total.stats.complaints += c;
         total.dispute_rate_per_1000_households =
@@ -117,6 +119,9 @@ void build_summary(const std::vector<DisputeRecord>& records, const std::vector<
                 ++n_days;
             }
         row.households = n_days > 0 ? household_days / n_days : 0.0;
+        for (const MonthlyRow& m : monthly)
+            if (static_cast<std::size_t>(m.month / 12) == ys)
+                row.institutions += m.institutions;
         row.stats = dispute_stats(by_year[ys]);
         row.stats.complaints = complaints[ys];
         // Per 1,000 households per year, over the days of the year that were simulated.

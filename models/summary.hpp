@@ -37,11 +37,28 @@ struct DisputeStats {
     double share_resolved_within_30_days = 0; ///< of all disputes in the group; NaN when none
 };
 
+/// What happened to owners' committees, assemblies and firms in a period (a month, a year).
+struct InstitutionStats {
+    std::uint32_t assemblies = 0;         ///< owners' assemblies held, on any motion
+    std::uint32_t committees_elected = 0; ///< assemblies that elected an owners' committee
+    std::uint32_t dismissal_votes = 0;    ///< assemblies on dismissing the firm
+    std::uint32_t dismissals = 0;         ///< firms dismissed by a vote
+    std::uint32_t hire_votes = 0;         ///< assemblies on hiring a firm
+    std::uint32_t tenders = 0;            ///< tenders held (after a dismissal, vote or abandonment)
+    std::uint32_t firms_hired = 0;        ///< tenders a firm won (firms replaced or brought in)
+    std::uint32_t abandonments = 0;       ///< firms leaving compounds (弃管)
+    std::uint32_t committees_dormant = 0; ///< committees that stopped working
+    std::uint32_t committees_revived = 0; ///< dormant committees working again
+    InstitutionStats& operator+=(const InstitutionStats& o);
+    bool operator==(const InstitutionStats&) const = default;
+};
+
 struct YearRow {
     int year = 0;
     double households = 0; ///< occupied households, mean over the year's days
     double dispute_rate_per_1000_households = 0;
     DisputeStats stats;
+    InstitutionStats institutions; ///< the year's months added up
 };
 
 struct CategoryYearRow {
@@ -64,17 +81,27 @@ struct DailyRow {
     std::array<std::uint32_t, level_count> servers{};   ///< servers at each level that day
 };
 
-/// State averaged at the end of each month.
+/// State at the end of each month, and the month's institutional events.
 struct MonthlyRow {
-    int month = 0; ///< months since the start, 0-based
-    double mean_satisfaction = 0;
+    int month = 0;                ///< months since the start, 0-based
+    double mean_satisfaction = 0; ///< over households living in the units
     double mean_trust = 0;
-    double fee_collection = 0; ///< share of occupied households paying their fee
-    std::uint32_t managed_compounds = 0;
-    std::uint32_t abandonments = 0;      ///< firms leaving compounds during the month
+    double mean_owner_satisfaction = 0; ///< over all owners, resident or not
+    /// fees paid / fees billed in firm-managed compounds
+    double fee_collection = 0;
+    /// mean staffing of firm-managed compounds, as a share of full staffing
+    double mean_staffing = 0;
+    std::uint32_t managed_compounds = 0; ///< compounds with any manager
+    std::uint32_t firm_managed = 0;
+    std::uint32_t interim_managed = 0;
+    std::uint32_t collective_managed = 0;
+    std::uint32_t self_governed = 0;
     std::uint32_t owners_committees = 0; ///< compounds with an owners' committee
     std::uint32_t functioning_committees = 0;
-    double firm_balance = 0; ///< firms' cumulative result, in fee units
+    std::uint32_t residents_committees = 0;
+    double firm_balance = 0; ///< sum of firms' balances (reserve plus margins), fee units
+    std::uint32_t firms_in_deficit = 0; ///< firms whose balance is below 0
+    InstitutionStats institutions;      ///< during the month
 };
 
 /// One dispute, every step timestamped (days since the start; NaN when not reached).
@@ -90,6 +117,7 @@ struct DisputeRecord {
     std::uint8_t outcome = 0;  ///< 0 open, 1 resolved, 2 abandoned
     Level last_level{};        ///< last handler level that held it
     std::uint8_t handoffs = 0; ///< hand-offs between handlers, routing errors included
+    std::uint8_t party = 0;    ///< 0 the household living in the unit, 1 its absent owner
 };
 
 struct RunResult {

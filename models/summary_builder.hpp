@@ -12,8 +12,9 @@ namespace govsim::models {
 /// 0: complaints are counted by the year they were made, not by onset (see build_summary).
 [[nodiscard]] DisputeStats dispute_stats(std::span<const DisputeRecord* const> group);
 
-/// Fills `result.years` and `result.category_years` from the records and daily rows.
+/// Fills `result.years`, `result.category_years` and `result.total` from the records, daily
+/// and monthly rows (months add up into years 12 at a time).
 void build_summary(const std::vector<DisputeRecord>& records, const std::vector<DailyRow>& daily,
-                   int start_year, RunResult& result);
+                   const std::vector<MonthlyRow>& monthly, int start_year, RunResult& result);
 
 } // namespace govsim::models

@@ -12,10 +12,10 @@
 
 namespace govsim::models {
 
-void Households::resize(std::size_t n) {
+void Units::resize(std::size_t n) {
     // The attribute arrays are allocated (and their pages touched) in parallel: at district
     // scale this is a noticeable share of a run's serial time otherwise.
-    sim::parallel_for_each_index(8, [&](std::size_t k) {
+    sim::parallel_for_each_index(11, [&](std::size_t k) {
         switch (k) {
         case 0:
             compound.resize(n);
@@ -24,22 +24,31 @@ void Households::resize(std::size_t n) {
             move_in_day.resize(n);
             break;
         case 2:
-            tenant.resize(n);
+            let.resize(n);
             break;
         case 3:
-            nonlocal.resize(n);
+            owner_nonlocal.resize(n);
             break;
         case 4:
             cars.resize(n);
             break;
         case 5:
-            satisfaction.resize(n);
+            floor_area_m2.resize(n);
             break;
         case 6:
-            trust.resize(n);
+            owner_satisfaction.resize(n);
+            break;
+        case 7:
+            owner_trust.resize(n);
+            break;
+        case 8:
+            fee_threshold.resize(n);
+            break;
+        case 9:
+            tenant_satisfaction.resize(n);
             break;
         default:
-            fee_threshold.resize(n);
+            tenant_trust.resize(n);
             break;
         }
     });
@@ -47,23 +56,33 @@ void Households::resize(std::size_t n) {
 
 void Compounds::resize(std::size_t n) {
     community.resize(n);
-    first_household.resize(n);
+    residents_committee.resize(n);
+    first_unit.resize(n);
     units.resize(n);
     housing.resize(n);
     parking_spaces.resize(n);
+    floor_area_m2.resize(n);
+    manager.resize(n, Manager::None);
     firm.resize(n, no_firm);
     base_quality.resize(n);
     service_quality.resize(n);
-    firm_servers.resize(n);
-    loss_months.resize(n);
-    owners_committee.resize(n);
-    committee_functioning.resize(n);
+    staffing.resize(n, 1.0);
+    margin.resize(n);
+    margin_average.resize(n);
+    abandoned.resize(n);
+    motion.resize(n, Motion::None);
+    committee.resize(n, Committee::None);
     occupied.resize(n);
     cars.resize(n);
     tenants.resize(n);
     nonlocal.resize(n);
-    paying.resize(n);
     onset_weight.resize(n);
+    billed.resize(n);
+    collected.resize(n);
+    mean_owner_satisfaction.resize(n);
+    std::array<float, category_count> ones{};
+    ones.fill(1.0F);
+    onset_multiplier.resize(n, ones);
 }
 
 namespace {
@@ -122,25 +141,19 @@ std::vector<double> firm_cumulative_weights(const TownSpec& town) {
     return w;
 }
 
-double committee_functioning_share(const Scenario& scenario) {
-    const PartyBuildingLever& party = scenario.levers.party_building;
-    const RcSupervisionLever& rc = scenario.levers.rc_supervision;
-    if (party.enabled && rc.enabled)
-        return std::max(party.committee_functioning_share, rc.committee_functioning_share);
-    if (party.enabled)
-        return party.committee_functioning_share;
-    if (rc.enabled)
-        return rc.committee_functioning_share;
-    return scenario.handlers.owners_committee_functioning_share;
+double committee_functioning_share(const OwnersCommitteeSpec& spec) {
+    const double total = spec.revival_per_month + spec.dormancy_per_month;
+    return total > 0 ? spec.revival_per_month / total : 1.0;
 }
 
-double committee_formation_multiplier(const Scenario& scenario) {
-    double m = 1.0;
-    if (scenario.levers.party_building.enabled)
-        m *= scenario.levers.party_building.committee_formation_multiplier;
-    if (scenario.levers.rc_supervision.enabled)
-        m *= scenario.levers.rc_supervision.committee_formation_multiplier;
-    return m;
+double residents_committee_staff(const ResidentsCommitteeSpec& spec, double households) {
+    return std::max<double>(spec.min_staff, households / 1000.0 * spec.staff_per_1000_households);
+}
+
+void set_committee_capacity(World& world, const ResidentsCommitteeSpec& spec, std::uint32_t rc,
+                            double extra) {
+    ResidentsCommittees& rcs = world.residents_committees;
+    rcs.capacity[rc] = rcs.staff[rc] * spec.dispute_share + extra;
 }
 
 World synthesise_world(const Scenario& scenario, std::uint64_t seed, std::uint32_t replicate) {
@@ -171,7 +184,7 @@ World synthesise_world(const Scenario& scenario, std::uint64_t seed, std::uint32
     // 2. Compounds are dealt to communities in turn, then grouped by community.
     const std::uint32_t n_comm = town.communities;
     const std::size_t n_comp = units.size();
-    world.communities.first_compound.assign(std::size_t{n_comm} + 1, 0); // no 32-bit wrap
+    world.communities.first_compound.assign(static_cast<std::size_t>(n_comm) + 1, 0);
     std::vector<std::uint32_t> order(n_comp);
     std::iota(order.begin(), order.end(), 0U);
     std::stable_sort(order.begin(), order.end(), [n_comm](std::uint32_t a, std::uint32_t b) {
@@ -190,134 +203,133 @@ World synthesise_world(const Scenario& scenario, std::uint64_t seed, std::uint32
 
     // 3. Firms and their quality.
     sim::Stream firms(seed, replicate, stream_entity::synthesis, purpose::firms);
-    world.firms = town.firms;
-    world.firm_quality.resize(town.firms);
-    for (auto& q : world.firm_quality)
+    Firms& fm = world.firms;
+    fm.quality.resize(town.firms);
+    fm.balance.assign(town.firms, 0.0);
+    fm.compounds.assign(town.firms, 0);
+    for (auto& q : fm.quality)
         q = clamp01(firms.normal(scenario.firms.quality_mean, scenario.firms.quality_sd));
 
     // 4. Compound attributes. The first round(village_converted_share * communities)
     // communities are the village-converted ones; their compounds draw their housing type from
-    // village_housing_share (one draw either way, so the draws do not depend on the split).
-    // A managed compound goes to a firm by Zipf weights rank^-firm_size_exponent; with
-    // exponent 0, by one uniform draw over the firms.
+    // village_housing_share (one draw either way, so the draws do not depend on the split), and
+    // their resettlement compounds are managed by the village collective with probability
+    // collective_managed_share. Otherwise a firm manages a compound with probability
+    // firm_managed_share[type], drawn by Zipf weights rank^-firm_size_exponent (with exponent
+    // 0, by one uniform draw over the firms).
     sim::Stream comp(seed, replicate, stream_entity::synthesis, purpose::compound_attributes);
     const std::uint32_t converted = village_converted_communities(town);
     std::vector<double> firm_cumulative;
     if (town.firm_size_exponent > 0.0)
         firm_cumulative = firm_cumulative_weights(town);
-    // The party-building and RC-supervision levers act on existing committees too.
-    const double functioning_share = committee_functioning_share(scenario);
+    const double functioning_share = committee_functioning_share(scenario.owners_committees);
     std::uint32_t first = 0;
     for (std::size_t c = 0; c < n_comp; ++c) {
-        cp.first_household[c] = first;
+        cp.first_unit[c] = first;
         first += cp.units[c];
-        const auto type = static_cast<HousingType>(draw_category(
-            comp, cp.community[c] < converted ? town.village_housing_share : town.housing_share));
+        const bool village = cp.community[c] < converted;
+        const auto type = static_cast<HousingType>(
+            draw_category(comp, village ? town.village_housing_share : town.housing_share));
         cp.housing[c] = type;
         cp.parking_spaces[c] = static_cast<std::uint32_t>(
             std::llround(cp.units[c] * town.parking_spaces_per_unit[index(type)]));
-        if (town.firms > 0 && comp.bernoulli(town.firm_managed_share[index(type)])) {
-            cp.firm[c] = static_cast<std::int32_t>(firm_cumulative.empty()
-                                                       ? comp.below(town.firms)
-                                                       : draw_firm(comp, firm_cumulative));
-            cp.base_quality[c] = world.firm_quality[static_cast<std::size_t>(cp.firm[c])];
+        if (village && type == HousingType::Resettlement &&
+            comp.bernoulli(town.collective_managed_share)) {
+            cp.manager[c] = Manager::Collective;
+            cp.base_quality[c] = scenario.collectives.service_quality;
+        } else if (town.firms > 0 && comp.bernoulli(town.firm_managed_share[index(type)])) {
+            const auto f =
+                firm_cumulative.empty() ? comp.below(town.firms) : draw_firm(comp, firm_cumulative);
+            cp.manager[c] = Manager::Firm;
+            cp.firm[c] = static_cast<std::int32_t>(f);
+            cp.base_quality[c] = fm.quality[f];
+            ++fm.compounds[f];
+            fm.balance[f] += scenario.firms.initial_reserve_months *
+                             scenario.firms.fee_per_unit_month * cp.units[c];
         }
-        cp.service_quality[c] =
-            cp.firm[c] == no_firm ? scenario.firms.unmanaged_service_quality : cp.base_quality[c];
-        cp.firm_servers[c] = std::max<std::uint32_t>(
-            1, static_cast<std::uint32_t>(std::llround(
-                   cp.units[c] / 1000.0 * scenario.handlers.firm_staff_per_1000_units)));
-        cp.owners_committee[c] = comp.bernoulli(town.owners_committee_initial_share) ? 1 : 0;
-        cp.committee_functioning[c] =
-            cp.owners_committee[c] && comp.bernoulli(functioning_share) ? 1 : 0;
+        cp.service_quality[c] = cp.manager[c] == Manager::None
+                                    ? scenario.firms.unmanaged_service_quality
+                                    : cp.base_quality[c];
+        if (comp.bernoulli(town.owners_committee_initial_share))
+            cp.committee[c] =
+                comp.bernoulli(functioning_share) ? Committee::Functioning : Committee::Dormant;
     }
 
-    // 5. Households, each compound from its own stream so that compounds are independent.
-    Households& h = world.households;
-    h.resize(first);
+    // 5. Units, each compound from its own stream so that compounds are independent.
+    Units& u = world.units;
+    u.resize(first);
+    const OwnerSpec& os = scenario.owners;
     const double later_share =
         town.occupancy_start >= 1.0
             ? 0.0
             : (town.occupancy_end - town.occupancy_start) / (1.0 - town.occupancy_start);
     sim::parallel_for_each_index(n_comp, [&](std::size_t c) {
         sim::Stream rng(seed, replicate, stream_entity::synthesis_compound(c), purpose::households);
-        const std::uint32_t b = cp.first_household[c];
+        const std::uint32_t b = cp.first_unit[c];
         const std::uint32_t e = b + cp.units[c];
-        // Move-in days first, sorted, so the occupied households are always a prefix. The
-        // other attributes are independent of the move-in day, so drawing them afterwards in
-        // unit order gives the same joint distribution.
+        // Move-in days first, sorted, so the occupied units are always a prefix. The other
+        // attributes are independent of the move-in day, so drawing them afterwards in unit
+        // order gives the same joint distribution.
         for (std::uint32_t i = b; i < e; ++i) {
             if (rng.bernoulli(town.occupancy_start))
-                h.move_in_day[i] = 0;
+                u.move_in_day[i] = 0;
             else if (days > 1 && rng.bernoulli(later_share))
-                h.move_in_day[i] =
+                u.move_in_day[i] =
                     1 + static_cast<std::int32_t>(rng.below(static_cast<std::uint32_t>(days - 1)));
             else
-                h.move_in_day[i] = never;
+                u.move_in_day[i] = never;
         }
-        std::sort(h.move_in_day.begin() + b, h.move_in_day.begin() + e);
+        std::sort(u.move_in_day.begin() + b, u.move_in_day.begin() + e);
+        const double area_mean = os.floor_area_mean_m2[index(cp.housing[c])];
+        double area = 0;
         for (std::uint32_t i = b; i < e; ++i) {
-            h.compound[i] = static_cast<std::uint32_t>(c);
+            u.compound[i] = static_cast<std::uint32_t>(c);
             const bool nonlocal = rng.bernoulli(town.nonlocal_share);
-            h.nonlocal[i] = nonlocal ? 1 : 0;
-            h.tenant[i] =
+            u.owner_nonlocal[i] = nonlocal ? 1 : 0;
+            u.let[i] =
                 rng.bernoulli(nonlocal ? town.tenant_share_nonlocal : town.tenant_share_local) ? 1
                                                                                                : 0;
-            h.cars[i] = static_cast<std::uint8_t>(
+            u.cars[i] = static_cast<std::uint8_t>(
                 std::min<std::uint32_t>(rng.poisson(town.cars_per_household_mean), 255));
-            h.satisfaction[i] =
+            u.floor_area_m2[i] =
+                static_cast<float>(rng.lognormal_mean_cv(area_mean, os.floor_area_cv));
+            area += u.floor_area_m2[i];
+            u.owner_satisfaction[i] =
                 clamp01(rng.normal(hh.satisfaction_initial_mean, hh.satisfaction_initial_sd));
-            h.trust[i] =
+            u.owner_trust[i] =
                 clamp01(rng.normal(nonlocal ? hh.trust_initial_nonlocal : hh.trust_initial_local,
                                    hh.trust_initial_sd));
-            h.fee_threshold[i] = clamp01(rng.normal(hh.fee_threshold_mean, hh.fee_threshold_sd));
+            u.fee_threshold[i] = clamp01(rng.normal(hh.fee_threshold_mean, hh.fee_threshold_sd));
+            u.tenant_satisfaction[i] =
+                clamp01(rng.normal(hh.satisfaction_initial_mean, hh.satisfaction_initial_sd));
+            u.tenant_trust[i] = clamp01(rng.normal(hh.trust_initial_tenant, hh.trust_initial_sd));
         }
+        cp.floor_area_m2[c] = area;
     });
 
-    // 6. Grid cells (grid_inspection lever): ceil(units / households_per_grid) per compound,
-    // fixed from units like RC staff, each with a patrol phase from its compound's own stream.
-    const GridInspectionLever& grid = scenario.levers.grid_inspection;
-    if (grid.enabled) {
-        world.grid.first_cell.assign(n_comp + 1, 0);
-        for (std::size_t c = 0; c < n_comp; ++c) {
-            const auto cells = static_cast<std::uint32_t>(
-                std::ceil(cp.units[c] / std::max(grid.households_per_grid, 1.0)));
-            world.grid.first_cell[c + 1] = world.grid.first_cell[c] + std::max(cells, 1U);
-        }
-        world.grid.phase.resize(world.grid.first_cell.back());
-        sim::parallel_for_each_index(n_comp, [&](std::size_t c) {
-            sim::Stream rng(seed, replicate, stream_entity::synthesis_compound(c),
-                            purpose::grid_phases);
-            for (std::uint32_t k = world.grid.first_cell[c]; k < world.grid.first_cell[c + 1]; ++k)
-                world.grid.phase[k] = rng.uniform() * grid.inspection_interval_days;
-        });
-    }
-
-    // 7. Residents'-committee staff per community, from the units it holds (more under the
-    // more_residents_committees lever), plus the grid administrators of its cells.
-    double rc_staff_per_1000 = scenario.handlers.rc_staff_per_1000_households;
-    if (scenario.levers.more_residents_committees.enabled)
-        rc_staff_per_1000 *= scenario.levers.more_residents_committees.rc_staff_multiplier;
-    world.communities.rc_servers.resize(n_comm);
+    // 6. One residents' committee per community, staffed for the units it serves.
+    ResidentsCommittees& rcs = world.residents_committees;
+    world.communities.first_committee.resize(static_cast<std::size_t>(n_comm) + 1);
     for (std::uint32_t m = 0; m < n_comm; ++m) {
+        world.communities.first_committee[m] = m;
+        const std::uint32_t b = world.compound_begin(m), e = world.compound_end(m);
         std::uint64_t comm_units = 0;
-        std::uint32_t comm_cells = 0;
-        for (std::uint32_t c = world.communities.first_compound[m];
-             c < world.communities.first_compound[m + 1]; ++c) {
+        for (std::uint32_t c = b; c < e; ++c) {
             comm_units += cp.units[c];
-            if (grid.enabled)
-                comm_cells += world.grid.cells(c);
+            cp.residents_committee[c] = m;
         }
-        const double staff = static_cast<double>(comm_units) / 1000.0 * rc_staff_per_1000 *
-                             scenario.handlers.rc_dispute_share;
-        world.communities.rc_servers[m] =
-            std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::llround(staff)));
-        if (grid.enabled)
-            world.communities.rc_servers[m] +=
-                static_cast<std::uint32_t>(std::llround(comm_cells * grid.administrators_per_grid));
+        rcs.community.push_back(m);
+        rcs.first_compound.push_back(b);
+        rcs.end_compound.push_back(e);
+        rcs.households.push_back(static_cast<double>(comm_units));
+        rcs.staff.push_back(residents_committee_staff(scenario.residents_committees,
+                                                      static_cast<double>(comm_units)));
+        rcs.capacity.push_back(0);
+        set_committee_capacity(world, scenario.residents_committees, m);
     }
-    // Aggregates over occupied households start empty: households move in on day 0 and
-    // later through the run's daily move-in step.
+    world.communities.first_committee[n_comm] = n_comm;
+    // Aggregates over occupied units start empty: households move in on day 0 and later
+    // through the run's daily move-in step.
     return world;
 }
 

@@ -16,8 +16,10 @@ packages=(
     libtomlplusplus-dev
     libcli11-dev
     libfmt-dev
-    # analysis scripts (run with /usr/bin/python3)
-    python3-h5py python3-pandas python3-matplotlib
+    # analysis scripts and `govsim report` (run with /usr/bin/python3)
+    python3-h5py python3-pandas python3-matplotlib python3-scipy
+    fonts-noto-cjk   # Chinese labels in figures (govsim report --lang zh)
+    chromium         # the report tests open the page in headless Chromium
     # build tools (clang and its runtime libraries for the libFuzzer harness, scripts/fuzz.sh)
     cmake g++ make pkg-config clang-14 libclang-rt-14-dev
 )

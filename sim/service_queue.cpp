@@ -1,6 +1,7 @@
 #include "sim/service_queue.hpp"
 
 #include <cassert>
+#include <cmath>
 
 namespace govsim::sim {
 
@@ -38,7 +39,7 @@ ServiceQueue::Arrival ServiceQueue::arrive(std::uint32_t job, double time, doubl
 std::optional<std::uint32_t> ServiceQueue::complete(double time) {
     account(time);
     assert(busy_ > 0);
-    if (waiting_.empty()) {
+    if (waiting_.empty() || busy_ > servers_) { // after a cut, a finishing server leaves
         --busy_;
         return std::nullopt;
     }
@@ -55,6 +56,33 @@ bool ServiceQueue::renege(const Ticket& ticket) {
         return false;
     waiting_.erase(it);
     return true;
+}
+
+Capacity capacity_of(double staff_equivalents) {
+    if (!(staff_equivalents >= 1.0))
+        return Capacity{};
+    const double servers = std::round(staff_equivalents);
+    return Capacity{static_cast<std::uint32_t>(servers), staff_equivalents / servers};
+}
+
+std::vector<std::uint32_t> ServiceQueue::set_capacity(const Capacity& capacity, double time) {
+    account(time);
+    speed_ = capacity.speed;
+    return set_servers(capacity.servers, time);
+}
+
+std::vector<std::uint32_t> ServiceQueue::set_servers(std::uint32_t servers, double time) {
+    assert(servers >= 1);
+    account(time);
+    servers_ = servers;
+    std::vector<std::uint32_t> started;
+    while (busy_ < servers_ && !waiting_.empty()) {
+        const auto first = waiting_.begin();
+        started.push_back(first->job);
+        waiting_.erase(first);
+        ++busy_;
+    }
+    return started;
 }
 
 } // namespace govsim::sim

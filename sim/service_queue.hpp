@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <set>
+#include <vector>
 
 namespace govsim::sim {
 
@@ -14,6 +15,16 @@ enum class Discipline : std::uint8_t {
     Fifo,     ///< first come, first served (by arrival time at this queue)
     Priority, ///< smallest priority key first (e.g. onset time: oldest-first); ties FIFO
 };
+
+/// A handler's capacity in staff-equivalents, as integer servers working at a speed: x >= 1
+/// staff-equivalents are round(x) servers, each working x / round(x) times as fast (so capacity
+/// is continuous in staff); below 1, one server at full speed (a handler that exists always has
+/// someone on duty). The caller divides service times by the speed.
+struct Capacity {
+    std::uint32_t servers = 1;
+    double speed = 1.0;
+};
+[[nodiscard]] Capacity capacity_of(double staff_equivalents);
 
 /// What happened to an arriving job.
 enum class Admission : std::uint8_t { Started, Waiting, Rejected };
@@ -44,7 +55,18 @@ public:
     /// waiting (it has started), in which case nothing changes.
     bool renege(const Ticket& ticket);
 
+    /// Changes the number of servers at `time` (at least 1): staff hired or cut. With more
+    /// servers, waiting jobs start at once; their ids are returned in the order they start (the
+    /// caller schedules their completions). With fewer, no job is interrupted: busy servers
+    /// above the new number leave as they finish, without taking another job.
+    std::vector<std::uint32_t> set_servers(std::uint32_t servers, double time);
+    /// As set_servers, also setting the servers' speed (Capacity).
+    std::vector<std::uint32_t> set_capacity(const Capacity& capacity, double time);
+
     [[nodiscard]] std::uint32_t servers() const { return servers_; }
+    /// How fast each server works (1 unless set by set_capacity); service times are divided
+    /// by it.
+    [[nodiscard]] double speed() const { return speed_; }
     [[nodiscard]] std::uint32_t busy() const { return busy_; }
     [[nodiscard]] std::size_t waiting() const { return waiting_.size(); }
     /// Integral of the number of busy servers over time, up to `time` (server-days).
@@ -62,6 +84,7 @@ private:
     void account(double time);
 
     std::uint32_t servers_;
+    double speed_ = 1.0;
     std::uint32_t capacity_;
     Discipline discipline_;
     std::uint32_t busy_ = 0;

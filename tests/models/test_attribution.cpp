@@ -5,17 +5,23 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <string>
 
 using namespace govsim;
 
 namespace {
 
-models::Scenario three_lever_model() {
+/// Three levers; the last splits communities of more than `households_per_committee`.
+models::Scenario three_lever_model(double households_per_committee = 1500) {
     auto s = govsim::test::small_lishui(15000, 3, 1);
     s.model.name = "three";
-    s.levers.information_platform.enabled = true;
-    s.levers.joint_enforcement.enabled = true;
-    s.levers.more_residents_committees.enabled = true;
+    govsim::test::add_levers(s,
+                             "[levers.information_platform]\nhandoff_multiplier = 0.3\n"
+                             "routing_error_multiplier = 0.3\nintake_delay_multiplier = 0.5\n"
+                             "[levers.joint_enforcement]\npresence_interval_days = 7\n"
+                             "department_server_multiplier = 1.5\n"
+                             "[levers.more_residents_committees]\nmax_households_per_committee = " +
+                                 std::to_string(households_per_committee) + "\n");
     return s;
 }
 
@@ -54,8 +60,8 @@ TEST_CASE("sampled orders keep the shares' sum equal to the change", "[attributi
 }
 
 TEST_CASE("a lever that changes nothing gets a share of exactly zero", "[attribution]") {
-    auto s = three_lever_model();
-    s.levers.more_residents_committees.rc_staff_multiplier = 1.0; // on, but adds no staff
+    // On, but no community is large enough to split: it adds nothing.
+    auto s = three_lever_model(1e9);
     models::AttributionOptions o;
     o.replicates = 3;
     const auto a = models::attribute_levers(s, o);

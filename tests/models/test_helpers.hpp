@@ -5,6 +5,7 @@
 #include "models/scenario_loader.hpp"
 
 #include <string>
+#include <string_view>
 
 namespace govsim::test {
 
@@ -20,6 +21,14 @@ namespace govsim::test {
     s.town.communities = communities;
     s.run.years = years;
     return s;
+}
+
+/// Adds the `[levers.<name>]` sections of a TOML text to a scenario (a lever of the same name is
+/// replaced), as a model file would.
+inline void add_levers(models::Scenario& s, std::string_view text) {
+    const models::Levers parsed = models::parse_levers(text, "test levers");
+    for (const auto& e : parsed.entries())
+        s.levers.add(e.lever->clone(), e.enabled);
 }
 
 } // namespace govsim::test

@@ -69,9 +69,9 @@ TEST_CASE("counts at the limits of their types are located errors, never wrapped
         {"town", "firms", "4294967295", "an integer in [1, 1000000]"},
         {"town", "compound_units_min", "4294967295", "an integer in [1, 1000000]"},
         {"run", "replicates", "4294967295", "an integer in [1, 100000]"},
-        {"handlers", "owners_committee_servers", "4294967295", "an integer in [1, 50]"},
+        {"owners_committees", "servers", "4294967295", "an integer in [1, 50]"},
+        {"residents_committees", "min_staff", "4294967295", "an integer in [1, 100000]"},
         {"handlers", "coordination_servers", "4294967295", "an integer in [1, 100000]"},
-        {"firms", "abandon_after_loss_months", "4294967295", "an integer in [1, 1200]"},
     };
     for (const Case& c : cases) {
         INFO(c.section << "." << c.key << " = " << c.value);
@@ -103,8 +103,10 @@ TEST_CASE("rates and numbers far beyond their use are located errors", "[limits]
         {"disputes.parking", "rate_per_1000_households_per_year", "1e300"},
         {"disputes.parking.effects", "parking_pressure", "1e300"},
         {"disputes.parking.effects", "parking_pressure", "-1e300"},
-        {"handlers", "firm_staff_per_1000_units", "1e300"},
-        {"handlers", "rc_staff_per_1000_households", "1e300"},
+        {"firms", "staff_per_1000_units", "1e300"},
+        {"residents_committees", "staff_per_1000_households", "1e300"},
+        {"disputes.parking.raised_by", "tenant", "1e300"},
+        {"owners", "floor_area_cv", "1e300"},
         {"handlers.patience_days", "firm", "1e300"},
         {"town", "cars_per_household_mean", "1e300"},
         {"town", "compound_units_mean", "1e300"},
@@ -133,7 +135,7 @@ TEST_CASE("lever intervals and multipliers are bounded", "[limits]") {
     const auto e = error_of(meetings);
     CHECK(e.key() == "levers.joint_meeting.interval_days");
     CHECK(e.line() == 3);
-    CHECK(e.expected() == "an interval in days in [0.01, 36500]");
+    CHECK(e.expected() == "an interval in days in [0.01, 1000000000]");
     const std::string cases =
         variant(dir, "[levers.joint_meeting]\ninterval_days = 14\ncases_per_meeting = 4294967295\n"
                      "success = 0.8\n");
@@ -194,8 +196,10 @@ TEST_CASE("a scenario with every count at its limit runs without wrapping", "[li
         dir, "[run]\nyears = 1\nreplicates = 1\n"
              "[town]\nresidents_at_full_occupancy = 3100\ncommunities = 1000\nfirms = 1000000\n"
              "cars_per_household_mean = 50\n"
-             "[handlers]\nfirm_staff_per_1000_units = 1000\nrc_staff_per_1000_households = 1000\n"
-             "owners_committee_servers = 50\ncoordination_servers = 100000\n");
+             "[handlers]\ncoordination_servers = 100000\n"
+             "[firms]\nstaff_per_1000_units = 1000\n"
+             "[residents_committees]\nstaff_per_1000_households = 1000\n"
+             "[owners_committees]\nservers = 50\n");
     const auto experiment = models::load_experiment(path);
     models::ExperimentOptions o;
     o.seed = 1;

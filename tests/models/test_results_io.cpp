@@ -56,8 +56,8 @@ RunResult make_run(std::uint32_t index, std::string scenario, std::string town,
     run.units = 5000 + index;
     run.wall_seconds = 0.25 * (index + 1);
     run.years = {
-        YearRow{2014, 1000.0 + index, 12.5, stats(10, 2, 1, 14.0)},
-        YearRow{2015, 1100.0 + index, 0.0, stats(0, 0, 0, 0.0)},
+        YearRow{2014, 1000.0 + index, 12.5, stats(10, 2, 1, 14.0), {}},
+        YearRow{2015, 1100.0 + index, 0.0, stats(0, 0, 0, 0.0), {}},
     };
     run.category_years = {
         CategoryYearRow{2014, Category::Parking, stats(6, 1, 0, 9.0)},
@@ -77,10 +77,20 @@ RunResult make_run(std::uint32_t index, std::string scenario, std::string town,
         }
         run.daily.push_back(row);
     }
-    run.monthly = {
-        MonthlyRow{0, 0.6, 0.7, 0.9, 18, 0, 5, 4, -1.5},
-        MonthlyRow{1, 0.61, 0.69, 0.88, 17, 1, 5, 3, -2.5},
-    };
+    for (int month = 0; month < 2; ++month) {
+        MonthlyRow row;
+        row.month = month;
+        row.mean_satisfaction = 0.6 + 0.01 * month;
+        row.mean_trust = 0.7 - 0.01 * month;
+        row.fee_collection = 0.9 - 0.02 * month;
+        row.managed_compounds = 18U - static_cast<std::uint32_t>(month);
+        row.owners_committees = 5;
+        row.functioning_committees = 4U - static_cast<std::uint32_t>(month);
+        row.firm_balance = -1.5 - month;
+        row.institutions.abandonments = static_cast<std::uint32_t>(month);
+        row.institutions.assemblies = 3;
+        run.monthly.push_back(row);
+    }
     run.disputes = {
         DisputeRecord{1, 2, 3, Category::OwnersRights, 1.0, 2.0, nan, 30.0, 1, Level::Department,
                       2},
@@ -131,7 +141,8 @@ TEST_CASE("write_results: every table and attribute reads back through the HDF5 
 
     SECTION("provenance") {
         CHECK(read_string_attribute(f, "format") == "govsim-results");
-        CHECK(read_attribute<std::int64_t>(f, "format_version", H5T_NATIVE_INT64) == 1);
+        CHECK(read_attribute<std::int64_t>(f, "format_version", H5T_NATIVE_INT64) ==
+              govsim::models::results_format_version);
         const Provenance p = make_provenance();
         CHECK(read_string_attribute(f, "scenario_path") == p.scenario_path);
         CHECK(read_string_attribute(f, "scenario_text") == p.scenario_text);
@@ -175,11 +186,33 @@ TEST_CASE("write_results: every table and attribute reads back through the HDF5 
     SECTION("/summary: one row per run and year") {
         REQUIRE(dataset_rows(f, "summary") == 4);
         CHECK(member_names(f, "summary") ==
-              std::vector<std::string>{
-                  "scenario", "town", "model", "replicate", "year", "households",
-                  "dispute_rate_per_1000_households", "disputes", "complaints", "resolved",
-                  "abandoned", "open_at_end", "mean_resolution_days", "median_resolution_days",
-                  "p90_resolution_days", "mean_detection_days", "share_resolved_within_30_days"});
+              std::vector<std::string>{"scenario",
+                                       "town",
+                                       "model",
+                                       "replicate",
+                                       "year",
+                                       "households",
+                                       "dispute_rate_per_1000_households",
+                                       "disputes",
+                                       "complaints",
+                                       "resolved",
+                                       "abandoned",
+                                       "open_at_end",
+                                       "mean_resolution_days",
+                                       "median_resolution_days",
+                                       "p90_resolution_days",
+                                       "mean_detection_days",
+                                       "share_resolved_within_30_days",
+                                       "assemblies",
+                                       "committees_elected",
+                                       "dismissal_votes",
+                                       "dismissals",
+                                       "hire_votes",
+                                       "tenders",
+                                       "firms_hired",
+                                       "abandonments",
+                                       "committees_dormant",
+                                       "committees_revived"});
         CHECK(read_string_column(f, "summary", "town") ==
               std::vector<std::string>{"lishui", "lishui", "dali", "dali"});
         CHECK(read_column<std::uint32_t>(f, "summary", "replicate", H5T_NATIVE_UINT32) ==
@@ -247,6 +280,10 @@ TEST_CASE("write_results: every table and attribute reads back through the HDF5 
         CHECK(
             read_column<std::uint32_t>(f, "monthly", "functioning_committees", H5T_NATIVE_UINT32) ==
             std::vector<std::uint32_t>{4, 3, 4, 3});
+        CHECK(read_column<std::uint32_t>(f, "monthly", "abandonments", H5T_NATIVE_UINT32) ==
+              std::vector<std::uint32_t>{0, 1, 0, 1});
+        CHECK(read_column<std::uint32_t>(f, "monthly", "assemblies", H5T_NATIVE_UINT32) ==
+              std::vector<std::uint32_t>{3, 3, 3, 3});
     }
 
     SECTION("/disputes: codes written as names") {
@@ -288,7 +325,7 @@ TEST_CASE("write_results: no runs gives empty tables that stock readers read", "
             CAPTURE(name);
             CHECK(dataset_rows(file.get(), name) == 0);
         }
-        CHECK(member_names(file.get(), "summary").size() == 17);
+        CHECK(member_names(file.get(), "summary").size() == 27);
     }
     CHECK(run(fmt::format("h5dump -H '{}' > /dev/null", path.string())) == 0);
 }
@@ -337,7 +374,7 @@ for frame in (summary, disputes, daily):
 assert len(summary) == 4, len(summary)
 assert list(summary.columns[:7]) == ["scenario", "town", "model", "replicate", "year", "households",
                                      "dispute_rate_per_1000_households"], list(summary.columns)
-assert len(summary.columns) == 17, list(summary.columns)
+assert len(summary.columns) == 27, list(summary.columns)
 assert list(summary["scenario"]) == ["baseline", "baseline", "{long}", "{long}"]
 assert (summary["disputes"] == summary["resolved"] + summary["abandoned"]
         + summary["open_at_end"]).all()

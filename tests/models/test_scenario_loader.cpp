@@ -261,8 +261,10 @@ TEST_CASE("the reference scenario loads and its values land in the right fields"
           Approx(number(text, inline_span(text, "patience_days", "coordination"))));
     CHECK(s.escalation.direct_complaint_probability ==
           Approx(number_in_file(text, "direct_complaint_probability")));
-    CHECK(s.firms.abandon_after_loss_months ==
-          static_cast<std::uint32_t>(number_in_file(text, "abandon_after_loss_months")));
+    CHECK(s.firms.margin_memory_months == Approx(number_in_file(text, "margin_memory_months")));
+    CHECK(s.owners_committees.servers == static_cast<std::uint32_t>(number_in_file(
+                                             text, "servers", text.find("[owners_committees]"))));
+    CHECK(s.assemblies.rule == govsim::models::AssemblyRule::PropertyLaw2007);
     CHECK_FALSE(govsim::models::validate_scenario(s).has_value());
 }
 
@@ -302,11 +304,12 @@ std::string toml_list(const std::vector<std::string>& items) {
 // Shipped files are of two kinds. A file holding [run] or [experiment] itself is a scenario or
 // an experiment and must load as it is. Any other file is a fragment: parameters/ (behavioural
 // parameters), towns/ and models/ are not complete scenarios, so they are checked by composing
-// every parameter set with every town and every model, as an experiment would.
+// every parameter set with every town and every model, as an experiment would; a fragment
+// elsewhere must be a town or model of a shipped experiment (which loaded it).
 TEST_CASE("every scenario file shipped in scenarios/ loads", "[scenario]") {
     const std::filesystem::path root = GOVSIM_SOURCE_DIR "/scenarios";
     int scenarios = 0;
-    std::vector<std::string> others;
+    std::vector<std::string> others, named;
     for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
         if (entry.path().extension() != ".toml") {
             continue;
@@ -317,7 +320,18 @@ TEST_CASE("every scenario file shipped in scenarios/ loads", "[scenario]") {
             continue;
         }
         if (declares(entry.path(), "run") || declares(entry.path(), "experiment")) {
-            CHECK_NOTHROW(govsim::models::load_experiment(entry.path().string()));
+            try {
+                const auto e = govsim::models::load_experiment(entry.path().string());
+                if (declares(entry.path(), "experiment"))
+                    for (const auto* parts : {&e.towns, &e.models})
+                        for (const auto& part : *parts)
+                            named.push_back((entry.path().parent_path() / part)
+                                                .lexically_normal()
+                                                .lexically_relative(root)
+                                                .generic_string());
+            } catch (const ConfigError& e) {
+                FAIL(e.what());
+            }
             ++scenarios;
         } else {
             others.push_back(entry.path().lexically_relative(root).generic_string());
@@ -329,10 +343,12 @@ TEST_CASE("every scenario file shipped in scenarios/ loads", "[scenario]") {
     const auto towns = fragments_in("towns");
     const auto models = fragments_in("models");
     for (const auto& other : others) {
-        INFO(other << " is neither a scenario nor in parameters/, towns/ or models/");
+        INFO(other << " is neither a scenario, nor in parameters/, towns/ or models/, nor named by "
+                      "an experiment");
         CHECK((std::find(parameters.begin(), parameters.end(), other) != parameters.end() ||
                std::find(towns.begin(), towns.end(), other) != towns.end() ||
-               std::find(models.begin(), models.end(), other) != models.end()));
+               std::find(models.begin(), models.end(), other) != models.end() ||
+               std::find(named.begin(), named.end(), other) != named.end()));
     }
     REQUIRE(!parameters.empty());
     REQUIRE(!towns.empty());
@@ -458,7 +474,7 @@ TEST_CASE("a missing key is rejected at its enclosing table", "[scenario]") {
                       "department = 45.0 }");
         CHECK(std::string(error_for(text).what()) ==
               prefix(value_at(text, "patience_days"), "handlers.patience_days.coordination") +
-                  "expected a non-negative number no larger than 36500, found nothing (key missing)");
+                  "expected a non-negative number no larger than 1000000000, found nothing (key missing)");
     }
 }
 
@@ -635,4 +651,56 @@ TEST_CASE("validate_scenario finds problems in a scenario built in code", "[scen
     REQUIRE(problem.has_value());
     CHECK(problem->key ==
           fmt::format("disputes.{}.departments[0]", category_names[index(Category::Sanitation)]));
+}
+
+TEST_CASE("the keys of owners, committees, assemblies, firms and mechanisms are checked",
+          "[scenario]") {
+    const std::string text = reference_text();
+    SECTION("an assembly rule that is not a known law") {
+        const std::string bad = set_value(text, "rule", "\"majority\"");
+        CHECK(std::string(error_for(bad).what()) ==
+              prefix(value_at(bad, "rule"), "assemblies.rule") +
+                  "expected one of property_law_2007, civil_code_2021, found \"majority\"");
+    }
+    SECTION("a turnout above 1") {
+        const std::string bad = set_value(text, "turnout_resident", "1.2");
+        CHECK(std::string(error_for(bad).what()) ==
+              prefix(value_at(bad, "turnout_resident"), "assemblies.turnout_resident") +
+                  "expected a probability in [0, 1], found 1.2");
+    }
+    SECTION("a committee without members") {
+        const std::string bad = set_value(text, "min_staff", "0");
+        CHECK_THAT(error_for(bad).what(),
+                   Catch::Matchers::StartsWith(
+                       prefix(value_at(bad, "min_staff"), "residents_committees.min_staff")));
+    }
+    SECTION("a margin memory of no months") {
+        const std::string bad = set_value(text, "margin_memory_months", "0");
+        CHECK(std::string(error_for(bad).what()) ==
+              prefix(value_at(bad, "margin_memory_months"), "firms.margin_memory_months") +
+                  "expected a number in [1.0, 1200.0], found 0");
+    }
+    SECTION("a negative floor area") {
+        const Span area = inline_span(text, "floor_area_mean_m2", "commodity");
+        const std::string bad = replaced(text, area, "-95.0");
+        CHECK(std::string(error_for(bad).what()) ==
+              prefix(where(bad, area.begin), "owners.floor_area_mean_m2.commodity") +
+                  "expected a positive number no larger than 10000, found -95.0");
+    }
+    SECTION("a category without raised_by") {
+        const std::size_t at = text.find("raised_by");
+        const std::size_t end = text.find('\n', at);
+        const std::string bad = text.substr(0, at) + text.substr(end + 1);
+        CHECK_THAT(error_for(bad).what(), Catch::Matchers::Contains("disputes.parking.raised_by"));
+    }
+    SECTION("a mechanism switch that is not a boolean") {
+        const std::string bad = text + "\n[mechanisms]\nfirm_exit = 0\n";
+        CHECK_THAT(error_for(bad).what(),
+                   Catch::Matchers::Contains("mechanisms.firm_exit: expected a boolean"));
+    }
+    SECTION("an unknown mechanism") {
+        const std::string bad = text + "\n[mechanisms]\nfirm_exits = false\n";
+        CHECK_THAT(error_for(bad).what(),
+                   Catch::Matchers::Contains("unknown key; did you mean 'firm_exit'?"));
+    }
 }

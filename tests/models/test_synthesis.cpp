@@ -9,9 +9,11 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <string>
+#include <vector>
 
 using namespace govsim;
 using models::HousingType;
@@ -56,23 +58,26 @@ void check_share(const char* what, std::uint64_t hits, std::uint64_t n, double p
 }
 
 bool identical(const World& a, const World& b) {
-    const auto& ha = a.households;
-    const auto& hb = b.households;
+    const auto& ua = a.units;
+    const auto& ub = b.units;
     const auto& ca = a.compounds;
     const auto& cb = b.compounds;
-    return ha.compound == hb.compound && ha.move_in_day == hb.move_in_day &&
-           ha.tenant == hb.tenant && ha.nonlocal == hb.nonlocal && ha.cars == hb.cars &&
-           ha.satisfaction == hb.satisfaction && ha.trust == hb.trust &&
-           ha.fee_threshold == hb.fee_threshold && ca.community == cb.community &&
-           ca.first_household == cb.first_household && ca.units == cb.units &&
+    const auto& ra = a.residents_committees;
+    const auto& rb = b.residents_committees;
+    return ua.compound == ub.compound && ua.move_in_day == ub.move_in_day && ua.let == ub.let &&
+           ua.owner_nonlocal == ub.owner_nonlocal && ua.cars == ub.cars &&
+           ua.floor_area_m2 == ub.floor_area_m2 && ua.owner_satisfaction == ub.owner_satisfaction &&
+           ua.owner_trust == ub.owner_trust && ua.fee_threshold == ub.fee_threshold &&
+           ua.tenant_satisfaction == ub.tenant_satisfaction && ua.tenant_trust == ub.tenant_trust &&
+           ca.community == cb.community && ca.first_unit == cb.first_unit && ca.units == cb.units &&
            ca.housing == cb.housing && ca.parking_spaces == cb.parking_spaces &&
-           ca.firm == cb.firm && ca.base_quality == cb.base_quality &&
-           ca.service_quality == cb.service_quality && ca.firm_servers == cb.firm_servers &&
-           ca.owners_committee == cb.owners_committee &&
-           ca.committee_functioning == cb.committee_functioning &&
+           ca.manager == cb.manager && ca.firm == cb.firm && ca.base_quality == cb.base_quality &&
+           ca.service_quality == cb.service_quality && ca.committee == cb.committee &&
+           ca.residents_committee == cb.residents_committee &&
            a.communities.first_compound == b.communities.first_compound &&
-           a.communities.rc_servers == b.communities.rc_servers && a.firms == b.firms &&
-           a.firm_quality == b.firm_quality;
+           a.communities.first_committee == b.communities.first_committee && ra.staff == rb.staff &&
+           ra.capacity == rb.capacity && a.firms.quality == b.firms.quality &&
+           a.firms.balance == b.firms.balance;
 }
 
 } // namespace
@@ -84,7 +89,7 @@ TEST_CASE("a synthesised town's marginals match its figures", "[synthesis]") {
     const models::TownSpec& t = s.town;
     const World w = models::synthesise_world(s, 20160301, 0);
     const auto& cp = w.compounds;
-    const auto& h = w.households;
+    const auto& h = w.units;
     const std::size_t n_comp = cp.size();
     const std::size_t n_hh = h.size();
     REQUIRE(n_comp > 0);
@@ -94,14 +99,14 @@ TEST_CASE("a synthesised town's marginals match its figures", "[synthesis]") {
                           std::llround(t.residents_at_full_occupancy / t.residents_per_household)));
         std::uint64_t units = 0;
         for (std::size_t c = 0; c < n_comp; ++c) {
-            CHECK(cp.first_household[c] == units);
+            CHECK(cp.first_unit[c] == units);
             units += cp.units[c];
             CHECK(cp.units[c] >= t.compound_units_min);
         }
         CHECK(units == n_hh);
         for (std::size_t i = 0; i < n_hh; ++i) {
             const auto c = h.compound[i];
-            if (!(i >= cp.first_household[c] && i < cp.first_household[c] + cp.units[c]))
+            if (!(i >= cp.first_unit[c] && i < cp.first_unit[c] + cp.units[c]))
                 FAIL("household " << i << " outside its compound " << c);
         }
         // Mean size: the lognormal mean, within z standard errors (sd = mean * cv) of the
@@ -150,31 +155,49 @@ TEST_CASE("a synthesised town's marginals match its figures", "[synthesis]") {
             CHECK(converted == 28); // 0.73 of 39: the urban-rural split is there
     }
 
-    SECTION("firms: managed shares by type, portfolios, parking by type") {
+    SECTION("managers: collectives in converted communities, firms by type, portfolios") {
+        const std::uint32_t converted = models::village_converted_communities(t);
         std::array<std::uint64_t, models::housing_type_count> of_type{}, managed{};
-        std::uint64_t all_managed = 0, in_first = 0, in_last = 0;
+        std::uint64_t all_managed = 0, in_first = 0, in_last = 0, village_resettlement = 0,
+                      collective = 0;
         for (std::size_t c = 0; c < n_comp; ++c) {
             const std::size_t k = models::index(cp.housing[c]);
-            ++of_type[k];
             CHECK(cp.parking_spaces[c] == static_cast<std::uint32_t>(std::llround(
                                               cp.units[c] * t.parking_spaces_per_unit[k])));
-            if (cp.firm[c] != models::no_firm) {
+            const bool village = cp.community[c] < converted;
+            if (village && cp.housing[c] == HousingType::Resettlement) {
+                ++village_resettlement;
+                collective += cp.manager[c] == models::Manager::Collective ? 1 : 0;
+            } else {
+                CHECK(cp.manager[c] != models::Manager::Collective);
+            }
+            if (cp.manager[c] == models::Manager::Collective) {
+                CHECK(cp.service_quality[c] == s.collectives.service_quality);
+                continue;
+            }
+            ++of_type[k]; // the firm shares apply to compounds no collective manages
+            if (cp.manager[c] == models::Manager::Firm) {
                 ++managed[k];
                 ++all_managed;
                 REQUIRE(cp.firm[c] >= 0);
-                REQUIRE(static_cast<std::uint32_t>(cp.firm[c]) < w.firms);
+                REQUIRE(static_cast<std::size_t>(cp.firm[c]) < w.firms.size());
                 in_first += cp.firm[c] == 0 ? 1 : 0;
-                in_last += static_cast<std::uint32_t>(cp.firm[c]) == w.firms - 1 ? 1 : 0;
+                in_last += static_cast<std::size_t>(cp.firm[c]) == w.firms.size() - 1 ? 1 : 0;
                 CHECK(cp.service_quality[c] ==
-                      w.firm_quality[static_cast<std::size_t>(cp.firm[c])]);
+                      w.firms.quality[static_cast<std::size_t>(cp.firm[c])]);
             } else {
+                CHECK(cp.manager[c] == models::Manager::None);
+                CHECK(cp.firm[c] == models::no_firm);
                 CHECK(cp.service_quality[c] == s.firms.unmanaged_service_quality);
             }
         }
+        if (village_resettlement > 0)
+            check_share("collective-managed share of resettlement in converted communities",
+                        collective, village_resettlement, t.collective_managed_share);
         for (std::size_t k = 0; k < models::housing_type_count; ++k)
             if (of_type[k] > 0)
                 check_share("firm-managed share", managed[k], of_type[k], t.firm_managed_share[k]);
-        CHECK(w.firms == t.firms);
+        CHECK(w.firms.size() == t.firms);
         const auto portfolio = models::firm_portfolio_shares(t);
         REQUIRE(portfolio.size() == t.firms);
         check_share("largest firm's share of managed compounds", in_first, all_managed,
@@ -183,32 +206,55 @@ TEST_CASE("a synthesised town's marginals match its figures", "[synthesis]") {
                     portfolio.back());
         if (t.firm_size_exponent > 0)
             CHECK(portfolio.front() > portfolio.back());
+        // A firm's reserve: initial_reserve_months of its compounds' full fees.
+        std::vector<double> reserve(w.firms.size(), 0.0);
+        for (std::size_t c = 0; c < n_comp; ++c)
+            if (cp.manager[c] == models::Manager::Firm)
+                reserve[static_cast<std::size_t>(cp.firm[c])] +=
+                    s.firms.initial_reserve_months * s.firms.fee_per_unit_month * cp.units[c];
+        for (std::size_t f = 0; f < w.firms.size(); ++f)
+            CHECK(w.firms.balance[f] == Approx(reserve[f]));
     }
 
-    SECTION("households: non-local, tenants, cars") {
-        std::uint64_t nonlocal = 0, tenant_local = 0, tenant_nonlocal = 0, cars = 0;
+    SECTION("owners and households: non-local owners, let units, cars, floor area") {
+        std::uint64_t nonlocal = 0, let_local = 0, let_nonlocal = 0, cars = 0;
         for (std::size_t i = 0; i < n_hh; ++i) {
-            nonlocal += h.nonlocal[i];
-            (h.nonlocal[i] ? tenant_nonlocal : tenant_local) += h.tenant[i];
+            nonlocal += h.owner_nonlocal[i];
+            (h.owner_nonlocal[i] ? let_nonlocal : let_local) += h.let[i];
             cars += h.cars[i];
         }
-        check_share("non-local share", nonlocal, n_hh, t.nonlocal_share);
-        check_share("tenant share, local owners", tenant_local, n_hh - nonlocal,
-                    t.tenant_share_local);
-        check_share("tenant share, non-local owners", tenant_nonlocal, nonlocal,
-                    t.tenant_share_nonlocal);
+        check_share("non-local owners", nonlocal, n_hh, t.nonlocal_share);
+        check_share("let units, local owners", let_local, n_hh - nonlocal, t.tenant_share_local);
+        check_share("let units, non-local owners", let_nonlocal, nonlocal, t.tenant_share_nonlocal);
         // Poisson: the mean of n draws has standard error sqrt(lambda / n).
         const double mean = static_cast<double>(cars) / static_cast<double>(n_hh);
         const double se = std::sqrt(t.cars_per_household_mean / static_cast<double>(n_hh));
         INFO("mean cars " << mean);
         CHECK(std::abs(mean - t.cars_per_household_mean) <= z * se);
+        // Floor area: lognormal by housing type, mean within z standard errors.
+        std::array<double, models::housing_type_count> area{}, units{};
+        for (std::size_t c = 0; c < n_comp; ++c) {
+            double total = 0;
+            for (std::uint32_t i = cp.first_unit[c]; i < cp.first_unit[c] + cp.units[c]; ++i)
+                total += h.floor_area_m2[i];
+            CHECK(cp.floor_area_m2[c] == Approx(total));
+            area[models::index(cp.housing[c])] += total;
+            units[models::index(cp.housing[c])] += cp.units[c];
+        }
+        for (std::size_t k = 0; k < models::housing_type_count; ++k) {
+            if (units[k] < 100)
+                continue;
+            const double m = s.owners.floor_area_mean_m2[k];
+            CHECK(std::abs(area[k] / units[k] - m) <=
+                  z * m * s.owners.floor_area_cv / std::sqrt(units[k]));
+        }
     }
 
     SECTION("occupancy: the start share on day 0, the end share by the last day") {
         std::uint64_t at_start = 0, by_end = 0, late = 0;
         for (std::size_t c = 0; c < n_comp; ++c) {
             // Occupied households are a prefix of their compound.
-            const auto b = cp.first_household[c];
+            const auto b = cp.first_unit[c];
             for (std::uint32_t i = b + 1; i < b + cp.units[c]; ++i)
                 if (h.move_in_day[i - 1] > h.move_in_day[i])
                     FAIL("move-in days not sorted in compound " << c);
@@ -225,30 +271,34 @@ TEST_CASE("a synthesised town's marginals match its figures", "[synthesis]") {
         check_share("occupancy at the end", by_end, n_hh, t.occupancy_end);
     }
 
-    SECTION("staffing and committees") {
-        // Residents'-committee staff: units / 1000 * staff per 1000 * dispute share, at least
-        // one (grid lever off in the baseline).
+    SECTION("residents' committees and owners' committees") {
+        // One residents' committee per community, staffed for the units it serves (at least
+        // min_staff), with staff * dispute share staff-equivalents on disputes.
+        const auto& rcs = w.residents_committees;
+        REQUIRE(rcs.size() == t.communities);
         for (std::uint32_t m = 0; m < t.communities; ++m) {
             std::uint64_t units = 0;
-            for (std::uint32_t c = w.communities.first_compound[m]; c < w.compound_end(m); ++c)
+            for (std::uint32_t c = w.communities.first_compound[m]; c < w.compound_end(m); ++c) {
                 units += cp.units[c];
-            const double staff = static_cast<double>(units) / 1000.0 *
-                                 s.handlers.rc_staff_per_1000_households *
-                                 s.handlers.rc_dispute_share;
-            CHECK(w.communities.rc_servers[m] ==
-                  std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::llround(staff))));
+                CHECK(cp.residents_committee[c] == m);
+            }
+            const double staff =
+                std::max<double>(s.residents_committees.min_staff,
+                                 static_cast<double>(units) / 1000.0 *
+                                     s.residents_committees.staff_per_1000_households);
+            CHECK(rcs.staff[m] == Approx(staff));
+            CHECK(rcs.capacity[m] == Approx(staff * s.residents_committees.dispute_share));
         }
         std::uint64_t committees = 0, functioning = 0;
         for (std::size_t c = 0; c < n_comp; ++c) {
-            committees += cp.owners_committee[c];
-            functioning += cp.committee_functioning[c];
-            CHECK(cp.committee_functioning[c] <= cp.owners_committee[c]);
+            committees += cp.committee[c] != models::Committee::None ? 1 : 0;
+            functioning += cp.committee[c] == models::Committee::Functioning ? 1 : 0;
         }
         check_share("owners' committees at start", committees, n_comp,
                     t.owners_committee_initial_share);
         if (committees > 0)
             check_share("functioning committees", functioning, committees,
-                        models::committee_functioning_share(s));
+                        models::committee_functioning_share(s.owners_committees));
     }
 }
 

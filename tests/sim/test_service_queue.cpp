@@ -38,6 +38,50 @@ TEST_CASE("an arriving job waits when all servers are busy", "[sim][service_queu
     CHECK(q.busy() == 0);
 }
 
+TEST_CASE("added servers start waiting jobs at once; removed ones leave as they finish",
+          "[sim][service_queue]") {
+    ServiceQueue q(1, 0, Discipline::Fifo);
+    CHECK(q.arrive(1, 0.0).admission == Admission::Started);
+    CHECK(q.arrive(2, 0.1).admission == Admission::Waiting);
+    CHECK(q.arrive(3, 0.2).admission == Admission::Waiting);
+    CHECK(q.arrive(4, 0.3).admission == Admission::Waiting);
+    // Two servers hired at t = 1: the two oldest waiting jobs start, in order.
+    CHECK(q.set_servers(3, 1.0) == std::vector<std::uint32_t>{2, 3});
+    CHECK(q.busy() == 3);
+    CHECK(q.waiting() == 1);
+    // Cut to one server: nobody is interrupted...
+    CHECK(q.set_servers(1, 2.0).empty());
+    CHECK(q.busy() == 3);
+    // ...the first two to finish leave without taking job 4, the third takes it.
+    CHECK_FALSE(q.complete(3.0).has_value());
+    CHECK_FALSE(q.complete(4.0).has_value());
+    CHECK(q.busy() == 1);
+    CHECK(q.complete(5.0) == std::optional<std::uint32_t>{4});
+    CHECK(q.busy() == 1);
+    // Busy time: 1 server on [0,1), 3 on [1,3), 2 on [3,4), 1 on [4,5].
+    CHECK(q.busy_time(5.0) == Approx(1 + 6 + 2 + 1));
+}
+
+TEST_CASE("a capacity in staff-equivalents is integer servers at a speed that keeps it",
+          "[sim][service_queue]") {
+    using govsim::sim::capacity_of;
+    for (const double x : {1.0, 1.25, 1.49, 1.5, 2.4, 7.75, 100.3}) {
+        const auto c = capacity_of(x);
+        CHECK(c.servers == static_cast<std::uint32_t>(std::round(x)));
+        CHECK(c.servers * c.speed == Approx(x));
+    }
+    // Below one staff-equivalent a handler still has someone on duty, at full speed.
+    for (const double x : {0.0, 0.3, 0.99}) {
+        CHECK(capacity_of(x).servers == 1);
+        CHECK(capacity_of(x).speed == 1.0);
+    }
+    ServiceQueue q(1, 0, Discipline::Fifo);
+    CHECK(q.speed() == 1.0);
+    (void)q.set_capacity(capacity_of(2.5), 0.0);
+    CHECK(q.servers() == 3);
+    CHECK(q.speed() == Approx(2.5 / 3));
+}
+
 TEST_CASE("FIFO discipline serves waiting jobs in arrival order", "[sim][service_queue]") {
     ServiceQueue q(1, 0, Discipline::Fifo);
     REQUIRE(q.arrive(0, 0.0).admission == Admission::Started);

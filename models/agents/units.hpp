@@ -1,0 +1,57 @@
+#pragma once
+// Dwelling units, their owners (业主) and the households living in them. Every unit has an
+// owner; once the unit is occupied (its move-in day has come), either the owner lives there
+// (owner-occupier) or, if the owner lets it, a tenant household does, and the owner is absent.
+// Before move-in, or if it is never occupied (empty, second home), the owner is absent too.
+// The fee is the owner's liability; the household living in the unit (owner or tenant) raises
+// service, parking and neighbour disputes, owners raise owners'-rights disputes. Structure of
+// arrays, grouped by compound; within a compound, units are ordered by move-in day, so the
+// occupied ones are a prefix.
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+namespace govsim::models {
+
+inline constexpr std::int32_t never = std::numeric_limits<std::int32_t>::max();
+
+/// Who is party to a dispute.
+enum class Party : std::uint8_t {
+    Resident, ///< the household living in the unit (the owner, or a tenant if the unit is let)
+    Owner,    ///< the unit's owner, who does not live there
+};
+
+struct Units {
+    std::vector<std::uint32_t> compound;
+    std::vector<std::int32_t> move_in_day;    ///< first occupied day; `never` if it stays empty
+    std::vector<std::uint8_t> let;            ///< 1: once occupied, a tenant household lives there
+    std::vector<std::uint8_t> owner_nonlocal; ///< 1: the owner is not a Foshan resident
+    std::vector<std::uint8_t> cars;           ///< of the household that lives there
+    std::vector<float> floor_area_m2;
+    // The owner (for an owner-occupier, also the household).
+    std::vector<float> owner_satisfaction; ///< with service, in [0, 1]
+    std::vector<float> owner_trust;        ///< in institutions, in [0, 1]
+    std::vector<float> fee_threshold;      ///< pays while satisfaction >= threshold (+ shift)
+    // The tenant household of a let unit (unused otherwise).
+    std::vector<float> tenant_satisfaction;
+    std::vector<float> tenant_trust;
+
+    [[nodiscard]] std::size_t size() const { return compound.size(); }
+    void resize(std::size_t n);
+
+    /// Satisfaction and trust of a party (the household living there, or the absent owner).
+    [[nodiscard]] float& satisfaction(std::uint32_t i, Party p) {
+        return p == Party::Resident && let[i] ? tenant_satisfaction[i] : owner_satisfaction[i];
+    }
+    [[nodiscard]] float satisfaction(std::uint32_t i, Party p) const {
+        return p == Party::Resident && let[i] ? tenant_satisfaction[i] : owner_satisfaction[i];
+    }
+    [[nodiscard]] float& trust(std::uint32_t i, Party p) {
+        return p == Party::Resident && let[i] ? tenant_trust[i] : owner_trust[i];
+    }
+    [[nodiscard]] float trust(std::uint32_t i, Party p) const {
+        return p == Party::Resident && let[i] ? tenant_trust[i] : owner_trust[i];
+    }
+};
+
+} // namespace govsim::models

@@ -1,0 +1,431 @@
+// The day loop of one run (models/governance.hpp): a town synthesised from the scenario, then
+// day by day: in parallel over communities, move-in, onsets and the community's events
+// (detection, routing, handling, escalation, closure); in a serial phase, the town's
+// departments, coordination and levers' town events; at each month end, the owners' and
+// households' month (drift, fees), firms' margins and staffing, assemblies and committees (in
+// parallel), then firms' exits, dismissals and tenders (serial). Each step is a mechanism of
+// its own in models/mechanisms/; levers (models/levers/) act through their hooks.
+#include "models/governance.hpp"
+
+#include "models/mechanisms/assemblies.hpp"
+#include "models/mechanisms/community_work.hpp"
+#include "models/mechanisms/detection.hpp"
+#include "models/mechanisms/feedback.hpp"
+#include "models/mechanisms/firm_decisions.hpp"
+#include "models/mechanisms/handling.hpp"
+#include "models/mechanisms/onsets.hpp"
+#include "models/run_state.hpp"
+#include "models/streams.hpp"
+#include "models/summary_builder.hpp"
+#include "sim/calendar.hpp"
+#include "sim/parallel.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace govsim::models {
+
+// ---- shared pieces of run_state.hpp --------------------------------------------------------
+
+Effective baseline_parameters(const Scenario& sc) {
+    Effective f;
+    for (std::size_t k = 0; k < category_count; ++k) {
+        const CategorySpec& cat = sc.categories[k];
+        f.rate[k] = cat.rate_per_1000_households_per_year;
+        f.service_days[k] = cat.service_days;
+        f.success[k] = cat.success;
+    }
+    f.patience_days = sc.handlers.patience_days;
+    for (const DepartmentSpec& dep : sc.handlers.departments) {
+        f.department_servers.push_back(dep.servers);
+        f.department_intake_days.push_back(dep.intake_delay_days);
+    }
+    f.coordination_intake_days = sc.handlers.coordination_intake_delay_days;
+    f.handoff_days = sc.escalation.handoff_days;
+    f.routing_error_probability = sc.escalation.routing_error_probability;
+    f.routing_error_days = sc.escalation.routing_error_days;
+    return f;
+}
+
+InstitutionStats& InstitutionStats::operator+=(const InstitutionStats& o) {
+    assemblies += o.assemblies;
+    committees_elected += o.committees_elected;
+    dismissal_votes += o.dismissal_votes;
+    dismissals += o.dismissals;
+    hire_votes += o.hire_votes;
+    tenders += o.tenders;
+    firms_hired += o.firms_hired;
+    abandonments += o.abandonments;
+    committees_dormant += o.committees_dormant;
+    committees_revived += o.committees_revived;
+    return *this;
+}
+
+sim::ServiceQueue& RunState::queue(const Event& e) {
+    CommunityState& cs = *communities[e.community];
+    const std::uint32_t c = dispute(e).record.compound;
+    switch (e.level) {
+    case Level::SelfGovernance:
+        return cs.sg_queues[local(c)];
+    case Level::Firm:
+        return cs.firm_queues[local(c)];
+    case Level::OwnersCommittee:
+        return cs.committee_queues[local(c)];
+    case Level::ResidentsCommittee:
+        return cs.rc_queues[world.compounds.residents_committee[c] -
+                            world.communities.first_committee[e.community]];
+    case Level::Department:
+        return town.departments[category(dispute(e)).departments.front()];
+    case Level::Coordination:
+        break;
+    }
+    return town.coordination;
+}
+
+RunState::RunState(const Scenario& scenario, std::uint64_t seed_, std::uint32_t replicate_)
+    : sc(scenario), seed(seed_), replicate(replicate_),
+      world(synthesise_world(scenario, seed_, replicate_)), eff(baseline_parameters(scenario)),
+      levers(scenario.levers.instantiate()), days(scenario.days()) {
+    if (levers.size() > std::numeric_limits<std::uint8_t>::max())
+        throw std::invalid_argument("too many levers in one run");
+    for (std::size_t i = 0; i < levers.size(); ++i) {
+        levers[i]->set_run_index(static_cast<std::uint8_t>(i));
+        levers[i]->adjust(eff);
+    }
+    const std::size_t n_comm = world.communities.size();
+    communities.resize(n_comm);
+    outbox_sizes.resize(n_comm);
+    today.resize(n_comm);
+    for (std::size_t m = 0; m < n_comm; ++m)
+        communities[m] = std::make_unique<CommunityState>();
+    for (auto& lever : levers)
+        lever->start(*this);
+    community_work::staff_committees(*this);
+    // Each community's streams and queues, built by the thread that will use them most.
+    sim::parallel_for_each_index(n_comm, [&](std::size_t mi) {
+        const auto m = static_cast<std::uint32_t>(mi);
+        CommunityState& cs = *communities[m];
+        const auto entity = stream_entity::community(m);
+        cs.onset = sim::Stream(seed, replicate, entity, purpose::onset);
+        cs.detection = sim::Stream(seed, replicate, entity, purpose::detection);
+        cs.handling = sim::Stream(seed, replicate, entity, purpose::handling);
+        cs.decision = sim::Stream(seed, replicate, entity, purpose::decision);
+        cs.monthly = sim::Stream(seed, replicate, entity, purpose::monthly);
+        cs.assembly = sim::Stream(seed, replicate, entity, purpose::assembly);
+        for (std::uint32_t c = world.compound_begin(m); c < world.compound_end(m); ++c) {
+            cs.sg_queues.emplace_back(1, 0, eff.discipline);
+            cs.firm_queues.emplace_back(1, 0, eff.discipline);
+            cs.firm_queues.back().set_capacity(
+                sim::capacity_of(firm_decisions::manager_capacity(*this, c)), 0.0);
+            cs.committee_queues.emplace_back(sc.owners_committees.servers, 0, eff.discipline);
+            onsets::recompute_aggregates(*this, c);
+        }
+        for (std::uint32_t rc = world.communities.first_committee[m];
+             rc < world.communities.first_committee[m + 1]; ++rc) {
+            cs.rc_queues.emplace_back(1, 0, eff.discipline);
+            cs.rc_queues.back().set_capacity(
+                sim::capacity_of(world.residents_committees.capacity[rc]), 0.0);
+        }
+    });
+    for (std::uint32_t c = 0; c < world.compounds.size(); ++c)
+        firm_decisions::update_service(*this, c, 0.0);
+    for (const std::uint32_t servers : eff.department_servers)
+        town.departments.emplace_back(servers, 0, eff.discipline);
+    town.coordination = sim::ServiceQueue(sc.handlers.coordination_servers, 0, eff.discipline);
+    town.handling = sim::Stream(seed, replicate, stream_entity::town, purpose::handling);
+    town.decision = sim::Stream(seed, replicate, stream_entity::town, purpose::decision);
+    town.tender = sim::Stream(seed, replicate, stream_entity::town, purpose::tender);
+}
+
+namespace {
+
+class DayLoop {
+public:
+    DayLoop(const Scenario& scenario, std::uint64_t seed, std::uint32_t replicate)
+        : run_(scenario, seed, replicate) {
+        daily_.resize(static_cast<std::size_t>(run_.days));
+    }
+
+    RunResult simulate(const RunKey& key, const RunOptions& options) {
+        int month = 0;
+        std::vector<MonthlyRow> monthly;
+        for (int d = 0; d < run_.days; ++d) {
+            run_.current_day = d;
+            sim::parallel_for_each_index(run_.communities.size(), [&](std::size_t m) {
+                community_day(static_cast<std::uint32_t>(m), d);
+            });
+            town_day(d);
+            end_day(d);
+            if (options.on_day)
+                options.on_day();
+            if (sim::is_month_end(d)) {
+                sim::parallel_for_each_index(run_.communities.size(), [&](std::size_t m) {
+                    community_month(static_cast<std::uint32_t>(m), d);
+                });
+                run_.town.month = InstitutionStats{};
+                firm_decisions::firms_month(run_, d);
+                for (auto& lever : run_.levers)
+                    lever->month_end(run_, d);
+                monthly.push_back(month_row(month++));
+            }
+        }
+        return collect(key, options, std::move(monthly));
+    }
+
+private:
+    static void handle(RunState& run, Site& site, double t, const Event& e) {
+        switch (e.kind) {
+        case EventKind::Detect:
+            detection::detect(run, site, t, e);
+            break;
+        case EventKind::Arrive:
+            handling::arrive(run, site, t, e);
+            break;
+        case EventKind::Complete:
+            handling::complete(run, site, t, e);
+            break;
+        case EventKind::Renege:
+            handling::renege(run, site, t, e);
+            break;
+        case EventKind::Lever:
+            run.levers[e.lever]->on_event(run, site, t, e);
+            break;
+        }
+    }
+
+    // ---- the community's day ----------------------------------------------------------------
+    void community_day(std::uint32_t m, int d) {
+        CommunityState& cs = *run_.communities[m];
+        run_.today[m] = DayRecord{};
+        onsets::move_in(run_, m, d);
+        onsets::draw(run_, m, d);
+        Site site = run_.community_site(m);
+        const double day_end = d + 1.0;
+        while (!cs.calendar.empty() && cs.calendar.next_time() < day_end) {
+            const auto ev = cs.calendar.pop();
+            handle(run_, site, ev.time, ev.payload);
+        }
+        // Work done at each level today: the busy-time integrals up to the day's end.
+        // (Groups exist only in self-governed compounds, which never lose them, and committees
+        // work only where they function: other queues hold no work.)
+        const Compounds& cp = run_.world.compounds;
+        std::array<double, community_levels> total{};
+        for (std::uint32_t c = run_.world.compound_begin(m); c < run_.world.compound_end(m); ++c) {
+            const std::uint32_t local = run_.local(c);
+            if (cp.manager[c] == Manager::SelfGovernance)
+                total[index(Level::SelfGovernance)] += cs.sg_queues[local].busy_time(day_end);
+            total[index(Level::Firm)] += cs.firm_queues[local].busy_time(day_end);
+            total[index(Level::OwnersCommittee)] += cs.committee_queues[local].busy_time(day_end);
+        }
+        for (const auto& q : cs.rc_queues)
+            total[index(Level::ResidentsCommittee)] += q.busy_time(day_end);
+        DayRecord& today = run_.today[m];
+        for (std::size_t k = 0; k < community_levels; ++k) {
+            today.busy[k] = total[k] - cs.busy_total[k];
+            cs.busy_total[k] = total[k];
+        }
+        // Occupied units and servers present at the day's end (manager staff only where a
+        // manager has staff, committee members only where the committee functions).
+        std::uint32_t occ = 0;
+        std::array<std::uint32_t, community_levels> servers{};
+        for (const auto& q : cs.rc_queues)
+            servers[index(Level::ResidentsCommittee)] += q.servers();
+        for (std::uint32_t c = run_.world.compound_begin(m); c < run_.world.compound_end(m); ++c) {
+            occ += cp.occupied[c];
+            const std::uint32_t local = run_.local(c);
+            if (cp.manager[c] == Manager::SelfGovernance)
+                servers[index(Level::SelfGovernance)] += cs.sg_queues[local].servers();
+            if (cp.has_manager_staff(c))
+                servers[index(Level::Firm)] += cs.firm_queues[local].servers();
+            if (cp.committee[c] == Committee::Functioning)
+                servers[index(Level::OwnersCommittee)] += cs.committee_queues[local].servers();
+        }
+        today.occupied = occ;
+        today.servers = servers;
+        run_.outbox_sizes[m] = static_cast<std::uint32_t>(cs.outbox.size());
+    }
+
+    /// The day's row: the communities' records added in community order, and the town's.
+    void end_day(int d) {
+        const auto ds = static_cast<std::size_t>(d);
+        DailyRow& row = daily_[ds];
+        row.day = d;
+        for (const DayRecord& today : run_.today) {
+            row.onsets += today.counts.onsets;
+            row.detections += today.counts.detections;
+            row.resolved += today.counts.resolved;
+            row.abandoned += today.counts.abandoned;
+            row.complaints += today.counts.complaints;
+            row.households += today.occupied;
+            for (std::size_t k = 0; k < community_levels; ++k) {
+                row.busy_server_days[k] += today.busy[k];
+                row.servers[k] += today.servers[k];
+            }
+        }
+        row.busy_server_days[index(Level::Department)] = run_.town.busy_today[0];
+        row.busy_server_days[index(Level::Coordination)] = run_.town.busy_today[1];
+        for (const auto& q : run_.town.departments)
+            row.servers[index(Level::Department)] += q.servers();
+        row.servers[index(Level::Coordination)] = run_.town.coordination.servers();
+    }
+
+    // ---- the town's serial phase ----------------------------------------------------------
+    void town_day(int d) {
+        TownState& town = run_.town;
+        // Arrivals from communities join the town calendar in community order, then in the
+        // order each community produced them: never in the order threads finished.
+        for (std::size_t m = 0; m < run_.communities.size(); ++m) {
+            if (run_.outbox_sizes[m] == 0)
+                continue; // a compact array, so the town does not touch idle communities
+            CommunityState& cs = *run_.communities[m];
+            for (std::size_t k = 0; k < cs.outbox.size(); ++k)
+                town.calendar.schedule(cs.outbox_times[k], cs.outbox[k]);
+            cs.outbox.clear();
+            cs.outbox_times.clear();
+        }
+        Site site = run_.town_site();
+        const double day_end = d + 1.0;
+        while (!town.calendar.empty() && town.calendar.next_time() < day_end) {
+            const auto ev = town.calendar.pop();
+            handle(run_, site, ev.time, ev.payload);
+        }
+        double departments = 0;
+        for (const auto& q : town.departments)
+            departments += q.busy_time(day_end);
+        const std::array<double, 2> total{departments, town.coordination.busy_time(day_end)};
+        for (std::size_t k = 0; k < 2; ++k) {
+            town.busy_today[k] = total[k] - town.busy_total[k];
+            town.busy_total[k] = total[k];
+        }
+    }
+
+    // ---- month end -------------------------------------------------------------------------
+    void community_month(std::uint32_t m, int d) {
+        CommunityState& cs = *run_.communities[m];
+        MonthSums& sums = cs.month;
+        sums = MonthSums{};
+        for (std::uint32_t c = run_.world.compound_begin(m); c < run_.world.compound_end(m); ++c) {
+            feedback::compound_month(run_, c, sums);
+            firm_decisions::compound_month(run_, c, d, sums);
+            assemblies::compound_month(run_, m, c, sums);
+        }
+        for (auto& lever : run_.levers)
+            lever->community_month(run_, m, d);
+    }
+
+    MonthlyRow month_row(int month) {
+        // Partial sums were taken per community in community_month; they are added here in
+        // community order, so the row does not depend on the thread count.
+        MonthlyRow row;
+        row.month = month;
+        MonthSums total;
+        for (const auto& community : run_.communities) {
+            const MonthSums& m = community->month;
+            total.satisfaction += m.satisfaction;
+            total.trust += m.trust;
+            total.owner_satisfaction += m.owner_satisfaction;
+            total.occupied += m.occupied;
+            total.owners += m.owners;
+            total.billed += m.billed;
+            total.collected += m.collected;
+            total.staffing += m.staffing;
+            total.firm_managed += m.firm_managed;
+            total.managed += m.managed;
+            for (std::size_t k = 0; k < total.by_manager.size(); ++k)
+                total.by_manager[k] += m.by_manager[k];
+            row.owners_committees += m.committees;
+            row.functioning_committees += m.functioning;
+            row.institutions += m.institutions;
+        }
+        row.institutions += run_.town.month;
+        constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+        const auto ratio = [](double a, double b) { return b > 0 ? a / b : nan; };
+        row.mean_satisfaction = ratio(total.satisfaction, static_cast<double>(total.occupied));
+        row.mean_trust = ratio(total.trust, static_cast<double>(total.occupied));
+        row.mean_owner_satisfaction =
+            ratio(total.owner_satisfaction, static_cast<double>(total.owners));
+        row.fee_collection = ratio(total.collected, total.billed);
+        row.mean_staffing = ratio(total.staffing, total.firm_managed);
+        // Managers as they are after the serial phase (exits and tenders).
+        const Compounds& cp = run_.world.compounds;
+        for (std::uint32_t c = 0; c < cp.size(); ++c) {
+            switch (cp.manager[c]) {
+            case Manager::None:
+                continue;
+            case Manager::Firm:
+                ++row.firm_managed;
+                break;
+            case Manager::Interim:
+                ++row.interim_managed;
+                break;
+            case Manager::Collective:
+                ++row.collective_managed;
+                break;
+            case Manager::SelfGovernance:
+                ++row.self_governed;
+                break;
+            }
+            ++row.managed_compounds;
+        }
+        row.residents_committees =
+            static_cast<std::uint32_t>(run_.world.residents_committees.size());
+        for (const double balance : run_.world.firms.balance) {
+            row.firm_balance += balance;
+            row.firms_in_deficit += balance < 0 ? 1U : 0U;
+        }
+        return row;
+    }
+
+    // ---- results ---------------------------------------------------------------------------
+    RunResult collect(const RunKey& key, const RunOptions& options,
+                      std::vector<MonthlyRow> monthly) {
+        RunResult r;
+        r.key = key;
+        r.communities = static_cast<std::uint32_t>(run_.world.communities.size());
+        r.compounds = static_cast<std::uint32_t>(run_.world.compounds.size());
+        r.units = static_cast<std::uint32_t>(run_.world.units.size());
+        r.monthly = std::move(monthly);
+
+        // Records in community order, each community's in onset order, gathered in parallel.
+        const auto& communities = run_.communities;
+        std::vector<std::size_t> offset(communities.size() + 1, 0);
+        for (std::size_t m = 0; m < communities.size(); ++m)
+            offset[m + 1] = offset[m] + communities[m]->disputes.size();
+        std::vector<DisputeRecord> records(offset.back());
+        sim::parallel_for_each_index(communities.size(), [&](std::size_t m) {
+            const auto& list = communities[m]->disputes;
+            for (std::size_t k = 0; k < list.size(); ++k)
+                records[offset[m] + k] = list[k].record;
+        });
+
+        r.daily = std::move(daily_);
+        std::int64_t open = 0;
+        for (DailyRow& row : r.daily) {
+            open += static_cast<std::int64_t>(row.onsets) - row.resolved - row.abandoned;
+            row.open = static_cast<std::uint32_t>(open);
+        }
+        build_summary(records, r.daily, r.monthly, run_.sc.run.start_year, r);
+        if (options.record_disputes)
+            r.disputes = std::move(records);
+        return r;
+    }
+
+    RunState run_;
+    std::vector<DailyRow> daily_; ///< the run's daily rows, filled day by day
+};
+
+} // namespace
+
+RunResult run_replicate(const Scenario& scenario, std::uint64_t seed, const RunKey& key,
+                        const RunOptions& options) {
+    const auto start = std::chrono::steady_clock::now();
+    DayLoop loop(scenario, seed, key.replicate);
+    RunResult result = loop.simulate(key, options);
+    result.wall_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return result;
+}
+
+} // namespace govsim::models

@@ -1,0 +1,181 @@
+#include "models/mechanisms/onsets.hpp"
+
+#include "models/mechanisms/detection.hpp"
+#include "sim/calendar.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace govsim::models::onsets {
+namespace {
+
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+std::array<double, feature_count> features(const RunState& run, std::uint32_t c) {
+    const Compounds& cp = run.world.compounds;
+    std::array<double, feature_count> f{};
+    const double occ = cp.occupied[c];
+    const double spaces = std::max<double>(cp.parking_spaces[c], 1.0);
+    f[index(Feature::ParkingPressure)] = std::max(0.0, cp.cars[c] / spaces - 1.0);
+    f[index(Feature::ServiceGap)] = 1.0 - cp.service_quality[c];
+    f[index(Feature::NoOwnersCommittee)] = cp.committee[c] == Committee::Functioning ? 0.0 : 1.0;
+    f[index(Feature::TenantShare)] = occ > 0 ? cp.tenants[c] / occ : 0.0;
+    f[index(Feature::NonlocalShare)] = occ > 0 ? cp.nonlocal[c] / occ : 0.0;
+    f[index(Feature::Unmanaged)] = cp.manager[c] == Manager::None ? 1.0 : 0.0;
+    f[index(Feature::Resettlement)] = cp.housing[c] == HousingType::Resettlement ? 1.0 : 0.0;
+    f[index(Feature::OldHousing)] = cp.housing[c] == HousingType::OldUnmanaged ? 1.0 : 0.0;
+    return f;
+}
+
+/// The role of unit i's party: the household living there (owner-occupier or tenant), or the
+/// absent owner (of a let or empty unit).
+bool has_role(const Units& u, std::uint32_t i, bool occupied, Role role) {
+    switch (role) {
+    case Role::OwnerOccupier:
+        return occupied && !u.let[i];
+    case Role::Tenant:
+        return occupied && u.let[i];
+    case Role::AbsenteeOwner:
+        break;
+    }
+    return !occupied || u.let[i];
+}
+
+Party party_of(Role role) {
+    return role == Role::AbsenteeOwner ? Party::Owner : Party::Resident;
+}
+
+void start_dispute(RunState& run, std::uint32_t m, std::uint32_t c, std::uint32_t i, Party party,
+                   Category k, double t) {
+    CommunityState& cs = *run.communities[m];
+    Dispute x;
+    x.party = party;
+    x.record.community = m;
+    x.record.compound = c;
+    x.record.household = i;
+    x.record.category = k;
+    x.record.onset = t;
+    x.record.detected = nan;
+    x.record.complaint = nan;
+    x.record.closed = nan;
+    x.record.last_level = Level::Firm; // not routed yet
+    x.record.party = static_cast<std::uint8_t>(party);
+    const auto id = static_cast<std::uint32_t>(cs.disputes.size());
+    const double detected = detection::detection_time(run, m, x);
+    cs.disputes.push_back(x);
+    ++run.counts(m).onsets;
+    cs.calendar.schedule(detected, Event{m, id, EventKind::Detect, Level::Firm});
+}
+
+} // namespace
+
+void recompute_aggregates(RunState& run, std::uint32_t c) {
+    Compounds& cp = run.world.compounds;
+    const Units& u = run.world.units;
+    const HouseholdSpec& hs = run.sc.households;
+    const std::uint32_t b = cp.first_unit[c], occ = cp.occupied[c], e = b + cp.units[c];
+    std::uint32_t cars = 0, tenants = 0, nonlocal = 0;
+    std::array<double, role_count> w{};
+    for (std::uint32_t i = b; i < b + occ; ++i) {
+        cars += u.cars[i];
+        nonlocal += u.owner_nonlocal[i];
+        if (u.let[i]) {
+            ++tenants;
+            w[index(Role::Tenant)] += onset_weight(hs, u.tenant_satisfaction[i]);
+            w[index(Role::AbsenteeOwner)] += onset_weight(hs, u.owner_satisfaction[i]);
+        } else {
+            w[index(Role::OwnerOccupier)] += onset_weight(hs, u.owner_satisfaction[i]);
+        }
+    }
+    for (std::uint32_t i = b + occ; i < e; ++i)
+        w[index(Role::AbsenteeOwner)] += onset_weight(hs, u.owner_satisfaction[i]);
+    cp.cars[c] = cars;
+    cp.tenants[c] = tenants;
+    cp.nonlocal[c] = nonlocal;
+    cp.onset_weight[c] = w;
+}
+
+void move_in(RunState& run, std::uint32_t m, int day) {
+    Compounds& cp = run.world.compounds;
+    const Units& u = run.world.units;
+    const HouseholdSpec& hs = run.sc.households;
+    for (std::uint32_t c = run.world.compound_begin(m); c < run.world.compound_end(m); ++c) {
+        while (cp.occupied[c] < cp.units[c]) {
+            const std::uint32_t i = cp.first_unit[c] + cp.occupied[c];
+            if (u.move_in_day[i] > day)
+                break;
+            ++cp.occupied[c];
+            cp.cars[c] += u.cars[i];
+            cp.nonlocal[c] += u.owner_nonlocal[i];
+            auto& w = cp.onset_weight[c];
+            if (u.let[i]) { // a tenant moves in; the owner stays away
+                ++cp.tenants[c];
+                w[index(Role::Tenant)] += onset_weight(hs, u.tenant_satisfaction[i]);
+            } else { // the owner moves in
+                const double wi = onset_weight(hs, u.owner_satisfaction[i]);
+                w[index(Role::AbsenteeOwner)] -= wi;
+                w[index(Role::OwnerOccupier)] += wi;
+            }
+        }
+    }
+}
+
+void draw(RunState& run, std::uint32_t m, int day) {
+    CommunityState& cs = *run.communities[m];
+    const Compounds& cp = run.world.compounds;
+    const Units& u = run.world.units;
+    const HouseholdSpec& hs = run.sc.households;
+    const double w_max = onset_weight(hs, 0.0);
+    for (std::uint32_t c = run.world.compound_begin(m); c < run.world.compound_end(m); ++c) {
+        if (cp.occupied[c] == 0)
+            continue;
+        const auto f = features(run, c);
+        const auto& w = cp.onset_weight[c];
+        for (std::size_t k = 0; k < category_count; ++k) {
+            const CategorySpec& cat = run.sc.categories[k];
+            const std::array<double, role_count> by_role{cat.raised_by.owner_occupier * w[0],
+                                                         cat.raised_by.tenant * w[1],
+                                                         cat.raised_by.absentee_owner * w[2]};
+            const double weight = by_role[0] + by_role[1] + by_role[2];
+            if (!(weight > 0))
+                continue;
+            double mult = 1.0;
+            for (std::size_t j = 0; j < feature_count; ++j)
+                mult += cat.effects[j] * f[j];
+            const double rate = weight * run.eff.rate[k] / 1000.0 / sim::days_per_year *
+                                std::max(0.0, mult) * cp.onset_multiplier[c][k];
+            const std::uint32_t n = cs.onset.poisson(rate);
+            for (std::uint32_t r = 0; r < n; ++r) {
+                // The role in proportion to its weight, then a unit of that role: uniform over
+                // the units where such a party can be (the occupied prefix for households, all
+                // units for absent owners), accepted in proportion to the party's onset weight
+                // (rejection sampling, exact for weights <= w_max).
+                double pick = cs.onset.uniform() * weight;
+                auto role = Role::OwnerOccupier;
+                while (index(role) + 1 < role_count && pick >= by_role[index(role)]) {
+                    pick -= by_role[index(role)];
+                    role = static_cast<Role>(index(role) + 1);
+                }
+                if (by_role[index(role)] <= 0) // rounding at the last role
+                    role = by_role[1] > 0 ? Role::Tenant : Role::OwnerOccupier;
+                const Party party = party_of(role);
+                const std::uint32_t range =
+                    role == Role::AbsenteeOwner ? cp.units[c] : cp.occupied[c];
+                std::uint32_t i = 0;
+                for (;;) {
+                    i = cp.first_unit[c] + cs.onset.below(range);
+                    const bool occupied = i < cp.first_unit[c] + cp.occupied[c];
+                    if (!has_role(u, i, occupied, role))
+                        continue;
+                    if (cs.onset.uniform() * w_max <= onset_weight(hs, u.satisfaction(i, party)))
+                        break;
+                }
+                start_dispute(run, m, c, i, party, static_cast<Category>(k),
+                              day + cs.onset.uniform());
+            }
+        }
+    }
+}
+
+} // namespace govsim::models::onsets
