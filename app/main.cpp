@@ -306,6 +306,8 @@ int main(int argc, char** argv) {
         prov.scenario_path = scenario_path;
         prov.scenario_text = experiment.source_text;
         prov.scenario_name = scenario.run.name;
+        prov.start_year = scenario.run.start_year;
+        prov.warmup_years = scenario.run.warmup_years;
         for (int i = 0; i < argc; ++i)
             prov.command_line += (i ? " " : "") + std::string(argv[i]);
         prov.version = govsim::version;

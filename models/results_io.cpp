@@ -111,6 +111,8 @@ void write_provenance(sim::ResultsFile& file, const Provenance& p) {
     file.set_attribute("scenario_path", p.scenario_path);
     file.set_attribute("scenario_text", p.scenario_text);
     file.set_attribute("scenario_name", p.scenario_name);
+    file.set_attribute("start_year", static_cast<std::int64_t>(p.start_year));
+    file.set_attribute("warmup_years", static_cast<std::int64_t>(p.warmup_years));
     file.set_attribute("command_line", p.command_line);
     file.set_attribute("version", p.version);
     file.set_attribute("build_type", p.build_type);
@@ -185,6 +187,7 @@ void write_daily(sim::ResultsFile& file, const std::vector<const RunResult*>& ru
                     "servers), and the work done at each handler level in server-days.");
     add_key_columns(table);
     table.column("day", [](const R& r) { return r.row->day; })
+        .column("warmup", [](const R& r) { return static_cast<std::uint8_t>(r.row->warmup); })
         .column("households", [](const R& r) { return r.row->households; })
         .column("onsets", [](const R& r) { return r.row->onsets; })
         .column("detections", [](const R& r) { return r.row->detections; })
@@ -212,6 +215,7 @@ void write_monthly(sim::ResultsFile& file, const std::vector<const RunResult*>& 
                     "end of the month, and the month's assemblies, tenders and abandonments.");
     add_key_columns(table);
     table.column("month", [](const R& r) { return r.row->month; })
+        .column("warmup", [](const R& r) { return static_cast<std::uint8_t>(r.row->warmup); })
         .column("mean_satisfaction", [](const R& r) { return r.row->mean_satisfaction; })
         .column("mean_trust", [](const R& r) { return r.row->mean_trust; })
         .column("mean_owner_satisfaction",

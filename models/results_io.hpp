@@ -31,6 +31,8 @@ struct Provenance {
     std::string scenario_path; ///< the scenario file as given on the command line
     std::string scenario_text; ///< its full text
     std::string scenario_name;
+    int start_year = 0;   ///< the first reported year: day 0 is its 1 January
+    int warmup_years = 0; ///< years simulated before it, written with negative days
     std::string command_line;
     std::string version;     ///< govsim version
     std::string build_type;  ///< CMake build type (Release, Debug, ...)

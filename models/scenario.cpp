@@ -31,12 +31,12 @@ std::optional<ScenarioProblem> check_town(const TownSpec& town) {
                                fmt::format("shares summing to {:.6g}", village_sum),
                                {}};
     }
-    if (town.occupancy_start > town.occupancy_end) {
-        return ScenarioProblem{"town.occupancy_end",
+    if (town.occupancy_start > town.occupancy_max) {
+        return ScenarioProblem{"town.occupancy_max",
                                fmt::format("a share no smaller than occupancy_start ({})",
                                            sim::format_number(town.occupancy_start)),
-                               sim::format_number(town.occupancy_end),
-                               "occupancy rises linearly from occupancy_start to occupancy_end"};
+                               sim::format_number(town.occupancy_max),
+                               "occupancy rises linearly from occupancy_start up to occupancy_max"};
     }
     const double households = households_at_full_occupancy(town);
     if (!(households <= static_cast<double>(max_households_in_memory))) {
