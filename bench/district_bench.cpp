@@ -85,12 +85,14 @@ int main(int argc, char** argv) {
     }
     auto s = models::load_scenario(path);
     // District scale (MODEL.md §2: about 300 communities, about 1.3 million people), all
-    // units occupied for the whole run, 2 years, one replicate.
+    // units occupied for the whole run, 2 simulated years (no warm-up), one replicate.
     s.town.residents_at_full_occupancy = 1.3e6;
     s.town.communities = 300;
     s.town.occupancy_start = 1.0;
-    s.town.occupancy_end = 1.0;
+    s.town.occupancy_growth_per_year = 0.0;
+    s.town.occupancy_max = 1.0;
     s.run.years = 2;
+    s.run.warmup_years = 0;
 
     fmt::print("govsim district benchmark: {} residents, {} communities, {} days, best of {}\n",
                s.town.residents_at_full_occupancy, s.town.communities, s.days(), repeats);

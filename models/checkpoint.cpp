@@ -80,6 +80,15 @@ public:
         const std::uint64_t n = pod<std::uint64_t>();
         if (n != expected)
             throw std::runtime_error(fmt::format("{} has {} rows, not {}", what, n, expected));
+        return rows<T>(what, n);
+    }
+    /// A vector whose length is not known in advance (bounded by the bytes left).
+    template <class T>
+    std::vector<T> vec(const char* what) {
+        return rows<T>(what, pod<std::uint64_t>());
+    }
+    template <class T>
+    std::vector<T> rows(const char* what, std::uint64_t n) {
         if (n > left() / sizeof(T))
             throw std::runtime_error(fmt::format("{} is cut short", what));
         std::vector<T> v(static_cast<std::size_t>(n));
@@ -279,9 +288,12 @@ void check_complete(const RunResult& r, const RunShape& shape) {
         fail(fmt::format("{} daily rows, not {}", r.daily.size(), shape.days));
     if (r.monthly.size() != shape.months)
         fail(fmt::format("{} monthly rows, not {}", r.monthly.size(), shape.months));
+    // Records are kept for the warm-up too (negative onsets); the summary counts reported ones.
     const std::uint64_t disputes = shape.record_disputes ? r.total.stats.disputes : 0;
-    if (r.disputes.size() != disputes)
-        fail(fmt::format("{} dispute records, not {}", r.disputes.size(), disputes));
+    const auto reported = static_cast<std::uint64_t>(std::count_if(
+        r.disputes.begin(), r.disputes.end(), [](const DisputeRecord& d) { return d.onset >= 0; }));
+    if (reported != disputes || (!shape.record_disputes && !r.disputes.empty()))
+        fail(fmt::format("{} dispute records of reported years, not {}", reported, disputes));
 }
 
 std::string encode_run(const RunResult& r, std::uint64_t fingerprint_hash) {
@@ -335,7 +347,8 @@ std::optional<RunResult> decode_run(std::string_view bytes, const RunShape& shap
         if (r.key.index != want.index || r.key.scenario != want.scenario ||
             r.key.town != want.town || r.key.model != want.model ||
             r.key.replicate != want.replicate)
-            return damaged(fmt::format("it holds {}, not {}", describe_run(r.key), describe_run(want)));
+            return damaged(
+                fmt::format("it holds {}, not {}", describe_run(r.key), describe_run(want)));
         r.communities = rd.pod<std::uint32_t>();
         r.compounds = rd.pod<std::uint32_t>();
         r.units = rd.pod<std::uint32_t>();
@@ -345,8 +358,17 @@ std::optional<RunResult> decode_run(std::string_view bytes, const RunShape& shap
             rd.vec<CategoryYearRow>("the category table", shape.years * category_count);
         r.daily = rd.vec<DailyRow>("the daily table", shape.days);
         r.monthly = rd.vec<MonthlyRow>("the monthly table", shape.months);
-        r.disputes = rd.vec<DisputeRecord>("the dispute records",
-                                           shape.record_disputes ? r.total.stats.disputes : 0);
+        // Records of the warm-up's disputes come too (negative onsets), so only the reported
+        // ones are known in advance; the checksum has vouched for the length.
+        r.disputes = rd.vec<DisputeRecord>("the dispute records");
+        const auto reported = static_cast<std::uint64_t>(
+            std::count_if(r.disputes.begin(), r.disputes.end(),
+                          [](const DisputeRecord& d) { return d.onset >= 0; }));
+        if (reported != (shape.record_disputes ? r.total.stats.disputes : 0) ||
+            (!shape.record_disputes && !r.disputes.empty()))
+            return damaged(fmt::format("it holds {} dispute records ({} of reported years) for "
+                                       "{} disputes",
+                                       r.disputes.size(), reported, r.total.stats.disputes));
         r.wall_seconds = rd.pod<double>();
         if (rd.left() != 0)
             return damaged(fmt::format("{} bytes follow the record", rd.left()));
@@ -393,6 +415,15 @@ Checkpoint::Checkpoint(std::filesystem::path folder, Fingerprint fingerprint, Ro
     } catch (const std::exception& e) {
         throw sim::OutputError(fmt::format("cannot read '{}': {}", manifest.string(), e.what()));
     }
+    const auto write_manifest = [&] {
+        const fs::path temp = manifest.string() + ".tmp-" + std::to_string(::getpid());
+        fs::remove(temp, ec);
+        sim::write_new_file(temp, fingerprint_.text());
+        fs::rename(temp, manifest, ec);
+        if (ec)
+            throw sim::OutputError(
+                fmt::format("cannot write '{}': {}", manifest.string(), ec.message()));
+    };
     if (!found) {
         if (role == Role::Worker)
             throw sim::OutputError(fmt::format("'{}' is missing", manifest.string()));
@@ -409,13 +440,11 @@ Checkpoint::Checkpoint(std::filesystem::path folder, Fingerprint fingerprint, Ro
         }
         // A new store (or one whose manifest was never written): only checkpoints of this
         // fingerprint are ever used, so anything else in it is harmless.
-        const fs::path temp = manifest.string() + ".tmp-" + std::to_string(::getpid());
-        fs::remove(temp, ec);
-        sim::write_new_file(temp, fingerprint_.text());
-        fs::rename(temp, manifest, ec);
-        if (ec)
-            throw sim::OutputError(
-                fmt::format("cannot write '{}': {}", manifest.string(), ec.message()));
+        write_manifest();
+    } else if (*found != fingerprint_.text() && role == Role::Owner && saved() == 0) {
+        // Another experiment's store with no finished run in it (its process failed or was
+        // killed before finishing one): nothing to keep, so it becomes this experiment's.
+        write_manifest();
     } else if (*found != fingerprint_.text()) {
         const std::size_t runs = saved();
         const auto theirs = Fingerprint::parse(*found);

@@ -20,7 +20,9 @@
 #include "sim/calendar.hpp"
 #include "sim/parallel.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -65,7 +67,8 @@ InstitutionStats& InstitutionStats::operator+=(const InstitutionStats& o) {
 
 sim::ServiceQueue& RunState::queue(const Event& e) {
     CommunityState& cs = *communities[e.community];
-    const std::uint32_t c = dispute(e).record.compound;
+    const Dispute& x = dispute(e);
+    const std::uint32_t c = x.record.compound;
     switch (e.level) {
     case Level::SelfGovernance:
         return cs.sg_queues[local(c)];
@@ -74,25 +77,39 @@ sim::ServiceQueue& RunState::queue(const Event& e) {
     case Level::OwnersCommittee:
         return cs.committee_queues[local(c)];
     case Level::ResidentsCommittee:
-        return cs.rc_queues[world.compounds.residents_committee[c] -
-                            world.communities.first_committee[e.community]];
+        return cs.rc_queues[x.rc_slot];
     case Level::Department:
-        return town.departments[category(dispute(e)).departments.front()];
+        return town.departments[category(x).departments.front()];
     case Level::Coordination:
         break;
     }
     return town.coordination;
 }
 
+namespace {
+
+/// The simulated day a lever starts acting: its own start date, else the model's policy start,
+/// else day 0; a date before the run is day 0.
+int start_day_of(const Scenario& sc, const std::optional<sim::Date>& own) {
+    const std::optional<sim::Date> date = own ? own : sc.model.policy_start;
+    if (!date)
+        return 0;
+    return std::max(0, sim::day_of(*date, sc.first_simulated_year()));
+}
+
+} // namespace
+
 RunState::RunState(const Scenario& scenario, std::uint64_t seed_, std::uint32_t replicate_)
     : sc(scenario), seed(seed_), replicate(replicate_),
       world(synthesise_world(scenario, seed_, replicate_)), eff(baseline_parameters(scenario)),
-      levers(scenario.levers.instantiate()), days(scenario.days()) {
-    if (levers.size() > std::numeric_limits<std::uint8_t>::max())
+      days(scenario.days()) {
+    auto instances = scenario.levers.instantiate();
+    if (instances.size() > std::numeric_limits<std::uint8_t>::max())
         throw std::invalid_argument("too many levers in one run");
-    for (std::size_t i = 0; i < levers.size(); ++i) {
-        levers[i]->set_run_index(static_cast<std::uint8_t>(i));
-        levers[i]->adjust(eff);
+    for (std::size_t i = 0; i < instances.size(); ++i) {
+        instances[i].lever->set_run_index(static_cast<std::uint8_t>(i));
+        lever_start_day.push_back(start_day_of(scenario, instances[i].start));
+        all_levers.push_back(std::move(instances[i].lever));
     }
     const std::size_t n_comm = world.communities.size();
     communities.resize(n_comm);
@@ -100,9 +117,6 @@ RunState::RunState(const Scenario& scenario, std::uint64_t seed_, std::uint32_t 
     today.resize(n_comm);
     for (std::size_t m = 0; m < n_comm; ++m)
         communities[m] = std::make_unique<CommunityState>();
-    for (auto& lever : levers)
-        lever->start(*this);
-    community_work::staff_committees(*this);
     // Each community's streams and queues, built by the thread that will use them most.
     sim::parallel_for_each_index(n_comm, [&](std::size_t mi) {
         const auto m = static_cast<std::uint32_t>(mi);
@@ -117,26 +131,72 @@ RunState::RunState(const Scenario& scenario, std::uint64_t seed_, std::uint32_t 
         for (std::uint32_t c = world.compound_begin(m); c < world.compound_end(m); ++c) {
             cs.sg_queues.emplace_back(1, 0, eff.discipline);
             cs.firm_queues.emplace_back(1, 0, eff.discipline);
-            cs.firm_queues.back().set_capacity(
-                sim::capacity_of(firm_decisions::manager_capacity(*this, c)), 0.0);
             cs.committee_queues.emplace_back(sc.owners_committees.servers, 0, eff.discipline);
             onsets::recompute_aggregates(*this, c);
         }
-        for (std::uint32_t rc = world.communities.first_committee[m];
-             rc < world.communities.first_committee[m + 1]; ++rc) {
-            cs.rc_queues.emplace_back(1, 0, eff.discipline);
-            cs.rc_queues.back().set_capacity(
-                sim::capacity_of(world.residents_committees.capacity[rc]), 0.0);
-        }
     });
-    for (std::uint32_t c = 0; c < world.compounds.size(); ++c)
-        firm_decisions::update_service(*this, c, 0.0);
     for (const std::uint32_t servers : eff.department_servers)
         town.departments.emplace_back(servers, 0, eff.discipline);
     town.coordination = sim::ServiceQueue(sc.handlers.coordination_servers, 0, eff.discipline);
     town.handling = sim::Stream(seed, replicate, stream_entity::town, purpose::handling);
     town.decision = sim::Stream(seed, replicate, stream_entity::town, purpose::decision);
     town.tender = sim::Stream(seed, replicate, stream_entity::town, purpose::tender);
+    // The levers acting from day 0, then every handler's staff.
+    if (!start_levers(0))
+        staff_handlers(0.0);
+}
+
+bool RunState::start_levers(int day) {
+    std::vector<std::size_t> starting;
+    for (std::size_t i = 0; i < all_levers.size(); ++i)
+        if (lever_start_day[i] == day)
+            starting.push_back(i);
+    if (starting.empty())
+        return false;
+    levers.clear();
+    for (std::size_t i = 0; i < all_levers.size(); ++i)
+        if (lever_start_day[i] <= day)
+            levers.push_back(all_levers[i].get());
+    const double t = day;
+    apply_parameters(t);
+    for (const std::size_t i : starting)
+        all_levers[i]->start(*this);
+    staff_handlers(t);
+    return true;
+}
+
+void RunState::apply_parameters(double t) {
+    eff = baseline_parameters(sc);
+    for (Lever* lever : levers)
+        lever->adjust(eff);
+    for (std::size_t j = 0; j < town.departments.size(); ++j) {
+        (void)town.departments[j].set_servers(eff.department_servers[j], t);
+        town.departments[j].set_discipline(eff.discipline);
+    }
+    town.coordination.set_discipline(eff.discipline);
+    for (auto& community : communities) {
+        for (auto* queues : {&community->sg_queues, &community->firm_queues,
+                             &community->committee_queues, &community->rc_queues})
+            for (auto& q : *queues)
+                q.set_discipline(eff.discipline);
+    }
+}
+
+void RunState::staff_handlers(double t) {
+    community_work::staff_committees(*this);
+    for (std::uint32_t m = 0; m < communities.size(); ++m) {
+        auto& queues = communities[m]->rc_queues;
+        const std::uint32_t first = world.communities.first_committee[m];
+        const std::uint32_t n = world.communities.first_committee[m + 1] - first;
+        // A split keeps the community's queue as its first committee's: disputes in it stay.
+        while (queues.size() < n)
+            queues.emplace_back(1, 0, eff.discipline);
+        for (std::uint32_t k = 0; k < n; ++k)
+            handling::set_capacity(*this, m, queues[k], Level::ResidentsCommittee,
+                                   world.residents_committees.capacity[first + k], t);
+    }
+    for (std::uint32_t c = 0; c < world.compounds.size(); ++c)
+        firm_decisions::update_service(*this, c, t);
 }
 
 namespace {
@@ -153,6 +213,8 @@ public:
         std::vector<MonthlyRow> monthly;
         for (int d = 0; d < run_.days; ++d) {
             run_.current_day = d;
+            if (d > 0)
+                (void)run_.start_levers(d);
             sim::parallel_for_each_index(run_.communities.size(), [&](std::size_t m) {
                 community_day(static_cast<std::uint32_t>(m), d);
             });
@@ -190,7 +252,7 @@ private:
             handling::renege(run, site, t, e);
             break;
         case EventKind::Lever:
-            run.levers[e.lever]->on_event(run, site, t, e);
+            run.all_levers[e.lever]->on_event(run, site, t, e);
             break;
         }
     }
@@ -251,7 +313,8 @@ private:
     void end_day(int d) {
         const auto ds = static_cast<std::size_t>(d);
         DailyRow& row = daily_[ds];
-        row.day = d;
+        row.day = d - run_.sc.first_reported_day();
+        row.warmup = row.day < 0;
         for (const DayRecord& today : run_.today) {
             row.onsets += today.counts.onsets;
             row.detections += today.counts.detections;
@@ -319,7 +382,8 @@ private:
         // Partial sums were taken per community in community_month; they are added here in
         // community order, so the row does not depend on the thread count.
         MonthlyRow row;
-        row.month = month;
+        row.month = month - 12 * run_.sc.run.warmup_years;
+        row.warmup = row.month < 0;
         MonthSums total;
         for (const auto& community : run_.communities) {
             const MonthSums& m = community->month;
@@ -393,11 +457,19 @@ private:
         std::vector<std::size_t> offset(communities.size() + 1, 0);
         for (std::size_t m = 0; m < communities.size(); ++m)
             offset[m + 1] = offset[m] + communities[m]->disputes.size();
+        // Times from the simulation's day 0 to days since the first reported year.
+        const auto shift = static_cast<double>(run_.sc.first_reported_day());
         std::vector<DisputeRecord> records(offset.back());
         sim::parallel_for_each_index(communities.size(), [&](std::size_t m) {
             const auto& list = communities[m]->disputes;
-            for (std::size_t k = 0; k < list.size(); ++k)
-                records[offset[m] + k] = list[k].record;
+            for (std::size_t k = 0; k < list.size(); ++k) {
+                DisputeRecord& rec = records[offset[m] + k];
+                rec = list[k].record;
+                rec.onset -= shift;
+                rec.detected -= shift;
+                rec.complaint -= shift;
+                rec.closed -= shift;
+            }
         });
 
         r.daily = std::move(daily_);

@@ -316,6 +316,8 @@ int run_job(const RunJob& job, const BuildInfo& build, const sim::Ranks& ranks, 
             prov.scenario_path = job.scenario_path;
             prov.scenario_text = experiment->source_text;
             prov.scenario_name = experiment->name;
+            prov.start_year = experiment->scenarios.front().run.start_year;
+            prov.warmup_years = experiment->scenarios.front().run.warmup_years;
             prov.files = experiment->sources;
             prov.command_line = sim::join_command(job.argv);
             prov.working_directory = working_directory();

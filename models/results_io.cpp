@@ -180,6 +180,7 @@ void describe_daily(sim::RowTable<Ref<DailyRow>>& table, const KeyWidths& w) {
                     "servers), and the work done at each handler level in server-days.");
     add_key_columns(table, w);
     table.column("day", [](const R& r) { return r.row->day; })
+        .column("warmup", [](const R& r) { return static_cast<std::uint8_t>(r.row->warmup); })
         .column("households", [](const R& r) { return r.row->households; })
         .column("onsets", [](const R& r) { return r.row->onsets; })
         .column("detections", [](const R& r) { return r.row->detections; })
@@ -204,6 +205,7 @@ void describe_monthly(sim::RowTable<Ref<MonthlyRow>>& table, const KeyWidths& w)
                     "end of the month, and the month's assemblies, tenders and abandonments.");
     add_key_columns(table, w);
     table.column("month", [](const R& r) { return r.row->month; })
+        .column("warmup", [](const R& r) { return static_cast<std::uint8_t>(r.row->warmup); })
         .column("mean_satisfaction", [](const R& r) { return r.row->mean_satisfaction; })
         .column("mean_trust", [](const R& r) { return r.row->mean_trust; })
         .column("mean_owner_satisfaction",
@@ -349,6 +351,8 @@ void write_provenance(sim::ResultsFile& file, const Provenance& p) {
     file.set_attribute("scenario_path", p.scenario_path);
     file.set_attribute("scenario_text", p.scenario_text);
     file.set_attribute("scenario_name", p.scenario_name);
+    file.set_attribute("start_year", static_cast<std::int64_t>(p.start_year));
+    file.set_attribute("warmup_years", static_cast<std::int64_t>(p.warmup_years));
     file.set_attribute("command_line", p.command_line);
     file.set_attribute("working_directory", p.working_directory);
     file.set_attribute("version", p.version);
@@ -379,6 +383,10 @@ Provenance read_provenance(const sim::ResultsReader& file) {
     p.scenario_path = file.string_attribute("scenario_path");
     p.scenario_text = file.string_attribute("scenario_text");
     p.scenario_name = file.string_attribute("scenario_name");
+    if (file.has_attribute("start_year")) {
+        p.start_year = static_cast<int>(file.int_attribute("start_year"));
+        p.warmup_years = static_cast<int>(file.int_attribute("warmup_years"));
+    }
     p.command_line = file.string_attribute("command_line");
     p.version = file.string_attribute("version");
     p.build_type = file.string_attribute("build_type");

@@ -39,6 +39,8 @@ struct Provenance {
     std::vector<sim::ConfigSource> files;
     /// The command, its arguments quoted for a POSIX shell where needed (so it splits back into
     /// exactly the same arguments; sim::split_command).
+    int start_year = 0;   ///< the first reported year: day 0 is its 1 January
+    int warmup_years = 0; ///< years simulated before it, written with negative days
     std::string command_line;
     std::string working_directory; ///< where the command ran (relative paths start there)
     std::string version;           ///< govsim version, with its git commit (and ", dirty")

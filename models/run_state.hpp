@@ -51,6 +51,9 @@ struct Dispute {
     bool dispatched = false;
     /// 0 while in a queue; i + 1 while lever i holds it (a joint meeting's list)
     std::uint8_t held_by = 0;
+    /// the residents' committee queue it joined (an index among its community's), kept so that
+    /// it leaves the same queue if communities are split while it waits
+    std::uint32_t rc_slot = 0;
     sim::ServiceQueue::Ticket ticket{};
 };
 
@@ -144,8 +147,13 @@ struct RunState {
     const std::uint32_t replicate;
     World world;
     Effective eff;
-    /// the levers switched on, fresh for this run, in the registry's order
-    std::vector<std::unique_ptr<Lever>> levers;
+    /// every lever switched on, fresh for this run, in the registry's order; Event::lever and
+    /// Dispute::held_by index this
+    std::vector<std::unique_ptr<Lever>> all_levers;
+    /// the day each of all_levers starts acting (its own start, else the model's policy start)
+    std::vector<int> lever_start_day;
+    /// the levers acting now, in the registry's order: the hooks the mechanisms call
+    std::vector<Lever*> levers;
     std::vector<std::unique_ptr<CommunityState>> communities;
     TownState town;
     std::vector<std::uint32_t> outbox_sizes; ///< per community, set at the end of its day
@@ -175,6 +183,22 @@ struct RunState {
     }
     /// The queue of the level an event names, for its dispute.
     [[nodiscard]] sim::ServiceQueue& queue(const Event& e);
+    /// The slot among its community's residents' committees of the committee serving compound c.
+    [[nodiscard]] std::uint32_t committee_slot(std::uint32_t c) const {
+        return world.compounds.residents_committee[c] -
+               world.communities.first_committee[world.compounds.community[c]];
+    }
+    /// Starts the levers whose start day is `day` (serial, before the day's community phase):
+    /// the parameter tables are rebuilt with every lever acting, queues follow them, and each
+    /// new lever's start hook runs. Returns whether any started.
+    bool start_levers(int day);
+
+private:
+    /// Rebuilds eff from the scenario and the acting levers, and makes the queues follow it.
+    void apply_parameters(double t);
+    /// Staffs the residents' committees and gives their queues (new ones after a split) and the
+    /// managers' queues their capacities.
+    void staff_handlers(double t);
 };
 
 } // namespace govsim::models

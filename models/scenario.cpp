@@ -34,12 +34,12 @@ std::optional<ScenarioProblem> check_town(const TownSpec& town) {
                                fmt::format("shares summing to {:.6g}", village_sum),
                                {}};
     }
-    if (town.occupancy_start > town.occupancy_end) {
-        return ScenarioProblem{"town.occupancy_end",
+    if (town.occupancy_start > town.occupancy_max) {
+        return ScenarioProblem{"town.occupancy_max",
                                fmt::format("a share no smaller than occupancy_start ({})",
                                            sim::format_number(town.occupancy_start)),
-                               sim::format_number(town.occupancy_end),
-                               "occupancy rises linearly from occupancy_start to occupancy_end"};
+                               sim::format_number(town.occupancy_max),
+                               "occupancy rises linearly from occupancy_start up to occupancy_max"};
     }
     const double households = households_at_full_occupancy(town);
     if (!(households >= 1.0)) {
@@ -162,9 +162,9 @@ double expected_disputes_upper_estimate(const Scenario& s) {
     // largest of their per-compound onset multipliers (fields named *_rate_multiplier).
     Effective eff = baseline_parameters(s);
     double lever_onset_multiplier = 1.0;
-    for (const auto& lever : s.levers.instantiate()) {
-        lever->adjust(eff);
-        for (const auto& [key, value] : lever->parameters()) {
+    for (const auto& instance : s.levers.instantiate()) {
+        instance.lever->adjust(eff);
+        for (const auto& [key, value] : instance.lever->parameters()) {
             if (key.size() > 16 && key.compare(key.size() - 16, 16, "_rate_multiplier") == 0) {
                 lever_onset_multiplier = std::max(lever_onset_multiplier, std::stod(value));
             }
@@ -187,7 +187,7 @@ double expected_disputes_upper_estimate(const Scenario& s) {
         per_household_year += rate / 1000.0 * multiplier;
     }
     const double weight = 1.0 + s.households.onset_dissatisfaction_weight;
-    return households * weight * per_household_year * s.run.years;
+    return households * weight * per_household_year * (s.run.years + s.run.warmup_years);
 }
 
 std::optional<ScenarioProblem> validate_scenario(const Scenario& scenario) {

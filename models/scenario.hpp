@@ -5,9 +5,11 @@
 // names. The schema is documented in docs/scenarios.md.
 #include "models/categories.hpp"
 #include "models/levers/levers.hpp"
+#include "sim/calendar.hpp"
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,10 +26,12 @@ struct RunSpec {
     /// scenario name, written to results
     std::string name;
     std::string description;
-    /// calendar year of day 0
+    /// first reported calendar year
     int start_year = 2014;
-    /// simulated years of 365 days each
+    /// reported years of 365 days each
     int years = 2;
+    /// years simulated before the first reported one and not reported (burn-in)
+    int warmup_years = 1;
     /// independent replicates (overridable on the CLI)
     std::uint32_t replicates = 1;
     /// master seed (overridable on the CLI)
@@ -48,10 +52,12 @@ struct TownSpec {
     /// coefficient of variation of units per compound
     double compound_units_cv = 0.5;
     std::uint32_t compound_units_min = 20;
-    /// share of units occupied on day 0
+    /// share of units occupied on 1 January of the first reported year
     double occupancy_start = 1.0;
-    /// share occupied on the last day (linear move-in)
-    double occupancy_end = 1.0;
+    /// occupied share gained per year (linear move-in, backward into the warm-up too)
+    double occupancy_growth_per_year = 0.0;
+    /// occupancy never rises above this share
+    double occupancy_max = 1.0;
     /// share of compounds of each housing type (sums to 1), in communities not converted
     /// from villages
     PerHousing<double> housing_share{};
@@ -358,6 +364,9 @@ struct MechanismSwitches {
 struct ModelSpec {
     std::string name = "baseline";
     std::string description;
+    /// from this date the model's levers act (before it the model runs as the baseline); none:
+    /// from the first simulated day. A lever's own `start` overrides it (phasing in).
+    std::optional<sim::Date> policy_start;
 
     bool operator==(const ModelSpec&) const = default;
 };
@@ -386,7 +395,12 @@ struct Scenario {
     /// the governance levers the scenario names (models/levers/), on or off
     Levers levers;
 
-    [[nodiscard]] int days() const { return run.years * 365; }
+    /// simulated days: the warm-up and the reported years
+    [[nodiscard]] int days() const { return (run.warmup_years + run.years) * 365; }
+    /// calendar year of simulated day 0
+    [[nodiscard]] int first_simulated_year() const { return run.start_year - run.warmup_years; }
+    /// the first reported day (days before it are the warm-up)
+    [[nodiscard]] int first_reported_day() const { return run.warmup_years * 365; }
 };
 
 } // namespace govsim::models

@@ -63,6 +63,10 @@ RunSpec read_run(ConfigTable t) {
     run.description = t.optional_string("description").value_or("");
     run.start_year = static_cast<int>(t.integer("start_year", 1990, 2100));
     run.years = static_cast<int>(t.integer("years", 1, 50));
+    // Optional: one year of burn-in unless the scenario says otherwise (docs/scenarios.md).
+    if (t.contains("warmup_years")) {
+        run.warmup_years = static_cast<int>(t.integer("warmup_years", 0, 20));
+    }
     run.replicates = t.count("replicates", 1, limits::max_replicates, limits::hint);
     run.seed = t.unsigned_integer("seed");
     t.finish();
@@ -83,7 +87,9 @@ TownSpec read_town(ConfigTable t) {
         t.count("compound_units_min", 1, static_cast<std::uint32_t>(limits::max_units_per_compound),
                 limits::hint);
     town.occupancy_start = t.number("occupancy_start", NumberRange::share());
-    town.occupancy_end = t.number("occupancy_end", NumberRange::share());
+    town.occupancy_growth_per_year =
+        t.number("occupancy_growth_per_year", NumberRange::between(0, 1));
+    town.occupancy_max = t.number("occupancy_max", NumberRange::share());
     town.housing_share =
         read_named(t, "housing_share", housing_type_names, NumberRange::probability());
     town.village_converted_share = t.probability("village_converted_share");
@@ -335,6 +341,9 @@ ModelSpec read_model(ConfigTable t) {
     ModelSpec m;
     m.name = t.string("name");
     m.description = t.optional_string("description").value_or("");
+    if (t.contains("policy_start")) {
+        m.policy_start = t.date("policy_start");
+    }
     t.finish();
     return m;
 }
@@ -350,7 +359,11 @@ Levers read_levers(ConfigTable t) {
         }
         ConfigTable section = t.table(type.name);
         const bool enabled = section.contains("enabled") ? section.boolean("enabled") : true;
-        levers.add(type.read(section), enabled);
+        std::optional<sim::Date> start;
+        if (section.contains("start")) {
+            start = section.date("start");
+        }
+        levers.add(type.read(section), enabled, start);
         section.finish();
     }
     t.finish();

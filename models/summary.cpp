@@ -48,38 +48,47 @@ DisputeStats dispute_stats(std::span<const DisputeRecord* const> group) {
 
 void build_summary(const std::vector<DisputeRecord>& records, const std::vector<DailyRow>& daily,
                    const std::vector<MonthlyRow>& monthly, int start_year, RunResult& result) {
+    // Times are days since 1 January of the first reported year: the warm-up, before it, is not
+    // reported (its rows have negative days and months, and its disputes negative onsets).
+    std::size_t reported_days = 0;
+    for (const DailyRow& d : daily)
+        reported_days += d.day >= 0 ? 1U : 0U;
     const int years =
-        static_cast<int>((daily.size() + sim::days_per_year - 1) / sim::days_per_year);
+        static_cast<int>((reported_days + sim::days_per_year - 1) / sim::days_per_year);
     std::vector<std::vector<const DisputeRecord*>> by_year(static_cast<std::size_t>(years));
     std::vector<PerCategory<std::vector<const DisputeRecord*>>> by_cat(
         static_cast<std::size_t>(years));
     std::vector<std::uint64_t> complaints(static_cast<std::size_t>(years));
     std::vector<PerCategory<std::uint64_t>> cat_complaints(static_cast<std::size_t>(years));
+    std::vector<const DisputeRecord*> all;
+    all.reserve(records.size());
     for (const DisputeRecord& r : records) {
-        const auto y = static_cast<std::size_t>(sim::year_of(r.onset));
-        by_year[y].push_back(&r);
-        by_cat[y][index(r.category)].push_back(&r);
-        if (!std::isnan(r.complaint)) {
+        if (!std::isnan(r.complaint) && r.complaint >= 0) { // made in a reported year
             const auto yc = static_cast<std::size_t>(sim::year_of(r.complaint));
             ++complaints[yc];
             ++cat_complaints[yc][index(r.category)];
         }
+        if (r.onset < 0)
+            continue; // a dispute of the warm-up
+        all.push_back(&r);
+        const auto y = static_cast<std::size_t>(sim::year_of(r.onset));
+        by_year[y].push_back(&r);
+        by_cat[y][index(r.category)].push_back(&r);
     }
     // The whole run, pooled: one more group, summarised beside the others.
     auto summarise_total = [&] {
-        std::vector<const DisputeRecord*> all;
-        all.reserve(records.size());
-        for (const DisputeRecord& r : records)
-            all.push_back(&r);
         YearRow& total = result.total;
         total = YearRow{};
         double household_days = 0;
         for (const DailyRow& d : daily)
-            household_days += d.households;
-        total.households = daily.empty() ? 0.0 : household_days / static_cast<double>(daily.size());
+            if (d.day >= 0)
+                household_days += d.households;
+        total.households =
+            reported_days == 0 ? 0.0 : household_days / static_cast<double>(reported_days);
         total.stats = dispute_stats(all);
         for (const MonthlyRow& m : monthly)
-            total.institutions += m.institutions;
+            if (m.month >= 0)
+                total.institutions += m.institutions;
         for (const auto c : complaints)
             total.stats.complaints += c;
         total.dispute_rate_per_1000_households =
@@ -114,13 +123,13 @@ void build_summary(const std::vector<DisputeRecord>& records, const std::vector<
         double household_days = 0;
         int n_days = 0;
         for (const DailyRow& d : daily)
-            if (sim::year_of(d.day) == static_cast<int>(ys)) {
+            if (d.day >= 0 && sim::year_of(d.day) == static_cast<int>(ys)) {
                 household_days += d.households;
                 ++n_days;
             }
         row.households = n_days > 0 ? household_days / n_days : 0.0;
         for (const MonthlyRow& m : monthly)
-            if (static_cast<std::size_t>(m.month / 12) == ys)
+            if (m.month >= 0 && static_cast<std::size_t>(m.month / 12) == ys)
                 row.institutions += m.institutions;
         row.stats = dispute_stats(by_year[ys]);
         row.stats.complaints = complaints[ys];

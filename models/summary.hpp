@@ -69,7 +69,8 @@ struct CategoryYearRow {
 
 /// One day's flows and stocks for a run.
 struct DailyRow {
-    int day = 0;
+    int day = 0;          ///< days since 1 January of the first reported year (< 0: warm-up)
+    bool warmup = false;  ///< a day of the warm-up, not reported in /summary
     std::uint32_t households = 0; ///< occupied at the end of the day
     std::uint32_t onsets = 0;
     std::uint32_t detections = 0;
@@ -83,7 +84,8 @@ struct DailyRow {
 
 /// State at the end of each month, and the month's institutional events.
 struct MonthlyRow {
-    int month = 0;                ///< months since the start, 0-based
+    int month = 0; ///< months since January of the first reported year (< 0: warm-up)
+    bool warmup = false;          ///< a month of the warm-up
     double mean_satisfaction = 0; ///< over households living in the units
     double mean_trust = 0;
     double mean_owner_satisfaction = 0; ///< over all owners, resident or not
@@ -104,7 +106,8 @@ struct MonthlyRow {
     InstitutionStats institutions;      ///< during the month
 };
 
-/// One dispute, every step timestamped (days since the start; NaN when not reached).
+/// One dispute, every step timestamped (days since 1 January of the first reported year,
+/// negative in the warm-up; NaN when not reached).
 struct DisputeRecord {
     std::uint32_t community = 0;
     std::uint32_t compound = 0;

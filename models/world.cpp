@@ -1,6 +1,7 @@
 #include "models/world.hpp"
 
 #include "models/streams.hpp"
+#include "sim/calendar.hpp"
 #include "sim/parallel.hpp"
 #include "sim/random.hpp"
 
@@ -117,6 +118,32 @@ std::uint32_t draw_firm(sim::Stream& rng, const std::vector<double>& cumulative)
 }
 
 } // namespace
+
+double occupancy_path(const TownSpec& town, int day, int first_reported_day) {
+    const double share =
+        town.occupancy_start +
+        town.occupancy_growth_per_year * (day - first_reported_day) / sim::days_per_year;
+    return std::clamp(share, 0.0, town.occupancy_max);
+}
+
+std::int32_t move_in_day(const TownSpec& town, double rank, int first_reported_day, int days) {
+    if (rank < occupancy_path(town, 0, first_reported_day))
+        return 0;
+    if (days < 1 || town.occupancy_growth_per_year <= 0 ||
+        rank >= occupancy_path(town, days - 1, first_reported_day))
+        return never;
+    // The first day d with occupancy_path(d) > rank, from the path's inverse (then checked, so
+    // rounding never moves a household in early).
+    auto d = static_cast<int>(std::ceil(first_reported_day + (rank - town.occupancy_start) *
+                                                                 sim::days_per_year /
+                                                                 town.occupancy_growth_per_year));
+    d = std::clamp(d, 1, days - 1);
+    while (d > 1 && occupancy_path(town, d - 1, first_reported_day) > rank)
+        --d;
+    while (d < days - 1 && !(occupancy_path(town, d, first_reported_day) > rank))
+        ++d;
+    return static_cast<std::int32_t>(d);
+}
 
 std::uint32_t village_converted_communities(const TownSpec& town) {
     return static_cast<std::uint32_t>(
@@ -259,10 +286,7 @@ World synthesise_world(const Scenario& scenario, std::uint64_t seed, std::uint32
     Units& u = world.units;
     u.resize(first);
     const OwnerSpec& os = scenario.owners;
-    const double later_share =
-        town.occupancy_start >= 1.0
-            ? 0.0
-            : (town.occupancy_end - town.occupancy_start) / (1.0 - town.occupancy_start);
+    const int first_reported = scenario.first_reported_day();
     sim::parallel_for_each_index(n_comp, [&](std::size_t c) {
         sim::Stream rng(seed, replicate, stream_entity::synthesis_compound(c), purpose::households);
         const std::uint32_t b = cp.first_unit[c];
@@ -270,15 +294,10 @@ World synthesise_world(const Scenario& scenario, std::uint64_t seed, std::uint32
         // Move-in days first, sorted, so the occupied units are always a prefix. The other
         // attributes are independent of the move-in day, so drawing them afterwards in unit
         // order gives the same joint distribution.
-        for (std::uint32_t i = b; i < e; ++i) {
-            if (rng.bernoulli(town.occupancy_start))
-                u.move_in_day[i] = 0;
-            else if (days > 1 && rng.bernoulli(later_share))
-                u.move_in_day[i] =
-                    1 + static_cast<std::int32_t>(rng.below(static_cast<std::uint32_t>(days - 1)));
-            else
-                u.move_in_day[i] = never;
-        }
+        // A unit is occupied from the first day the town's occupancy reaches its own uniform
+        // rank, so the expected occupied share follows occupancy_path day by day.
+        for (std::uint32_t i = b; i < e; ++i)
+            u.move_in_day[i] = move_in_day(town, rng.uniform(), first_reported, days);
         std::sort(u.move_in_day.begin() + b, u.move_in_day.begin() + e);
         const double area_mean = os.floor_area_mean_m2[index(cp.housing[c])];
         double area = 0;

@@ -37,6 +37,16 @@ struct World {
     }
 };
 
+/// The expected occupied share of a town's units on simulated day `day`: occupancy_start on
+/// the first reported day, rising by occupancy_growth_per_year (backward into the warm-up as
+/// well), within [0, occupancy_max].
+[[nodiscard]] double occupancy_path(const TownSpec& town, int day, int first_reported_day);
+
+/// The move-in day of a unit whose uniform rank is `rank`: the first day on which the
+/// occupancy path exceeds it (0 if it already does on day 0), or `never` within `days` days.
+[[nodiscard]] std::int32_t move_in_day(const TownSpec& town, double rank, int first_reported_day,
+                                       int days);
+
 /// The number of village-converted communities: round(village_converted_share * communities).
 /// They are communities [0, n); their compounds draw housing types from village_housing_share.
 [[nodiscard]] std::uint32_t village_converted_communities(const TownSpec& town);

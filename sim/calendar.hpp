@@ -4,6 +4,7 @@
 // Years have 365 days and months the usual lengths (no leap days), so that every run of
 // the same length has the same calendar.
 #include <array>
+#include <cstddef>
 
 namespace govsim::sim {
 
@@ -24,6 +25,27 @@ inline constexpr std::array<int, 12> month_lengths{31, 28, 31, 30, 31, 30, 31, 3
         in_year -= len;
     }
     return false;
+}
+
+/// A calendar date (no leap days: 29 February does not exist in the model's calendar).
+struct Date {
+    int year = 0;
+    int month = 1; ///< 1-12
+    int day = 1;   ///< 1 to the month's length
+
+    [[nodiscard]] constexpr bool valid() const {
+        return month >= 1 && month <= 12 && day >= 1 &&
+               day <= month_lengths[static_cast<std::size_t>(month - 1)];
+    }
+    bool operator==(const Date&) const = default;
+};
+
+/// The day (0-based) of a date, counted from 1 January of `first_year` (negative before it).
+[[nodiscard]] constexpr int day_of(const Date& date, int first_year) {
+    int d = (date.year - first_year) * days_per_year;
+    for (int m = 1; m < date.month; ++m)
+        d += month_lengths[static_cast<std::size_t>(m - 1)];
+    return d + date.day - 1;
 }
 
 } // namespace govsim::sim

@@ -376,6 +376,22 @@ bool ConfigTable::boolean(std::string_view key) {
     return *node->value<bool>();
 }
 
+Date ConfigTable::date(std::string_view key) {
+    const std::string_view expected = "a date (YYYY-MM-DD, no 29 February)";
+    const toml::node* node = lookup(key, expected);
+    if (!node->is_date()) {
+        throw error(key, std::string(expected), describe(*node));
+    }
+    const toml::date d = *node->value<toml::date>();
+    const Date date{static_cast<int>(d.year), static_cast<int>(d.month), static_cast<int>(d.day)};
+    if (!date.valid()) {
+        throw error(key, std::string(expected),
+                    fmt::format("{}-{:02}-{:02}", date.year, date.month, date.day),
+                    "the model's calendar has no leap days");
+    }
+    return date;
+}
+
 std::string ConfigTable::string(std::string_view key) {
     const toml::node* node = lookup(key, "a non-empty string");
     if (!node->is_string()) {

@@ -6,6 +6,8 @@
 // ConfigError whose what() is a single line: `file:line:column: error: key.path: expected X,
 // found Y`, naming the file where the offending value was written. Generic: knows nothing about
 // what the keys mean.
+#include "sim/calendar.hpp"
+
 #include <toml++/toml.h>
 
 #include <cstdint>
@@ -151,6 +153,8 @@ public:
 
     /// A TOML boolean (`true` or `false`).
     [[nodiscard]] bool boolean(std::string_view key);
+    /// A TOML local date (`2016-09-01`) that exists in the model's calendar (no 29 February).
+    [[nodiscard]] Date date(std::string_view key);
 
     /// A non-empty string.
     [[nodiscard]] std::string string(std::string_view key);

@@ -977,6 +977,17 @@ std::uint64_t ResultsReader::uint_attribute(std::string_view name) const {
     return value;
 }
 
+std::int64_t ResultsReader::int_attribute(std::string_view name) const {
+    const QuietErrors quiet;
+    const std::string n(name);
+    const std::string what =
+        fmt::format("cannot read attribute '{}' of '{}'", name, path_.string());
+    Handle attribute(check(H5Aopen(file_, n.c_str(), H5P_DEFAULT), what), H5Aclose);
+    std::int64_t value = 0;
+    check(H5Aread(attribute.get(), H5T_NATIVE_INT64, &value), what);
+    return value;
+}
+
 bool ResultsReader::has_dataset(std::string_view dataset_path) const {
     const QuietErrors quiet;
     const std::string name(dataset_path);

@@ -398,6 +398,8 @@ public:
     [[nodiscard]] bool has_attribute(std::string_view name) const;
     [[nodiscard]] std::string string_attribute(std::string_view name) const;
     [[nodiscard]] std::uint64_t uint_attribute(std::string_view name) const;
+    /// A signed integer attribute (converted by HDF5 from whatever integer type it was written as).
+    [[nodiscard]] std::int64_t int_attribute(std::string_view name) const;
     [[nodiscard]] bool has_dataset(std::string_view dataset_path) const;
     /// Rows of a 1-D dataset (bytes of a byte dataset).
     [[nodiscard]] std::uint64_t rows(std::string_view dataset_path) const;

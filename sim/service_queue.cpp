@@ -24,8 +24,9 @@ double ServiceQueue::busy_time(double time) const {
 
 ServiceQueue::Arrival ServiceQueue::arrive(std::uint32_t job, double time, double priority) {
     account(time);
-    // Under FIFO the ticket (arrival order) alone orders the room; under Priority the key does.
-    const Ticket ticket{discipline_ == Discipline::Priority ? priority : 0.0, next_ticket_++};
+    // Under FIFO the key is the arrival time, which never decreases, so arrival order (the
+    // ticket breaks ties) orders the room; under Priority the key does.
+    const Ticket ticket{discipline_ == Discipline::Priority ? priority : time, next_ticket_++};
     if (busy_ < servers_) {
         ++busy_;
         return {Admission::Started, ticket};

@@ -63,6 +63,11 @@ public:
     /// As set_servers, also setting the servers' speed (Capacity).
     std::vector<std::uint32_t> set_capacity(const Capacity& capacity, double time);
 
+    /// Changes the discipline for jobs arriving from now on (a policy adopted mid-run): jobs
+    /// already waiting keep their place. Under FIFO a job's key is its arrival time, under
+    /// Priority its priority, so a job of either kind is ordered against the other by time.
+    void set_discipline(Discipline discipline) { discipline_ = discipline; }
+
     [[nodiscard]] std::uint32_t servers() const { return servers_; }
     /// How fast each server works (1 unless set by set_capacity); service times are divided
     /// by it.

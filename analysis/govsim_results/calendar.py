@@ -1,7 +1,8 @@
 """The model's calendar (docs/results.md, "Conventions"; sim/calendar.hpp).
 
-Day d counts days since 1 January of the start year; years have 365 days and months their usual
-lengths, with no 29 February. Month m counts months since January of the start year.
+Day d counts days since 1 January of the start year (the first reported year; the warm-up before
+it has negative days); years have 365 days and months their usual lengths, with no 29 February.
+Month m counts months since January of the start year (negative in the warm-up).
 """
 import numpy as np
 import pandas as pd
@@ -19,9 +20,7 @@ def day_dates(days, start_year):
     skip 29 February.
     """
     days = np.asarray(days, dtype=np.int64)
-    if days.size and days.min() < 0:
-        raise ValueError("model days are never negative")
-    year = start_year + days // DAYS_PER_YEAR
+    year = start_year + days // DAYS_PER_YEAR  # floor division: warm-up days fall in earlier years
     day_of_year = days % DAYS_PER_YEAR
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     # From day 59 (1 March) on, a leap year's real calendar is one day ahead of the model's.
@@ -33,8 +32,6 @@ def day_dates(days, start_year):
 def month_dates(months, start_year):
     """First calendar day (datetime64) of model months `months` (months since Jan of start_year)."""
     months = np.asarray(months, dtype=np.int64)
-    if months.size and months.min() < 0:
-        raise ValueError("model months are never negative")
     month_index = (start_year - 1970) * 12 + months
     return month_index.astype("datetime64[M]").astype("datetime64[ns]")
 

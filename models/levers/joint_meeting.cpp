@@ -43,7 +43,8 @@ public:
         held_ = 0;
         waiting_.clear();
         next_id_ = 0;
-        run.town.calendar.schedule(interval_days, meeting_event());
+        first_ = run.current_day;
+        run.town.calendar.schedule(first_ + interval_days, meeting_event());
     }
 
     /// A cross-department dispute at coordination joins the meeting list (oldest onset first)
@@ -65,12 +66,12 @@ public:
         return waiting_.erase(std::make_pair(x.ticket.key, x.ticket.id)) > 0;
     }
 
-    /// A meeting at k x interval: up to cases_per_meeting waiting disputes, oldest onset first,
+    /// A meeting at the start + k x interval: up to cases_per_meeting waiting disputes, oldest onset first,
     /// are resolved with the meeting's success (x the leading group's multiplier, capped) or
     /// fail (the party decides what next). The next meeting is scheduled.
     void on_event(RunState& run, Site& site, double t, const Event&) override {
         ++held_;
-        site.calendar.schedule((held_ + 1) * interval_days, meeting_event());
+        site.calendar.schedule(first_ + (held_ + 1) * interval_days, meeting_event());
         const double p = std::min(1.0, success * run.eff.meeting_success_multiplier);
         for (std::uint32_t n = 0; n < cases_per_meeting && !waiting_.empty(); ++n) {
             const auto first = waiting_.begin();
@@ -92,6 +93,7 @@ private:
     }
 
     sim::Stream meeting_;
+    double first_ = 0; ///< the day the lever started
     int held_ = 0;
     std::map<std::pair<double, std::uint64_t>, Event> waiting_;
     std::uint64_t next_id_ = 0;

@@ -9,7 +9,7 @@ namespace govsim::models {
 
 Levers::Levers(const Levers& other) {
     for (const Entry& e : other.entries_)
-        entries_.push_back(Entry{e.lever->clone(), e.enabled});
+        entries_.push_back(Entry{e.lever->clone(), e.enabled, e.start});
 }
 
 Levers& Levers::operator=(const Levers& other) {
@@ -20,19 +20,19 @@ Levers& Levers::operator=(const Levers& other) {
     return *this;
 }
 
-void Levers::add(std::unique_ptr<Lever> lever, bool enabled) {
+void Levers::add(std::unique_ptr<Lever> lever, bool enabled, std::optional<sim::Date> start) {
     const std::size_t position = lever_type_index(lever->name());
     const auto same = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) {
         return e.lever->name() == lever->name();
     });
     if (same != entries_.end()) {
-        *same = Entry{std::move(lever), enabled};
+        *same = Entry{std::move(lever), enabled, start};
         return;
     }
     const auto after = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) {
         return lever_type_index(e.lever->name()) > position;
     });
-    entries_.insert(after, Entry{std::move(lever), enabled});
+    entries_.insert(after, Entry{std::move(lever), enabled, start});
 }
 
 bool Levers::has(std::string_view name) const {
@@ -63,11 +63,11 @@ std::vector<std::string> Levers::enabled_names() const {
     return names;
 }
 
-std::vector<std::unique_ptr<Lever>> Levers::instantiate() const {
-    std::vector<std::unique_ptr<Lever>> out;
+std::vector<Levers::Instance> Levers::instantiate() const {
+    std::vector<Instance> out;
     for (const Entry& e : entries_)
         if (e.enabled)
-            out.push_back(e.lever->clone());
+            out.push_back(Instance{e.lever->clone(), e.start});
     return out;
 }
 

@@ -9,7 +9,10 @@
 //
 // Adding a lever: docs/levers.md.
 #include <cstdint>
+#include "sim/calendar.hpp"
+
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -139,9 +142,11 @@ public:
     struct Entry {
         std::unique_ptr<Lever> lever;
         bool enabled = true;
+        /// the lever's own start date (`start` in its section), else the model's policy start
+        std::optional<sim::Date> start;
     };
     /// Adds a lever (replacing one of the same name), kept in the registry's order.
-    void add(std::unique_ptr<Lever> lever, bool enabled);
+    void add(std::unique_ptr<Lever> lever, bool enabled, std::optional<sim::Date> start = {});
     [[nodiscard]] bool has(std::string_view name) const;
     [[nodiscard]] bool enabled(std::string_view name) const;
     /// Switches a lever the scenario names on or off; throws std::invalid_argument otherwise.
@@ -149,8 +154,12 @@ public:
     /// Names of the levers switched on, in the registry's order.
     [[nodiscard]] std::vector<std::string> enabled_names() const;
     [[nodiscard]] const std::vector<Entry>& entries() const { return entries_; }
-    /// Fresh copies of the levers switched on, for one run.
-    [[nodiscard]] std::vector<std::unique_ptr<Lever>> instantiate() const;
+    /// Fresh copies of the levers switched on, for one run, each with its start date.
+    struct Instance {
+        std::unique_ptr<Lever> lever;
+        std::optional<sim::Date> start;
+    };
+    [[nodiscard]] std::vector<Instance> instantiate() const;
     /// The lever of type L, if the scenario names it (on or off).
     template <class L>
     [[nodiscard]] const L* find() const {

@@ -23,6 +23,8 @@ void arrive(RunState& run, Site& site, double t, const Event& e) {
         for (auto& lever : run.levers)
             if (lever->take_at_coordination(run, site, t, e))
                 return;
+    if (e.level == Level::ResidentsCommittee)
+        x.rc_slot = run.committee_slot(x.record.compound);
     std::uint32_t job = e.dispute;
     if (!site.community) {
         job = static_cast<std::uint32_t>(run.town.jobs.size());
@@ -84,7 +86,7 @@ void renege(RunState& run, Site& site, double t, const Event& e) {
     Dispute& x = run.dispute(e);
     if (x.state != DisputeState::Waiting || x.record.last_level != e.level)
         return;
-    const bool left = x.held_by > 0 ? run.levers[x.held_by - 1U]->withdraw(run, e)
+    const bool left = x.held_by > 0 ? run.all_levers[x.held_by - 1U]->withdraw(run, e)
                                     : run.queue(e).renege(x.ticket);
     if (left)
         escalation::fail(run, site, t, e);

@@ -55,12 +55,14 @@ std::size_t lines(const std::string& s) {
     return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n'));
 }
 
-/// A small scenario (3 replicates of a shrunk Lishui) in `dir`.
+/// A small scenario (3 replicates of a shrunk Lishui) in `dir`, without a warm-up so that a
+/// checkpoint stays small enough for the file-size limits below.
 void write_scenario(const fs::path& dir, int replicates = 3) {
     std::ofstream(dir / "small.toml")
         << "include = [\"" << GOVSIM_SOURCE_DIR << "/scenarios/lishui-baseline.toml\"]\n"
         << "[town]\nresidents_at_full_occupancy = 20000\n"
-        << "communities = 4\n[run]\nyears = 1\nreplicates = " << replicates << "\nseed = 5\n";
+        << "communities = 4\n[run]\nyears = 1\nwarmup_years = 0\nreplicates = " << replicates
+        << "\nseed = 5\n";
 }
 
 /// Every dataset byte-identical (in /runs, the time field wall_seconds excepted).
@@ -97,8 +99,9 @@ std::string read_bytes(const fs::path& p) {
 /// Makes every run's checkpoint and then fails the final write (a full disk simulated with a
 /// file-size limit): leaves out.h5.partial/ with every run saved.
 void leave_saved_runs(const fs::path& dir) {
-    // 40 KiB: each checkpoint fits, the results file does not.
-    const auto r = govsim_in(dir, "run small.toml -o out.h5 -q", "trap '' XFSZ; ulimit -f 80;");
+    // 80 KiB (sh counts 512-byte blocks): each checkpoint (about 43 KB) fits, the results file
+    // (about 110 KB) does not.
+    const auto r = govsim_in(dir, "run small.toml -o out.h5 -q", "trap '' XFSZ; ulimit -f 160;");
     INFO(r.err);
     REQUIRE(r.status == 2);
     REQUIRE(fs::exists(dir / "out.h5.partial/run-000002.bin"));
@@ -207,7 +210,7 @@ TEST_CASE("damaged, truncated and foreign checkpoints are run again with a warni
     std::ofstream(store / "run-000001.bin", std::ios::binary | std::ios::trunc)
         << one.substr(0, one.size() / 3);
     const auto other = govsim_in(dir.path(), "run small.toml -o other.h5 -q --seed 6",
-                                 "trap '' XFSZ; ulimit -f 80;");
+                                 "trap '' XFSZ; ulimit -f 160;");
     REQUIRE(other.status == 2);
     fs::copy_file(dir.path() / "other.h5.partial/run-000002.bin", store / "run-000002.bin",
                   fs::copy_options::overwrite_existing);

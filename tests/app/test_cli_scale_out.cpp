@@ -59,7 +59,8 @@ void write_experiment(const fs::path& dir) {
         << "[experiment]\ntowns = [\"towns/small-lishui.toml\", \"towns/small-dali.toml\"]\n"
         << "models = [\"" << shipped << "models/baseline.toml\", \"" << shipped
         << "models/denghu.toml\"]\n"
-        << "[run]\nname = \"scale-out\"\nstart_year = 2014\nyears = 1\nreplicates = 3\n"
+        << "[run]\nname = \"scale-out\"\nstart_year = 2014\nyears = 1\nwarmup_years = "
+           "0\nreplicates = 3\n"
         << "seed = 21\n";
 }
 

@@ -88,7 +88,7 @@ TEST_CASE("an assembly with too few owners present fails", "[agents][assemblies]
     s.town.nonlocal_share = 1;
     s.town.tenant_share_nonlocal = 1;
     s.town.occupancy_start = 1;
-    s.town.occupancy_end = 1;
+    s.town.occupancy_max = 1;
     s.assemblies.turnout_dissatisfaction_weight = 0;
     s.assemblies.turnout_absent_nonlocal = 0.1;
     s.assemblies.support_election = 1;

@@ -25,9 +25,10 @@ const std::string baseline = GOVSIM_SOURCE_DIR "/scenarios/lishui-baseline.toml"
 std::string small_calibration(const std::string& parameters = "", const std::string& extra = "") {
     return "include = [\"" + baseline +
            "\"]\n"
-           "[town]\nresidents_at_full_occupancy = 30000\ncommunities = 4\n" +
+           "[town]\nresidents_at_full_occupancy = 30000\ncommunities = 4\n"
+           "[run]\nwarmup_years = 0\n" +
            extra +
-           "[calibration]\nseed = 3\nreplicates = 4\nparticles = 40\ngenerations = 4\n"
+           "[calibration]\nseed = 3\nreplicates = 6\nparticles = 40\ngenerations = 4\n"
            "tolerance_quantile = 0.5\nfinal_tolerance = 0.0\nmin_acceptance = 0.02\n"
            "batch_size = 40\nmax_batches_per_generation = 10\n"
            "[[calibration.targets]]\nyear = 2014\ncomplaints = 20\n"
@@ -57,7 +58,7 @@ TEST_CASE("a calibration file is read and particles are built by composition", "
     CHECK(spec.parameters[0].key == "escalation.escalate_base");
     CHECK(spec.target_years == std::vector<int>{2014, 2015});
     CHECK(spec.target_complaints == std::vector<double>{20, 30});
-    CHECK(spec.replicates == 4);
+    CHECK(spec.replicates == 6);
     CHECK(spec.abc.particles == 40);
     CHECK(spec.base.town.residents_at_full_occupancy == 30000); // the file's own override
     CHECK(spec.base.escalation.escalate_base == 0.2);           // from the baseline

@@ -193,8 +193,8 @@ TEST_CASE("included files merge in order and the including file's keys override 
           "[composition]") {
     const Scenario base = parse_scenario(baseline_with(""), here);
     SECTION("a plain key overrides; the rest of its table is kept") {
-        const Scenario s = parse_scenario(baseline_with("[town]\noccupancy_end = 0.9\n"), here);
-        CHECK(s.town.occupancy_end == 0.9);
+        const Scenario s = parse_scenario(baseline_with("[town]\noccupancy_max = 0.9\n"), here);
+        CHECK(s.town.occupancy_max == 0.9);
         CHECK(s.town.occupancy_start == base.town.occupancy_start);
         CHECK(s.town.name == "lishui");
     }

@@ -2,6 +2,7 @@
 // the thread count, reproducibility, and the feedback loop of MODEL.md §4.
 #include "models/experiment.hpp"
 #include "models/governance.hpp"
+#include "models/world.hpp"
 #include "sim/parallel.hpp"
 #include "test_helpers.hpp"
 
@@ -169,18 +170,36 @@ TEST_CASE("a run is reproduced from its seed, and another seed or replicate diff
     CHECK(d.disputes.size() != a.disputes.size());
 }
 
-TEST_CASE("occupied households grow from the start to the end share", "[model][synthesis]") {
-    const auto s = govsim::test::small_lishui(60000, 4, 2);
+TEST_CASE("occupied households follow the occupancy path, warm-up included", "[model][synthesis]") {
+    // A year of warm-up: the path runs back into it, and the first reported day has the start
+    // share.
+    const auto s = govsim::test::small_lishui(60000, 4, 2, 1);
     const auto r = run_one(s, 3, 0, false);
     const double units = r.units;
-    const double first = r.daily.front().households / units;
-    const double last = r.daily.back().households / units;
     // Binomial sampling error of the shares: a few standard errors of sqrt(p(1-p)/n).
     const double se = std::sqrt(0.25 / units);
-    CHECK(std::abs(first - s.town.occupancy_start) < 5 * se);
-    CHECK(std::abs(last - s.town.occupancy_end) < 5 * se + 1.0 / s.days());
+    const auto path = [&](int day) {
+        return models::occupancy_path(s.town, day + s.first_reported_day(), s.first_reported_day());
+    };
+    REQUIRE(r.daily.size() == 3 * 365U);
+    for (const auto& d : r.daily) {
+        // households at the end of day d: those moved in on days up to d
+        if (d.day % 73 == 0) {
+            INFO("day " << d.day);
+            CHECK(std::abs(d.households / units - path(d.day)) < 5 * se + 1.0 / 365);
+        }
+        CHECK(d.warmup == (d.day < 0));
+    }
+    CHECK(r.daily.front().day == -365);
+    CHECK(std::abs(r.daily[365].households / units - s.town.occupancy_start) < 5 * se + 1.0 / 365);
     for (std::size_t d = 1; d < r.daily.size(); ++d)
         CHECK(r.daily[d].households >= r.daily[d - 1].households);
+    // Occupancy stops rising at its maximum.
+    auto full = s;
+    full.town.occupancy_growth_per_year = 0.5;
+    full.town.occupancy_max = 0.9;
+    const auto f = run_one(full, 3, 0, false);
+    CHECK(std::abs(f.daily.back().households / units - 0.9) < 5 * se);
 }
 
 TEST_CASE("firms abandon compounds whose fees no longer cover costs", "[model][feedback]") {

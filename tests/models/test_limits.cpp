@@ -211,7 +211,8 @@ TEST_CASE("a scenario with every count at its limit runs without wrapping", "[li
           r.total.stats.resolved + r.total.stats.abandoned + r.total.stats.open_at_end);
     std::uint64_t onsets = 0;
     for (const auto& d : r.daily) {
-        onsets += d.onsets;
+        if (!d.warmup)
+            onsets += d.onsets;
         CHECK(d.servers[models::index(models::Level::Firm)] <= 1000U * 1000U);
     }
     CHECK(onsets == r.total.stats.disputes);

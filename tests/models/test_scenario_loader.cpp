@@ -215,7 +215,8 @@ TEST_CASE("the reference scenario loads and its values land in the right fields"
     CHECK(s.run.name == "lishui-baseline");
     CHECK_THAT(s.run.description, StartsWith("Lishui under baseline governance"));
     CHECK(s.run.start_year == 2014);
-    CHECK(s.days() == 365 * static_cast<int>(number_in_file(text, "years")));
+    CHECK(s.days() == 365 * static_cast<int>(number_in_file(text, "years") +
+                                             number_in_file(text, "warmup_years")));
     CHECK(s.run.seed == static_cast<std::uint64_t>(number_in_file(text, "seed")));
     CHECK(s.run.replicates == static_cast<std::uint32_t>(number_in_file(text, "replicates")));
 
@@ -462,9 +463,9 @@ TEST_CASE("a missing section is rejected", "[scenario]") {
 
 TEST_CASE("a missing key is rejected at its enclosing table", "[scenario]") {
     SECTION("a plain key") {
-        const std::string text = remove_line(reference_text(), "occupancy_end");
+        const std::string text = remove_line(reference_text(), "occupancy_max");
         CHECK(std::string(error_for(text).what()) ==
-              prefix(find(text, "[town]"), "town.occupancy_end") +
+              prefix(find(text, "[town]"), "town.occupancy_max") +
                   "expected a share in (0, 1], found nothing (key missing)");
     }
     SECTION("a level in an inline table") {
@@ -561,11 +562,11 @@ TEST_CASE("housing shares that do not sum to 1 are rejected", "[scenario]") {
               "expected shares summing to 1, found shares summing to 0.95");
 }
 
-TEST_CASE("an occupancy that falls over the run is rejected", "[scenario]") {
+TEST_CASE("an occupancy that starts above its maximum is rejected", "[scenario]") {
     const std::string text =
-        set_value(set_value(reference_text(), "occupancy_start", "0.9"), "occupancy_end", "0.85");
+        set_value(set_value(reference_text(), "occupancy_start", "0.9"), "occupancy_max", "0.85");
     CHECK_THAT(error_for(text).what(),
-               StartsWith(prefix(value_at(text, "occupancy_end"), "town.occupancy_end") +
+               StartsWith(prefix(value_at(text, "occupancy_max"), "town.occupancy_max") +
                           "expected a share no smaller than occupancy_start (0.9), found 0.85"));
 }
 

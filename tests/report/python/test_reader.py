@@ -50,9 +50,13 @@ class Calendar(unittest.TestCase):
         self.assertEqual([d.strftime("%Y-%m-%d") for d in dates],
                          ["2014-01-01", "2014-02-01", "2014-12-01", "2015-01-01", "2016-02-01"])
 
-    def test_negative_days_are_rejected(self):
-        with self.assertRaises(ValueError):
-            calendar.day_dates([-1], 2014)
+    def test_warm_up_days_and_months_fall_before_the_start_year(self):
+        days = pd.DatetimeIndex(calendar.day_dates([-365, -306, -1, 0], 2014))
+        self.assertEqual([d.strftime("%Y-%m-%d") for d in days],
+                         ["2013-01-01", "2013-03-01", "2013-12-31", "2014-01-01"])
+        months = pd.DatetimeIndex(calendar.month_dates([-12, -1, 0], 2014))
+        self.assertEqual([d.strftime("%Y-%m-%d") for d in months],
+                         ["2013-01-01", "2013-12-01", "2014-01-01"])
 
 
 class Statistics(unittest.TestCase):
@@ -155,16 +159,18 @@ class Reader(unittest.TestCase):
             months = pd.DatetimeIndex(monthly["date"])
             self.assertTrue((months.day == 1).all())
             self.assertTrue(((months.year - start) * 12 + months.month - 1 == monthly["month"]).all())
-            # The summary's years are the years of the daily dates.
+            # The summary's years are the years of the reported (not warm-up) daily dates.
+            reported = daily[daily["day"] >= 0]
             self.assertEqual(sorted(r.summary["year"].unique()),
-                             sorted(pd.DatetimeIndex(daily["date"]).year.unique()))
+                             sorted(pd.DatetimeIndex(reported["date"]).year.unique()))
 
     def test_start_year_from_an_attribute_wins(self):
         with TempFolder() as folder:
             path = copy_with(SMALL, folder, "start.h5", attrs={"start_year": 2020})
             r = load(path)
         self.assertEqual(r.start_year, 2020)
-        self.assertEqual(pd.Timestamp(r.daily["date"].iloc[0]), pd.Timestamp("2020-01-01"))
+        first_reported = r.daily.loc[r.daily["day"] == 0, "date"].iloc[0]
+        self.assertEqual(pd.Timestamp(first_reported), pd.Timestamp("2020-01-01"))
 
     def test_daily_by_level_keeps_the_work(self):
         r = load(SMALL)

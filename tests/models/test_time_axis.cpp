@@ -1,0 +1,198 @@
+// A run's time axis: the warm-up is simulated but not reported, and governance levers act from
+// the model's policy start (or a lever's own start) — before it a model's run is the baseline's,
+// bit for bit, under common random numbers.
+#include "models/governance.hpp"
+#include "sim/config.hpp"
+#include "test_helpers.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+using namespace govsim;
+using models::DisputeRecord;
+using models::RunResult;
+using models::Scenario;
+
+namespace {
+
+RunResult run_one(const Scenario& s, std::uint64_t seed) {
+    models::RunKey key{0, s.run.name, s.town.name, s.model.name, 0};
+    models::RunOptions options;
+    options.record_disputes = true;
+    return models::run_replicate(s, seed, key, options);
+}
+
+bool same(double a, double b) {
+    return std::memcmp(&a, &b, sizeof a) == 0;
+}
+
+/// Every field the same; y's times are first moved by `shift` days (as the results move them).
+bool same_record(const DisputeRecord& x, const DisputeRecord& y, double shift = 0) {
+    return x.community == y.community && x.compound == y.compound &&
+           x.household == y.household && x.category == y.category &&
+           same(x.onset, y.onset + shift) && same(x.detected, y.detected + shift) &&
+           same(x.complaint, y.complaint + shift) && same(x.closed, y.closed + shift) &&
+           x.outcome == y.outcome && x.last_level == y.last_level && x.handoffs == y.handoffs &&
+           x.party == y.party;
+}
+
+/// The grid, with patrols that find nearly everything: a lever whose effect shows at once.
+const std::string grid = "[levers.grid_inspection]\ninspection_interval_days = 1\n"
+                         "households_per_grid = 300\ndetection_probability = 1\n"
+                         "administrators_per_grid = 0.5\ninspector_staff_per_cell = 0.1\n";
+
+} // namespace
+
+TEST_CASE("the warm-up is simulated but not reported", "[time][warmup]") {
+    // A: two reported years after one of warm-up. B: the same three years, all reported, with
+    // the occupancy path anchored a year earlier so that it is the same path.
+    auto a = test::small_lishui(30000, 4, 2, 1);
+    auto b = a;
+    b.run.start_year = a.run.start_year - 1;
+    b.run.years = 3;
+    b.run.warmup_years = 0;
+    b.town.occupancy_start = a.town.occupancy_start - a.town.occupancy_growth_per_year;
+    const auto ra = run_one(a, 5);
+    const auto rb = run_one(b, 5);
+    // The same simulation: every day, month and dispute, a year apart in labels.
+    REQUIRE(ra.daily.size() == rb.daily.size());
+    for (std::size_t d = 0; d < ra.daily.size(); ++d) {
+        REQUIRE(ra.daily[d].day == rb.daily[d].day - 365);
+        REQUIRE(ra.daily[d].warmup == (d < 365));
+        REQUIRE_FALSE(rb.daily[d].warmup);
+        REQUIRE((ra.daily[d].onsets == rb.daily[d].onsets &&
+                 ra.daily[d].households == rb.daily[d].households &&
+                 ra.daily[d].complaints == rb.daily[d].complaints));
+    }
+    REQUIRE(ra.monthly.size() == rb.monthly.size());
+    CHECK(ra.monthly.front().month == -12);
+    CHECK(ra.monthly.front().warmup);
+    REQUIRE(ra.disputes.size() == rb.disputes.size());
+    for (std::size_t i = 0; i < ra.disputes.size(); ++i)
+        REQUIRE(same_record(ra.disputes[i], rb.disputes[i], -365.0));
+    // (B's times moved back a year are A's, bit for bit: A's were moved by the same subtraction.)
+    // Reported: A's years are B's last two, exactly; the warm-up year is not in /summary.
+    REQUIRE(ra.years.size() == 2);
+    REQUIRE(rb.years.size() == 3);
+    for (std::size_t y = 0; y < 2; ++y) {
+        const auto &x = ra.years[y], &z = rb.years[y + 1];
+        CHECK(x.year == z.year);
+        CHECK(x.stats.disputes == z.stats.disputes);
+        CHECK(x.stats.complaints == z.stats.complaints);
+        CHECK(x.stats.resolved == z.stats.resolved);
+        CHECK(x.stats.open_at_end == z.stats.open_at_end);
+        CHECK(same(x.households, z.households));
+        CHECK(x.institutions == z.institutions);
+    }
+    // The pooled row covers the reported years only: disputes that arose in the warm-up are in
+    // no reported year.
+    std::uint64_t warmup_disputes = 0;
+    for (const auto& r : ra.disputes)
+        warmup_disputes += r.onset < 0 ? 1U : 0U;
+    CHECK(warmup_disputes > 100);
+    CHECK(ra.total.stats.disputes == ra.years[0].stats.disputes + ra.years[1].stats.disputes);
+    CHECK(ra.total.stats.disputes + warmup_disputes == ra.disputes.size());
+}
+
+TEST_CASE("before its policy start a model runs as the baseline, bit for bit", "[time][policy]") {
+    auto base = test::small_lishui(60000, 6, 2, 1);
+    auto model = base;
+    model.model.name = "grid";
+    test::add_levers(model, grid);
+    model.model.policy_start = sim::Date{2014, 7, 1};
+    const auto rb = run_one(base, 9);
+    const auto rm = run_one(model, 9);
+    // Day 0 is 1 January 2014; the policy starts on day 181 (1 July), after a year of warm-up.
+    const int start = sim::day_of(sim::Date{2014, 7, 1}, 2014);
+    REQUIRE(start == 181);
+    // Records come community by community, each community's in onset order: the disputes that
+    // began before the start are each community's first ones in both runs.
+    const auto by_community = [](const RunResult& r) {
+        std::vector<std::vector<DisputeRecord>> out;
+        for (const auto& d : r.disputes) {
+            if (out.size() <= d.community)
+                out.resize(d.community + 1);
+            out[d.community].push_back(d);
+        }
+        return out;
+    };
+    const auto cb = by_community(rb), cm = by_community(rm);
+    REQUIRE(cb.size() == cm.size());
+    std::size_t before = 0;
+    for (std::size_t m = 0; m < cb.size(); ++m)
+        for (std::size_t i = 0; i < cb[m].size() && i < cm[m].size(); ++i) {
+            const auto &x = cb[m][i], &y = cm[m][i];
+            if (x.onset >= start)
+                break;
+            // A dispute that began before the start and whose every step came before it too.
+            if (std::isnan(x.closed) || x.closed >= start)
+                continue;
+            ++before;
+            REQUIRE(same_record(x, y));
+        }
+    CHECK(before > 1000);
+    for (std::size_t d = 0; d < rb.daily.size(); ++d) {
+        if (rb.daily[d].day >= start)
+            break;
+        REQUIRE((rb.daily[d].onsets == rm.daily[d].onsets &&
+                 rb.daily[d].detections == rm.daily[d].detections &&
+                 rb.daily[d].resolved == rm.daily[d].resolved &&
+                 rb.daily[d].complaints == rm.daily[d].complaints &&
+                 same(rb.daily[d].busy_server_days[1], rm.daily[d].busy_server_days[1])));
+    }
+    // After it the grid acts: disputes are found sooner.
+    const auto mean_delay = [start](const RunResult& r) {
+        double sum = 0;
+        std::size_t n = 0;
+        for (const auto& d : r.disputes)
+            if (d.onset > start + 30 && !std::isnan(d.detected)) {
+                sum += d.detected - d.onset;
+                ++n;
+            }
+        return sum / static_cast<double>(n);
+    };
+    CHECK(mean_delay(rm) < 0.8 * mean_delay(rb));
+}
+
+TEST_CASE("a lever's own start phases it in after the model's", "[time][policy]") {
+    auto base = test::small_lishui(30000, 4, 2, 0);
+    auto phased = base;
+    // The model starts on 1 January 2014 (day 0), its grid only on 1 January 2015.
+    phased.model.policy_start = sim::Date{2014, 1, 1};
+    test::add_levers(phased, "[levers.grid_inspection]\nstart = 2015-01-01\n"
+                             "inspection_interval_days = 1\nhouseholds_per_grid = 300\n"
+                             "detection_probability = 1\nadministrators_per_grid = 0.5\n"
+                             "inspector_staff_per_cell = 0.1\n");
+    REQUIRE(phased.levers.entries().front().start == sim::Date{2015, 1, 1});
+    const auto rb = run_one(base, 10);
+    const auto rp = run_one(phased, 10);
+    for (std::size_t d = 0; d < 365; ++d)
+        REQUIRE(rb.daily[d].detections == rp.daily[d].detections);
+    bool differs = false;
+    for (std::size_t d = 365; d < rb.daily.size(); ++d)
+        differs = differs || rb.daily[d].detections != rp.daily[d].detections;
+    CHECK(differs);
+}
+
+TEST_CASE("policy and lever start dates are read and checked", "[time][policy][scenario]") {
+    const std::string text =
+        sim::read_text_file(test::source_path("scenarios/lishui-baseline.toml"));
+    const auto with = [&](const std::string& extra) {
+        return models::parse_scenario(text + extra, test::source_path("scenarios/x.toml"));
+    };
+    CHECK(with("\n[model]\nname = \"m\"\npolicy_start = 2016-09-01\n").model.policy_start ==
+          sim::Date{2016, 9, 1});
+    CHECK_THROWS_WITH(with("\n[model]\nname = \"m\"\npolicy_start = 2016-02-29\n"),
+                      Catch::Matchers::Contains("model.policy_start: expected a date") &&
+                          Catch::Matchers::Contains("no leap days"));
+    CHECK_THROWS_WITH(with("\n[model]\nname = \"m\"\npolicy_start = \"2016-09-01\"\n"),
+                      Catch::Matchers::Contains("model.policy_start: expected a date"));
+    std::string negative = text;
+    negative.replace(negative.find("warmup_years = 1"), 16, "warmup_years = -1");
+    CHECK_THROWS_WITH(models::parse_scenario(negative, test::source_path("scenarios/x.toml")),
+                      Catch::Matchers::Contains("run.warmup_years"));
+}
