@@ -267,6 +267,32 @@ Comparison compare_models(const std::vector<RunResult>& runs, std::string_view b
                 }
                 out.rows.push_back(std::move(row));
             }
+            // Equity: each group's outcomes and their differences from the baseline.
+            for (std::size_t e = 0; e < first.equity.size(); ++e) {
+                const EquityRow& g = first.equity[e];
+                for (std::size_t k = 0; k < equity_metrics.size(); ++k) {
+                    const Metric metric = equity_metrics[k];
+                    ComparisonRow row = compare(
+                        these, base_runs,
+                        [e, metric](const RunResult& r) {
+                            if (e >= r.equity.size())
+                                return nan;
+                            YearRow y;
+                            y.stats = r.equity[e].stats;
+                            return metric_value(y, r.evaluated_to - r.evaluated_from + 1.0, metric);
+                        },
+                        sim::Stream(seed, key, metric_count + 1 + e, k));
+                    row.town = town;
+                    row.model = model;
+                    row.metric = metric;
+                    row.baseline = base;
+                    row.first_year = first.evaluated_from;
+                    row.last_year = first.evaluated_to;
+                    row.dimension = equity_dimension_names[static_cast<std::size_t>(g.dimension)];
+                    row.group = equity_group_name(g.dimension, g.group);
+                    out.equity.push_back(std::move(row));
+                }
+            }
             if (model != base) {
                 CostEffectRow c =
                     cost_effect(these, base_runs, sim::Stream(seed, key, metric_count, 0));

@@ -75,7 +75,14 @@ struct ComparisonRow {
     /// for evaluation-period rows: the first calendar year whose own row's difference interval
     /// excludes 0 (time to effect); 0 if none did (or for the baseline)
     int first_significant_year = 0;
+    /// for equity rows: the group of households (models/summary.hpp EquityDimension)
+    std::string dimension, group;
 };
+
+/// The metrics compared for each group of households in Comparison::equity.
+inline constexpr std::array<Metric, 4> equity_metrics{Metric::ResolvedShare, Metric::AbandonedShare,
+                                                      Metric::ComplaintsPerYear,
+                                                      Metric::MedianResolution};
 
 /// What a model's differences from the baseline cost, per town (evaluation period, per year).
 /// Ratios and their 95% intervals come from a paired bootstrap over replicates; a ratio is NaN
@@ -97,6 +104,8 @@ struct CostEffectRow {
 struct Comparison {
     std::vector<ComparisonRow> rows; ///< evaluation-period rows first, then year by year
     std::vector<CostEffectRow> costs;
+    /// per town, model, group of households and equity metric, over the evaluation period
+    std::vector<ComparisonRow> equity;
 };
 
 /// Compares the models of every town. Runs are grouped by (town, model) and paired by replicate
