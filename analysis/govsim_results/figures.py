@@ -21,7 +21,6 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure as MplFigure  # noqa: E402  (not kept by pyplot)
-from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from . import calendar, labels  # noqa: E402
 from .stats import mean_interval  # noqa: E402
@@ -365,8 +364,6 @@ def yearly_outcomes(results, lang="en"):
             ax.set_xticks(years)
             ax.set_xticklabels([str(y) for y in years])
             ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
-            if metric == "public_cost_per_year":
-                ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v / 1e6:g}M" if v else "0"))
             if period is not None:  # the evaluation period, lightly shaded
                 ax.axvspan(period[0] - 0.5, period[1] + 0.5, color="#2c5d8a", alpha=0.06,
                            linewidth=0, zorder=0)

@@ -62,7 +62,8 @@ def name(value, lang: str, kind: str = "") -> str:
     return shown
 
 
-# Metrics: (label, unit, scale): values are multiplied by scale for display.
+# Metrics: (label, unit, scale): values are multiplied by scale for display (100 for shares
+# shown in %, 1e-6 for yuan shown in millions).
 METRICS = {
     "en": {
         "dispute_rate_per_1000_households_per_year": ("disputes", "per 1,000 households per year", 1.0),
@@ -96,9 +97,9 @@ METRICS = {
                                                 "per 1,000 households per year", 1.0),
         "burden_per_1000_households": ("unresolved dispute-days", "per 1,000 households per year",
                                        1.0),
-        "public_cost_per_year": ("public cost", "yuan per year", 1.0),
-        "public_cost": ("public cost", "yuan per year", 1.0),
-        "fee_funded_cost": ("cost paid from fees", "yuan per year", 1.0),
+        "public_cost_per_year": ("public cost", "million yuan per year", 1e-6),
+        "public_cost": ("public cost", "million yuan per year", 1e-6),
+        "fee_funded_cost": ("cost paid from fees", "million yuan per year", 1e-6),
     },
     "zh": {
         "dispute_rate_per_1000_households_per_year": ("纠纷发生率", "每千户每年", 1.0),
@@ -130,9 +131,9 @@ METRICS = {
         "open_share_at_end": ("期末仍未结", "占纠纷的%", 100.0),
         "burden_per_1000_households_per_year": ("未解决纠纷天数", "每千户每年", 1.0),
         "burden_per_1000_households": ("未解决纠纷天数", "每千户每年", 1.0),
-        "public_cost_per_year": ("公共成本", "元/年", 1.0),
-        "public_cost": ("公共成本", "元/年", 1.0),
-        "fee_funded_cost": ("由物业费支付的成本", "元/年", 1.0),
+        "public_cost_per_year": ("公共成本", "百万元/年", 1e-6),
+        "public_cost": ("公共成本", "百万元/年", 1e-6),
+        "fee_funded_cost": ("由物业费支付的成本", "百万元/年", 1e-6),
     },
 }
 

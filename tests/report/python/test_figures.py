@@ -129,7 +129,7 @@ class Forest(unittest.TestCase):
     def test_absolute_differences_are_the_evaluation_periods(self):
         def unit_of(metric):
             _, unit, scale = labels.metric(metric, "en")
-            return scale, unit if scale == 1 else "percentage points"
+            return scale, "percentage points" if scale == 100 else unit
         self.check("comparison", ("difference", "difference_lower", "difference_upper"), unit_of)
 
     def test_relative_changes_are_the_comparisons(self):

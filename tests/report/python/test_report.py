@@ -116,6 +116,32 @@ class Report(unittest.TestCase):
         self.assertIn("<b>Start-up</b>", html)
         self.assertNotIn("<b>Warm-up</b>", html)
 
+    def test_a_format_2_file_still_makes_a_report(self):
+        # Format 2: one comparison row per town, model and metric over the whole run, without
+        # years, relative changes, time to effect, costs or equity.
+        import h5py
+        import numpy.lib.recfunctions as rf
+
+        with h5py.File(SMALL, "r") as f:
+            raw = f["comparison"][()]
+        old = rf.drop_fields(raw[raw["year"] == 0],
+                             ["year", "first_year", "last_year", "relative", "relative_lower",
+                              "relative_upper", "first_significant_year"], usemask=False)
+        with TempFolder() as folder:
+            path = copy_with(SMALL, folder, "format2.h5", attrs={"format_version": 2},
+                             tables={"comparison": old})
+            with h5py.File(path, "r+") as f:
+                for name in ("cost_effectiveness", "equity_comparison", "equity"):
+                    del f[name]
+            r = load(path)
+            html = report.build(r, "en", figure_names=("comparison", "relative", "cost", "yearly"))
+        self.assertIn("paired difference from baseline over the whole run", html)
+        self.assertNotIn('class="data effect"', html)
+        self.assertNotIn('class="data costs"', html)
+        for name in ("forest plot of relative changes", "cost against outcome"):
+            self.assertIn(f"Not drawn: {name}", html)
+        self.assertIn('id="fig-yearly"', html)  # from /summary
+
     def test_chinese(self):
         html = page(SMALL, "zh")
         self.assertIn('<html lang="zh-CN">', html)
