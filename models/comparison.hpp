@@ -117,9 +117,12 @@ struct Comparison {
                                         std::string_view baseline_model = "baseline",
                                         std::uint64_t seed = 0);
 
-/// The rows as CSV (a header line, then one line per row; numbers with full precision).
-[[nodiscard]] std::string comparison_csv(const std::vector<ComparisonRow>& rows);
-[[nodiscard]] std::string cost_effect_csv(const std::vector<CostEffectRow>& rows);
+/// The whole comparison as one tidy CSV (a header line, then one line per row; numbers with
+/// full precision): the rows (dimension and group "all"), the equity rows, then each
+/// cost-effectiveness quantity as a row of its own (metric extra_public_cost_per_year,
+/// extra_resolved_per_year, complaints_avoided_per_year, cost_per_extra_resolved,
+/// cost_per_complaint_avoided; its value and interval in mean, lower, upper).
+[[nodiscard]] std::string comparison_csv(const Comparison& comparison);
 
 /// Readable tables, one set per town: metrics with their intervals, differences (absolute and
 /// relative), time to effect, and costs.

@@ -155,6 +155,8 @@ void describe_runs(sim::RowTable<const RunResult*>& table, const KeyWidths& w) {
         .column("communities", [](R r) { return r->communities; })
         .column("compounds", [](R r) { return r->compounds; })
         .column("units", [](R r) { return r->units; })
+        .column("evaluated_from", [](R r) { return static_cast<std::int32_t>(r->evaluated_from); })
+        .column("evaluated_to", [](R r) { return static_cast<std::int32_t>(r->evaluated_to); })
         .column("wall_seconds", [](R r) { return r->wall_seconds; });
 }
 
