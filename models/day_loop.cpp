@@ -22,9 +22,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <optional>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 
 namespace govsim::models {
@@ -132,6 +132,7 @@ RunState::RunState(const Scenario& scenario, std::uint64_t seed_, std::uint32_t 
             cs.sg_queues.emplace_back(1, 0, eff.discipline);
             cs.firm_queues.emplace_back(1, 0, eff.discipline);
             cs.committee_queues.emplace_back(sc.owners_committees.servers, 0, eff.discipline);
+            cs.onset_hazard.push_back(cs.onset.unit_exponential());
             onsets::recompute_aggregates(*this, c);
         }
     });

@@ -111,6 +111,9 @@ struct CommunityState {
     std::vector<sim::ServiceQueue> committee_queues; ///< per compound: the owners' committee
     std::vector<sim::ServiceQueue> rc_queues;        ///< per residents' committee
     sim::Stream onset, detection, handling, decision, monthly, assembly;
+    /// per compound (local index): the cumulative onset hazard left before its next onset, a
+    /// unit exponential gap as it is drawn (mechanisms/onsets.cpp)
+    std::vector<double> onset_hazard;
     std::vector<Event> outbox; ///< arrivals at town level, with their times
     std::vector<double> outbox_times;
     /// busy-time integrals of the community's levels up to the end of the last day

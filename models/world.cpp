@@ -6,6 +6,7 @@
 #include "sim/random.hpp"
 
 #include <algorithm>
+#include <boost/random/lognormal_distribution.hpp>
 #include <cmath>
 #include <cstddef>
 #include <numeric>
@@ -110,6 +111,29 @@ std::size_t draw_category(sim::Stream& rng, const Array& shares) {
 
 /// The firm of a managed compound: the first rank whose cumulative weight exceeds a uniform
 /// draw (the last firm on rounding).
+/// The cumulative distribution of a Poisson count with mean `mean` over 0..largest, until
+/// the mass left is below double precision; the last entry takes the rest (1).
+std::vector<double> poisson_cdf(double mean, std::uint32_t largest) {
+    std::vector<double> cdf;
+    double p = std::exp(-mean), sum = 0;
+    for (std::uint32_t k = 0; k < largest && 1.0 - sum > 0x1.0p-53; ++k) {
+        sum += p;
+        cdf.push_back(sum);
+        p *= mean / (k + 1);
+    }
+    cdf.push_back(1.0);
+    return cdf;
+}
+
+/// A draw from a table of cumulative probabilities (inversion): the first k with u < cdf[k].
+std::uint32_t draw_below(sim::Stream& rng, const std::vector<double>& cdf) {
+    const double u = rng.uniform();
+    std::uint32_t k = 0;
+    while (k + 1 < cdf.size() && u >= cdf[k])
+        ++k;
+    return k;
+}
+
 std::uint32_t draw_firm(sim::Stream& rng, const std::vector<double>& cumulative) {
     const double u = rng.uniform() * cumulative.back();
     const auto it = std::upper_bound(cumulative.begin(), cumulative.end(), u);
@@ -120,9 +144,8 @@ std::uint32_t draw_firm(sim::Stream& rng, const std::vector<double>& cumulative)
 } // namespace
 
 double occupancy_path(const TownSpec& town, int day, int first_reported_day) {
-    const double share =
-        town.occupancy_start +
-        town.occupancy_growth_per_year * (day - first_reported_day) / sim::days_per_year;
+    const double share = town.occupancy_start + town.occupancy_growth_per_year *
+                                                    (day - first_reported_day) / sim::days_per_year;
     return std::clamp(share, 0.0, town.occupancy_max);
 }
 
@@ -134,9 +157,9 @@ std::int32_t move_in_day(const TownSpec& town, double rank, int first_reported_d
         return never;
     // The first day d with occupancy_path(d) > rank, from the path's inverse (then checked, so
     // rounding never moves a household in early).
-    auto d = static_cast<int>(std::ceil(first_reported_day + (rank - town.occupancy_start) *
-                                                                 sim::days_per_year /
-                                                                 town.occupancy_growth_per_year));
+    auto d = static_cast<int>(
+        std::ceil(first_reported_day + (rank - town.occupancy_start) * sim::days_per_year /
+                                           town.occupancy_growth_per_year));
     d = std::clamp(d, 1, days - 1);
     while (d > 1 && occupancy_path(town, d - 1, first_reported_day) > rank)
         --d;
@@ -287,6 +310,7 @@ World synthesise_world(const Scenario& scenario, std::uint64_t seed, std::uint32
     u.resize(first);
     const OwnerSpec& os = scenario.owners;
     const int first_reported = scenario.first_reported_day();
+    const std::vector<double> cars_cdf = poisson_cdf(town.cars_per_household_mean, 255);
     sim::parallel_for_each_index(n_comp, [&](std::size_t c) {
         sim::Stream rng(seed, replicate, stream_entity::synthesis_compound(c), purpose::households);
         const std::uint32_t b = cp.first_unit[c];
@@ -300,6 +324,10 @@ World synthesise_world(const Scenario& scenario, std::uint64_t seed, std::uint32
             u.move_in_day[i] = move_in_day(town, rng.uniform(), first_reported, days);
         std::sort(u.move_in_day.begin() + b, u.move_in_day.begin() + e);
         const double area_mean = os.floor_area_mean_m2[index(cp.housing[c])];
+        // The floor area's distribution, built once per compound (not per unit).
+        const double area_sigma2 = std::log1p(os.floor_area_cv * os.floor_area_cv);
+        boost::random::lognormal_distribution<double> floor_area(
+            std::log(area_mean) - 0.5 * area_sigma2, std::sqrt(area_sigma2));
         double area = 0;
         for (std::uint32_t i = b; i < e; ++i) {
             u.compound[i] = static_cast<std::uint32_t>(c);
@@ -308,10 +336,9 @@ World synthesise_world(const Scenario& scenario, std::uint64_t seed, std::uint32
             u.let[i] =
                 rng.bernoulli(nonlocal ? town.tenant_share_nonlocal : town.tenant_share_local) ? 1
                                                                                                : 0;
-            u.cars[i] = static_cast<std::uint8_t>(
-                std::min<std::uint32_t>(rng.poisson(town.cars_per_household_mean), 255));
+            u.cars[i] = static_cast<std::uint8_t>(draw_below(rng, cars_cdf));
             u.floor_area_m2[i] =
-                static_cast<float>(rng.lognormal_mean_cv(area_mean, os.floor_area_cv));
+                static_cast<float>(os.floor_area_cv > 0 ? rng.draw(floor_area) : area_mean);
             area += u.floor_area_m2[i];
             u.owner_satisfaction[i] =
                 clamp01(rng.normal(hh.satisfaction_initial_mean, hh.satisfaction_initial_sd));
