@@ -184,8 +184,8 @@ struct Options {
 void district(const models::Scenario& s, const Options& o) {
     fmt::print("\n== district: {} residents, {} communities, {} days, best of {}\n",
                s.town.residents_at_full_occupancy, s.town.communities, s.days(), o.repeats);
-    fmt::print("{:>8} {:>10} {:>20} {:>16} {:>14}\n", "threads", "wall (s)", "household-days/s",
-               "disputes/s", "peak MB");
+    fmt::print("{:>8} {:>10} {:>10} {:>20} {:>16} {:>14}\n", "threads", "wall (s)", "CPU (s)",
+               "household-days/s", "disputes/s", "peak MB");
     // Repeats interleave the thread counts, so that slow drifts of the machine's speed
     // affect every configuration alike.
     std::vector<Measure> best(o.threads_max + 1);
@@ -194,7 +194,7 @@ void district(const models::Scenario& s, const Options& o) {
             keep_best(best[t], run_replicate_child(s, t), k == 0);
     for (std::size_t t = 1; t <= o.threads_max; ++t) {
         const Measure& b = best[t];
-        fmt::print("{:>8} {:>10.3f} {:>20.3e} {:>16.3e} {:>14.1f}\n", t, b.wall,
+        fmt::print("{:>8} {:>10.3f} {:>10.3f} {:>20.3e} {:>16.3e} {:>14.1f}\n", t, b.wall, b.cpu,
                    b.household_days / b.wall, b.disputes / b.wall, mb(b.max_rss_kb));
     }
     if (o.threads_max >= 2)
@@ -204,8 +204,8 @@ void district(const models::Scenario& s, const Options& o) {
 void size_curve(const models::Scenario& base, const Options& o) {
     fmt::print("\n== size: towns k x the district, 1 thread, {} days, best of {}\n", base.days(),
                o.size_repeats);
-    fmt::print("{:>6} {:>12} {:>10} {:>12} {:>18} {:>10}\n", "k", "communities", "wall (s)",
-               "disputes", "ratio to linear", "peak MB");
+    fmt::print("{:>6} {:>12} {:>10} {:>10} {:>12} {:>16} {:>16} {:>10}\n", "k", "communities",
+               "wall (s)", "CPU (s)", "disputes", "wall/linear", "CPU/linear", "peak MB");
     std::vector<Measure> best(o.sizes.size());
     for (int r = 0; r < o.size_repeats; ++r)
         for (std::size_t i = 0; i < o.sizes.size(); ++i) {
@@ -215,11 +215,12 @@ void size_curve(const models::Scenario& base, const Options& o) {
             keep_best(best[i], run_replicate_child(s, 1), r == 0);
         }
     // Linear: k times the time of the smallest size, per unit of k.
-    const double unit = best[0].wall / o.sizes[0];
+    const double unit = best[0].wall / o.sizes[0], unit_cpu = best[0].cpu / o.sizes[0];
     for (std::size_t i = 0; i < o.sizes.size(); ++i)
-        fmt::print("{:>6} {:>12} {:>10.3f} {:>12.0f} {:>18.2f} {:>10.1f}\n", o.sizes[i],
-                   base.town.communities * static_cast<std::uint32_t>(o.sizes[i]), best[i].wall,
-                   best[i].disputes, best[i].wall / (unit * o.sizes[i]), mb(best[i].max_rss_kb));
+        fmt::print("{:>6} {:>12} {:>10.3f} {:>10.3f} {:>12.0f} {:>16.2f} {:>16.2f} {:>10.1f}\n",
+                   o.sizes[i], base.town.communities * static_cast<std::uint32_t>(o.sizes[i]),
+                   best[i].wall, best[i].cpu, best[i].disputes, best[i].wall / (unit * o.sizes[i]),
+                   best[i].cpu / (unit_cpu * o.sizes[i]), mb(best[i].max_rss_kb));
 }
 
 void memory(const models::Scenario& base, const Options& o) {
