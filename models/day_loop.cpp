@@ -99,10 +99,11 @@ int start_day_of(const Scenario& sc, const std::optional<sim::Date>& own) {
 
 } // namespace
 
-RunState::RunState(const Scenario& scenario, std::uint64_t seed_, std::uint32_t replicate_)
+RunState::RunState(const Scenario& scenario, std::uint64_t seed_, std::uint32_t replicate_,
+                   const World* prebuilt)
     : sc(scenario), seed(seed_), replicate(replicate_),
-      world(synthesise_world(scenario, seed_, replicate_)), eff(baseline_parameters(scenario)),
-      days(scenario.days()) {
+      world(prebuilt ? *prebuilt : synthesise_world(scenario, seed_, replicate_)),
+      eff(baseline_parameters(scenario)), days(scenario.days()) {
     auto instances = scenario.levers.instantiate();
     if (instances.size() > std::numeric_limits<std::uint8_t>::max())
         throw std::invalid_argument("too many levers in one run");
@@ -204,8 +205,9 @@ namespace {
 
 class DayLoop {
 public:
-    DayLoop(const Scenario& scenario, std::uint64_t seed, std::uint32_t replicate)
-        : run_(scenario, seed, replicate) {
+    DayLoop(const Scenario& scenario, std::uint64_t seed, std::uint32_t replicate,
+            const World* prebuilt)
+        : run_(scenario, seed, replicate, prebuilt) {
         daily_.resize(static_cast<std::size_t>(run_.days));
     }
 
@@ -494,7 +496,7 @@ private:
 RunResult run_replicate(const Scenario& scenario, std::uint64_t seed, const RunKey& key,
                         const RunOptions& options) {
     const auto start = std::chrono::steady_clock::now();
-    DayLoop loop(scenario, seed, key.replicate);
+    DayLoop loop(scenario, seed, key.replicate, options.world.get());
     RunResult result = loop.simulate(key, options);
     result.wall_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

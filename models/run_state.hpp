@@ -141,7 +141,10 @@ struct Site {
 };
 
 struct RunState {
-    RunState(const Scenario& scenario, std::uint64_t seed, std::uint32_t replicate);
+    /// Synthesises the run's world, or copies `prebuilt` if given (which must be what
+    /// synthesise_world gives for this scenario, seed and replicate).
+    RunState(const Scenario& scenario, std::uint64_t seed, std::uint32_t replicate,
+             const World* prebuilt = nullptr);
     RunState(const RunState&) = delete;
     RunState& operator=(const RunState&) = delete;
 

@@ -206,6 +206,14 @@ void set_committee_capacity(World& world, const ResidentsCommitteeSpec& spec, st
     rcs.capacity[rc] = rcs.staff[rc] * spec.dispute_share + extra;
 }
 
+bool same_synthesis(const Scenario& a, const Scenario& b) {
+    return a.town == b.town && a.households == b.households && a.owners == b.owners &&
+           a.firms == b.firms && a.collectives == b.collectives &&
+           a.owners_committees == b.owners_committees &&
+           a.residents_committees == b.residents_committees && a.days() == b.days() &&
+           a.first_reported_day() == b.first_reported_day();
+}
+
 World synthesise_world(const Scenario& scenario, std::uint64_t seed, std::uint32_t replicate) {
     const TownSpec& town = scenario.town;
     const HouseholdSpec& hh = scenario.households;
