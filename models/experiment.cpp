@@ -124,8 +124,8 @@ public:
 private:
     using Key = std::pair<std::size_t, std::uint32_t>; ///< (group, replicate)
     [[nodiscard]] Key key(std::size_t i) const {
-        return {group_[sim::coordinates(i, 1, plan_.replicates()).scenario],
-                plan_.key(i).replicate};
+        const auto c = sim::coordinates(i, 1, plan_.replicates());
+        return {group_[c.scenario], static_cast<std::uint32_t>(c.replicate)};
     }
 
     const ExperimentPlan& plan_;
