@@ -1,9 +1,25 @@
-// District-scale benchmark (issue #2): about 1.3 million residents in 300 communities,
-// 2 simulated years, one replicate, for 1 and 2 threads. Each configuration runs in a
-// child process, so its peak memory (max RSS) is its own. Prints wall time (best of the
-// repeats), household-days per second, disputes per second, peak memory and the speed-up.
+// Performance benchmark (issues #2 and #12). Sections, each selectable with --sections:
+//   district  the district-scale case: about 1.3 million residents in 300 communities, all
+//             units occupied, 2 simulated years, one replicate, at 1..T threads: wall time,
+//             household-days and disputes per second, peak memory, speed-up;
+//   size      towns 1x..32x the district (residents and communities multiplied), one thread:
+//             wall time, its ratio to linear (k times the 1x time) and peak memory;
+//   memory    peak memory of the district run for 2 and 10 simulated years (no dispute
+//             records kept): the memory added per dispute is the difference in peak memory
+//             over the difference in disputes;
+//   disputes  `govsim run` of the district, one thread, with and without `--disputes`: the
+//             extra CPU time over the records written is the cost of writing a record;
+//   pilot     `govsim run scenarios/pilot-comparison.toml` with 2 threads, without and with
+//             `--disputes`: CPU time (user + system) and wall time.
+// Every configuration runs in a child process (a fork, or govsim itself), so its peak memory
+// (max RSS, from wait4) and CPU time are its own; repeats interleave the configurations and
+// each reports its best (minimum) repeat. The load average (/proc/loadavg) is printed at the
+// start and end of each section, since the machine may be shared.
 //
-// Usage: govsim_bench [SCENARIO] [--repeats N] [--threads-max T]
+// Usage: govsim_bench [--repeats N] [--threads-max T] [--sections LIST] [--sizes LIST]
+//                     [--size-repeats N] [--pilot-repeats N] [--govsim BINARY]
+// (--govsim: the govsim binary the disputes and pilot sections run; default the one built with
+// the benchmark)
 #include "models/governance.hpp"
 #include "models/scenario_loader.hpp"
 #include "sim/parallel.hpp"
@@ -12,7 +28,13 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fcntl.h>
+#include <filesystem>
 #include <fmt/core.h>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <sstream>
 #include <string>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -23,19 +45,42 @@ using namespace govsim;
 
 namespace {
 
+/// What one child reports: its own wall time (of the part it times) and counts; the parent
+/// adds the child's CPU time and peak memory from wait4.
 struct Measure {
     double wall = 0;
     double household_days = 0;
     double disputes = 0;
+    double cpu = 0; ///< user + system seconds of the whole child
     long max_rss_kb = 0;
 };
 
-Measure run_child(const models::Scenario& s, std::size_t threads) {
+double seconds(const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6;
+}
+
+/// Waits for child `pid`; fails the benchmark if it did not exit with status 0.
+void reap(pid_t pid, Measure& m) {
+    int status = 0;
+    rusage usage{};
+    wait4(pid, &status, 0, &usage);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fmt::print(stderr, "benchmark child failed (status {})\n", status);
+        std::exit(1);
+    }
+    m.max_rss_kb = usage.ru_maxrss;
+    m.cpu = seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+/// One replicate of `s` with `threads` threads, in a forked child: wall time of the run (town
+/// synthesis, simulation and summary; not process start or scenario loading).
+Measure run_replicate_child(const models::Scenario& s, std::size_t threads) {
     int fd[2];
     if (pipe(fd) != 0) {
         std::perror("pipe");
         std::exit(1);
     }
+    std::fflush(stdout); // the child must not inherit (and flush) buffered output
     const pid_t pid = fork();
     if (pid == 0) {
         close(fd[0]);
@@ -57,66 +102,283 @@ Measure run_child(const models::Scenario& s, std::size_t threads) {
     Measure m;
     const bool ok = read(fd[0], &m, sizeof m) == static_cast<ssize_t>(sizeof m);
     close(fd[0]);
-    int status = 0;
-    rusage usage{};
-    wait4(pid, &status, 0, &usage);
-    if (!ok || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    const double disputes = m.disputes, household_days = m.household_days, wall = m.wall;
+    reap(pid, m);
+    if (!ok) {
         fmt::print(stderr, "benchmark child failed\n");
         std::exit(1);
     }
-    m.max_rss_kb = usage.ru_maxrss;
+    m.disputes = disputes;
+    m.household_days = household_days;
+    m.wall = wall;
     return m;
+}
+
+/// Runs the govsim binary with `args` (output to /dev/null): wall time of the whole process.
+std::string govsim_binary = GOVSIM_BENCH_BINARY;
+
+Measure run_govsim(const std::vector<std::string>& args) {
+    std::vector<char*> argv;
+    std::string binary = govsim_binary;
+    argv.push_back(binary.data());
+    std::vector<std::string> copy = args;
+    for (auto& a : copy)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::fflush(stdout); // the child must not inherit (and flush) buffered output
+    const auto start = std::chrono::steady_clock::now();
+    const pid_t pid = fork();
+    if (pid == 0) {
+        const int null = open("/dev/null", O_WRONLY);
+        if (null < 0 || dup2(null, STDOUT_FILENO) < 0)
+            std::_Exit(1);
+        execv(binary.c_str(), argv.data());
+        std::_Exit(127);
+    }
+    Measure m;
+    reap(pid, m);
+    m.wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return m;
+}
+
+/// Keeps the best (least wall time) of the repeats, the least CPU time and the largest peak
+/// memory seen.
+void keep_best(Measure& best, const Measure& m, bool first) {
+    const long rss = first ? m.max_rss_kb : std::max(best.max_rss_kb, m.max_rss_kb);
+    const double cpu = first ? m.cpu : std::min(best.cpu, m.cpu);
+    if (first || m.wall < best.wall)
+        best = m;
+    best.max_rss_kb = rss;
+    best.cpu = cpu;
+}
+
+double mb(long kb) {
+    return static_cast<double>(kb) / 1024.0;
+}
+
+void print_load(const char* when) {
+    std::ifstream in("/proc/loadavg");
+    std::string a, b, c;
+    in >> a >> b >> c;
+    fmt::print("[load average {}: {} {} {}]\n", when, a, b, c);
+}
+
+std::vector<std::string> split(const std::string& list) {
+    std::vector<std::string> out;
+    std::stringstream ss(list);
+    for (std::string item; std::getline(ss, item, ',');)
+        if (!item.empty())
+            out.push_back(item);
+    return out;
+}
+
+struct Options {
+    int repeats = 7;
+    std::size_t threads_max = 2;
+    std::vector<std::string> sections{"district", "size", "memory", "disputes", "pilot"};
+    std::vector<int> sizes{1, 2, 4, 8, 16, 32};
+    int size_repeats = 3;
+    int pilot_repeats = 1;
+};
+
+void district(const models::Scenario& s, const Options& o) {
+    fmt::print("\n== district: {} residents, {} communities, {} days, best of {}\n",
+               s.town.residents_at_full_occupancy, s.town.communities, s.days(), o.repeats);
+    fmt::print("{:>8} {:>10} {:>10} {:>20} {:>16} {:>14}\n", "threads", "wall (s)", "CPU (s)",
+               "household-days/s", "disputes/s", "peak MB");
+    // Repeats interleave the thread counts, so that slow drifts of the machine's speed
+    // affect every configuration alike.
+    std::vector<Measure> best(o.threads_max + 1);
+    for (int k = 0; k < o.repeats; ++k)
+        for (std::size_t t = 1; t <= o.threads_max; ++t)
+            keep_best(best[t], run_replicate_child(s, t), k == 0);
+    for (std::size_t t = 1; t <= o.threads_max; ++t) {
+        const Measure& b = best[t];
+        fmt::print("{:>8} {:>10.3f} {:>10.3f} {:>20.3e} {:>16.3e} {:>14.1f}\n", t, b.wall, b.cpu,
+                   b.household_days / b.wall, b.disputes / b.wall, mb(b.max_rss_kb));
+    }
+    if (o.threads_max >= 2)
+        fmt::print("speed-up 2 threads vs 1: {:.2f}x\n", best[1].wall / best[2].wall);
+}
+
+void size_curve(const models::Scenario& base, const Options& o) {
+    fmt::print("\n== size: towns k x the district, 1 thread, {} days, best of {}\n", base.days(),
+               o.size_repeats);
+    fmt::print("{:>6} {:>12} {:>10} {:>10} {:>12} {:>16} {:>16} {:>10}\n", "k", "communities",
+               "wall (s)", "CPU (s)", "disputes", "wall/linear", "CPU/linear", "peak MB");
+    std::vector<Measure> best(o.sizes.size());
+    for (int r = 0; r < o.size_repeats; ++r)
+        for (std::size_t i = 0; i < o.sizes.size(); ++i) {
+            models::Scenario s = base;
+            s.town.residents_at_full_occupancy *= o.sizes[i];
+            s.town.communities *= static_cast<std::uint32_t>(o.sizes[i]);
+            keep_best(best[i], run_replicate_child(s, 1), r == 0);
+        }
+    // Linear: k times the time of the smallest size, per unit of k.
+    const double unit = best[0].wall / o.sizes[0], unit_cpu = best[0].cpu / o.sizes[0];
+    for (std::size_t i = 0; i < o.sizes.size(); ++i)
+        fmt::print("{:>6} {:>12} {:>10.3f} {:>10.3f} {:>12.0f} {:>16.2f} {:>16.2f} {:>10.1f}\n",
+                   o.sizes[i], base.town.communities * static_cast<std::uint32_t>(o.sizes[i]),
+                   best[i].wall, best[i].cpu, best[i].disputes, best[i].wall / (unit * o.sizes[i]),
+                   best[i].cpu / (unit_cpu * o.sizes[i]), mb(best[i].max_rss_kb));
+}
+
+void memory(const models::Scenario& base, const Options& o) {
+    const int short_years = 2, long_years = 10;
+    fmt::print("\n== memory: the district, 1 thread, {} and {} years, no dispute records, "
+               "best of {}\n",
+               short_years, long_years, o.size_repeats);
+    models::Scenario a = base, b = base;
+    a.run.years = short_years;
+    b.run.years = long_years;
+    Measure ma, mb_;
+    for (int r = 0; r < o.size_repeats; ++r) {
+        // Peak memory is nearly deterministic: keep the smallest of the repeats.
+        Measure x = run_replicate_child(a, 1), y = run_replicate_child(b, 1);
+        if (r == 0 || x.max_rss_kb < ma.max_rss_kb)
+            ma = x;
+        if (r == 0 || y.max_rss_kb < mb_.max_rss_kb)
+            mb_ = y;
+    }
+    fmt::print("{:>6} {:>12} {:>10} {:>10}\n", "years", "disputes", "wall (s)", "peak MB");
+    fmt::print("{:>6} {:>12.0f} {:>10.3f} {:>10.1f}\n", short_years, ma.disputes, ma.wall,
+               mb(ma.max_rss_kb));
+    fmt::print("{:>6} {:>12.0f} {:>10.3f} {:>10.1f}\n", long_years, mb_.disputes, mb_.wall,
+               mb(mb_.max_rss_kb));
+    const double per_dispute =
+        static_cast<double>(mb_.max_rss_kb - ma.max_rss_kb) * 1024.0 / (mb_.disputes - ma.disputes);
+    fmt::print("memory added per dispute: {:.1f} B (peak memory difference over the difference "
+               "in disputes; includes the longer run's daily and monthly rows)\n",
+               per_dispute);
+}
+
+void dispute_records(const std::string& scenario_path, const models::Scenario& s,
+                     const std::string& work, const Options& o) {
+    fmt::print("\n== disputes: govsim run of the district, 1 thread, without and with "
+               "--disputes, best of {}\n",
+               o.repeats);
+    const std::string out = work + "/d.h5";
+    const std::vector<std::string> common{
+        "run", scenario_path, "-o", out, "-q", "--threads", "1", "--csv", work + "/d.csv"};
+    auto with = common;
+    with.emplace_back("--disputes");
+    Measure plain, records;
+    for (int r = 0; r < o.repeats; ++r) {
+        keep_best(plain, run_govsim(common), r == 0);
+        keep_best(records, run_govsim(with), r == 0);
+    }
+    // The number of records: one per dispute of the run (the in-process run, same scenario).
+    const Measure count = run_replicate_child(s, 1);
+    const double rows = count.disputes;
+    const auto mib = [&](const std::string& p) {
+        return static_cast<double>(std::filesystem::file_size(p)) / 1048576.0;
+    };
+    fmt::print("{:>14} {:>10} {:>10} {:>10}\n", "", "wall (s)", "CPU (s)", "peak MB");
+    fmt::print("{:>14} {:>10.3f} {:>10.3f} {:>10.1f}\n", "no records", plain.wall, plain.cpu,
+               mb(plain.max_rss_kb));
+    fmt::print("{:>14} {:>10.3f} {:>10.3f} {:>10.1f}\n", "--disputes", records.wall, records.cpu,
+               mb(records.max_rss_kb));
+    const double extra_wall = records.wall - plain.wall, extra_cpu = records.cpu - plain.cpu;
+    fmt::print("{:.0f} records ({:.1f} MiB file with them): per record {:.2f} us of wall time "
+               "({:.2e} records/s), {:.2f} us of CPU time ({:.2e} records/s)\n",
+               rows, mib(out), extra_wall / rows * 1e6, rows / extra_wall, extra_cpu / rows * 1e6,
+               rows / extra_cpu);
+}
+
+void pilot(const std::string& work, const Options& o) {
+    const std::string path =
+        std::string(GOVSIM_BENCH_SOURCE_DIR) + "/scenarios/pilot-comparison.toml";
+    fmt::print("\n== pilot: govsim run scenarios/pilot-comparison.toml, 2 threads, best of {}\n",
+               o.pilot_repeats);
+    const std::vector<std::string> common{
+        "run", path, "-o", work + "/p.h5", "--csv", work + "/p.csv", "-q", "--threads", "2"};
+    auto with = common;
+    with.emplace_back("--disputes");
+    Measure plain, records;
+    for (int r = 0; r < o.pilot_repeats; ++r) {
+        keep_best(plain, run_govsim(common), r == 0);
+        keep_best(records, run_govsim(with), r == 0);
+    }
+    fmt::print("{:>14} {:>10} {:>10} {:>10}\n", "", "wall (s)", "CPU (s)", "peak MB");
+    fmt::print("{:>14} {:>10.2f} {:>10.2f} {:>10.1f}\n", "no records", plain.wall, plain.cpu,
+               mb(plain.max_rss_kb));
+    fmt::print("{:>14} {:>10.2f} {:>10.2f} {:>10.1f}\n", "--disputes", records.wall, records.cpu,
+               mb(records.max_rss_kb));
 }
 
 } // namespace
 
 int main(int argc, char** argv) {
-    std::string path = std::string(GOVSIM_BENCH_SOURCE_DIR) + "/scenarios/lishui-baseline.toml";
-    int repeats = 7;
-    std::size_t threads_max = 2;
+    Options o;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
-        if (a == "--repeats" && i + 1 < argc)
-            repeats = std::atoi(argv[++i]);
-        else if (a == "--threads-max" && i + 1 < argc)
-            threads_max = static_cast<std::size_t>(std::atoi(argv[++i]));
-        else
-            path = a;
-    }
-    auto s = models::load_scenario(path);
-    // District scale (MODEL.md §2: about 300 communities, about 1.3 million people), all
-    // units occupied for the whole run, 2 simulated years (no warm-up), one replicate.
-    s.town.residents_at_full_occupancy = 1.3e6;
-    s.town.communities = 300;
-    s.town.occupancy_start = 1.0;
-    s.town.occupancy_growth_per_year = 0.0;
-    s.town.occupancy_max = 1.0;
-    s.run.years = 2;
-    s.run.warmup_years = 0;
-
-    fmt::print("govsim district benchmark: {} residents, {} communities, {} days, best of {}\n",
-               s.town.residents_at_full_occupancy, s.town.communities, s.days(), repeats);
-    fmt::print("{:>8} {:>10} {:>20} {:>16} {:>14}\n", "threads", "wall (s)", "household-days/s",
-               "disputes/s", "peak MB");
-    // Repeats interleave the thread counts, so that slow drifts of the machine's speed
-    // affect every configuration alike; each configuration reports its best repeat.
-    std::vector<Measure> best(threads_max + 1);
-    for (int k = 0; k < repeats; ++k)
-        for (std::size_t t = 1; t <= threads_max; ++t) {
-            const Measure m = run_child(s, t);
-            Measure& b = best[t];
-            const long rss = std::max(b.max_rss_kb, m.max_rss_kb);
-            if (k == 0 || m.wall < b.wall)
-                b = m;
-            b.max_rss_kb = rss;
+        const bool has_value = i + 1 < argc;
+        if (a == "--repeats" && has_value)
+            o.repeats = std::atoi(argv[++i]);
+        else if (a == "--threads-max" && has_value)
+            o.threads_max = static_cast<std::size_t>(std::atoi(argv[++i]));
+        else if (a == "--sections" && has_value)
+            o.sections = split(argv[++i]);
+        else if (a == "--sizes" && has_value) {
+            o.sizes.clear();
+            for (const auto& k : split(argv[++i]))
+                o.sizes.push_back(std::atoi(k.c_str()));
+        } else if (a == "--size-repeats" && has_value)
+            o.size_repeats = std::atoi(argv[++i]);
+        else if (a == "--pilot-repeats" && has_value)
+            o.pilot_repeats = std::atoi(argv[++i]);
+        else if (a == "--govsim" && has_value)
+            govsim_binary = argv[++i];
+        else {
+            fmt::print(stderr, "usage: govsim_bench [--repeats N] [--threads-max T] [--sections "
+                               "district,size,memory,disputes,pilot] [--sizes 1,2,...] "
+                               "[--size-repeats N] [--pilot-repeats N] [--govsim BINARY]\n");
+            return 2;
         }
-    for (std::size_t t = 1; t <= threads_max; ++t) {
-        const Measure& b = best[t];
-        fmt::print("{:>8} {:>10.3f} {:>20.3e} {:>16.3e} {:>14.1f}\n", t, b.wall,
-                   b.household_days / b.wall, b.disputes / b.wall,
-                   static_cast<double>(b.max_rss_kb) / 1024.0);
     }
-    if (threads_max >= 2)
-        fmt::print("speed-up 2 threads vs 1: {:.2f}x\n", best[1].wall / best[2].wall);
+    if (o.repeats < 1 || o.size_repeats < 1 || o.pilot_repeats < 1 || o.threads_max < 1 ||
+        o.sizes.empty() || *std::min_element(o.sizes.begin(), o.sizes.end()) < 1) {
+        fmt::print(stderr, "govsim_bench: repeats, threads and sizes must be at least 1\n");
+        return 2;
+    }
+
+    // The district (MODEL.md §2: about 300 communities, about 1.3 million people): the Lishui
+    // baseline's parameters, every unit occupied for the whole run, 2 simulated years without
+    // warm-up. Written as a scenario file so that govsim itself can run it too.
+    char tmpl[] = "/tmp/govsim-bench-XXXXXX";
+    if (mkdtemp(tmpl) == nullptr) {
+        std::perror("mkdtemp");
+        return 1;
+    }
+    const std::string work = tmpl;
+    const std::string scenario_path = work + "/district.toml";
+    {
+        std::ofstream f(scenario_path);
+        f << "include = [\"" << GOVSIM_BENCH_SOURCE_DIR << "/scenarios/lishui-baseline.toml\"]\n"
+          << "[town]\nresidents_at_full_occupancy = 1300000\ncommunities = 300\n"
+          << "occupancy_start = 1.0\noccupancy_growth_per_year = 0.0\noccupancy_max = 1.0\n"
+          << "[run]\nname = \"district-bench\"\nyears = 2\nwarmup_years = 0\nreplicates = 1\n";
+    }
+    const auto s = models::load_scenario(scenario_path);
+
+    fmt::print("govsim benchmark (issues #2, #12)\n");
+    const auto has = [&](const char* name) {
+        return std::find(o.sections.begin(), o.sections.end(), name) != o.sections.end();
+    };
+    const std::vector<std::pair<const char*, std::function<void()>>> sections{
+        {"district", [&] { district(s, o); }},
+        {"size", [&] { size_curve(s, o); }},
+        {"memory", [&] { memory(s, o); }},
+        {"disputes", [&] { dispute_records(scenario_path, s, work, o); }},
+        {"pilot", [&] { pilot(work, o); }},
+    };
+    for (const auto& [name, run] : sections) {
+        if (!has(name))
+            continue;
+        print_load("before");
+        run();
+        print_load("after");
+    }
+    std::filesystem::remove_all(work);
     return 0;
 }

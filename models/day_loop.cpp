@@ -99,10 +99,11 @@ int start_day_of(const Scenario& sc, const std::optional<sim::Date>& own) {
 
 } // namespace
 
-RunState::RunState(const Scenario& scenario, std::uint64_t seed_, std::uint32_t replicate_)
+RunState::RunState(const Scenario& scenario, std::uint64_t seed_, std::uint32_t replicate_,
+                   const World* prebuilt)
     : sc(scenario), seed(seed_), replicate(replicate_),
-      world(synthesise_world(scenario, seed_, replicate_)), eff(baseline_parameters(scenario)),
-      days(scenario.days()) {
+      world(prebuilt ? *prebuilt : synthesise_world(scenario, seed_, replicate_)),
+      eff(baseline_parameters(scenario)), days(scenario.days()) {
     auto instances = scenario.levers.instantiate();
     if (instances.size() > std::numeric_limits<std::uint8_t>::max())
         throw std::invalid_argument("too many levers in one run");
@@ -132,6 +133,7 @@ RunState::RunState(const Scenario& scenario, std::uint64_t seed_, std::uint32_t 
             cs.sg_queues.emplace_back(1, 0, eff.discipline);
             cs.firm_queues.emplace_back(1, 0, eff.discipline);
             cs.committee_queues.emplace_back(sc.owners_committees.servers, 0, eff.discipline);
+            cs.onset_hazard.push_back(cs.onset.unit_exponential());
             onsets::recompute_aggregates(*this, c);
         }
     });
@@ -203,8 +205,9 @@ namespace {
 
 class DayLoop {
 public:
-    DayLoop(const Scenario& scenario, std::uint64_t seed, std::uint32_t replicate)
-        : run_(scenario, seed, replicate) {
+    DayLoop(const Scenario& scenario, std::uint64_t seed, std::uint32_t replicate,
+            const World* prebuilt)
+        : run_(scenario, seed, replicate, prebuilt) {
         daily_.resize(static_cast<std::size_t>(run_.days));
         resources_.resize(static_cast<std::size_t>(scenario.run.years));
     }
@@ -556,7 +559,7 @@ int evaluated_from(const Scenario& s) {
 RunResult run_replicate(const Scenario& scenario, std::uint64_t seed, const RunKey& key,
                         const RunOptions& options) {
     const auto start = std::chrono::steady_clock::now();
-    DayLoop loop(scenario, seed, key.replicate);
+    DayLoop loop(scenario, seed, key.replicate, options.world.get());
     RunResult result = loop.simulate(key, options);
     result.wall_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -6,7 +6,11 @@
 
 #include <fmt/format.h>
 
+#include "models/world.hpp"
+
 #include <algorithm>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <numeric>
 
@@ -60,6 +64,80 @@ std::vector<std::size_t> ExperimentPlan::all() const {
 // ---------------------------------------------------------------------------------------------
 // Running
 
+namespace {
+
+/// Towns synthesised once per (group of scenarios with the same_synthesis, replicate) and shared
+/// by the runs of that group's scenarios (the governance models run on one town): common random
+/// numbers make their worlds identical, so each run copies the shared one instead of
+/// synthesising its own. A town is kept only until every run that needs it has taken it.
+class TownCache {
+public:
+    TownCache(const ExperimentPlan& plan, const std::vector<std::size_t>& indices)
+        : plan_(plan), group_(plan.scenarios().size()) {
+        const auto& scenarios = plan.scenarios();
+        for (std::size_t s = 0; s < scenarios.size(); ++s) {
+            group_[s] = s;
+            for (std::size_t t = 0; t < s; ++t)
+                if (group_[t] == t && same_synthesis(scenarios[t], scenarios[s])) {
+                    group_[s] = t;
+                    break;
+                }
+        }
+        for (const std::size_t i : indices)
+            ++total_[key(i)];
+        left_ = total_;
+    }
+
+    /// The order to run `indices` in so that runs sharing a town are adjacent (results do not
+    /// depend on the order: each run's depend only on its index).
+    [[nodiscard]] std::vector<std::size_t> order(std::vector<std::size_t> indices) const {
+        std::stable_sort(indices.begin(), indices.end(),
+                         [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
+        return indices;
+    }
+
+    /// The town of run i, if another run shares it (null: the run synthesises its own).
+    [[nodiscard]] std::shared_ptr<const World> take(std::size_t i) {
+        const Key k = key(i);
+        std::shared_ptr<const World> world;
+        {
+            const std::lock_guard lock(mutex_);
+            if (total_.at(k) < 2)
+                return nullptr; // no other run needs this town
+            if (const auto it = towns_.find(k); it != towns_.end())
+                world = it->second;
+        }
+        // Synthesised without holding the lock (synthesis runs a parallel loop, and a waiting
+        // thread may take up other runs): two runs starting together may both build it, and
+        // both get the same world.
+        if (!world)
+            world = std::make_shared<const World>(
+                synthesise_world(plan_.scenario(i), plan_.seed(), plan_.key(i).replicate));
+        const std::lock_guard lock(mutex_);
+        if (--left_.at(k) == 0)
+            towns_.erase(k); // the last run that needs it has it
+        else
+            towns_.emplace(k, world);
+        return world;
+    }
+
+private:
+    using Key = std::pair<std::size_t, std::uint32_t>; ///< (group, replicate)
+    [[nodiscard]] Key key(std::size_t i) const {
+        const auto c = sim::coordinates(i, 1, plan_.replicates());
+        return {group_[c.scenario], static_cast<std::uint32_t>(c.replicate)};
+    }
+
+    const ExperimentPlan& plan_;
+    std::vector<std::size_t> group_; ///< per scenario: the first scenario of its group
+    std::mutex mutex_;
+    std::map<Key, std::size_t> total_; ///< runs that need the town
+    std::map<Key, std::size_t> left_;  ///< runs yet to take it
+    std::map<Key, std::shared_ptr<const World>> towns_;
+};
+
+} // namespace
+
 void run_runs(const ExperimentPlan& plan, const std::vector<std::size_t>& indices,
               const ExperimentOptions& options, const RunSink& sink) {
     std::uint64_t total_days = 0;
@@ -74,12 +152,14 @@ void run_runs(const ExperimentPlan& plan, const std::vector<std::size_t>& indice
     run_options.record_disputes = plan.record_disputes();
     if (options.progress != sim::Progress::Mode::Off)
         run_options.on_day = [&progress] { progress.advance(); };
+    TownCache towns(plan, indices);
     try {
         sim::run_indices<RunResult>(
-            indices,
+            towns.order(indices),
             [&](std::size_t i) {
-                RunResult result =
-                    run_replicate(plan.scenario(i), plan.seed(), plan.key(i), run_options);
+                RunOptions own = run_options;
+                own.world = towns.take(i);
+                RunResult result = run_replicate(plan.scenario(i), plan.seed(), plan.key(i), own);
                 // Saved only when complete, and delivered only once saved.
                 check_complete(result, plan.shape(i));
                 if (options.checkpoint)

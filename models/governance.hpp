@@ -10,12 +10,19 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 
 namespace govsim::models {
+
+struct World;
 
 struct RunOptions {
     bool record_disputes = false; ///< keep one record per dispute in the result
     std::function<void()> on_day; ///< called after each simulated day (progress), if set
+    /// The run's synthesised town, if already built (by synthesise_world with the run's
+    /// scenario, or one with the same_synthesis, seed and replicate): the run starts from a
+    /// copy of it instead of synthesising its own. Null: the run synthesises it.
+    std::shared_ptr<const World> world;
 };
 
 /// The first calendar year a comparison evaluates (RunResult::evaluation): the first whole

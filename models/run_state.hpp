@@ -116,6 +116,9 @@ struct CommunityState {
     std::vector<sim::ServiceQueue> committee_queues; ///< per compound: the owners' committee
     std::vector<sim::ServiceQueue> rc_queues;        ///< per residents' committee
     sim::Stream onset, detection, handling, decision, monthly, assembly;
+    /// per compound (local index): the cumulative onset hazard left before its next onset, a
+    /// unit exponential gap as it is drawn (mechanisms/onsets.cpp)
+    std::vector<double> onset_hazard;
     std::vector<Event> outbox; ///< arrivals at town level, with their times
     std::vector<double> outbox_times;
     /// busy-time integrals of the community's levels up to the end of the last day
@@ -143,7 +146,10 @@ struct Site {
 };
 
 struct RunState {
-    RunState(const Scenario& scenario, std::uint64_t seed, std::uint32_t replicate);
+    /// Synthesises the run's world, or copies `prebuilt` if given (which must be what
+    /// synthesise_world gives for this scenario, seed and replicate).
+    RunState(const Scenario& scenario, std::uint64_t seed, std::uint32_t replicate,
+             const World* prebuilt = nullptr);
     RunState(const RunState&) = delete;
     RunState& operator=(const RunState&) = delete;
 

@@ -6,6 +6,7 @@
 #include "sim/random.hpp"
 
 #include <algorithm>
+#include <boost/random/lognormal_distribution.hpp>
 #include <cmath>
 #include <cstddef>
 #include <numeric>
@@ -110,6 +111,29 @@ std::size_t draw_category(sim::Stream& rng, const Array& shares) {
 
 /// The firm of a managed compound: the first rank whose cumulative weight exceeds a uniform
 /// draw (the last firm on rounding).
+/// The cumulative distribution of a Poisson count with mean `mean` over 0..largest, until
+/// the mass left is below double precision; the last entry takes the rest (1).
+std::vector<double> poisson_cdf(double mean, std::uint32_t largest) {
+    std::vector<double> cdf;
+    double p = std::exp(-mean), sum = 0;
+    for (std::uint32_t k = 0; k < largest && 1.0 - sum > 0x1.0p-53; ++k) {
+        sum += p;
+        cdf.push_back(sum);
+        p *= mean / (k + 1);
+    }
+    cdf.push_back(1.0);
+    return cdf;
+}
+
+/// A draw from a table of cumulative probabilities (inversion): the first k with u < cdf[k].
+std::uint32_t draw_below(sim::Stream& rng, const std::vector<double>& cdf) {
+    const double u = rng.uniform();
+    std::uint32_t k = 0;
+    while (k + 1 < cdf.size() && u >= cdf[k])
+        ++k;
+    return k;
+}
+
 std::uint32_t draw_firm(sim::Stream& rng, const std::vector<double>& cumulative) {
     const double u = rng.uniform() * cumulative.back();
     const auto it = std::upper_bound(cumulative.begin(), cumulative.end(), u);
@@ -180,6 +204,14 @@ void set_committee_capacity(World& world, const ResidentsCommitteeSpec& spec, st
                             double extra) {
     ResidentsCommittees& rcs = world.residents_committees;
     rcs.capacity[rc] = rcs.staff[rc] * spec.dispute_share + extra;
+}
+
+bool same_synthesis(const Scenario& a, const Scenario& b) {
+    return a.town == b.town && a.households == b.households && a.owners == b.owners &&
+           a.firms == b.firms && a.collectives == b.collectives &&
+           a.owners_committees == b.owners_committees &&
+           a.residents_committees == b.residents_committees && a.days() == b.days() &&
+           a.first_reported_day() == b.first_reported_day();
 }
 
 World synthesise_world(const Scenario& scenario, std::uint64_t seed, std::uint32_t replicate) {
@@ -286,6 +318,7 @@ World synthesise_world(const Scenario& scenario, std::uint64_t seed, std::uint32
     u.resize(first);
     const OwnerSpec& os = scenario.owners;
     const int first_reported = scenario.first_reported_day();
+    const std::vector<double> cars_cdf = poisson_cdf(town.cars_per_household_mean, 255);
     sim::parallel_for_each_index(n_comp, [&](std::size_t c) {
         sim::Stream rng(seed, replicate, stream_entity::synthesis_compound(c), purpose::households);
         const std::uint32_t b = cp.first_unit[c];
@@ -299,6 +332,10 @@ World synthesise_world(const Scenario& scenario, std::uint64_t seed, std::uint32
             u.move_in_day[i] = move_in_day(town, rng.uniform(), first_reported, days);
         std::sort(u.move_in_day.begin() + b, u.move_in_day.begin() + e);
         const double area_mean = os.floor_area_mean_m2[index(cp.housing[c])];
+        // The floor area's distribution, built once per compound (not per unit).
+        const double area_sigma2 = std::log1p(os.floor_area_cv * os.floor_area_cv);
+        boost::random::lognormal_distribution<double> floor_area(
+            std::log(area_mean) - 0.5 * area_sigma2, std::sqrt(area_sigma2));
         double area = 0;
         for (std::uint32_t i = b; i < e; ++i) {
             u.compound[i] = static_cast<std::uint32_t>(c);
@@ -307,10 +344,9 @@ World synthesise_world(const Scenario& scenario, std::uint64_t seed, std::uint32
             u.let[i] =
                 rng.bernoulli(nonlocal ? town.tenant_share_nonlocal : town.tenant_share_local) ? 1
                                                                                                : 0;
-            u.cars[i] = static_cast<std::uint8_t>(
-                std::min<std::uint32_t>(rng.poisson(town.cars_per_household_mean), 255));
+            u.cars[i] = static_cast<std::uint8_t>(draw_below(rng, cars_cdf));
             u.floor_area_m2[i] =
-                static_cast<float>(rng.lognormal_mean_cv(area_mean, os.floor_area_cv));
+                static_cast<float>(os.floor_area_cv > 0 ? rng.draw(floor_area) : area_mean);
             area += u.floor_area_m2[i];
             u.owner_satisfaction[i] =
                 clamp01(rng.normal(hh.satisfaction_initial_mean, hh.satisfaction_initial_sd));

@@ -72,8 +72,15 @@ void set_committee_capacity(World& world, const ResidentsCommitteeSpec& spec, st
 
 /// Builds the world of one run from the scenario's town figures, deterministically from
 /// (seed, replicate). Nothing else in the run draws from the synthesis streams.
+/// It reads exactly the parts of the scenario that same_synthesis compares.
 [[nodiscard]] World synthesise_world(const Scenario& scenario, std::uint64_t seed,
                                      std::uint32_t replicate);
+
+/// Whether synthesise_world gives the same world for both scenarios (with the same seed and
+/// replicate): every part of the scenario it reads is equal. Keep in step with
+/// synthesise_world: the runner shares one synthesised town between the scenarios (the
+/// governance models) that pass this test.
+[[nodiscard]] bool same_synthesis(const Scenario& a, const Scenario& b);
 
 /// The onset weight of a party: 1 + w * (1 - satisfaction).
 [[nodiscard]] inline double onset_weight(const HouseholdSpec& spec, double satisfaction) {

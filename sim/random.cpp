@@ -1,5 +1,7 @@
 #include "sim/random.hpp"
 
+#include <bit>
+#include <boost/random/exponential_distribution.hpp>
 #include <boost/random/lognormal_distribution.hpp>
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/poisson_distribution.hpp>
@@ -10,10 +12,27 @@
 namespace govsim::sim {
 
 std::uint64_t splitmix64(std::uint64_t x) noexcept {
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
+    return mix64(x + 0x9e3779b97f4a7c15ULL);
+}
+
+namespace {
+
+/// An increment for a Weyl sequence from a 64-bit word (the paper's mixGamma): odd, and with
+/// at least 24 bit changes between neighbouring bits, since increments with few changes (such
+/// as 1) make consecutive states too alike for the finaliser to hide.
+std::uint64_t weyl_increment(std::uint64_t z) {
+    z = (z ^ (z >> 33)) * 0xff51afd7ed558ccdULL;
+    z = (z ^ (z >> 33)) * 0xc4ceb9fe1a85ec53ULL;
+    z = (z ^ (z >> 33)) | 1ULL;
+    if (std::popcount(z ^ (z >> 1)) < 24)
+        z ^= 0xaaaaaaaaaaaaaaaaULL;
+    return z;
+}
+
+} // namespace
+
+KeyedEngine::KeyedEngine(std::uint64_t key) noexcept
+    : state_(splitmix64(key)), gamma_(weyl_increment(splitmix64(key ^ 0x5851f42d4c957f2dULL))) {
 }
 
 std::uint64_t stream_seed(std::uint64_t seed, std::uint64_t replicate, std::uint64_t entity,
@@ -44,11 +63,15 @@ bool Stream::bernoulli(double p) {
     return uniform() < p;
 }
 
+double Stream::unit_exponential() {
+    boost::random::exponential_distribution<double> dist(1.0);
+    return dist(engine_);
+}
+
 double Stream::exponential(double mean) {
     if (mean <= 0.0)
         return 0.0;
-    // 1 - u lies in (0, 1], so the logarithm is finite.
-    return -mean * std::log1p(-uniform());
+    return mean * unit_exponential();
 }
 
 std::uint32_t Stream::poisson(double mean) {
@@ -60,17 +83,6 @@ std::uint32_t Stream::poisson(double mean) {
         throw std::range_error(fmt::format("a Poisson draw with mean {} exceeds the largest "
                                            "supported mean {}",
                                            mean, max_poisson_mean));
-    if (mean < 30.0) {
-        // Knuth's multiplication method: exact and cheap for the small means of daily onsets.
-        const double limit = std::exp(-mean);
-        std::uint32_t k = 0;
-        double prod = uniform();
-        while (prod > limit) {
-            ++k;
-            prod *= uniform();
-        }
-        return k;
-    }
     boost::random::poisson_distribution<std::uint32_t, double> dist(mean);
     return dist(engine_);
 }

@@ -3,8 +3,8 @@
 // SplitMix64-style mixing, so an entity's draws never depend on which thread runs it, on
 // how many threads there are, or on what other entities drew. No engine is ever shared
 // between tasks; code that draws receives its Stream explicitly.
-#include <boost/random/mersenne_twister.hpp>
 #include <cstdint>
+#include <limits>
 
 namespace govsim::sim {
 
@@ -16,8 +16,41 @@ namespace govsim::sim {
 [[nodiscard]] std::uint64_t stream_seed(std::uint64_t seed, std::uint64_t replicate,
                                         std::uint64_t entity, std::uint64_t purpose) noexcept;
 
-/// A random stream: a Boost.Random engine seeded from a stream key, with the few
-/// draws the simulator needs. Copyable (copying duplicates the stream's state).
+/// The 64-bit finaliser of SplitMix64 (Stafford's "variant 13"): a bijection of 64-bit words
+/// whose every output bit depends on every input bit.
+[[nodiscard]] constexpr std::uint64_t mix64(std::uint64_t z) noexcept {
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/// A keyed SplitMix64 engine (Steele, Lea & Flood 2014, "Fast splittable pseudorandom number
+/// generators", OOPSLA): a Weyl sequence state += gamma with an odd increment of the stream's
+/// own, each state passed through mix64. Distinct keys give distinct starting states and, with
+/// overwhelming probability, distinct increments, so streams are not shifted copies of one
+/// sequence. 16 bytes of state (a Mersenne Twister holds 2.5 KB); period 2^64; the paper's
+/// generator passes BigCrush. A UniformRandomBitGenerator, so Boost.Random's distributions
+/// draw from it.
+class KeyedEngine {
+public:
+    using result_type = std::uint64_t;
+    explicit KeyedEngine(std::uint64_t key) noexcept;
+    static constexpr result_type min() { return 0; }
+    static constexpr result_type max() { return std::numeric_limits<result_type>::max(); }
+    result_type operator()() noexcept {
+        state_ += gamma_;
+        return mix64(state_);
+    }
+    [[nodiscard]] std::uint64_t gamma() const { return gamma_; }
+
+private:
+    std::uint64_t state_;
+    std::uint64_t gamma_;
+};
+
+/// A random stream: a KeyedEngine seeded from a stream key, with the few draws the simulator
+/// needs (exponential and normal draws by Boost.Random's ziggurat samplers). Copyable (copying
+/// duplicates the stream's state); 16 bytes.
 class Stream {
 public:
     Stream() : Stream(0, 0, 0, 0) {}
@@ -30,7 +63,10 @@ public:
     [[nodiscard]] bool bernoulli(double p);
     /// Exponential with the given mean (mean <= 0 gives 0).
     [[nodiscard]] double exponential(double mean);
-    /// Poisson count with the given mean (mean <= 0 gives 0). Throws std::range_error for a
+    /// Exponential with mean 1 (Boost.Random's ziggurat: a logarithm only in the rare tail).
+    [[nodiscard]] double unit_exponential();
+    /// Poisson count with the given mean (mean <= 0 gives 0): inversion below a mean of 10,
+    /// Boost.Random's transformed rejection (PTRD) above. Throws std::range_error for a
     /// mean above max_poisson_mean (or NaN), whose draws would not fit 32 bits.
     [[nodiscard]] std::uint32_t poisson(double mean);
     static constexpr double max_poisson_mean = 1e9;
@@ -40,11 +76,17 @@ public:
     [[nodiscard]] double normal(double mean, double sd);
     /// Lognormal with the given mean and coefficient of variation (cv 0 gives the mean).
     [[nodiscard]] double lognormal_mean_cv(double mean, double cv);
+    /// A draw from a Boost.Random distribution object (built once where many draws share its
+    /// parameters, so that its set-up is not paid per draw).
+    template <class Distribution>
+    [[nodiscard]] auto draw(Distribution& distribution) {
+        return distribution(engine_);
+    }
     /// Raw 64-bit output, for tests and for deriving sub-keys.
     [[nodiscard]] std::uint64_t next_u64() { return engine_(); }
 
 private:
-    boost::random::mt19937_64 engine_;
+    KeyedEngine engine_;
 };
 
 } // namespace govsim::sim

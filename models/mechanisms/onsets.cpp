@@ -121,60 +121,86 @@ void move_in(RunState& run, std::uint32_t m, int day) {
     }
 }
 
+CellRates rates(const RunState& run, std::uint32_t c) {
+    const Compounds& cp = run.world.compounds;
+    const auto f = features(run, c);
+    const auto& w = cp.onset_weight[c];
+    CellRates cell{};
+    for (std::size_t k = 0; k < category_count; ++k) {
+        const CategorySpec& cat = run.sc.categories[k];
+        double mult = 1.0;
+        for (std::size_t j = 0; j < feature_count; ++j)
+            mult += cat.effects[j] * f[j];
+        const double per_weight = run.eff.rate[k] / 1000.0 / sim::days_per_year *
+                                  std::max(0.0, mult) * cp.onset_multiplier[c][k];
+        const std::array<double, role_count> raised{
+            cat.raised_by.owner_occupier, cat.raised_by.tenant, cat.raised_by.absentee_owner};
+        for (std::size_t r = 0; r < role_count; ++r) {
+            const double x = per_weight * raised[r] * w[r];
+            cell[k * role_count + r] = x > 0 ? x : 0.0;
+        }
+    }
+    return cell;
+}
+
 void draw(RunState& run, std::uint32_t m, int day) {
     CommunityState& cs = *run.communities[m];
     const Compounds& cp = run.world.compounds;
     const Units& u = run.world.units;
     const HouseholdSpec& hs = run.sc.households;
     const double w_max = onset_weight(hs, 0.0);
-    for (std::uint32_t c = run.world.compound_begin(m); c < run.world.compound_end(m); ++c) {
+    const double day_start = day;
+    // The last representable time before the day's end: an onset is always in its own day.
+    const double last_time = std::nextafter(day_start + 1.0, day_start);
+    const std::uint32_t first = run.world.compound_begin(m);
+    for (std::uint32_t c = first; c < run.world.compound_end(m); ++c) {
         if (cp.occupied[c] == 0)
             continue;
-        const auto f = features(run, c);
-        const auto& w = cp.onset_weight[c];
-        for (std::size_t k = 0; k < category_count; ++k) {
-            const CategorySpec& cat = run.sc.categories[k];
-            const std::array<double, role_count> by_role{cat.raised_by.owner_occupier * w[0],
-                                                         cat.raised_by.tenant * w[1],
-                                                         cat.raised_by.absentee_owner * w[2]};
-            const double weight = by_role[0] + by_role[1] + by_role[2];
-            if (!(weight > 0))
-                continue;
-            double mult = 1.0;
-            for (std::size_t j = 0; j < feature_count; ++j)
-                mult += cat.effects[j] * f[j];
-            const double rate = weight * run.eff.rate[k] / 1000.0 / sim::days_per_year *
-                                std::max(0.0, mult) * cp.onset_multiplier[c][k];
-            const std::uint32_t n = cs.onset.poisson(rate);
-            for (std::uint32_t r = 0; r < n; ++r) {
-                // The role in proportion to its weight, then a unit of that role: uniform over
-                // the units where such a party can be (the occupied prefix for households, all
-                // units for absent owners), accepted in proportion to the party's onset weight
-                // (rejection sampling, exact for weights <= w_max).
-                double pick = cs.onset.uniform() * weight;
-                auto role = Role::OwnerOccupier;
-                while (index(role) + 1 < role_count && pick >= by_role[index(role)]) {
-                    pick -= by_role[index(role)];
-                    role = static_cast<Role>(index(role) + 1);
-                }
-                if (by_role[index(role)] <= 0) // rounding at the last role
-                    role = by_role[1] > 0 ? Role::Tenant : Role::OwnerOccupier;
-                const Party party = party_of(role);
-                const std::uint32_t range =
-                    role == Role::AbsenteeOwner ? cp.units[c] : cp.occupied[c];
-                std::uint32_t i = 0;
-                for (;;) {
-                    i = cp.first_unit[c] + cs.onset.below(range);
-                    const bool occupied = i < cp.first_unit[c] + cp.occupied[c];
-                    if (!has_role(u, i, occupied, role))
-                        continue;
-                    if (cs.onset.uniform() * w_max <= onset_weight(hs, u.satisfaction(i, party)))
-                        break;
-                }
-                start_dispute(run, m, c, i, party, static_cast<Category>(k),
-                              day + cs.onset.uniform());
+        const CellRates cell = rates(run, c);
+        double total = 0;
+        for (const double x : cell)
+            total += x;
+        if (!(total > 0))
+            continue; // no hazard accrues: the compound's clock stands still
+        // The compound's onsets form a Poisson process whose rate is `total` through the day
+        // (the superposition of its parties' processes). Its cumulative hazard runs on from
+        // day to day; an onset happens each time it passes the next of a sequence of unit
+        // exponential gaps (the time-change theorem), so a day without onsets costs no draw
+        // and each onset costs one gap (docs/ODD.md §7.2).
+        double& left = cs.onset_hazard[c - first]; // hazard left before the next onset
+        double used = 0;                           // hazard of the day passed so far
+        while (used + left < total) {
+            used += left;
+            left = cs.onset.unit_exponential();
+            const double t = std::min(day_start + used / total, last_time);
+            // The (category, role) cell in proportion to its rate, then a unit of that role:
+            // uniform over the units where such a party can be (the occupied prefix for
+            // households, all units for absent owners), accepted in proportion to the
+            // party's onset weight (rejection sampling, exact for weights <= w_max).
+            double pick = cs.onset.uniform() * total;
+            std::size_t j = 0;
+            while (j + 1 < cell.size() && (pick >= cell[j] || cell[j] <= 0)) {
+                pick -= cell[j];
+                ++j;
             }
+            while (cell[j] <= 0) // rounding past the last cell with a rate
+                --j;
+            const auto k = static_cast<Category>(j / role_count);
+            const auto role = static_cast<Role>(j % role_count);
+            const Party party = party_of(role);
+            const std::uint32_t range = role == Role::AbsenteeOwner ? cp.units[c] : cp.occupied[c];
+            std::uint32_t i = 0;
+            for (;;) {
+                i = cp.first_unit[c] + cs.onset.below(range);
+                const bool occupied = i < cp.first_unit[c] + cp.occupied[c];
+                if (!has_role(u, i, occupied, role))
+                    continue;
+                if (cs.onset.uniform() * w_max <= onset_weight(hs, u.satisfaction(i, party)))
+                    break;
+            }
+            start_dispute(run, m, c, i, party, k, t);
         }
+        left -= total - used;
     }
 }
 

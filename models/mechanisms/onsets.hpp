@@ -3,6 +3,8 @@
 // set by its conditions and its people's satisfaction (docs/ODD.md §7.1-7.2).
 #include "models/run_state.hpp"
 
+#include <array>
+
 namespace govsim::models::onsets {
 
 /// Recomputes compound c's aggregates over its units (occupied, cars, tenants, non-local
@@ -13,8 +15,15 @@ void recompute_aggregates(RunState& run, std::uint32_t c);
 /// tenant household if the owner lets the unit.
 void move_in(RunState& run, std::uint32_t m, int day);
 
-/// The day's onsets in community m: a Poisson number per compound and category, and for each
-/// a party chosen in proportion to its onset weight, a time in the day and a detection event.
+/// Onset rates (per day) of compound c by category and role of the raising party: index
+/// category * role_count + role. Their sum is the compound's onset rate.
+using CellRates = std::array<double, category_count * role_count>;
+[[nodiscard]] CellRates rates(const RunState& run, std::uint32_t c);
+
+/// The day's onsets in community m: each compound's onsets are a Poisson process at the day's
+/// rate (the sum of `rates`), drawn by the time change of a unit-rate process (one exponential
+/// gap per onset, none on days without); each onset's category and role in proportion to their
+/// rates, its party in proportion to onset weight, and a detection event.
 void draw(RunState& run, std::uint32_t m, int day);
 
 } // namespace govsim::models::onsets

@@ -158,6 +158,48 @@ TEST_CASE("an experiment's replicates do not depend on the thread count", "[mode
     }
 }
 
+TEST_CASE("models that share a synthesised town give the runs they give alone, bit for bit",
+          "[model][determinism]") {
+    // Two models on one town (the second with levers, so its run differs) and a third scenario
+    // on another town: the runner synthesises the first town once per replicate and the two
+    // models copy it; every run must be the run made alone, which synthesises its own town.
+    const auto base = govsim::test::small_lishui(15000, 3, 1);
+    auto levers = base;
+    levers.model.name = "with-levers";
+    govsim::test::add_levers(levers, "[levers.more_residents_committees]\n"
+                                     "enabled = true\n"
+                                     "max_households_per_committee = 1500\n"
+                                     "[levers.information_platform]\n"
+                                     "enabled = true\n"
+                                     "handoff_multiplier = 0.3\n"
+                                     "routing_error_multiplier = 0.3\n"
+                                     "intake_delay_multiplier = 0.5\n");
+    auto other = base;
+    other.town.residents_at_full_occupancy = 12000;
+    other.town.name = "other";
+    REQUIRE(models::same_synthesis(base, levers));
+    REQUIRE_FALSE(models::same_synthesis(base, other));
+    models::ExperimentOptions o;
+    o.seed = 21;
+    o.replicates = 2;
+    const std::vector<models::Scenario> scenarios{base, levers, other};
+    std::vector<RunResult> shared;
+    {
+        sim::ThreadLimit limit(2);
+        shared = models::run_experiment(scenarios, o);
+    }
+    REQUIRE(shared.size() == 6);
+    for (std::size_t i = 0; i < shared.size(); ++i) {
+        const auto& s = scenarios[i / 2];
+        const auto alone = run_one(s, o.seed, static_cast<std::uint32_t>(i % 2), false);
+        INFO("run " << i);
+        require_identical(shared[i], alone);
+    }
+    // The levers change the run: sharing did not make the models' runs the same.
+    CHECK(shared[1].total.stats.complaints + shared[1].total.stats.resolved !=
+          shared[3].total.stats.complaints + shared[3].total.stats.resolved);
+}
+
 TEST_CASE("a run is reproduced from its seed, and another seed or replicate differs",
           "[model][determinism]") {
     const auto s = govsim::test::small_lishui(20000, 3, 1);
