@@ -22,9 +22,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <optional>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 
 namespace govsim::models {
@@ -321,6 +321,7 @@ private:
             row.resolved += today.counts.resolved;
             row.abandoned += today.counts.abandoned;
             row.complaints += today.counts.complaints;
+            row.handled += today.counts.handled;
             row.households += today.occupied;
             for (std::size_t k = 0; k < community_levels; ++k) {
                 row.busy_server_days[k] += today.busy[k];

@@ -82,6 +82,7 @@ inline constexpr std::size_t community_levels = index(Level::Department);
 
 struct DayCounts {
     std::uint32_t onsets = 0, detections = 0, resolved = 0, abandoned = 0, complaints = 0;
+    HandlerFlows handled;
 };
 
 /// One community's contribution to the current day's row.

@@ -67,10 +67,26 @@ struct CategoryYearRow {
     DisputeStats stats;
 };
 
+/// Handlings finished at each level in a period, counted where the level can resolve the
+/// dispute's category at all (its success probability above 0): services completed, and those
+/// that resolved the dispute. resolved / served at the residents' committee is the mediation
+/// success that the calibration's patterns compare with SOURCES.md (docs/calibration.md).
+struct HandlerFlows {
+    std::array<std::uint32_t, level_count> served{};
+    std::array<std::uint32_t, level_count> resolved{};
+    HandlerFlows& operator+=(const HandlerFlows& o) {
+        for (std::size_t k = 0; k < level_count; ++k) {
+            served[k] += o.served[k];
+            resolved[k] += o.resolved[k];
+        }
+        return *this;
+    }
+};
+
 /// One day's flows and stocks for a run.
 struct DailyRow {
-    int day = 0;          ///< days since 1 January of the first reported year (< 0: warm-up)
-    bool warmup = false;  ///< a day of the warm-up, not reported in /summary
+    int day = 0;         ///< days since 1 January of the first reported year (< 0: warm-up)
+    bool warmup = false; ///< a day of the warm-up, not reported in /summary
     std::uint32_t households = 0; ///< occupied at the end of the day
     std::uint32_t onsets = 0;
     std::uint32_t detections = 0;
@@ -80,12 +96,13 @@ struct DailyRow {
     std::uint32_t open = 0; ///< disputes open at the end of the day (backlog)
     std::array<double, level_count> busy_server_days{}; ///< work done at each level that day
     std::array<std::uint32_t, level_count> servers{};   ///< servers at each level that day
+    HandlerFlows handled; ///< handlings finished that day (not written to results files)
 };
 
 /// State at the end of each month, and the month's institutional events.
 struct MonthlyRow {
-    int month = 0; ///< months since January of the first reported year (< 0: warm-up)
-    bool warmup = false;          ///< a month of the warm-up
+    int month = 0;       ///< months since January of the first reported year (< 0: warm-up)
+    bool warmup = false; ///< a month of the warm-up
     double mean_satisfaction = 0; ///< over households living in the units
     double mean_trust = 0;
     double mean_owner_satisfaction = 0; ///< over all owners, resident or not
