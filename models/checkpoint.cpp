@@ -305,6 +305,9 @@ std::string encode_run(const RunResult& r, std::uint64_t fingerprint_hash) {
     w.pod(r.units);
     w.vec(r.years);
     w.pod(r.total);
+    w.pod(r.evaluation);
+    w.pod(r.evaluated_from);
+    w.pod(r.evaluated_to);
     w.vec(r.category_years);
     w.vec(r.daily);
     w.vec(r.monthly);
@@ -354,6 +357,9 @@ std::optional<RunResult> decode_run(std::string_view bytes, const RunShape& shap
         r.units = rd.pod<std::uint32_t>();
         r.years = rd.vec<YearRow>("the yearly table", shape.years);
         r.total = rd.pod<YearRow>();
+        r.evaluation = rd.pod<YearRow>();
+        r.evaluated_from = rd.pod<int>();
+        r.evaluated_to = rd.pod<int>();
         r.category_years =
             rd.vec<CategoryYearRow>("the category table", shape.years * category_count);
         r.daily = rd.vec<DailyRow>("the daily table", shape.days);

@@ -206,6 +206,7 @@ public:
     DayLoop(const Scenario& scenario, std::uint64_t seed, std::uint32_t replicate)
         : run_(scenario, seed, replicate) {
         daily_.resize(static_cast<std::size_t>(run_.days));
+        resources_.resize(static_cast<std::size_t>(scenario.run.years));
     }
 
     RunResult simulate(const RunKey& key, const RunOptions& options) {
@@ -231,6 +232,8 @@ public:
                 for (auto& lever : run_.levers)
                     lever->month_end(run_, d);
                 monthly.push_back(month_row(month++));
+                if (monthly.back().month >= 0)
+                    count_month_resources(monthly.back());
             }
         }
         return collect(key, options, std::move(monthly));
@@ -320,7 +323,11 @@ private:
             row.detections += today.counts.detections;
             row.resolved += today.counts.resolved;
             row.abandoned += today.counts.abandoned;
-            row.complaints += today.counts.complaints;
+            const auto& g = today.counts.government;
+            row.complaints += g[static_cast<std::size_t>(GovernmentChannel::Complaint)];
+            row.grid_referrals += g[static_cast<std::size_t>(GovernmentChannel::GridReferral)];
+            row.timer_escalations +=
+                g[static_cast<std::size_t>(GovernmentChannel::TimerEscalation)];
             row.handled += today.counts.handled;
             row.households += today.occupied;
             for (std::size_t k = 0; k < community_levels; ++k) {
@@ -333,6 +340,37 @@ private:
         for (const auto& q : run_.town.departments)
             row.servers[index(Level::Department)] += q.servers();
         row.servers[index(Level::Coordination)] = run_.town.coordination.servers();
+        if (row.day >= 0) { // staff on the handler levels, counted daily
+            Resources& r = resources_[static_cast<std::size_t>(sim::year_of(row.day))];
+            constexpr double year = 1.0 / sim::days_per_year;
+            r[Resource::DepartmentStaff] += row.servers[index(Level::Department)] * year;
+            r[Resource::CoordinationStaff] += row.servers[index(Level::Coordination)] * year;
+            r[Resource::Volunteers] += (row.servers[index(Level::SelfGovernance)] +
+                                        row.servers[index(Level::OwnersCommittee)]) *
+                                       year;
+            double rc_staff = 0;
+            for (const double s : run_.world.residents_committees.staff)
+                rc_staff += s;
+            r[Resource::ResidentsCommitteeStaff] += rc_staff * year;
+        }
+    }
+
+    /// A reported month's resources that change monthly: firms' staff (the whole staff of the
+    /// compounds firms manage, at their staffing), interim management, and the levers' own.
+    void count_month_resources(const MonthlyRow& row) {
+        Resources& r = resources_[static_cast<std::size_t>(row.month / 12)];
+        const double years =
+            static_cast<double>(sim::month_lengths[static_cast<std::size_t>(row.month % 12)]) /
+            sim::days_per_year;
+        const Compounds& cp = run_.world.compounds;
+        double firm_staff = 0;
+        for (std::uint32_t c = 0; c < cp.size(); ++c)
+            if (cp.manager[c] == Manager::Firm)
+                firm_staff += firm_decisions::full_staff(run_, c) * cp.staffing[c];
+        r[Resource::FirmStaff] += firm_staff * years;
+        r[Resource::InterimManagement] += row.interim_managed * years;
+        for (auto& lever : run_.levers)
+            lever->add_resources(run_, r, years);
     }
 
     // ---- the town's serial phase ----------------------------------------------------------
@@ -460,6 +498,8 @@ private:
             offset[m + 1] = offset[m] + communities[m]->disputes.size();
         // Times from the simulation's day 0 to days since the first reported year.
         const auto shift = static_cast<double>(run_.sc.first_reported_day());
+        const World& w = run_.world;
+        const std::uint32_t villages = village_converted_communities(run_.sc.town);
         std::vector<DisputeRecord> records(offset.back());
         sim::parallel_for_each_index(communities.size(), [&](std::size_t m) {
             const auto& list = communities[m]->disputes;
@@ -468,8 +508,16 @@ private:
                 rec = list[k].record;
                 rec.onset -= shift;
                 rec.detected -= shift;
-                rec.complaint -= shift;
+                rec.government -= shift;
                 rec.closed -= shift;
+                const std::uint32_t i = rec.household;
+                rec.housing = static_cast<std::uint8_t>(w.compounds.housing[rec.compound]);
+                rec.village = rec.community < villages ? 1U : 0U;
+                rec.tenure =
+                    static_cast<std::uint8_t>(list[k].party == Party::Owner ? Tenure::AbsentOwner
+                                              : w.units.let[i]              ? Tenure::Tenant
+                                                               : Tenure::OwnerOccupier);
+                rec.nonlocal = w.units.owner_nonlocal[i];
             }
         });
 
@@ -479,17 +527,32 @@ private:
             open += static_cast<std::int64_t>(row.onsets) - row.resolved - row.abandoned;
             row.open = static_cast<std::uint32_t>(open);
         }
-        build_summary(records, r.daily, r.monthly, run_.sc.run.start_year, r);
+        SummaryInputs in;
+        in.start_year = run_.sc.run.start_year;
+        in.evaluated_from = evaluated_from(run_.sc);
+        in.resources = &resources_;
+        in.costs = run_.sc.costs ? &*run_.sc.costs : nullptr;
+        build_summary(records, r.daily, r.monthly, in, r);
         if (options.record_disputes)
             r.disputes = std::move(records);
         return r;
     }
 
     RunState run_;
-    std::vector<DailyRow> daily_; ///< the run's daily rows, filled day by day
+    std::vector<DailyRow> daily_;      ///< the run's daily rows, filled day by day
+    std::vector<Resources> resources_; ///< per reported year
 };
 
 } // namespace
+
+int evaluated_from(const Scenario& s) {
+    const int first = s.run.start_year, last = s.run.start_year + s.run.years - 1;
+    if (!s.model.policy_start)
+        return first;
+    const sim::Date& p = *s.model.policy_start;
+    const int whole = p.month == 1 && p.day == 1 ? p.year : p.year + 1;
+    return std::clamp(whole, first, last);
+}
 
 RunResult run_replicate(const Scenario& scenario, std::uint64_t seed, const RunKey& key,
                         const RunOptions& options) {

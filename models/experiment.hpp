@@ -116,5 +116,4 @@ private:
     const Checkpoint& checkpoint_;
 };
 
-
 } // namespace govsim::models

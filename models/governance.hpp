@@ -18,6 +18,11 @@ struct RunOptions {
     std::function<void()> on_day; ///< called after each simulated day (progress), if set
 };
 
+/// The first calendar year a comparison evaluates (RunResult::evaluation): the first whole
+/// year on or after the model's policy_start, within the reported years; the first reported
+/// year without a policy start.
+[[nodiscard]] int evaluated_from(const Scenario& s);
+
 /// Runs one replicate of a scenario. `key` names the run in the results.
 [[nodiscard]] RunResult run_replicate(const Scenario& scenario, std::uint64_t seed,
                                       const RunKey& key, const RunOptions& options = {});

@@ -66,7 +66,7 @@ struct RunJob {
 /// What a finished run job leaves for printing (on the root rank).
 struct RunReport {
     std::vector<RunResult> summaries; ///< every run's summary, in index order (not for a shard)
-    std::vector<ComparisonRow> comparison;
+    Comparison comparison;
     std::size_t scenarios = 0;
     std::size_t runs_here = 0; ///< runs of this job (the shard's, or all)
     double wall_seconds = 0;   ///< running the runs (not loading, not writing)

@@ -55,6 +55,9 @@ inline constexpr double max_parking_spaces_per_unit = 50;
 /// staff or volunteers per 1,000 units or households: at most one per unit, which keeps
 /// summed server counts within 32 bits
 inline constexpr double max_staff_per_1000 = 1000;
+/// Unit costs in [costs], yuan per unit (a billion yuan per staff-year is far beyond any
+/// payroll; the bound keeps products of costs and resources finite).
+inline constexpr double max_unit_cost = 1e9;
 /// servers of one department or of coordination, and departments of a town
 inline constexpr std::uint32_t max_servers = 100'000;
 inline constexpr std::size_t max_departments = 100;

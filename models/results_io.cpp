@@ -91,9 +91,21 @@ void add_stats_columns(sim::RowTable<Ref<Row>>& table) {
     using R = Ref<Row>;
     table.column("disputes", [](const R& r) { return r.row->stats.disputes; })
         .column("complaints", [](const R& r) { return r.row->stats.complaints; })
+        .column("grid_referrals", [](const R& r) { return r.row->stats.grid_referrals; })
+        .column("timer_escalations", [](const R& r) { return r.row->stats.timer_escalations; })
+        .column("government_cases", [](const R& r) { return r.row->stats.government_cases(); })
         .column("resolved", [](const R& r) { return r.row->stats.resolved; })
         .column("abandoned", [](const R& r) { return r.row->stats.abandoned; })
         .column("open_at_end", [](const R& r) { return r.row->stats.open_at_end; })
+        .column("resolved_share",
+                [](const R& r) { return r.row->stats.share(r.row->stats.resolved); })
+        .column("abandoned_share",
+                [](const R& r) { return r.row->stats.share(r.row->stats.abandoned); })
+        .column("open_share_at_end",
+                [](const R& r) { return r.row->stats.share(r.row->stats.open_at_end); })
+        .column("open_dispute_days", [](const R& r) { return r.row->open_dispute_days; })
+        .column("unresolved_dispute_days",
+                [](const R& r) { return r.row->unresolved_dispute_days; })
         .column("mean_resolution_days",
                 [](const R& r) { return r.row->stats.mean_resolution_days; })
         .column("median_resolution_days",
@@ -145,15 +157,24 @@ void describe_summary(sim::RowTable<Ref<YearRow>>& table, const KeyWidths& w) {
     table.attribute("description",
                     "One row per run and year. Disputes are grouped by the year of their onset and "
                     "followed to the end of the run: disputes = resolved + abandoned + "
-                    "open_at_end. complaints counts complaints made in the year. Times in days; "
-                    "NaN when undefined.");
+                    "open_at_end (and the three shares add up to 1). Government cases "
+                    "(complaints, grid referrals, timer escalations) are counted in the year "
+                    "they were made; open_dispute_days in the year the disputes were open. "
+                    "Times in days; NaN when undefined.");
     add_key_columns(table, w);
     table.column("year", [](const R& r) { return r.row->year; })
         .column("households", [](const R& r) { return r.row->households; })
         .column("dispute_rate_per_1000_households",
-                [](const R& r) { return r.row->dispute_rate_per_1000_households; });
+                [](const R& r) { return r.row->dispute_rate_per_1000_households; })
+        .column("burden_per_1000_households",
+                [](const R& r) { return r.row->burden_per_1000_households; });
     add_stats_columns(table);
     add_institution_columns(table);
+    for (std::size_t k = 0; k < resource_count; ++k)
+        table.column(std::string(resource_names[k]),
+                     [k](const R& r) { return r.row->resources.amount[k]; });
+    table.column("public_cost", [](const R& r) { return r.row->public_cost; })
+        .column("fee_funded_cost", [](const R& r) { return r.row->fee_funded_cost; });
 }
 
 void describe_summary_by_category(sim::RowTable<Ref<CategoryYearRow>>& table, const KeyWidths& w) {
@@ -187,6 +208,8 @@ void describe_daily(sim::RowTable<Ref<DailyRow>>& table, const KeyWidths& w) {
         .column("resolved", [](const R& r) { return r.row->resolved; })
         .column("abandoned", [](const R& r) { return r.row->abandoned; })
         .column("complaints", [](const R& r) { return r.row->complaints; })
+        .column("grid_referrals", [](const R& r) { return r.row->grid_referrals; })
+        .column("timer_escalations", [](const R& r) { return r.row->timer_escalations; })
         .column("open", [](const R& r) { return r.row->open; });
     for (std::size_t level = 0; level < level_count; ++level) {
         table.column(fmt::format("busy_server_days_{}", level_names[level]),
@@ -225,18 +248,25 @@ void describe_monthly(sim::RowTable<Ref<MonthlyRow>>& table, const KeyWidths& w)
     add_institution_columns(table);
 }
 
-void write_comparison(sim::ResultsFile& file, const std::vector<ComparisonRow>& rows) {
+void write_comparison(sim::ResultsFile& file, const Comparison& comparison) {
     using R = ComparisonRow;
-    sim::RowTable<R> table(rows);
+    sim::RowTable<R> table(comparison.rows);
     table.attribute("description",
-                    "One row per town, model and metric: the metric's mean over replicates with "
-                    "its 95% interval, and the mean paired difference from the baseline model "
-                    "(same town, same replicate) with its 95% interval.");
+                    "One row per town, model, metric and period (year 0: the evaluation period, "
+                    "first_year to last_year, from the first whole year after the policy start; "
+                    "else one calendar year): the metric's mean over replicates with its 95% "
+                    "interval; the mean paired difference from the baseline model (same town, "
+                    "same replicate) with its 95% interval; the difference relative to the "
+                    "baseline's mean with a 95% paired-bootstrap interval; and, for evaluation "
+                    "rows, the first year whose difference was significant (0: none).");
     table.column("town", [](const R& r) -> const std::string& { return r.town; })
         .column("model", [](const R& r) -> const std::string& { return r.model; })
         .string_column(
             "metric", [](const R& r) { return std::string(metric_names[index(r.metric)]); },
             longest(metric_names))
+        .column("year", [](const R& r) { return static_cast<std::int64_t>(r.year); })
+        .column("first_year", [](const R& r) { return static_cast<std::int64_t>(r.first_year); })
+        .column("last_year", [](const R& r) { return static_cast<std::int64_t>(r.last_year); })
         .column("replicates", [](const R& r) { return static_cast<std::uint64_t>(r.replicates); })
         .column("mean", [](const R& r) { return r.mean; })
         .column("lower", [](const R& r) { return r.lower; })
@@ -244,8 +274,48 @@ void write_comparison(sim::ResultsFile& file, const std::vector<ComparisonRow>& 
         .column("baseline", [](const R& r) -> const std::string& { return r.baseline; })
         .column("difference", [](const R& r) { return r.difference; })
         .column("difference_lower", [](const R& r) { return r.difference_lower; })
-        .column("difference_upper", [](const R& r) { return r.difference_upper; });
+        .column("difference_upper", [](const R& r) { return r.difference_upper; })
+        .column("relative", [](const R& r) { return r.relative; })
+        .column("relative_lower", [](const R& r) { return r.relative_lower; })
+        .column("relative_upper", [](const R& r) { return r.relative_upper; })
+        .column("first_significant_year",
+                [](const R& r) { return static_cast<std::int64_t>(r.first_significant_year); });
     file.write_table("comparison", table);
+
+    using C = CostEffectRow;
+    sim::RowTable<C> costs(comparison.costs);
+    costs.attribute("description",
+                    "One row per town and model other than the baseline, over the evaluation "
+                    "period: the extra public cost (yuan a year), the extra disputes resolved "
+                    "and the complaints avoided a year, each a mean paired difference with its "
+                    "95% interval, and the cost per extra dispute resolved and per complaint "
+                    "avoided with 95% paired-bootstrap intervals (NaN where the gain is not "
+                    "significantly above 0, or without [costs]).");
+    costs.column("town", [](const C& r) -> const std::string& { return r.town; })
+        .column("model", [](const C& r) -> const std::string& { return r.model; })
+        .column("baseline", [](const C& r) -> const std::string& { return r.baseline; })
+        .column("replicates", [](const C& r) { return static_cast<std::uint64_t>(r.replicates); })
+        .column("extra_cost", [](const C& r) { return r.extra_cost; })
+        .column("extra_cost_lower", [](const C& r) { return r.extra_cost_lower; })
+        .column("extra_cost_upper", [](const C& r) { return r.extra_cost_upper; })
+        .column("extra_resolved", [](const C& r) { return r.extra_resolved; })
+        .column("extra_resolved_lower", [](const C& r) { return r.extra_resolved_lower; })
+        .column("extra_resolved_upper", [](const C& r) { return r.extra_resolved_upper; })
+        .column("complaints_avoided", [](const C& r) { return r.complaints_avoided; })
+        .column("complaints_avoided_lower", [](const C& r) { return r.complaints_avoided_lower; })
+        .column("complaints_avoided_upper", [](const C& r) { return r.complaints_avoided_upper; })
+        .column("cost_per_extra_resolved", [](const C& r) { return r.cost_per_extra_resolved; })
+        .column("cost_per_extra_resolved_lower",
+                [](const C& r) { return r.cost_per_extra_resolved_lower; })
+        .column("cost_per_extra_resolved_upper",
+                [](const C& r) { return r.cost_per_extra_resolved_upper; })
+        .column("cost_per_complaint_avoided",
+                [](const C& r) { return r.cost_per_complaint_avoided; })
+        .column("cost_per_complaint_avoided_lower",
+                [](const C& r) { return r.cost_per_complaint_avoided_lower; })
+        .column("cost_per_complaint_avoided_upper",
+                [](const C& r) { return r.cost_per_complaint_avoided_upper; });
+    file.write_table("cost_effectiveness", costs);
 }
 
 void describe_disputes(sim::RowTable<Ref<DisputeRecord>>& table, const KeyWidths& w) {
@@ -265,7 +335,14 @@ void describe_disputes(sim::RowTable<Ref<DisputeRecord>>& table, const KeyWidths
             longest(category_names))
         .column("onset", [](const R& r) { return r.row->onset; })
         .column("detected", [](const R& r) { return r.row->detected; })
-        .column("complaint", [](const R& r) { return r.row->complaint; })
+        .column("government", [](const R& r) { return r.row->government; })
+        .string_column(
+            "channel",
+            [](const R& r) {
+                return name_of(government_channel_names, r.row->channel, "government channel",
+                               r.run->key);
+            },
+            longest(government_channel_names))
         .column("closed", [](const R& r) { return r.row->closed; })
         .string_column(
             "outcome",
@@ -286,7 +363,19 @@ void describe_disputes(sim::RowTable<Ref<DisputeRecord>>& table, const KeyWidths
             [](const R& r) {
                 return name_of(dispute_party_names, r.row->party, "dispute party", r.run->key);
             },
-            longest(dispute_party_names));
+            longest(dispute_party_names))
+        .string_column(
+            "housing",
+            [](const R& r) {
+                return name_of(housing_type_names, r.row->housing, "housing type", r.run->key);
+            },
+            longest(housing_type_names))
+        .column("village_converted", [](const R& r) { return r.row->village; })
+        .string_column(
+            "tenure",
+            [](const R& r) { return name_of(tenure_names, r.row->tenure, "tenure", r.run->key); },
+            longest(tenure_names))
+        .column("owner_nonlocal", [](const R& r) { return r.row->nonlocal; });
 }
 
 /// The per-run tables of a results file, written run by run: every table is created at once
@@ -431,6 +520,9 @@ RunResult summary_of(const RunResult& run) {
     s.units = run.units;
     s.years = run.years;
     s.total = run.total;
+    s.evaluation = run.evaluation;
+    s.evaluated_from = run.evaluated_from;
+    s.evaluated_to = run.evaluated_to;
     s.wall_seconds = run.wall_seconds;
     return s;
 }

@@ -19,7 +19,7 @@ namespace govsim::models {
 /// The value of the root attribute `format`, and the layout's version (`format_version`),
 /// raised whenever a dataset or column is renamed, removed or changes meaning.
 inline constexpr std::string_view results_format = "govsim-results";
-inline constexpr std::int64_t results_format_version = 2;
+inline constexpr std::int64_t results_format_version = 3;
 
 /// Names of DisputeRecord::outcome codes (0, 1, 2) as written in /disputes.
 inline constexpr std::array<std::string_view, 3> dispute_outcome_names{"open", "resolved",

@@ -49,6 +49,9 @@ struct Dispute {
     Party party = Party::Resident;
     /// found by a lever (grid patrol) before the party reported it: dispatched, not routed
     bool dispatched = false;
+    /// handed into a government channel by escalation (not by a patrol's dispatch) at least
+    /// once: a party who then gives up loses trust (feedback::close)
+    bool escalated_to_government = false;
     /// 0 while in a queue; i + 1 while lever i holds it (a joint meeting's list)
     std::uint8_t held_by = 0;
     /// the residents' committee queue it joined (an index among its community's), kept so that
@@ -81,8 +84,10 @@ struct Event {
 inline constexpr std::size_t community_levels = index(Level::Department);
 
 struct DayCounts {
-    std::uint32_t onsets = 0, detections = 0, resolved = 0, abandoned = 0, complaints = 0;
-    HandlerFlows handled;
+    std::uint32_t onsets = 0, detections = 0, resolved = 0, abandoned = 0;
+    /// first entries into a government channel, by GovernmentChannel (index 0 unused)
+    std::array<std::uint32_t, 4> government{};
+    HandlerFlows handled; ///< handlings finished at each level
 };
 
 /// One community's contribution to the current day's row.

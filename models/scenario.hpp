@@ -5,6 +5,7 @@
 // names. The schema is documented in docs/scenarios.md.
 #include "models/categories.hpp"
 #include "models/levers/levers.hpp"
+#include "models/summary.hpp"
 #include "sim/calendar.hpp"
 
 #include <array>
@@ -360,6 +361,13 @@ struct MechanismSwitches {
     bool operator==(const MechanismSwitches&) const = default;
 };
 
+/// Unit costs of the resources a run uses (models/summary.hpp Resource), in yuan per unit:
+/// per staff-year, per meeting, per platform-year, per compound-year, per branch-year.
+struct CostSpec {
+    std::array<double, resource_count> per_unit{};
+    bool operator==(const CostSpec&) const = default;
+};
+
 /// The governance model a scenario runs (its levers are in Scenario::levers).
 struct ModelSpec {
     std::string name = "baseline";
@@ -391,6 +399,8 @@ struct Scenario {
     FirmSpec firms;
     CollectiveSpec collectives;
     MechanismSwitches mechanisms;
+    /// unit costs; none: money costs are NaN (resources are still counted)
+    std::optional<CostSpec> costs;
     ModelSpec model;
     /// the governance levers the scenario names (models/levers/), on or off
     Levers levers;

@@ -337,6 +337,15 @@ MechanismSwitches read_mechanisms(ConfigTable t) {
     return m;
 }
 
+/// [costs]: a unit cost for every resource, in yuan.
+CostSpec read_costs(ConfigTable t) {
+    CostSpec c;
+    for (std::size_t r = 0; r < resource_count; ++r)
+        c.per_unit[r] = t.number(resource_names[r], non_negative_up_to(limits::max_unit_cost));
+    t.finish();
+    return c;
+}
+
 ModelSpec read_model(ConfigTable t) {
     ModelSpec m;
     m.name = t.string("name");
@@ -438,6 +447,9 @@ Scenario read_scenario(const sim::ConfigDocument& doc) {
     s.collectives = read_collectives(root.table("collectives"));
     if (root.contains("mechanisms")) {
         s.mechanisms = read_mechanisms(root.table("mechanisms"));
+    }
+    if (root.contains("costs")) {
+        s.costs = read_costs(root.table("costs"));
     }
     if (root.contains("levers")) {
         s.levers = read_levers(root.table("levers"));

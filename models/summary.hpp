@@ -6,7 +6,9 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace govsim::models {
@@ -25,8 +27,11 @@ struct RunKey {
 /// disputes == resolved + abandoned + open_at_end always.
 struct DisputeStats {
     std::uint64_t disputes = 0;
-    std::uint64_t complaints =
-        0; ///< complaints *made in the period* (escalations to a government channel)
+    // Government cases *made in the period* (first entries into a government channel), by how
+    // they came: a party's complaint, a grid patrol's referral, a deadline's escalation.
+    std::uint64_t complaints = 0;
+    std::uint64_t grid_referrals = 0;
+    std::uint64_t timer_escalations = 0;
     std::uint64_t resolved = 0;
     std::uint64_t abandoned = 0;
     std::uint64_t open_at_end = 0;
@@ -35,6 +40,14 @@ struct DisputeStats {
     double p90_resolution_days = 0;           ///< NaN when none resolved
     double mean_detection_days = 0;           ///< over detected disputes; NaN when none
     double share_resolved_within_30_days = 0; ///< of all disputes in the group; NaN when none
+    [[nodiscard]] std::uint64_t government_cases() const {
+        return complaints + grid_referrals + timer_escalations;
+    }
+    /// resolved, abandoned and open_at_end as shares of disputes (NaN when none)
+    [[nodiscard]] double share(std::uint64_t part) const {
+        return disputes > 0 ? static_cast<double>(part) / static_cast<double>(disputes)
+                            : std::numeric_limits<double>::quiet_NaN();
+    }
 };
 
 /// What happened to owners' committees, assemblies and firms in a period (a month, a year).
@@ -53,18 +66,70 @@ struct InstitutionStats {
     bool operator==(const InstitutionStats&) const = default;
 };
 
+/// Resources a run uses, each in its own unit (docs/results.md): staff-years of each kind of
+/// staff, meetings held, and years of a platform, of interim management of a compound, of a
+/// party branch. Their money cost comes from the scenario's [costs].
+enum class Resource : std::uint8_t {
+    DepartmentStaff,         ///< department case handlers (servers), staff-years
+    CoordinationStaff,       ///< coordination office staff (servers), staff-years
+    ResidentsCommitteeStaff, ///< all residents'-committee staff, staff-years
+    GridStaff,               ///< grid administrators added by the grid lever, staff-years
+    FirmStaff,               ///< managers' staff on compound work, staff-years (fee-funded)
+    Volunteers,              ///< self-governance volunteers and owners'-committee members, years
+    JointMeetings,           ///< joint meetings held
+    InformationPlatform,     ///< platform-years
+    InterimManagement,       ///< compound-years managed by an interim manager
+    PartyBranches,           ///< branch-years of party branches in compounds
+};
+inline constexpr std::size_t resource_count = 10;
+inline constexpr std::array<std::string_view, resource_count> resource_names{
+    "department_staff", "coordination_staff",   "residents_committee_staff",
+    "grid_staff",       "firm_staff",           "volunteers",
+    "joint_meetings",   "information_platform", "interim_management",
+    "party_branches"};
+/// Whether owners' fees pay for a resource (firm staff) rather than public money.
+[[nodiscard]] constexpr bool fee_funded(Resource r) {
+    return r == Resource::FirmStaff;
+}
+
+struct Resources {
+    std::array<double, resource_count> amount{};
+    double& operator[](Resource r) { return amount[static_cast<std::size_t>(r)]; }
+    double operator[](Resource r) const { return amount[static_cast<std::size_t>(r)]; }
+    Resources& operator+=(const Resources& o) {
+        for (std::size_t i = 0; i < resource_count; ++i)
+            amount[i] += o.amount[i];
+        return *this;
+    }
+};
+
 struct YearRow {
     int year = 0;
     double households = 0; ///< occupied households, mean over the year's days
     double dispute_rate_per_1000_households = 0;
     DisputeStats stats;
+    /// Days disputes were open during the period, added over every dispute open in it (whatever
+    /// its onset, warm-up included): the handlers' backlog integrated over time.
+    double open_dispute_days = 0;
+    /// Days disputes were unresolved during the period: as open_dispute_days, but a dispute
+    /// given up (abandoned) stays unresolved until the end of the run, since giving up solves
+    /// nothing. The burden: it cannot fall because households give up.
+    double unresolved_dispute_days = 0;
+    /// unresolved_dispute_days per 1,000 households per year (households: the period's mean)
+    double burden_per_1000_households = 0;
     InstitutionStats institutions; ///< the year's months added up
+    Resources resources;           ///< used during the period
+    /// yuan: resources priced by the scenario's [costs] (NaN without it); public money pays
+    /// for all but the fee-funded firm staff
+    double public_cost = 0, fee_funded_cost = 0;
 };
 
 struct CategoryYearRow {
     int year = 0;
     Category category{};
     DisputeStats stats;
+    double open_dispute_days = 0;       ///< as YearRow's, for the category
+    double unresolved_dispute_days = 0; ///< as YearRow's, for the category
 };
 
 /// Handlings finished at each level in a period, counted where the level can resolve the
@@ -92,8 +157,10 @@ struct DailyRow {
     std::uint32_t detections = 0;
     std::uint32_t resolved = 0;
     std::uint32_t abandoned = 0;
-    std::uint32_t complaints = 0;
-    std::uint32_t open = 0; ///< disputes open at the end of the day (backlog)
+    std::uint32_t complaints = 0;        ///< parties taking a dispute to government
+    std::uint32_t grid_referrals = 0;    ///< patrols' finds dispatched to government
+    std::uint32_t timer_escalations = 0; ///< deadlines moving a dispute into government
+    std::uint32_t open = 0;              ///< disputes open at the end of the day (backlog)
     std::array<double, level_count> busy_server_days{}; ///< work done at each level that day
     std::array<std::uint32_t, level_count> servers{};   ///< servers at each level that day
     HandlerFlows handled; ///< handlings finished that day (not written to results files)
@@ -123,6 +190,18 @@ struct MonthlyRow {
     InstitutionStats institutions;      ///< during the month
 };
 
+/// How a dispute first reached a government channel. Only a household's (or owner's) own
+/// escalation is a complaint; a grid patrol's referral and a rapid-response deadline's
+/// escalation are counted apart, and the three together are government cases.
+enum class GovernmentChannel : std::uint8_t { None, Complaint, GridReferral, TimerEscalation };
+inline constexpr std::array<std::string_view, 4> government_channel_names{
+    "none", "complaint", "grid_referral", "timer_escalation"};
+
+/// Tenure of the party to a dispute.
+enum class Tenure : std::uint8_t { OwnerOccupier, Tenant, AbsentOwner };
+inline constexpr std::array<std::string_view, 3> tenure_names{"owner_occupier", "tenant",
+                                                              "absent_owner"};
+
 /// One dispute, every step timestamped (days since 1 January of the first reported year,
 /// negative in the warm-up; NaN when not reached).
 struct DisputeRecord {
@@ -132,12 +211,21 @@ struct DisputeRecord {
     Category category{};
     double onset = 0;
     double detected = 0;
-    double complaint = 0; ///< first escalation to a government channel
+    /// first entry into a government channel (department or coordination), however it came;
+    /// `channel` says how
+    double government = 0;
     double closed = 0;
     std::uint8_t outcome = 0;  ///< 0 open, 1 resolved, 2 abandoned
     Level last_level{};        ///< last handler level that held it
     std::uint8_t handoffs = 0; ///< hand-offs between handlers, routing errors included
     std::uint8_t party = 0;    ///< 0 the household living in the unit, 1 its absent owner
+    /// How it first entered a government channel (GovernmentChannel; 0 never).
+    std::uint8_t channel = 0;
+    // Who it concerns (for equity tables), filled when the run's records are collected:
+    std::uint8_t housing = 0;  ///< the compound's housing type (HousingType)
+    std::uint8_t village = 0;  ///< 1: the community was converted from a village (村改居)
+    std::uint8_t tenure = 0;   ///< Tenure of the party: owner-occupier, tenant or absent owner
+    std::uint8_t nonlocal = 0; ///< 1: the unit's owner is not a Foshan resident
 };
 
 struct RunResult {
@@ -149,6 +237,11 @@ struct RunResult {
     /// The whole run pooled: `year` is 0, households the mean over all days, the rate per year
     /// over all days, and the statistics over every dispute (complaints: all made in the run).
     YearRow total;
+    /// The years a comparison evaluates, pooled as `total` is: from the first whole calendar
+    /// year on or after the scenario's policy start (every reported year without one).
+    YearRow evaluation;
+    int evaluated_from = 0; ///< the calendar year evaluation starts
+    int evaluated_to = 0;   ///< its last calendar year
     std::vector<CategoryYearRow> category_years;
     std::vector<DailyRow> daily;
     std::vector<MonthlyRow> monthly;

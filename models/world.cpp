@@ -120,9 +120,8 @@ std::uint32_t draw_firm(sim::Stream& rng, const std::vector<double>& cumulative)
 } // namespace
 
 double occupancy_path(const TownSpec& town, int day, int first_reported_day) {
-    const double share =
-        town.occupancy_start +
-        town.occupancy_growth_per_year * (day - first_reported_day) / sim::days_per_year;
+    const double share = town.occupancy_start + town.occupancy_growth_per_year *
+                                                    (day - first_reported_day) / sim::days_per_year;
     return std::clamp(share, 0.0, town.occupancy_max);
 }
 
@@ -134,9 +133,9 @@ std::int32_t move_in_day(const TownSpec& town, double rank, int first_reported_d
         return never;
     // The first day d with occupancy_path(d) > rank, from the path's inverse (then checked, so
     // rounding never moves a household in early).
-    auto d = static_cast<int>(std::ceil(first_reported_day + (rank - town.occupancy_start) *
-                                                                 sim::days_per_year /
-                                                                 town.occupancy_growth_per_year));
+    auto d = static_cast<int>(
+        std::ceil(first_reported_day + (rank - town.occupancy_start) * sim::days_per_year /
+                                           town.occupancy_growth_per_year));
     d = std::clamp(d, 1, days - 1);
     while (d > 1 && occupancy_path(town, d - 1, first_reported_day) > rank)
         --d;

@@ -103,6 +103,15 @@ public:
         return cells * administrators_per_grid;
     }
 
+    /// Grid administrators (the residents' committees' extra capacity); the firms' patrol time
+    /// is counted as firm staff not on disputes, so it is not added here.
+    void add_resources(const RunState& run, Resources& r, double years) override {
+        double admins = 0;
+        for (std::uint32_t rc = 0; rc < run.world.residents_committees.size(); ++rc)
+            admins += committee_extra_capacity(run, rc);
+        r[Resource::GridStaff] += admins * years;
+    }
+
     [[nodiscard]] double manager_staff_reserved(const RunState& run,
                                                 std::uint32_t c) const override {
         if (!patrolled(run.world.compounds, c))

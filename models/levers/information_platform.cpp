@@ -36,6 +36,11 @@ public:
             days *= intake_delay_multiplier;
         eff.coordination_intake_days *= intake_delay_multiplier;
     }
+
+    /// One platform, running while the lever acts.
+    void add_resources(const RunState&, Resources& r, double years) override {
+        r[Resource::InformationPlatform] += years;
+    }
 };
 
 } // namespace

@@ -41,6 +41,7 @@ public:
     void start(RunState& run) override {
         meeting_ = sim::Stream(run.seed, run.replicate, stream_entity::town, purpose::meeting);
         held_ = 0;
+        counted_ = 0;
         waiting_.clear();
         next_id_ = 0;
         first_ = run.current_day;
@@ -66,9 +67,9 @@ public:
         return waiting_.erase(std::make_pair(x.ticket.key, x.ticket.id)) > 0;
     }
 
-    /// A meeting at the start + k x interval: up to cases_per_meeting waiting disputes, oldest onset first,
-    /// are resolved with the meeting's success (x the leading group's multiplier, capped) or
-    /// fail (the party decides what next). The next meeting is scheduled.
+    /// A meeting at the start + k x interval: up to cases_per_meeting waiting disputes, oldest
+    /// onset first, are resolved with the meeting's success (x the leading group's multiplier,
+    /// capped) or fail (the party decides what next). The next meeting is scheduled.
     void on_event(RunState& run, Site& site, double t, const Event&) override {
         ++held_;
         site.calendar.schedule(first_ + (held_ + 1) * interval_days, meeting_event());
@@ -87,6 +88,12 @@ public:
         }
     }
 
+    /// The meetings held since the last count.
+    void add_resources(const RunState&, Resources& r, double) override {
+        r[Resource::JointMeetings] += held_ - counted_;
+        counted_ = held_;
+    }
+
 private:
     [[nodiscard]] Event meeting_event() const {
         return Event{0, 0, EventKind::Lever, Level::Coordination, run_index(), 0};
@@ -95,6 +102,7 @@ private:
     sim::Stream meeting_;
     double first_ = 0; ///< the day the lever started
     int held_ = 0;
+    int counted_ = 0; ///< meetings already counted as resources
     std::map<std::pair<double, std::uint64_t>, Event> waiting_;
     std::uint64_t next_id_ = 0;
 };

@@ -8,8 +8,8 @@
 // calls the hooks of the levers a scenario switches on, in the registry's order.
 //
 // Adding a lever: docs/levers.md.
-#include <cstdint>
 #include "sim/calendar.hpp"
+#include <cstdint>
 
 #include <memory>
 #include <optional>
@@ -26,6 +26,7 @@ class ConfigTable;
 namespace govsim::models {
 
 enum class Level : std::uint8_t;
+struct Resources;
 struct Effective;
 struct RunState;
 struct Dispute;
@@ -115,6 +116,10 @@ public:
     virtual void on_abandonment(RunState&, std::uint32_t /*compound*/, int /*day*/) {}
     /// Month end (serial), after firms' decisions and tenders.
     virtual void month_end(RunState&, int /*day*/) {}
+    /// Month end of a reported month (serial, after month_end): adds the resources the lever
+    /// itself used during the month, which lasted `years` years (models/summary.hpp Resource;
+    /// staff on handler levels is counted by the day loop, not here).
+    virtual void add_resources(const RunState&, Resources&, double /*years*/) {}
 
     /// The lever's index among the run's levers (set by the day loop; Event::lever).
     [[nodiscard]] std::uint8_t run_index() const { return run_index_; }

@@ -75,6 +75,14 @@ public:
         }
     }
 
+    /// The compounds' party branches, while the lever acts.
+    void add_resources(const RunState&, Resources& r, double years) override {
+        double branches = 0;
+        for (const auto b : branch_)
+            branches += b;
+        r[Resource::PartyBranches] += branches * years;
+    }
+
     void on_committee_elected(RunState&, std::uint32_t m, std::uint32_t c) override {
         cross_[c] = streams_[m].bernoulli(cross_membership_share) ? 1 : 0;
     }

@@ -50,7 +50,7 @@ public:
             return;
         const auto next = routing::next_level(run, x, e.level);
         if (next && run.queue(e).renege(x.ticket))
-            escalation::move_to(run, site, t, e, *next);
+            escalation::move_to(run, site, t, e, *next, GovernmentChannel::TimerEscalation);
     }
 };
 

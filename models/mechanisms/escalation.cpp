@@ -28,12 +28,13 @@ void fail(RunState& run, Site& site, double t, const Event& e) {
             next.reset();
     }
     if (next)
-        move_to(run, site, t, e, *next);
+        move_to(run, site, t, e, *next, GovernmentChannel::Complaint);
     else
         feedback::close(run, t, e, false);
 }
 
-void move_to(RunState& run, Site& site, double t, const Event& e, Level next) {
+void move_to(RunState& run, Site& site, double t, const Event& e, Level next,
+             GovernmentChannel channel) {
     Dispute& x = run.dispute(e);
     const double handed = t + site.decision.exponential(run.eff.handoff_days);
     ++x.record.handoffs;
@@ -44,10 +45,8 @@ void move_to(RunState& run, Site& site, double t, const Event& e, Level next) {
         site.calendar.schedule(handed, to);
         return;
     }
-    if (std::isnan(x.record.complaint)) {
-        x.record.complaint = t;
-        ++run.counts(e.community).complaints;
-    }
+    x.escalated_to_government = true;
+    enter_government(run, x, t, e.community, channel);
     deliver(site, to, government_arrival(run, site, x, next, handed));
 }
 
@@ -59,6 +58,15 @@ double government_arrival(RunState& run, Site& site, const Dispute& x, Level lev
     for (const auto& lever : run.levers)
         arrival = lever->government_arrival(run, x, level, t, arrival);
     return arrival;
+}
+
+void enter_government(RunState& run, Dispute& x, double t, std::uint32_t community,
+                      GovernmentChannel channel) {
+    if (!std::isnan(x.record.government))
+        return;
+    x.record.government = t;
+    x.record.channel = static_cast<std::uint8_t>(channel);
+    ++run.counts(community).government[static_cast<std::size_t>(channel)];
 }
 
 void deliver(Site& site, const Event& to, double arrival) {

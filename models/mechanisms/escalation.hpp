@@ -12,8 +12,14 @@ namespace govsim::models::escalation {
 void fail(RunState& run, Site& site, double t, const Event& e);
 
 /// Hands a dispute on to `next` after a hand-off delay. Entering a government channel for the
-/// first time is a complaint.
-void move_to(RunState& run, Site& site, double t, const Event& e, Level next);
+/// first time is a government case of `channel`: a complaint when the party escalates, a
+/// timer escalation when a deadline moves it.
+void move_to(RunState& run, Site& site, double t, const Event& e, Level next,
+             GovernmentChannel channel);
+
+/// Records a dispute's first entry into a government channel (later entries change nothing).
+void enter_government(RunState& run, Dispute& x, double t, std::uint32_t community,
+                      GovernmentChannel channel);
 
 /// When a dispute handed to a government level at time t arrives there: after the level's
 /// intake delay, or earlier if a lever brings it (joint enforcement).

@@ -42,7 +42,7 @@ void close(RunState& run, double t, const Event& e, bool resolved) {
             trust += fb.trust_resolved_by_government;
     } else {
         sat -= fb.satisfaction_abandoned;
-        if (!std::isnan(x.record.complaint))
+        if (x.escalated_to_government)
             trust -= fb.trust_abandoned_after_complaint;
     }
     satisfaction = static_cast<float>(std::clamp(sat, 0.0, 1.0));

@@ -7,12 +7,12 @@
 #include <limits>
 
 namespace govsim::models::firm_decisions {
-namespace {
 
-/// A firm's staff at compound c at full staffing.
 double full_staff(const RunState& run, std::uint32_t c) {
     return run.world.compounds.units[c] / 1000.0 * run.sc.firms.staff_per_1000_units;
 }
+
+namespace {
 
 /// What a firm's staffing costs at compound c per month, with the other costs.
 double cost(const RunState& run, std::uint32_t c, double staffing) {

@@ -11,6 +11,9 @@ namespace govsim::models::firm_decisions {
 
 /// Staff-equivalents of a compound's manager on disputes, from its staffing (less the staff
 /// levers' duties take).
+/// A firm's staff at compound c at full staffing.
+[[nodiscard]] double full_staff(const RunState& run, std::uint32_t c);
+
 [[nodiscard]] double manager_capacity(const RunState& run, std::uint32_t c);
 
 /// Sets compound c's service quality and its manager queue's capacity from its manager and

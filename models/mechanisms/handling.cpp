@@ -14,7 +14,7 @@ void arrive(RunState& run, Site& site, double t, const Event& e) {
         // The handler went away while the dispute travelled (a firm left the compound): it is
         // passed on to the next handler present, without a decision.
         if (const auto next = routing::next_level(run, x, e.level))
-            escalation::move_to(run, site, t, e, *next);
+            escalation::move_to(run, site, t, e, *next, GovernmentChannel::Complaint);
         else
             feedback::close(run, t, e, false);
         return;

@@ -57,7 +57,7 @@ void start_dispute(RunState& run, std::uint32_t m, std::uint32_t c, std::uint32_
     x.record.category = k;
     x.record.onset = t;
     x.record.detected = nan;
-    x.record.complaint = nan;
+    x.record.government = nan;
     x.record.closed = nan;
     x.record.last_level = Level::Firm; // not routed yet
     x.record.party = static_cast<std::uint8_t>(party);

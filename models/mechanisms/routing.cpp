@@ -61,10 +61,12 @@ void dispatch(RunState& run, Site& site, double t, const Event& e) {
     x.state = DisputeState::Travelling;
     x.record.last_level = target;
     const Event to{e.community, e.dispute, EventKind::Arrive, target};
-    if (target < Level::Department)
+    if (target < Level::Department) {
         site.calendar.schedule(t, to);
-    else
+    } else {
+        escalation::enter_government(run, x, t, e.community, GovernmentChannel::GridReferral);
         escalation::deliver(site, to, escalation::government_arrival(run, site, x, target, t));
+    }
 }
 
 } // namespace govsim::models::routing

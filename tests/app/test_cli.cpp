@@ -3,8 +3,10 @@
 #include "common/hdf5_reading.hpp"
 #include "common/run_govsim.hpp"
 #include "common/temp_dir.hpp"
+#include "models/comparison.hpp"
 
 #include <algorithm>
+
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
@@ -189,9 +191,12 @@ TEST_CASE("an experiment prints the model comparison and writes it as CSV", "[cl
     CHECK(r.out.find("difference from baseline") != std::string::npos);
     CHECK(r.out.find("denghu") != std::string::npos);
     const std::string text = slurp(csv);
-    // A header and one line per town, model and metric.
-    CHECK(std::count(text.begin(), text.end(), '\n') == 1 + 2 * 2 * 6);
-    CHECK(text.find("dali,denghu,complaints_per_year,3,") != std::string::npos);
+    // A header and one line per town, model and metric, for the evaluation period (year 0) and
+    // for its one year.
+    CHECK(std::count(text.begin(), text.end(), '\n') ==
+          static_cast<long>(1 + 2 * 2 * govsim::models::metric_count * 2));
+    CHECK(text.find("dali,denghu,complaints_per_year,0,2014,2014,3,") != std::string::npos);
+    CHECK(text.find("dali,denghu,complaints_per_year,2014,2014,2014,3,") != std::string::npos);
     CHECK(dataset_bytes(out, "/comparison").size() > 0);
 }
 

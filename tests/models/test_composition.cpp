@@ -453,10 +453,10 @@ TEST_CASE("a lever key that is misspelt, missing or out of range is rejected", "
         std::string section = meeting;
         replace_first(section, "14", "0");
         const std::string text = baseline_with(section);
-        CHECK(std::string(error_for(text).what()) == prefix(here,
-                                                            find(text, "interval_days = 0", 16),
-                                                            "levers.joint_meeting.interval_days") +
-                                                         "expected an interval in days in [0.01, 1000000000], found 0");
+        CHECK(std::string(error_for(text).what()) ==
+              prefix(here, find(text, "interval_days = 0", 16),
+                     "levers.joint_meeting.interval_days") +
+                  "expected an interval in days in [0.01, 1000000000], found 0");
     }
     SECTION("a count of 0") {
         std::string section = meeting;

@@ -96,8 +96,8 @@ TEST_CASE("every dispute is resolved, abandoned or still open at the end",
             CHECK(rec.detected >= rec.onset);
             CHECK(rec.closed >= rec.detected);
         }
-        if (!std::isnan(rec.complaint)) {
-            CHECK(rec.complaint >= rec.detected);
+        if (!std::isnan(rec.government)) {
+            CHECK(rec.government >= rec.detected);
             CHECK(rec.last_level >= models::Level::Department);
         }
     }

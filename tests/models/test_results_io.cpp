@@ -55,10 +55,16 @@ RunResult make_run(std::uint32_t index, std::string scenario, std::string town,
     run.compounds = 20 + index;
     run.units = 5000 + index;
     run.wall_seconds = 0.25 * (index + 1);
-    run.years = {
-        YearRow{2014, 1000.0 + index, 12.5, stats(10, 2, 1, 14.0), {}},
-        YearRow{2015, 1100.0 + index, 0.0, stats(0, 0, 0, 0.0), {}},
+    const auto year = [](int y, double households, double rate, DisputeStats s) {
+        YearRow row;
+        row.year = y;
+        row.households = households;
+        row.dispute_rate_per_1000_households = rate;
+        row.stats = s;
+        return row;
     };
+    run.years = {year(2014, 1000.0 + index, 12.5, stats(10, 2, 1, 14.0)),
+                 year(2015, 1100.0 + index, 0.0, stats(0, 0, 0, 0.0))};
     run.category_years = {
         CategoryYearRow{2014, Category::Parking, stats(6, 1, 0, 9.0)},
         CategoryYearRow{2014, Category::Sanitation, stats(4, 1, 1, 20.0)},
@@ -193,11 +199,20 @@ TEST_CASE("write_results: every table and attribute reads back through the HDF5 
                                        "year",
                                        "households",
                                        "dispute_rate_per_1000_households",
+                                       "burden_per_1000_households",
                                        "disputes",
                                        "complaints",
+                                       "grid_referrals",
+                                       "timer_escalations",
+                                       "government_cases",
                                        "resolved",
                                        "abandoned",
                                        "open_at_end",
+                                       "resolved_share",
+                                       "abandoned_share",
+                                       "open_share_at_end",
+                                       "open_dispute_days",
+                                       "unresolved_dispute_days",
                                        "mean_resolution_days",
                                        "median_resolution_days",
                                        "p90_resolution_days",
@@ -212,7 +227,19 @@ TEST_CASE("write_results: every table and attribute reads back through the HDF5 
                                        "firms_hired",
                                        "abandonments",
                                        "committees_dormant",
-                                       "committees_revived"});
+                                       "committees_revived",
+                                       "department_staff",
+                                       "coordination_staff",
+                                       "residents_committee_staff",
+                                       "grid_staff",
+                                       "firm_staff",
+                                       "volunteers",
+                                       "joint_meetings",
+                                       "information_platform",
+                                       "interim_management",
+                                       "party_branches",
+                                       "public_cost",
+                                       "fee_funded_cost"});
         CHECK(read_string_column(f, "summary", "town") ==
               std::vector<std::string>{"lishui", "lishui", "dali", "dali"});
         CHECK(read_column<std::uint32_t>(f, "summary", "replicate", H5T_NATIVE_UINT32) ==
@@ -325,7 +352,7 @@ TEST_CASE("write_results: no runs gives empty tables that stock readers read", "
             CAPTURE(name);
             CHECK(dataset_rows(file.get(), name) == 0);
         }
-        CHECK(member_names(file.get(), "summary").size() == 27);
+        CHECK(member_names(file.get(), "summary").size() == 48);
     }
     CHECK(run(fmt::format("h5dump -H '{}' > /dev/null", path.string())) == 0);
 }
@@ -374,7 +401,7 @@ for frame in (summary, disputes, daily):
 assert len(summary) == 4, len(summary)
 assert list(summary.columns[:7]) == ["scenario", "town", "model", "replicate", "year", "households",
                                      "dispute_rate_per_1000_households"], list(summary.columns)
-assert len(summary.columns) == 27, list(summary.columns)
+assert len(summary.columns) == 48, list(summary.columns)
 assert list(summary["scenario"]) == ["baseline", "baseline", "{long}", "{long}"]
 assert (summary["disputes"] == summary["resolved"] + summary["abandoned"]
         + summary["open_at_end"]).all()

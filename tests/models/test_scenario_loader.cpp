@@ -475,7 +475,8 @@ TEST_CASE("a missing key is rejected at its enclosing table", "[scenario]") {
                       "department = 45.0 }");
         CHECK(std::string(error_for(text).what()) ==
               prefix(value_at(text, "patience_days"), "handlers.patience_days.coordination") +
-                  "expected a non-negative number no larger than 1000000000, found nothing (key missing)");
+                  "expected a non-negative number no larger than 1000000000, found nothing (key "
+                  "missing)");
     }
 }
 

@@ -32,12 +32,12 @@ bool same(double a, double b) {
 
 /// Every field the same; y's times are first moved by `shift` days (as the results move them).
 bool same_record(const DisputeRecord& x, const DisputeRecord& y, double shift = 0) {
-    return x.community == y.community && x.compound == y.compound &&
-           x.household == y.household && x.category == y.category &&
-           same(x.onset, y.onset + shift) && same(x.detected, y.detected + shift) &&
-           same(x.complaint, y.complaint + shift) && same(x.closed, y.closed + shift) &&
-           x.outcome == y.outcome && x.last_level == y.last_level && x.handoffs == y.handoffs &&
-           x.party == y.party;
+    return x.community == y.community && x.compound == y.compound && x.household == y.household &&
+           x.category == y.category && same(x.onset, y.onset + shift) &&
+           same(x.detected, y.detected + shift) && same(x.government, y.government + shift) &&
+           same(x.closed, y.closed + shift) && x.outcome == y.outcome &&
+           x.last_level == y.last_level && x.handoffs == y.handoffs && x.party == y.party &&
+           x.channel == y.channel;
 }
 
 /// The grid, with patrols that find nearly everything: a lever whose effect shows at once.
