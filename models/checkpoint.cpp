@@ -20,6 +20,13 @@
 #include <unistd.h>
 
 namespace govsim::models {
+
+namespace {
+/// Rows of a run's equity table: every group of every dimension.
+constexpr std::uint64_t equity_rows =
+    housing_type_count + community_kind_names.size() + tenure_names.size() + origin_names.size();
+} // namespace
+
 namespace {
 
 constexpr char magic[8] = {'G', 'O', 'V', 'S', 'I', 'M', 'C', '4'};
@@ -308,6 +315,7 @@ std::string encode_run(const RunResult& r, std::uint64_t fingerprint_hash) {
     w.pod(r.evaluation);
     w.pod(r.evaluated_from);
     w.pod(r.evaluated_to);
+    w.vec(r.equity);
     w.vec(r.category_years);
     w.vec(r.daily);
     w.vec(r.monthly);
@@ -360,6 +368,7 @@ std::optional<RunResult> decode_run(std::string_view bytes, const RunShape& shap
         r.evaluation = rd.pod<YearRow>();
         r.evaluated_from = rd.pod<int>();
         r.evaluated_to = rd.pod<int>();
+        r.equity = rd.vec<EquityRow>("the equity table", equity_rows);
         r.category_years =
             rd.vec<CategoryYearRow>("the category table", shape.years * category_count);
         r.daily = rd.vec<DailyRow>("the daily table", shape.days);

@@ -267,6 +267,32 @@ Comparison compare_models(const std::vector<RunResult>& runs, std::string_view b
                 }
                 out.rows.push_back(std::move(row));
             }
+            // Equity: each group's outcomes and their differences from the baseline.
+            for (std::size_t e = 0; e < first.equity.size(); ++e) {
+                const EquityRow& g = first.equity[e];
+                for (std::size_t k = 0; k < equity_metrics.size(); ++k) {
+                    const Metric metric = equity_metrics[k];
+                    ComparisonRow row = compare(
+                        these, base_runs,
+                        [e, metric](const RunResult& r) {
+                            if (e >= r.equity.size())
+                                return nan;
+                            YearRow y;
+                            y.stats = r.equity[e].stats;
+                            return metric_value(y, r.evaluated_to - r.evaluated_from + 1.0, metric);
+                        },
+                        sim::Stream(seed, key, metric_count + 1 + e, k));
+                    row.town = town;
+                    row.model = model;
+                    row.metric = metric;
+                    row.baseline = base;
+                    row.first_year = first.evaluated_from;
+                    row.last_year = first.evaluated_to;
+                    row.dimension = equity_dimension_names[static_cast<std::size_t>(g.dimension)];
+                    row.group = equity_group_name(g.dimension, g.group);
+                    out.equity.push_back(std::move(row));
+                }
+            }
             if (model != base) {
                 CostEffectRow c =
                     cost_effect(these, base_runs, sim::Stream(seed, key, metric_count, 0));
@@ -281,36 +307,50 @@ Comparison compare_models(const std::vector<RunResult>& runs, std::string_view b
     return out;
 }
 
-std::string comparison_csv(const std::vector<ComparisonRow>& rows) {
-    std::string out = "town,model,metric,year,first_year,last_year,replicates,mean,lower,upper,"
-                      "baseline,difference,difference_lower,difference_upper,relative,"
-                      "relative_lower,relative_upper,first_significant_year\n";
-    for (const ComparisonRow& r : rows)
-        out +=
-            fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.town, r.model,
-                        metric_names[static_cast<std::size_t>(r.metric)], r.year, r.first_year,
-                        r.last_year, r.replicates, r.mean, r.lower, r.upper, r.baseline,
-                        r.difference, r.difference_lower, r.difference_upper, r.relative,
-                        r.relative_lower, r.relative_upper, r.first_significant_year);
-    return out;
-}
-
-std::string cost_effect_csv(const std::vector<CostEffectRow>& rows) {
-    std::string out = "town,model,baseline,replicates,extra_cost,extra_cost_lower,extra_cost_upper,"
-                      "extra_resolved,extra_resolved_lower,extra_resolved_upper,complaints_avoided,"
-                      "complaints_avoided_lower,complaints_avoided_upper,cost_per_extra_resolved,"
-                      "cost_per_extra_resolved_lower,cost_per_extra_resolved_upper,"
-                      "cost_per_complaint_avoided,cost_per_complaint_avoided_lower,"
-                      "cost_per_complaint_avoided_upper\n";
-    for (const CostEffectRow& r : rows)
-        out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.town,
-                           r.model, r.baseline, r.replicates, r.extra_cost, r.extra_cost_lower,
-                           r.extra_cost_upper, r.extra_resolved, r.extra_resolved_lower,
-                           r.extra_resolved_upper, r.complaints_avoided, r.complaints_avoided_lower,
-                           r.complaints_avoided_upper, r.cost_per_extra_resolved,
-                           r.cost_per_extra_resolved_lower, r.cost_per_extra_resolved_upper,
-                           r.cost_per_complaint_avoided, r.cost_per_complaint_avoided_lower,
-                           r.cost_per_complaint_avoided_upper);
+std::string comparison_csv(const Comparison& c) {
+    std::string out = "town,model,dimension,group,metric,year,first_year,last_year,replicates,"
+                      "mean,lower,upper,baseline,difference,difference_lower,difference_upper,"
+                      "relative,relative_lower,relative_upper,first_significant_year\n";
+    const auto line = [&out](const ComparisonRow& r, std::string_view metric,
+                             std::string_view dimension, std::string_view group) {
+        out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.town,
+                           r.model, dimension, group, metric, r.year, r.first_year, r.last_year,
+                           r.replicates, r.mean, r.lower, r.upper, r.baseline, r.difference,
+                           r.difference_lower, r.difference_upper, r.relative, r.relative_lower,
+                           r.relative_upper, r.first_significant_year);
+    };
+    for (const ComparisonRow& r : c.rows)
+        line(r, metric_names[static_cast<std::size_t>(r.metric)], "all", "all");
+    for (const ComparisonRow& r : c.equity)
+        line(r, metric_names[static_cast<std::size_t>(r.metric)], r.dimension, r.group);
+    // What the gains cost: each quantity as a row of its own (mean and interval; the
+    // difference columns are NaN, the quantities being differences or their ratios already).
+    constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+    for (const CostEffectRow& e : c.costs) {
+        ComparisonRow r;
+        r.town = e.town;
+        r.model = e.model;
+        r.baseline = e.baseline;
+        r.replicates = e.replicates;
+        r.difference = r.difference_lower = r.difference_upper = nan;
+        r.relative = r.relative_lower = r.relative_upper = nan;
+        const auto quantity = [&](std::string_view name, double mean, double lo, double hi) {
+            r.mean = mean;
+            r.lower = lo;
+            r.upper = hi;
+            line(r, name, "all", "all");
+        };
+        quantity("extra_public_cost_per_year", e.extra_cost, e.extra_cost_lower,
+                 e.extra_cost_upper);
+        quantity("extra_resolved_per_year", e.extra_resolved, e.extra_resolved_lower,
+                 e.extra_resolved_upper);
+        quantity("complaints_avoided_per_year", e.complaints_avoided, e.complaints_avoided_lower,
+                 e.complaints_avoided_upper);
+        quantity("cost_per_extra_resolved", e.cost_per_extra_resolved,
+                 e.cost_per_extra_resolved_lower, e.cost_per_extra_resolved_upper);
+        quantity("cost_per_complaint_avoided", e.cost_per_complaint_avoided,
+                 e.cost_per_complaint_avoided_lower, e.cost_per_complaint_avoided_upper);
+    }
     return out;
 }
 

@@ -75,7 +75,14 @@ struct ComparisonRow {
     /// for evaluation-period rows: the first calendar year whose own row's difference interval
     /// excludes 0 (time to effect); 0 if none did (or for the baseline)
     int first_significant_year = 0;
+    /// for equity rows: the group of households (models/summary.hpp EquityDimension)
+    std::string dimension, group;
 };
+
+/// The metrics compared for each group of households in Comparison::equity.
+inline constexpr std::array<Metric, 4> equity_metrics{Metric::ResolvedShare, Metric::AbandonedShare,
+                                                      Metric::ComplaintsPerYear,
+                                                      Metric::MedianResolution};
 
 /// What a model's differences from the baseline cost, per town (evaluation period, per year).
 /// Ratios and their 95% intervals come from a paired bootstrap over replicates; a ratio is NaN
@@ -97,6 +104,8 @@ struct CostEffectRow {
 struct Comparison {
     std::vector<ComparisonRow> rows; ///< evaluation-period rows first, then year by year
     std::vector<CostEffectRow> costs;
+    /// per town, model, group of households and equity metric, over the evaluation period
+    std::vector<ComparisonRow> equity;
 };
 
 /// Compares the models of every town. Runs are grouped by (town, model) and paired by replicate
@@ -108,9 +117,12 @@ struct Comparison {
                                         std::string_view baseline_model = "baseline",
                                         std::uint64_t seed = 0);
 
-/// The rows as CSV (a header line, then one line per row; numbers with full precision).
-[[nodiscard]] std::string comparison_csv(const std::vector<ComparisonRow>& rows);
-[[nodiscard]] std::string cost_effect_csv(const std::vector<CostEffectRow>& rows);
+/// The whole comparison as one tidy CSV (a header line, then one line per row; numbers with
+/// full precision): the rows (dimension and group "all"), the equity rows, then each
+/// cost-effectiveness quantity as a row of its own (metric extra_public_cost_per_year,
+/// extra_resolved_per_year, complaints_avoided_per_year, cost_per_extra_resolved,
+/// cost_per_complaint_avoided; its value and interval in mean, lower, upper).
+[[nodiscard]] std::string comparison_csv(const Comparison& comparison);
 
 /// Readable tables, one set per town: metrics with their intervals, differences (absolute and
 /// relative), time to effect, and costs.

@@ -346,7 +346,7 @@ int run_job(const RunJob& job, const BuildInfo& build, const sim::Ranks& ranks, 
                 const StoredRuns stored(*plan, *store);
                 r.summaries = write_results(job.out_path, prov, stored, plan->record_disputes());
                 r.comparison = compare_models(r.summaries);
-                sim::write_text_file(csv_path, comparison_csv(r.comparison.rows));
+                sim::write_text_file(csv_path, comparison_csv(r.comparison));
                 r.written = fmt::format("results written to {} and {}", job.out_path, csv_path);
             }
             store->remove();
@@ -406,7 +406,7 @@ int merge_job(const MergeJob& job, const BuildInfo& build, const sim::Ranks& ran
             RunReport r;
             r.summaries = write_results(job.out_path, prov, source, source.record_disputes());
             r.comparison = compare_models(r.summaries);
-            sim::write_text_file(csv_path, comparison_csv(r.comparison.rows));
+            sim::write_text_file(csv_path, comparison_csv(r.comparison));
             r.runs_here = source.runs();
             r.wall_seconds =
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

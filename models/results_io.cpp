@@ -103,9 +103,6 @@ void add_stats_columns(sim::RowTable<Ref<Row>>& table) {
                 [](const R& r) { return r.row->stats.share(r.row->stats.abandoned); })
         .column("open_share_at_end",
                 [](const R& r) { return r.row->stats.share(r.row->stats.open_at_end); })
-        .column("open_dispute_days", [](const R& r) { return r.row->open_dispute_days; })
-        .column("unresolved_dispute_days",
-                [](const R& r) { return r.row->unresolved_dispute_days; })
         .column("mean_resolution_days",
                 [](const R& r) { return r.row->stats.mean_resolution_days; })
         .column("median_resolution_days",
@@ -114,6 +111,15 @@ void add_stats_columns(sim::RowTable<Ref<Row>>& table) {
         .column("mean_detection_days", [](const R& r) { return r.row->stats.mean_detection_days; })
         .column("share_resolved_within_30_days",
                 [](const R& r) { return r.row->stats.share_resolved_within_30_days; });
+}
+
+/// Dispute-days open and unresolved, for rows that hold them.
+template <class Row>
+void add_burden_columns(sim::RowTable<Ref<Row>>& table) {
+    using R = Ref<Row>;
+    table.column("open_dispute_days", [](const R& r) { return r.row->open_dispute_days; })
+        .column("unresolved_dispute_days",
+                [](const R& r) { return r.row->unresolved_dispute_days; });
 }
 
 /// The InstitutionStats columns, for rows that hold them in `institutions`.
@@ -149,6 +155,8 @@ void describe_runs(sim::RowTable<const RunResult*>& table, const KeyWidths& w) {
         .column("communities", [](R r) { return r->communities; })
         .column("compounds", [](R r) { return r->compounds; })
         .column("units", [](R r) { return r->units; })
+        .column("evaluated_from", [](R r) { return static_cast<std::int32_t>(r->evaluated_from); })
+        .column("evaluated_to", [](R r) { return static_cast<std::int32_t>(r->evaluated_to); })
         .column("wall_seconds", [](R r) { return r->wall_seconds; });
 }
 
@@ -169,6 +177,7 @@ void describe_summary(sim::RowTable<Ref<YearRow>>& table, const KeyWidths& w) {
         .column("burden_per_1000_households",
                 [](const R& r) { return r.row->burden_per_1000_households; });
     add_stats_columns(table);
+    add_burden_columns(table);
     add_institution_columns(table);
     for (std::size_t k = 0; k < resource_count; ++k)
         table.column(std::string(resource_names[k]),
@@ -191,6 +200,7 @@ void describe_summary_by_category(sim::RowTable<Ref<CategoryYearRow>>& table, co
             },
             longest(category_names));
     add_stats_columns(table);
+    add_burden_columns(table);
 }
 
 void describe_daily(sim::RowTable<Ref<DailyRow>>& table, const KeyWidths& w) {
@@ -316,13 +326,67 @@ void write_comparison(sim::ResultsFile& file, const Comparison& comparison) {
         .column("cost_per_complaint_avoided_upper",
                 [](const C& r) { return r.cost_per_complaint_avoided_upper; });
     file.write_table("cost_effectiveness", costs);
+
+    sim::RowTable<R> equity(comparison.equity);
+    equity.attribute("description",
+                     "One row per town, model, group of households (dimension and group, as in "
+                     "/equity) and metric, over the evaluation period: the group's mean over "
+                     "replicates with its 95% interval, and the mean paired difference from the "
+                     "baseline with its 95% interval and its relative change.");
+    equity.column("town", [](const R& r) -> const std::string& { return r.town; })
+        .column("model", [](const R& r) -> const std::string& { return r.model; })
+        .column("dimension", [](const R& r) -> const std::string& { return r.dimension; })
+        .column("group", [](const R& r) -> const std::string& { return r.group; })
+        .string_column(
+            "metric", [](const R& r) { return std::string(metric_names[index(r.metric)]); },
+            longest(metric_names))
+        .column("replicates", [](const R& r) { return static_cast<std::uint64_t>(r.replicates); })
+        .column("mean", [](const R& r) { return r.mean; })
+        .column("lower", [](const R& r) { return r.lower; })
+        .column("upper", [](const R& r) { return r.upper; })
+        .column("baseline", [](const R& r) -> const std::string& { return r.baseline; })
+        .column("difference", [](const R& r) { return r.difference; })
+        .column("difference_lower", [](const R& r) { return r.difference_lower; })
+        .column("difference_upper", [](const R& r) { return r.difference_upper; })
+        .column("relative", [](const R& r) { return r.relative; })
+        .column("relative_lower", [](const R& r) { return r.relative_lower; })
+        .column("relative_upper", [](const R& r) { return r.relative_upper; });
+    file.write_table("equity_comparison", equity);
+}
+
+void describe_equity(sim::RowTable<Ref<EquityRow>>& table, const KeyWidths& w) {
+    using R = Ref<EquityRow>;
+    table.attribute("description",
+                    "One row per run and group of households: the evaluation period's disputes "
+                    "(onset from the first whole year after the policy start) of households by "
+                    "the housing type of their compound, the kind of community, the party's "
+                    "tenure and (owners only) the owner's origin; columns as in /summary, with "
+                    "government cases counted by the dispute's onset.");
+    add_key_columns(table, w);
+    std::size_t widest = 0;
+    for (std::size_t d = 0; d < equity_dimension_names.size(); ++d)
+        for (std::uint8_t g = 0; g < 4; ++g)
+            widest = std::max(widest, equity_group_name(static_cast<EquityDimension>(d), g).size());
+    table
+        .string_column(
+            "dimension",
+            [](const R& r) {
+                return name_of(equity_dimension_names, static_cast<std::size_t>(r.row->dimension),
+                               "equity dimension", r.run->key);
+            },
+            longest(equity_dimension_names))
+        .string_column(
+            "group", [](const R& r) { return equity_group_name(r.row->dimension, r.row->group); },
+            widest);
+    add_stats_columns(table);
 }
 
 void describe_disputes(sim::RowTable<Ref<DisputeRecord>>& table, const KeyWidths& w) {
     using R = Ref<DisputeRecord>;
     table.attribute("description",
                     "One row per dispute: where it arose and when each step happened, in days "
-                    "since the start of the run (NaN when the step was not reached).");
+                    "since 1 January of the first reported year, negative in the warm-up (NaN "
+                    "when the step was not reached), and who the dispute concerns.");
     add_key_columns(table, w);
     table.column("community", [](const R& r) { return r.row->community; })
         .column("compound", [](const R& r) { return r.row->compound; })
@@ -388,7 +452,8 @@ public:
           by_category_(create<Ref<CategoryYearRow>>(file, "summary_by_category",
                                                     describe_summary_by_category)),
           daily_(create<Ref<DailyRow>>(file, "daily", describe_daily)),
-          monthly_(create<Ref<MonthlyRow>>(file, "monthly", describe_monthly)) {
+          monthly_(create<Ref<MonthlyRow>>(file, "monthly", describe_monthly)),
+          equity_(create<Ref<EquityRow>>(file, "equity", describe_equity)) {
         if (include_disputes) {
             disputes_.emplace(create<Ref<DisputeRecord>>(file, "disputes", describe_disputes));
         }
@@ -404,6 +469,7 @@ public:
         append<Ref<DailyRow>>(daily_, refs<DailyRow>(run, &RunResult::daily), describe_daily);
         append<Ref<MonthlyRow>>(monthly_, refs<MonthlyRow>(run, &RunResult::monthly),
                                 describe_monthly);
+        append<Ref<EquityRow>>(equity_, refs<EquityRow>(run, &RunResult::equity), describe_equity);
         if (disputes_) {
             append<Ref<DisputeRecord>>(*disputes_, refs<DisputeRecord>(run, &RunResult::disputes),
                                        describe_disputes);
@@ -428,7 +494,7 @@ private:
     }
 
     KeyWidths widths_;
-    sim::ResultsFile::TableWriter runs_, summary_, by_category_, daily_, monthly_;
+    sim::ResultsFile::TableWriter runs_, summary_, by_category_, daily_, monthly_, equity_;
     std::optional<sim::ResultsFile::TableWriter> disputes_;
 };
 
@@ -523,6 +589,7 @@ RunResult summary_of(const RunResult& run) {
     s.evaluation = run.evaluation;
     s.evaluated_from = run.evaluated_from;
     s.evaluated_to = run.evaluated_to;
+    s.equity = run.equity;
     s.wall_seconds = run.wall_seconds;
     return s;
 }

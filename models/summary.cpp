@@ -54,6 +54,12 @@ void add_cases(DisputeStats& s, const std::array<std::uint64_t, 4>& cases) {
     s.timer_escalations += cases[static_cast<std::size_t>(GovernmentChannel::TimerEscalation)];
 }
 
+/// The groups a dispute belongs to, one per dimension (origin: none for tenants).
+std::array<int, 4> groups_of(const DisputeRecord& r) {
+    const bool tenant = r.tenure == static_cast<std::uint8_t>(Tenure::Tenant);
+    return {r.housing, r.village, r.tenure, tenant ? -1 : r.nonlocal};
+}
+
 /// Money costs of a row's resources at the scenario's unit costs (NaN without them).
 void price(YearRow& row, const CostSpec* costs) {
     if (!costs) {
@@ -68,6 +74,20 @@ void price(YearRow& row, const CostSpec* costs) {
 }
 
 } // namespace
+
+std::string_view equity_group_name(EquityDimension d, std::uint8_t group) {
+    switch (d) {
+    case EquityDimension::Housing:
+        return group < housing_type_names.size() ? housing_type_names[group] : "?";
+    case EquityDimension::Community:
+        return group < community_kind_names.size() ? community_kind_names[group] : "?";
+    case EquityDimension::Tenure:
+        return group < tenure_names.size() ? tenure_names[group] : "?";
+    case EquityDimension::Origin:
+        return group < origin_names.size() ? origin_names[group] : "?";
+    }
+    return "?";
+}
 
 void build_summary(const std::vector<DisputeRecord>& records, const std::vector<DailyRow>& daily,
                    const std::vector<MonthlyRow>& monthly, const SummaryInputs& in,
@@ -166,13 +186,51 @@ void build_summary(const std::vector<DisputeRecord>& records, const std::vector<
                                      sim::days_per_year / household_days
                                : std::numeric_limits<double>::quiet_NaN();
     };
+    // Equity: the evaluation period's disputes by group.
+    auto equity = [&] {
+        const std::array<std::size_t, 4> sizes{housing_type_count, community_kind_names.size(),
+                                               tenure_names.size(), origin_names.size()};
+        std::array<std::vector<std::vector<const DisputeRecord*>>, 4> members;
+        for (std::size_t d = 0; d < 4; ++d)
+            members[d].resize(sizes[d]);
+        for (const DisputeRecord* r : y0 > 0 ? evaluated : all) {
+            const auto g = groups_of(*r);
+            for (std::size_t d = 0; d < 4; ++d)
+                if (g[d] >= 0 && static_cast<std::size_t>(g[d]) < sizes[d])
+                    members[d][static_cast<std::size_t>(g[d])].push_back(r);
+        }
+        result.equity.clear();
+        for (std::size_t d = 0; d < 4; ++d)
+            for (std::size_t g = 0; g < sizes[d]; ++g) {
+                EquityRow row;
+                row.dimension = static_cast<EquityDimension>(d);
+                row.group = static_cast<std::uint8_t>(g);
+                row.stats = dispute_stats(members[d][g]);
+                for (const DisputeRecord* r : members[d][g])
+                    if (!std::isnan(r->government))
+                        switch (static_cast<GovernmentChannel>(r->channel)) {
+                        case GovernmentChannel::Complaint:
+                            ++row.stats.complaints;
+                            break;
+                        case GovernmentChannel::GridReferral:
+                            ++row.stats.grid_referrals;
+                            break;
+                        case GovernmentChannel::TimerEscalation:
+                            ++row.stats.timer_escalations;
+                            break;
+                        case GovernmentChannel::None:
+                            break;
+                        }
+                result.equity.push_back(row);
+            }
+    };
     result.evaluated_from = in.start_year + y0;
     result.evaluated_to = in.start_year + std::max(years - 1, 0);
     // Every group (a year, a year and category, the whole run) is summarised independently.
     result.years.assign(static_cast<std::size_t>(years), YearRow{});
     result.category_years.assign(static_cast<std::size_t>(years) * category_count,
                                  CategoryYearRow{});
-    const std::size_t groups = result.years.size() + result.category_years.size() + 2;
+    const std::size_t groups = result.years.size() + result.category_years.size() + 3;
     sim::parallel_for_each_index(groups, [&](std::size_t g) {
         if (g == 0) { // the largest groups first, so that they do not finish last
             pool(result.total, 0, all);
@@ -183,7 +241,11 @@ void build_summary(const std::vector<DisputeRecord>& records, const std::vector<
                 pool(result.evaluation, y0, evaluated);
             return;
         }
-        g -= 2;
+        if (g == 2) {
+            equity();
+            return;
+        }
+        g -= 3;
         if (g >= result.years.size()) {
             const std::size_t ys = (g - result.years.size()) / category_count;
             const std::size_t k = (g - result.years.size()) % category_count;

@@ -228,6 +228,25 @@ struct DisputeRecord {
     std::uint8_t nonlocal = 0; ///< 1: the unit's owner is not a Foshan resident
 };
 
+/// Groups of households for equity tables: by the housing type of their compound, the kind of
+/// community, the party's tenure, and (for owners) the owner's origin.
+enum class EquityDimension : std::uint8_t { Housing, Community, Tenure, Origin };
+inline constexpr std::array<std::string_view, 4> equity_dimension_names{"housing", "community",
+                                                                        "tenure", "origin"};
+inline constexpr std::array<std::string_view, 2> community_kind_names{"urban", "village_converted"};
+inline constexpr std::array<std::string_view, 2> origin_names{"local_owner", "nonlocal_owner"};
+
+/// The evaluation period's disputes of one group (their statistics as in /summary; government
+/// cases counted by the dispute's onset in the period, not by when they were made).
+struct EquityRow {
+    EquityDimension dimension{};
+    std::uint8_t group = 0; ///< index into the dimension's names
+    DisputeStats stats;
+};
+
+/// The name of an equity row's group.
+[[nodiscard]] std::string_view equity_group_name(EquityDimension d, std::uint8_t group);
+
 struct RunResult {
     RunKey key;
     std::uint32_t communities = 0;
@@ -242,6 +261,8 @@ struct RunResult {
     YearRow evaluation;
     int evaluated_from = 0; ///< the calendar year evaluation starts
     int evaluated_to = 0;   ///< its last calendar year
+    /// The evaluation period's disputes by group (every group of every dimension, in order).
+    std::vector<EquityRow> equity;
     std::vector<CategoryYearRow> category_years;
     std::vector<DailyRow> daily;
     std::vector<MonthlyRow> monthly;

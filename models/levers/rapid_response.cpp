@@ -42,7 +42,7 @@ public:
     }
 
     /// The deadline: a dispute still waiting there is moved to the next level present, with
-    /// no party decision and no trust gate (a hand-off, and a complaint if it enters a
+    /// no party decision and no trust gate (a hand-off, and a timer escalation if it enters a
     /// government channel). At the top level present it stays.
     void on_event(RunState& run, Site& site, double t, const Event& e) override {
         Dispute& x = run.dispute(e);

@@ -1,8 +1,8 @@
 #pragma once
 // MODEL.md §4 step 5, escalation: after a failure the party escalates to the next handler
 // present or gives up; entering a government channel (department or coordination) for the
-// first time is a complaint, and a party who distrusts institutions may give up instead
-// (docs/ODD.md §7.6-7.7).
+// first time is a government case (a complaint when the party escalates), and a party who distrusts
+// institutions may give up instead (docs/ODD.md §7.6-7.7).
 #include "models/run_state.hpp"
 
 namespace govsim::models::escalation {

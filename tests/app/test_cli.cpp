@@ -191,12 +191,19 @@ TEST_CASE("an experiment prints the model comparison and writes it as CSV", "[cl
     CHECK(r.out.find("difference from baseline") != std::string::npos);
     CHECK(r.out.find("denghu") != std::string::npos);
     const std::string text = slurp(csv);
-    // A header and one line per town, model and metric, for the evaluation period (year 0) and
-    // for its one year.
+    // A header; one line per town, model and metric, for the evaluation period (year 0) and
+    // for its one year; per town, model, group of households and equity metric; and five
+    // cost lines per town and model other than the baseline.
+    const std::size_t groups = 3 + 2 + 3 + 2;
     CHECK(std::count(text.begin(), text.end(), '\n') ==
-          static_cast<long>(1 + 2 * 2 * govsim::models::metric_count * 2));
-    CHECK(text.find("dali,denghu,complaints_per_year,0,2014,2014,3,") != std::string::npos);
-    CHECK(text.find("dali,denghu,complaints_per_year,2014,2014,2014,3,") != std::string::npos);
+          static_cast<long>(1 + 2 * 2 * govsim::models::metric_count * 2 +
+                            2 * 2 * groups * govsim::models::equity_metrics.size() + 2 * 5));
+    CHECK(text.find("dali,denghu,all,all,complaints_per_year,0,2014,2014,3,") != std::string::npos);
+    CHECK(text.find("dali,denghu,all,all,complaints_per_year,2014,2014,2014,3,") !=
+          std::string::npos);
+    CHECK(text.find("dali,denghu,tenure,tenant,resolved_share,0,2014,2014,3,") !=
+          std::string::npos);
+    CHECK(text.find("dali,denghu,all,all,cost_per_extra_resolved,") != std::string::npos);
     CHECK(dataset_bytes(out, "/comparison").size() > 0);
 }
 

@@ -109,10 +109,11 @@ TEST_CASE("the comparison CSV has a header and one line per row", "[comparison]"
     std::vector<models::RunResult> runs{synthetic("t", "baseline", 0, 1),
                                         synthetic("t", "baseline", 1, 2)};
     const auto rows = models::compare_models(runs);
-    const auto csv = models::comparison_csv(rows.rows);
+    const auto csv = models::comparison_csv(rows);
+    // No equity groups and no model but the baseline (so no costs) in these synthetic runs.
     CHECK(std::count(csv.begin(), csv.end(), '\n') == static_cast<long>(rows.rows.size() + 1));
-    CHECK(csv.rfind("town,model,metric,year,first_year,last_year,replicates,mean,lower,upper,"
-                    "baseline,difference",
+    CHECK(csv.rfind("town,model,dimension,group,metric,year,first_year,last_year,replicates,mean,"
+                    "lower,upper,baseline,difference",
                     0) == 0);
     CHECK(csv.find("complaints_per_year") != std::string::npos);
 }

@@ -203,3 +203,38 @@ TEST_CASE("each lever counts the resources it uses, from its start, priced by [c
     CHECK(f.total.resources[Resource::DepartmentStaff] ==
           Approx(b.total.resources[Resource::DepartmentStaff]));
 }
+
+TEST_CASE("equity groups partition the evaluation period's disputes", "[outcomes][equity]") {
+    auto s = govsim::test::small_lishui(60000, 6, 2, 1);
+    s.model.policy_start = sim::Date{2014, 6, 1};
+    s.town.village_converted_share = 0.5; // both kinds of community
+    const auto r = run_one(s, 8);
+    REQUIRE(r.evaluated_from == 2015);
+    std::array<std::uint64_t, 4> disputes{}, complaints{};
+    std::uint64_t tenants = 0, tenant_complaints = 0;
+    for (const auto& e : r.equity) {
+        const auto d = static_cast<std::size_t>(e.dimension);
+        disputes[d] += e.stats.disputes;
+        complaints[d] += e.stats.complaints;
+        CHECK(e.stats.disputes == e.stats.resolved + e.stats.abandoned + e.stats.open_at_end);
+        if (e.dimension == models::EquityDimension::Tenure &&
+            e.group == static_cast<std::uint8_t>(models::Tenure::Tenant)) {
+            tenants = e.stats.disputes;
+            tenant_complaints = e.stats.complaints;
+        }
+    }
+    const std::uint64_t n = r.evaluation.stats.disputes;
+    CHECK(disputes[0] == n);           // housing
+    CHECK(disputes[1] == n);           // community
+    CHECK(disputes[2] == n);           // tenure
+    CHECK(disputes[3] == n - tenants); // origin: owners only
+    CHECK(tenants > 0);
+    CHECK(complaints[0] == complaints[2]);
+    CHECK(complaints[3] == complaints[2] - tenant_complaints);
+    // Each record's groups match the world it came from.
+    std::size_t village = 0;
+    for (const auto& d : r.disputes)
+        village += d.village;
+    CHECK(village > 0);
+    CHECK(village < r.disputes.size());
+}

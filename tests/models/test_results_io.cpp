@@ -164,8 +164,9 @@ TEST_CASE("write_results: every table and attribute reads back through the HDF5 
     }
 
     SECTION("every dataset has a description") {
-        for (const char* name : {"runs", "summary", "summary_by_category", "daily", "monthly",
-                                 "comparison", "disputes"}) {
+        for (const char* name :
+             {"runs", "summary", "summary_by_category", "daily", "monthly", "equity", "comparison",
+              "cost_effectiveness", "equity_comparison", "disputes"}) {
             CAPTURE(name);
             const Id dataset(H5Dopen2(f, name, H5P_DEFAULT), H5Dclose);
             CHECK_FALSE(read_string_attribute(dataset.get(), "description").empty());
@@ -176,7 +177,8 @@ TEST_CASE("write_results: every table and attribute reads back through the HDF5 
         REQUIRE(dataset_rows(f, "runs") == 2);
         CHECK(member_names(f, "runs") ==
               std::vector<std::string>{"index", "scenario", "town", "model", "replicate",
-                                       "communities", "compounds", "units", "wall_seconds"});
+                                       "communities", "compounds", "units", "evaluated_from",
+                                       "evaluated_to", "wall_seconds"});
         CHECK(read_column<std::uint32_t>(f, "runs", "index", H5T_NATIVE_UINT32) ==
               std::vector<std::uint32_t>{0, 1});
         // Scenario names are never truncated: the column is as wide as the longest.
@@ -211,13 +213,13 @@ TEST_CASE("write_results: every table and attribute reads back through the HDF5 
                                        "resolved_share",
                                        "abandoned_share",
                                        "open_share_at_end",
-                                       "open_dispute_days",
-                                       "unresolved_dispute_days",
                                        "mean_resolution_days",
                                        "median_resolution_days",
                                        "p90_resolution_days",
                                        "mean_detection_days",
                                        "share_resolved_within_30_days",
+                                       "open_dispute_days",
+                                       "unresolved_dispute_days",
                                        "assemblies",
                                        "committees_elected",
                                        "dismissal_votes",
@@ -347,8 +349,9 @@ TEST_CASE("write_results: no runs gives empty tables that stock readers read", "
     write_results(path.string(), make_provenance(), {}, true);
     {
         const Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
-        for (const char* name : {"runs", "summary", "summary_by_category", "daily", "monthly",
-                                 "comparison", "disputes"}) {
+        for (const char* name :
+             {"runs", "summary", "summary_by_category", "daily", "monthly", "equity", "comparison",
+              "cost_effectiveness", "equity_comparison", "disputes"}) {
             CAPTURE(name);
             CHECK(dataset_rows(file.get(), name) == 0);
         }
