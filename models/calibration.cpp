@@ -340,10 +340,10 @@ double pattern_statistic(const Pattern& p, const RunResult& run) {
     case PatternStatistic::RcMediationSuccess: {
         const auto rc = index(Level::ResidentsCommittee);
         double served = 0, resolved = 0;
-        for (const auto& d : run.daily)
-            if (d.day >= 0 && in_years(start + sim::year_of(d.day))) {
-                served += d.handled.served[rc];
-                resolved += d.handled.resolved[rc];
+        for (const auto& m : run.monthly)
+            if (m.month >= 0 && in_years(start + m.month / 12)) {
+                served += m.handled.served[rc];
+                resolved += m.handled.resolved[rc];
             }
         return served > 0 ? resolved / served : nan;
     }

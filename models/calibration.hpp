@@ -36,7 +36,7 @@ struct FreeParameter {
 /// over the pattern's years, then averaged over the replicates.
 enum class PatternStatistic : std::uint8_t {
     Complaints,            ///< complaints made per year
-    RcMediationSuccess,    ///< resolved / handled at residents' committees (HandlerFlows)
+    RcMediationSuccess,    ///< resolved / handled at residents' committees (MonthlyRow::handled)
     OwnersCommitteeShare,  ///< compounds with an owners' committee, share at the last year's end
     OwnersCommitteeGrowth, ///< change of that share per year over the years
     FeeCollection,         ///< fees paid / billed in firm-managed compounds, mean of the months

@@ -132,7 +132,7 @@ struct CategoryYearRow {
     double unresolved_dispute_days = 0; ///< as YearRow's, for the category
 };
 
-/// Handlings finished at each level in a period, counted where the level can resolve the
+/// Handlings finished at each level in a period (a month), counted where the level can resolve the
 /// dispute's category at all (its success probability above 0): services completed, and those
 /// that resolved the dispute. resolved / served at the residents' committee is the mediation
 /// success that the calibration's patterns compare with SOURCES.md (docs/calibration.md).
@@ -163,7 +163,6 @@ struct DailyRow {
     std::uint32_t open = 0;              ///< disputes open at the end of the day (backlog)
     std::array<double, level_count> busy_server_days{}; ///< work done at each level that day
     std::array<std::uint32_t, level_count> servers{};   ///< servers at each level that day
-    HandlerFlows handled; ///< handlings finished that day (not written to results files)
 };
 
 /// State at the end of each month, and the month's institutional events.
@@ -188,6 +187,7 @@ struct MonthlyRow {
     double firm_balance = 0; ///< sum of firms' balances (reserve plus margins), fee units
     std::uint32_t firms_in_deficit = 0; ///< firms whose balance is below 0
     InstitutionStats institutions;      ///< during the month
+    HandlerFlows handled; ///< handlings finished in the month (not written to results files)
 };
 
 /// How a dispute first reached a government channel. Only a household's (or owner's) own

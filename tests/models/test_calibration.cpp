@@ -268,15 +268,12 @@ TEST_CASE("pattern statistics are computed from a run's rows", "[calibration]") 
             row.fee_collection = std::nan("");
         run.monthly.push_back(row);
     }
-    // Days -365 to 729; residents' committees handle 4 a day in 2014 (resolving 3) and 2 a day
-    // in 2015 (resolving 1); the warm-up's handlings do not count.
+    // Residents' committees handle 40 a month in 2014 (resolving 30) and 20 a month in 2015
+    // (resolving 10); the warm-up's handlings do not count.
     const auto rc = index(Level::ResidentsCommittee);
-    for (int d = -365; d < 730; ++d) {
-        govsim::models::DailyRow row;
-        row.day = d;
-        row.handled.served[rc] = d < 0 ? 9U : (d < 365 ? 4U : 2U);
-        row.handled.resolved[rc] = d < 0 ? 0U : (d < 365 ? 3U : 1U);
-        run.daily.push_back(row);
+    for (auto& row : run.monthly) {
+        row.handled.served[rc] = row.month < 0 ? 90U : (row.month < 12 ? 40U : 20U);
+        row.handled.resolved[rc] = row.month < 0 ? 0U : (row.month < 12 ? 30U : 10U);
     }
     const auto stat = [&run](PatternStatistic s, int first, int last) {
         Pattern p;
@@ -289,7 +286,7 @@ TEST_CASE("pattern statistics are computed from a run's rows", "[calibration]") 
     CHECK(stat(PatternStatistic::Complaints, 2014, 2015) == 100);
     CHECK(stat(PatternStatistic::AbandonmentsPer100Compounds, 2014, 2015) == Approx(4.0));
     CHECK(stat(PatternStatistic::RcMediationSuccess, 2014, 2014) == Approx(0.75));
-    CHECK(stat(PatternStatistic::RcMediationSuccess, 2014, 2015) == Approx(1460.0 / 2190.0));
+    CHECK(stat(PatternStatistic::RcMediationSuccess, 2014, 2015) == Approx(480.0 / 720.0));
     CHECK(stat(PatternStatistic::OwnersCommitteeShare, 2014, 2014) == Approx(6.0 / 50));
     CHECK(stat(PatternStatistic::OwnersCommitteeShare, 2014, 2015) == Approx(8.0 / 50));
     CHECK(stat(PatternStatistic::OwnersCommitteeGrowth, 2014, 2015) == Approx(3.0 / 50 / 2));
@@ -298,7 +295,7 @@ TEST_CASE("pattern statistics are computed from a run's rows", "[calibration]") 
     CHECK(stat(PatternStatistic::FeeCollection, 2014, 2015) == Approx((11 * 0.7 + 12 * 0.8) / 23));
     // Undefined: a year the run does not have; nothing handled.
     CHECK(std::isnan(stat(PatternStatistic::Complaints, 2016, 2016)));
-    for (auto& row : run.daily)
+    for (auto& row : run.monthly)
         row.handled = {};
     CHECK(std::isnan(stat(PatternStatistic::RcMediationSuccess, 2014, 2015)));
 }
