@@ -1,5 +1,6 @@
 """Figures of tables that the results format does not have yet: per-run design points
-(sweeps), sensitivity indices, rank distributions, costs and equity (issues 8 and 9).
+(sweeps), sensitivity indices and rank distributions (issue 9). Costs and equity, which
+results format 3 has, are drawn from its own tables by outcome_figures.py.
 
 Each function is written against the layout documented in docs/report.md ("Tables the figures
 expect") and tested on small synthetic files of that layout (tests/report/python/
@@ -14,7 +15,6 @@ import math
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure as MplFigure
-from matplotlib.ticker import FuncFormatter
 
 from . import labels
 from .figures import Figure, Skip, _legend, _place, model_styles
@@ -28,15 +28,11 @@ SKIP = {
         "no_design": "the file has no per-run table with design parameters",
         "no_sensitivity": "the file has no /sensitivity table",
         "no_ranks": "the file has no /ranks table",
-        "no_cost": "the comparison has no cost metric",
-        "no_equity": "the file has no /equity table",
     },
     "zh": {
         "no_design": "结果文件中没有含设计参数的逐次运行表",
         "no_sensitivity": "结果文件中没有 /sensitivity 表",
         "no_ranks": "结果文件中没有 /ranks 表",
-        "no_cost": "比较表中没有成本指标",
-        "no_equity": "结果文件中没有 /equity 表",
     },
 }
 
@@ -56,11 +52,6 @@ TEXT = {
                           "metric (1 = best), from /ranks."),
         "share_of_draws": "share of draws (%)",
         "rank": "rank {k}",
-        "cost_title": "Cost against outcome",
-        "cost_caption": ("Each model's mean yearly cost against its outcome, both with 95% "
-                         "intervals over replicates, from /comparison."),
-        "equity_title": "Outcomes by group of households — {town}",
-        "equity_caption": "Mean over replicates with its 95% interval, from /equity.",
     },
     "zh": {
         "sweep_title": "结果随设计参数的变化 — {town}",
@@ -73,10 +64,6 @@ TEXT = {
         "ranks_caption": "在各参数抽样中，该模式在该指标上取得各名次的比例（1 = 最好），数据来自 /ranks。",
         "share_of_draws": "抽样占比（%）",
         "rank": "第{k}名",
-        "cost_title": "成本与结果",
-        "cost_caption": "各模式的年均成本与结果，均附各重复运行上的95%区间，数据来自 /comparison。",
-        "equity_title": "不同住户群体的结果 — {town}",
-        "equity_caption": "各重复运行的均值及其95%区间，数据来自 /equity。",
     },
 }
 
@@ -296,114 +283,3 @@ def matplotlib_colour(k, n):
     from matplotlib import colormaps
 
     return colormaps["RdYlGn_r"](0.1 + 0.8 * (k / max(n - 1, 1)))
-
-
-# ------------------------------------------------------------------ cost against outcome
-
-OUTCOMES_AGAINST_COST = ("complaints_per_year", "share_resolved_within_30_days",
-                         "mean_resolution_days")
-
-
-def cost_metric(results):
-    """The cost metric of /comparison: `cost_per_year` if present, else the first metric whose
-    name starts with "cost"; None without one."""
-    metrics = results.orders.get("metric", [])
-    if "cost_per_year" in metrics:
-        return "cost_per_year"
-    return next((m for m in metrics if m.startswith("cost")), None)
-
-
-def cost_outcome(results, lang="en"):
-    """Each model's cost (x) against its outcomes (y), with both intervals, one panel per town
-    and outcome."""
-    table = results.comparison
-    cost = cost_metric(results) if table is not None else None
-    if cost is None:
-        raise Skip(SKIP[lang]["no_cost"])
-    outcomes = [m for m in OUTCOMES_AGAINST_COST if m in results.orders["metric"]]
-    styles = model_styles(results.models)
-    towns = [t for t in results.towns if (table["town"] == t).any()]
-    height = 2.8 * len(towns) + 1.0
-    fig = MplFigure(figsize=(11.5, height))
-    axes = fig.subplots(len(towns), len(outcomes), squeeze=False)
-    c_label, c_unit, c_scale = labels.metric(cost, lang)
-    for r, town in enumerate(towns):
-        sub = table[table["town"] == town]
-        for c, outcome in enumerate(outcomes):
-            ax = axes[r][c]
-            label, unit, scale = labels.metric(outcome, lang)
-            for model in [m for m in results.models if (sub["model"] == m).any()]:
-                x = sub[(sub["model"] == model) & (sub["metric"] == cost)]
-                y = sub[(sub["model"] == model) & (sub["metric"] == outcome)]
-                if len(x) == 0 or len(y) == 0:
-                    continue
-                x, y = x.iloc[0], y.iloc[0]
-                colour, marker = styles[model]
-                if np.isfinite(x["lower"]):
-                    ax.plot([c_scale * x["lower"], c_scale * x["upper"]], [scale * y["mean"]] * 2,
-                            color=colour, linewidth=1.4)
-                if np.isfinite(y["lower"]):
-                    ax.plot([c_scale * x["mean"]] * 2, [scale * y["lower"], scale * y["upper"]],
-                            color=colour, linewidth=1.4)
-                ax.plot([c_scale * x["mean"]], [scale * y["mean"]], marker=marker, color=colour,
-                        markersize=7, linestyle="none")
-            if r == 0:
-                ax.set_title(f"{label} ({unit})" if unit else label)
-            ax.set_ylabel(f"{labels.name(town, lang)}\n{unit}" if c == 0 else unit)
-            ax.set_xlabel(f"{c_label} ({c_unit})" if c_unit else c_label)
-            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    _legend(fig, [m for m in results.models], styles, lang)
-    _place(fig, len(towns), len(outcomes), left=1.0, right=0.2, top=0.8, bottom=0.6, wgap=0.7,
-           hgap=0.7)
-    return [Figure("cost", _t(lang, "cost_title"), _t(lang, "cost_caption"), fig)]
-
-
-# ------------------------------------------------------------------ equity
-
-
-def equity_panels(results, lang="en"):
-    """Outcomes by group of households (/equity): per town, one row per metric, one column per
-    grouping (housing type, community type, tenure, origin), models side by side."""
-    table = results.tables.get("equity")
-    if table is None or len(table) == 0:
-        raise Skip(SKIP[lang]["no_equity"])
-    styles = model_styles(results.models)
-    out = []
-    for town in [t for t in results.towns if (table["town"] == t).any()]:
-        sub = table[table["town"] == town]
-        dimensions = list(dict.fromkeys(_s(sub["dimension"])))[:MAX_PANELS]
-        metrics = list(dict.fromkeys(_s(sub["metric"])))[:3]
-        models = [m for m in results.models if (sub["model"] == m).any()]
-        height = 2.6 * len(metrics) + 1.0
-        fig = MplFigure(figsize=(11.5, height))
-        axes = fig.subplots(len(metrics), len(dimensions), squeeze=False)
-        width = 0.6 / max(len(models), 1)
-        for c, dimension in enumerate(dimensions):
-            d = sub[_s(sub["dimension"]) == dimension]
-            groups = list(dict.fromkeys(_s(d["group"])))
-            for r, metric in enumerate(metrics):
-                ax = axes[r][c]
-                label, unit, scale = labels.metric(metric, lang)
-                for k, model in enumerate(models):
-                    colour, marker = styles[model]
-                    for g, group in enumerate(groups):
-                        row = d[(_s(d["metric"]) == metric) & (_s(d["model"]) == model)
-                                & (_s(d["group"]) == group)]
-                        if len(row) == 0:
-                            continue
-                        row = row.iloc[0]
-                        x = g + (k - (len(models) - 1) / 2) * width
-                        _interval(ax, x, scale * row["mean"], scale * row["lower"],
-                                  scale * row["upper"], colour, marker)
-                ax.set_xticks(range(len(groups)))
-                ax.set_xticklabels([labels.name(g, lang) for g in groups])
-                if r == 0:
-                    ax.set_title(labels.name(dimension, lang))
-                if c == 0:
-                    ax.set_ylabel(f"{label}\n({unit})" if unit else label)
-        _legend(fig, models, styles, lang)
-        _place(fig, len(metrics), len(dimensions), left=1.0, right=0.2, top=0.75, bottom=0.5,
-               wgap=0.6, hgap=0.5)
-        out.append(Figure(f"equity-{town}", _t(lang, "equity_title", town=labels.name(town, lang)),
-                          _t(lang, "equity_caption"), fig))
-    return out

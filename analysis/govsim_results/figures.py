@@ -44,11 +44,15 @@ SKIP = {
         "no_table": "the file has no {table} table",
         "one_model": "every town has a single model, so there are no differences from a baseline",
         "no_start_year": "the file does not say the calendar year of day 0",
+        "no_relative": "the comparison has no relative changes (results format 3 adds them)",
+        "no_years": "the comparison has no rows by year (results format 3 adds them)",
     },
     "zh": {
         "no_table": "结果文件中没有 {table} 表",
         "one_model": "每个镇只有一个治理模式，没有与基线的差值",
         "no_start_year": "结果文件未给出第0天的日历年份",
+        "no_relative": "比较表中没有相对变化（结果格式第3版才有）",
+        "no_years": "比较表中没有逐年的行（结果格式第3版才有）",
     },
 }
 
@@ -117,25 +121,26 @@ def model_styles(models: list) -> dict:
 
 
 def policy_start(results):
-    """The policy start date (pandas Timestamp) if the file records one: a root attribute
-    `policy_start_day` (model day) or `policy_start_date` (ISO date); else None."""
-    attrs = results.attrs
-    if "policy_start_day" in attrs and results.start_year is not None:
-        return calendar.date_of_day(int(attrs["policy_start_day"]), results.start_year)
-    if "policy_start_date" in attrs:
-        return pd.Timestamp(str(attrs["policy_start_date"]))
-    return None
+    """The (first) policy start date (pandas Timestamp) if the file records one (see
+    `Results.policy_starts`: a root attribute, else the scenario's `policy_start`); else None."""
+    starts = results.policy_starts()
+    return starts[0] if starts else None
+
+
+def _year_x(date):
+    """A date on a yearly axis where year Y is drawn at x = Y (its middle)."""
+    return date.year + (date.dayofyear - 1) / 365.0 - 0.5
 
 
 def _mark_policy_start(ax, results, lang, as_year=False):
-    start = policy_start(results)
-    if start is None:
-        return
-    x = start.year + (start.dayofyear - 1) / 365.0 - 0.5 if as_year else start
-    ax.axvline(x, color="#555555", linestyle="--", linewidth=1.0, zorder=0)
-    ax.annotate(labels.text("policy_start", lang), xy=(x, 1.0), xycoords=("data", "axes fraction"),
-                xytext=(2, -2), textcoords="offset points", fontsize=8, color="#555555",
-                va="top", ha="left")
+    for k, start in enumerate(results.policy_starts()):
+        x = _year_x(start) if as_year else start
+        ax.axvline(x, color="#555555", linestyle="--", linewidth=1.0, zorder=0)
+        if k == 0:
+            ax.annotate(labels.text("policy_start", lang), xy=(x, 1.0),
+                        xycoords=("data", "axes fraction"), xytext=(2, -2),
+                        textcoords="offset points", fontsize=8, color="#555555", va="top",
+                        ha="left")
 
 
 def _need(results, table, lang):
@@ -193,10 +198,15 @@ def _place(fig, nrows, ncols, left, right, top, bottom, wgap, hgap):
 # --------------------------------------------------------------------------- /comparison
 
 
-def comparison_forest(results, lang="en"):
-    """Forest plot: each model's paired difference from its town's baseline, for every town,
-    model and metric of /comparison, with the 95% interval."""
-    table = _need(results, "comparison", lang).copy()
+def _forest(results, lang, relative):
+    """Forest plot of the evaluation period's paired differences from each town's baseline:
+    absolute (in each metric's unit) or relative (% of the baseline's mean)."""
+    table = results.evaluation()
+    if table is None or len(table) == 0:
+        raise _skip(lang, "no_table", table="/comparison")
+    if relative and "relative" not in table.columns:
+        raise _skip(lang, "no_relative")
+    table = table.copy()
     table["model_s"], table["baseline_s"] = _str(table["model"]), _str(table["baseline"])
     rows = table[table["model_s"] != table["baseline_s"]]
     if len(rows) == 0:
@@ -205,6 +215,8 @@ def comparison_forest(results, lang="en"):
     models = [m for m in results.models if m in set(rows["model_s"])]
     metrics = [m for m in results.orders["metric"] if m in set(_str(rows["metric"]))]
     styles = model_styles(results.models)
+    columns = (("relative", "relative_lower", "relative_upper") if relative else
+               ("difference", "difference_lower", "difference_upper"))
 
     # One row per (town, model), towns in blocks separated by a gap.
     positions, y = [], 0.0
@@ -214,16 +226,18 @@ def comparison_forest(results, lang="en"):
                 positions.append((town, model, y))
                 y -= 1.0
         y -= 0.6
-    ncols = min(3, len(metrics))
+    ncols = min(4, len(metrics))
     nrows = math.ceil(len(metrics) / ncols)
     panel_h = max(0.3 * len(positions) + 0.3, 1.2)
     height = nrows * (panel_h + 1.05) + 0.75
-    fig = MplFigure(figsize=(11.5, height))
+    fig = MplFigure(figsize=(13.5, height))
     axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True)
     for i, metric in enumerate(metrics):
         ax = axes[i // ncols][i % ncols]
         label, unit, scale = labels.metric(metric, lang)
-        if scale == 100.0:
+        if relative:
+            scale, unit = 100.0, labels.text("pct_of_baseline", lang)
+        elif scale == 100.0:
             unit = labels.text("pp", lang)
         sub = rows[_str(rows["metric"]) == metric]
         for town, model, ypos in positions:
@@ -231,12 +245,12 @@ def comparison_forest(results, lang="en"):
             if len(r) == 0:
                 continue
             r = r.iloc[0]
-            d, lo, hi = (scale * r["difference"], scale * r["difference_lower"],
-                         scale * r["difference_upper"])
+            d, lo, hi = (scale * r[columns[0]], scale * r[columns[1]], scale * r[columns[2]])
             colour, marker = styles[model]
             if np.isfinite(lo) and np.isfinite(hi):
                 ax.plot([lo, hi], [ypos, ypos], color=colour, linewidth=2.0, solid_capstyle="butt")
-            ax.plot([d], [ypos], marker=marker, color=colour, markersize=6, linestyle="none")
+            if np.isfinite(d):
+                ax.plot([d], [ypos], marker=marker, color=colour, markersize=6, linestyle="none")
         ax.axvline(0.0, color="#333333", linewidth=1.0, zorder=2.5)
         ax.set_title(label)
         ax.set_xlabel(f"{labels.text('difference_from_baseline', lang)}\n({unit})")
@@ -257,42 +271,88 @@ def comparison_forest(results, lang="en"):
     left = 0.25 + longest * (0.11 if lang == "zh" else 0.068)
     _place(fig, nrows, ncols, left=left, right=0.25, top=0.75, bottom=0.75, wgap=0.3, hgap=1.05)
     baselines = ", ".join(sorted({labels.name(b, lang, "model") for b in rows["baseline_s"]}))
-    return [Figure("comparison", labels.text("forest_title", lang),
-                   labels.text("forest_caption", lang, baselines=baselines), fig)]
+    period = results.evaluation_period()
+    when = labels.period(*(period or (None, None)), lang)
+    key = "relative" if relative else "forest"
+    return [Figure("comparison-relative" if relative else "comparison",
+                   labels.text(f"{key}_title", lang, period=when),
+                   labels.text(f"{key}_caption", lang, baselines=baselines, period=when), fig)]
+
+
+def comparison_forest(results, lang="en"):
+    """Forest plot: each model's paired difference from its town's baseline over the evaluation
+    period, for every town, model and metric of /comparison, with the 95% interval."""
+    return _forest(results, lang, relative=False)
+
+
+def relative_forest(results, lang="en"):
+    """Forest plot of the same differences relative to the baseline's mean (%), with the
+    comparison's paired-bootstrap 95% intervals (results format 3)."""
+    return _forest(results, lang, relative=True)
 
 
 # --------------------------------------------------------------------------- /summary
 
 YEARLY_METRICS = ("complaints", "dispute_rate_per_1000_households", "mean_resolution_days",
                   "share_resolved_within_30_days", "abandoned_share")
+# Format 3: the comparison's metrics by calendar year. Complaints beside government cases and
+# the shares resolved and abandoned, so that fewer complaints from giving up shows as such.
+YEARLY_COMPARISON_METRICS = ("complaints_per_year", "government_cases_per_year",
+                             "resolved_share", "abandoned_share",
+                             "burden_per_1000_households_per_year", "public_cost_per_year")
+
+
+def _yearly_stats(results):
+    """(stats, metrics, source): per town, model, metric and year the mean and 95% interval —
+    /comparison's rows by year (format 3), else the mean over /summary's replicates."""
+    by_year = results.comparison_by_year()
+    if by_year is not None and len(by_year) > 0:
+        metrics = [m for m in YEARLY_COMPARISON_METRICS if m in set(_str(by_year["metric"]))]
+        stats = by_year[_str(by_year["metric"]).isin(metrics)][
+            ["town", "model", "metric", "year", "mean", "lower", "upper"]].copy()
+        stats["metric"] = _str(stats["metric"])
+        return stats, metrics, "comparison"
+    summary = results.summary.copy()
+    if "abandoned_share" not in summary.columns:
+        summary["abandoned_share"] = summary["abandoned"] / summary["disputes"].where(summary["disputes"] > 0)
+    metrics = [m for m in YEARLY_METRICS if m in summary.columns]
+    parts = []
+    for metric in metrics:
+        part = mean_interval(summary, ["town", "model", "year"], metric)
+        part["metric"] = metric
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True), metrics, "summary"
 
 
 def yearly_outcomes(results, lang="en"):
-    """Yearly outcomes by model (and town): mean over replicates with 95% intervals."""
-    summary = _need(results, "summary", lang).copy()
-    summary["abandoned_share"] = summary["abandoned"] / summary["disputes"].where(summary["disputes"] > 0)
-    towns = [t for t in results.towns if (summary["town"] == t).any()]
-    models = [m for m in results.models if (summary["model"] == m).any()]
+    """Yearly outcomes by model (and town) around the policy start, with 95% intervals: from
+    /comparison's rows by year (format 3: complaints, government cases, resolved and abandoned
+    shares, unresolved burden, public cost), else from /summary. The warm-up is in neither."""
+    if results.comparison_by_year() is None or len(results.comparison_by_year()) == 0:
+        _need(results, "summary", lang)
+    stats, metrics, source = _yearly_stats(results)
+    towns = [t for t in results.towns if (stats["town"] == t).any()]
+    models = [m for m in results.models if (stats["model"] == m).any()]
     styles = model_styles(results.models)
-    years = sorted(summary["year"].unique())
-    metrics = [m for m in YEARLY_METRICS if m in summary.columns]
+    years = sorted(int(y) for y in stats["year"].unique())
+    period = results.evaluation_period() if source == "comparison" else None
     width = 0.5 / max(len(models), 1)
     height = 2.2 * len(towns) + 1.6
-    fig = MplFigure(figsize=(13, height))
+    fig = MplFigure(figsize=(2.3 * len(metrics) + 1.4, height))
     axes = fig.subplots(len(towns), len(metrics), squeeze=False, sharex=True)
     for r, town in enumerate(towns):
-        sub = summary[summary["town"] == town]
+        sub = stats[stats["town"] == town]
         for c, metric in enumerate(metrics):
             ax = axes[r][c]
             label, unit, scale = labels.metric(metric, lang)
-            stats = mean_interval(sub, ["model", "year"], metric)
+            m_rows = sub[sub["metric"] == metric]
             for k, model in enumerate(models):
-                s = stats[stats["model"] == model]
-                if len(s) == 0:
+                s_ = m_rows[m_rows["model"] == model].sort_values("year")
+                if len(s_) == 0:
                     continue
-                x = s["year"].to_numpy() + (k - (len(models) - 1) / 2) * width
-                mean = scale * s["mean"].to_numpy()
-                err = scale * (s["upper"] - s["mean"]).to_numpy()
+                x = s_["year"].to_numpy(dtype=float) + (k - (len(models) - 1) / 2) * width
+                mean = scale * s_["mean"].to_numpy(dtype=float)
+                err = scale * (s_["upper"] - s_["mean"]).to_numpy(dtype=float)
                 colour, marker = styles[model]
                 ax.errorbar(x, mean, yerr=None if np.all(np.isnan(err)) else err, color=colour,
                             marker=marker, markersize=5, linewidth=1.0, capsize=2.5)
@@ -304,11 +364,16 @@ def yearly_outcomes(results, lang="en"):
             ax.set_xticks(years)
             ax.set_xticklabels([str(y) for y in years])
             ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
+            if period is not None:  # the evaluation period, lightly shaded
+                ax.axvspan(period[0] - 0.5, period[1] + 0.5, color="#2c5d8a", alpha=0.06,
+                           linewidth=0, zorder=0)
             _mark_policy_start(ax, results, lang, as_year=True)
     _legend(fig, models, styles, lang)
-    _place(fig, len(towns), len(metrics), left=0.95, right=0.2, top=1.0, bottom=0.6, wgap=0.6,
+    _place(fig, len(towns), len(metrics), left=0.95, right=0.2, top=1.0, bottom=0.6, wgap=0.65,
            hgap=0.3)
-    return [Figure("yearly", labels.text("yearly_title", lang), labels.text("yearly_caption", lang), fig)]
+    caption = labels.text("yearly_caption" if source == "summary" else "yearly_comparison_caption",
+                          lang)
+    return [Figure("yearly", labels.text("yearly_title", lang), caption, fig)]
 
 
 # --------------------------------------------------------------------------- /monthly
@@ -345,8 +410,10 @@ def _band_panel(ax, frame, value, models, styles, scale=1.0, x="date", clip=(Non
 
 def monthly_series(results, lang="en", towns=None):
     """Monthly satisfaction, trust, fee collection, firms and committees by model, one figure
-    per town (of `towns`, default all), with bands (95% interval of the mean over replicates)."""
-    monthly = _need(results, "monthly", lang)
+    per town (of `towns`, default all), with bands (95% interval of the mean over replicates);
+    without the warm-up, the policy start marked."""
+    _need(results, "monthly", lang)
+    monthly = results.reported("monthly")  # the warm-up is left out
     if "date" not in monthly.columns:
         raise _skip(lang, "no_start_year")
     columns = [c for c in MONTHLY_COLUMNS if c in monthly.columns]
@@ -388,10 +455,11 @@ def monthly_series(results, lang="en", towns=None):
 def daily_load(results, lang="en", towns=None):
     """Daily backlog (open disputes) by model with bands, and each handler level's utilisation
     (weekly means), one figure per town (of `towns`, default all)."""
-    daily = _need(results, "daily", lang)
+    _need(results, "daily", lang)
+    daily = results.reported("daily")  # the warm-up is left out
     if "date" not in daily.columns:
         raise _skip(lang, "no_start_year")
-    long = results.daily_by_level()
+    long = results.daily_by_level(warmup=False)
     long["week"] = long["day"] // 7
     styles = model_styles(results.models)
     out = []
@@ -443,16 +511,18 @@ def daily_load(results, lang="en", towns=None):
 # --------------------------------------------------------------------------- all
 
 from . import design_figures as _design  # noqa: E402  (uses Figure, Skip and helpers above)
+from . import outcome_figures as _outcome  # noqa: E402  (format 3: costs and equity)
 
 # Every figure, in the report's order: (name, function).
 FIGURES = (
     ("comparison", comparison_forest),
-    ("cost", _design.cost_outcome),
+    ("relative", relative_forest),
+    ("cost", _outcome.cost_effectiveness),
     ("ranks", _design.rank_distributions),
     ("yearly", yearly_outcomes),
+    ("equity", _outcome.equity_differences),
     ("monthly", monthly_series),
     ("daily", daily_load),
-    ("equity", _design.equity_panels),
     ("sweep", _design.sweep_curves),
     ("sensitivity", _design.sensitivity_indices),
 )
@@ -474,7 +544,7 @@ def draw_all(results, lang="en", names=None):
 
 
 # Figures drawn one town at a time when the report draws in parallel.
-PER_TOWN = ("monthly", "daily")
+PER_TOWN = ("monthly", "daily", "equity")
 
 
 @dataclass

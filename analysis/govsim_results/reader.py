@@ -28,7 +28,7 @@ import pandas as pd
 from . import calendar
 
 RESULTS_FORMAT = "govsim-results"
-KNOWN_FORMAT_VERSIONS = (1, 2)
+KNOWN_FORMAT_VERSIONS = (1, 2, 3)
 
 # Values whose order is the model's, not the alphabet's (docs/results.md). Levels and
 # categories are read from the file where it records their order; these are the fall-backs.
@@ -144,6 +144,64 @@ class Results:
     def disputes(self):
         return self.tables.get("disputes")
 
+    # Format 3 (docs/results.md): the comparison by period, costs and equity.
+    @property
+    def cost_effectiveness(self):
+        return self.tables.get("cost_effectiveness")
+
+    @property
+    def equity_comparison(self):
+        return self.tables.get("equity_comparison")
+
+    def evaluation(self) -> pd.DataFrame | None:
+        """`/comparison`'s rows for the evaluation period: those with `year` 0 in format 3 (the
+        whole years after the policy start, `first_year` to `last_year`); every row in formats
+        1 and 2, whose comparison has one row per town, model and metric over the whole run."""
+        table = self.comparison
+        if table is None:
+            return None
+        if "year" not in table.columns:
+            return table
+        return table[table["year"] == 0].reset_index(drop=True)
+
+    def comparison_by_year(self) -> pd.DataFrame | None:
+        """`/comparison`'s rows of single calendar years (format 3; None before it)."""
+        table = self.comparison
+        if table is None or "year" not in table.columns:
+            return None
+        return table[table["year"] != 0].reset_index(drop=True)
+
+    def evaluation_period(self) -> tuple | None:
+        """(first year, last year) of the comparison's evaluation period (format 3), else None."""
+        rows = self.evaluation()
+        if rows is None or len(rows) == 0 or "first_year" not in rows.columns:
+            return None
+        return int(rows["first_year"].min()), int(rows["last_year"].max())
+
+    def policy_starts(self) -> list:
+        """The policy start dates (pandas Timestamps, distinct, in order) the scenario sets: the
+        root attribute `policy_start_date` (ISO) or `policy_start_day` (a model day) if the
+        file has one, else every `policy_start = YYYY-MM-DD` of the stored scenario text (the
+        `[model]` key: results format 3 records it only there)."""
+        attrs = self.attrs
+        if "policy_start_day" in attrs and self.start_year is not None:
+            return [calendar.date_of_day(int(attrs["policy_start_day"]), self.start_year)]
+        if "policy_start_date" in attrs:
+            return [pd.Timestamp(str(attrs["policy_start_date"]))]
+        text = attrs.get("scenario_text")
+        if not isinstance(text, str):
+            return []
+        found = re.findall(r"^\s*policy_start\s*=\s*(\d{4}-\d{2}-\d{2})", text, flags=re.MULTILINE)
+        return sorted({pd.Timestamp(d) for d in found})
+
+    def reported(self, name: str) -> pd.DataFrame | None:
+        """Table `name` without its warm-up rows (format 3 flags them `warmup` = 1 and gives them
+        negative days and months); the table itself when it has no such flag."""
+        table = self.tables.get(name)
+        if table is None or "warmup" not in table.columns:
+            return table
+        return table[table["warmup"] == 0].reset_index(drop=True)
+
     def has(self, name: str) -> bool:
         """Whether the file holds table `name` with at least one row."""
         table = self.tables.get(name)
@@ -169,10 +227,11 @@ class Results:
         rows = table[table["town"] == town]
         return None if len(rows) == 0 else str(rows["baseline"].iloc[0])
 
-    def daily_by_level(self) -> pd.DataFrame:
+    def daily_by_level(self, warmup: bool = True) -> pd.DataFrame:
         """`/daily`'s handler columns in long form: one row per run, day and handler level, with
-        `busy_server_days`, `servers` and `utilisation` (busy / servers; NaN with no servers)."""
-        daily = self.daily
+        `busy_server_days`, `servers` and `utilisation` (busy / servers; NaN with no servers).
+        warmup=False leaves out the warm-up's days."""
+        daily = self.daily if warmup else self.reported("daily")
         if daily is None:
             raise KeyError("the file has no /daily table")
         keys = [c for c in ("scenario", "town", "model", "replicate", "day", "date")

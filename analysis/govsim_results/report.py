@@ -33,16 +33,33 @@ T = {
         "scenario_text": "Full scenario text stored in the results file",
         "results_file": "results file",
         "format": "results format version",
-        "means_caption": "{town}: each metric per run over the whole period, mean over {n} replicates [95% interval]",
-        "diff_caption": ("{town}: paired difference from {baseline} (same replicate, common random "
-                         "numbers), mean [95% interval]; in bold where the interval excludes zero"),
+        "means_caption": "{town}: each metric per run over the {period}, mean over {n} replicates [95% interval]",
+        "diff_caption": ("{town}: paired difference from {baseline} over the {period} (same "
+                         "replicate, common random numbers), mean [95% interval], and below it "
+                         "the change relative to {baseline}'s mean [95% paired-bootstrap "
+                         "interval]; in bold where the interval excludes zero. Read complaints "
+                         "beside government cases and the shares resolved and abandoned: fewer "
+                         "complaints with more disputes abandoned is not a gain"),
+        "effect_caption": ("{town}: time to effect — the first calendar year whose own difference "
+                           "from {baseline} has a 95% interval excluding zero (policy start: "
+                           "{start}); — where no year's did"),
+        "cost_caption": ("{town}: what the gains cost over the {period}, a year, against "
+                         "{baseline} — mean paired difference [95% interval]; cost per extra "
+                         "dispute resolved and per complaint avoided with 95% paired-bootstrap "
+                         "intervals, — where the gain is not clearly above zero. Unit costs are "
+                         "assumptions [A] (scenarios/parameters/nanhai.toml, [costs])"),
+        "cost_columns": ("extra public cost (yuan)", "extra disputes resolved",
+                         "complaints avoided", "yuan per extra dispute resolved",
+                         "yuan per complaint avoided"),
+        "no_start": "not recorded",
         "single_model": "Each town has a single model here, so there are no differences from a baseline.",
         "skipped": "Not drawn: {name} — {reason}.",
         "footer": "Made by govsim report from {path}.",
-        "figure_names": {"comparison": "forest plot of differences", "yearly": "yearly outcomes",
+        "figure_names": {"comparison": "forest plot of differences",
+                         "relative": "forest plot of relative changes", "yearly": "yearly outcomes",
                          "monthly": "monthly series", "daily": "daily backlog and load",
                          "cost": "cost against outcome", "ranks": "rank distributions",
-                         "equity": "outcomes by group of households",
+                         "equity": "differences by group of households",
                          "sweep": "sweep curves", "sensitivity": "sensitivity indices"},
         "pct": "%",
     },
@@ -61,15 +78,25 @@ T = {
         "scenario_text": "结果文件中保存的完整情景文本",
         "results_file": "结果文件",
         "format": "结果格式版本",
-        "means_caption": "{town}：各指标按每次运行的全期计算，{n}次重复运行的均值 [95%区间]",
-        "diff_caption": ("{town}：与{baseline}的配对差值（同一重复运行，共同随机数），均值 [95%区间]；"
-                         "区间不含零者以粗体显示"),
+        "means_caption": "{town}：各指标按每次运行的{period}计算，{n}次重复运行的均值 [95%区间]",
+        "diff_caption": ("{town}：{period}与{baseline}的配对差值（同一重复运行，共同随机数），均值 [95%区间]，"
+                         "其下为相对{baseline}均值的变化 [95%配对自助法区间]；区间不含零者以粗体显示。"
+                         "投诉应与政府受理案件、已解决和放弃的比例一起看：投诉减少而放弃增多不是改善"),
+        "effect_caption": ("{town}：见效时间——与{baseline}之差的95%区间首次不含零的日历年份"
+                           "（政策开始：{start}）；“—”表示没有任何一年如此"),
+        "cost_caption": ("{town}：{period}内每年取得这些改善的成本（相对{baseline}）——配对差值均值 [95%区间]；"
+                         "每多解决一件纠纷和每少一件投诉的成本附95%配对自助法区间，改善不明确大于零时为“—”。"
+                         "单位成本均为假设 [A]（scenarios/parameters/nanhai.toml 的 [costs]）"),
+        "cost_columns": ("额外公共成本（元）", "多解决的纠纷", "少发生的投诉", "每多解决一件纠纷的成本（元）",
+                         "每少一件投诉的成本（元）"),
+        "no_start": "未记录",
         "single_model": "每个镇只有一个治理模式，因此没有与基线的差值。",
         "skipped": "未绘制：{name} — {reason}。",
         "footer": "由 govsim report 根据 {path} 生成。",
-        "figure_names": {"comparison": "差值森林图", "yearly": "年度结果", "monthly": "月度序列",
+        "figure_names": {"comparison": "差值森林图", "relative": "相对变化森林图",
+                         "yearly": "年度结果", "monthly": "月度序列",
                          "daily": "每日积压与负荷", "cost": "成本与结果", "ranks": "排名分布",
-                         "equity": "不同住户群体的结果", "sweep": "参数扫描曲线",
+                         "equity": "不同住户群体的差值", "sweep": "参数扫描曲线",
                          "sensitivity": "敏感性指数"},
         "pct": "%",
     },
@@ -186,14 +213,29 @@ def _cell(mean, lower, upper, scale, signed=False) -> str:
     return text
 
 
+def _relative_cell(r) -> str:
+    """The relative change (%) and its interval, below the absolute difference."""
+    rel, lo, hi = r["relative"], r["relative_lower"], r["relative_upper"]
+    if not np.isfinite(rel):
+        return ""
+    return f'<br><span class="rel">{_cell(rel, lo, hi, 100.0, signed=True)} %</span>'
+
+
+def _period_text(results, lang) -> str:
+    return labels.period(*(results.evaluation_period() or (None, None)), lang)
+
+
 def _comparison(results, lang) -> str:
-    table = results.comparison
+    table = results.evaluation()
     if table is None or len(table) == 0:
         return f"<p>{_e(figs.SKIP[lang]['no_table'].format(table='/comparison'))}</p>"
-    metrics = [m for m in results.orders.get("metric", [])]
+    present = set(table["metric"].astype(str))
+    metrics = [m for m in results.orders.get("metric", []) if m in present]
     head = "".join(
         f"<th>{_e(labels.metric(m, lang)[0])}<br><span class=\"unit\">"
         f"{_e(labels.metric(m, lang)[1])}</span></th>" for m in metrics)
+    period = _period_text(results, lang)
+    relative = "relative" in table.columns
     out = []
     any_difference = False
     for town in results.towns:
@@ -216,7 +258,7 @@ def _comparison(results, lang) -> str:
                 cells.append(f"<td>{_cell(r['mean'], r['lower'], r['upper'], scale)}</td>")
             body.append(f"<tr><th>{_e(labels.name(model, lang, 'model'))}</th>{''.join(cells)}</tr>")
         out.append(f'<div class="scroll"><table class="data"><caption>'
-                   f'{_e(_t(lang, "means_caption", town=town_name, n=n))}</caption>'
+                   f'{_e(_t(lang, "means_caption", town=town_name, n=n, period=period))}</caption>'
                    f'<thead><tr><th>{_e(labels.text("model", lang))}</th>{head}</tr></thead>'
                    f'<tbody>{"".join(body)}</tbody></table></div>')
         baseline = str(sub["baseline"].iloc[0])
@@ -237,15 +279,66 @@ def _comparison(results, lang) -> str:
                 lo, hi = r["difference_lower"], r["difference_upper"]
                 clear = np.isfinite(lo) and np.isfinite(hi) and (lo > 0 or hi < 0)
                 text = _cell(r["difference"], lo, hi, scale, signed=True)
+                if relative:
+                    text += _relative_cell(r)
                 cells.append(f'<td class="{"clear" if clear else ""}">{text}</td>')
             body.append(f"<tr><th>{_e(labels.name(model, lang, 'model'))}</th>{''.join(cells)}</tr>")
-        caption = _t(lang, "diff_caption", town=town_name, baseline=labels.name(baseline, lang, "model"))
+        baseline_name = labels.name(baseline, lang, "model")
+        caption = _t(lang, "diff_caption", town=town_name, baseline=baseline_name, period=period)
         out.append(f'<div class="scroll"><table class="data diff"><caption>{_e(caption)}</caption>'
                    f'<thead><tr><th>{_e(labels.text("model", lang))}</th>{head}</tr></thead>'
                    f'<tbody>{"".join(body)}</tbody></table></div>')
+        if "first_significant_year" in sub.columns:
+            out.append(_time_to_effect(results, sub, others, metrics, head, town_name,
+                                       baseline_name, lang))
+        out.append(_costs(results, town, town_name, baseline_name, period, lang))
     if not any_difference:
         out.append(f"<p>{_e(_t(lang, 'single_model'))}</p>")
     return "\n".join(out)
+
+
+def _time_to_effect(results, sub, models, metrics, head, town_name, baseline_name, lang) -> str:
+    """Per model and metric, the first year the difference from the baseline was significant."""
+    body = []
+    for model in models:
+        cells = []
+        for metric in metrics:
+            r = sub[(sub["model"] == model) & (sub["metric"] == metric)]
+            year = int(r["first_significant_year"].iloc[0]) if len(r) else 0
+            cells.append(f"<td>{year if year > 0 else '—'}</td>")
+        body.append(f"<tr><th>{_e(labels.name(model, lang, 'model'))}</th>{''.join(cells)}</tr>")
+    starts = results.policy_starts()
+    start = ", ".join(d.strftime("%Y-%m-%d") for d in starts) if starts else _t(lang, "no_start")
+    caption = _t(lang, "effect_caption", town=town_name, baseline=baseline_name, start=start)
+    return (f'<div class="scroll"><table class="data effect"><caption>{_e(caption)}</caption>'
+            f'<thead><tr><th>{_e(labels.text("model", lang))}</th>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table></div>')
+
+
+COST_COLUMNS = ("extra_cost", "extra_resolved", "complaints_avoided", "cost_per_extra_resolved",
+                "cost_per_complaint_avoided")
+
+
+def _costs(results, town, town_name, baseline_name, period, lang) -> str:
+    """/cost_effectiveness for one town (format 3): empty without it."""
+    table = results.cost_effectiveness
+    if table is None:
+        return ""
+    sub = table[table["town"] == town]
+    if len(sub) == 0:
+        return ""
+    head = "".join(f"<th>{_e(name)}</th>" for name in _t(lang, "cost_columns"))
+    body = []
+    for model in [m for m in results.models if (sub["model"] == m).any()]:
+        r = sub[sub["model"] == model].iloc[0]
+        cells = "".join(
+            f"<td>{_cell(r[c], r[c + '_lower'], r[c + '_upper'], 1.0, signed=c.startswith('extra'))}</td>"
+            for c in COST_COLUMNS)
+        body.append(f"<tr><th>{_e(labels.name(model, lang, 'model'))}</th>{cells}</tr>")
+    caption = _t(lang, "cost_caption", town=town_name, baseline=baseline_name, period=period)
+    return (f'<div class="scroll"><table class="data costs"><caption>{_e(caption)}</caption>'
+            f'<thead><tr><th>{_e(labels.text("model", lang))}</th>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table></div>')
 
 
 def _figures(rendered, skipped, lang, figures_dir=None) -> str:
@@ -300,6 +393,8 @@ table.data tbody th { text-align: left; white-space: nowrap; }
 table.data td { text-align: right; white-space: nowrap; }
 table.diff td.clear { font-weight: 700; }
 span.ci { color: #666; font-size: 0.92em; }
+span.rel { color: #2c5d8a; font-size: 0.92em; }
+table.effect td { text-align: center; }
 span.unit { font-weight: 400; color: #555; font-size: 0.9em; }
 figure { margin: 1.4em 0 2.2em; }
 figure img { max-width: 100%; height: auto; display: block; border: 1px solid #eee; }

@@ -1,5 +1,5 @@
 """Figures of the tables the results format does not have yet (per-run design table,
-sensitivity, ranks, costs, equity), on synthetic files of the layout docs/report.md documents:
+sensitivity, ranks), on synthetic files of the layout docs/report.md documents:
 copies of the small run with such tables added. Each figure must draw the table's values and be
 skipped, with a reason, when the table is absent."""
 import functools
@@ -72,35 +72,6 @@ def ranks_table():
                              ("probability", "f8")]), probabilities
 
 
-def comparison_with_cost():
-    with h5py.File(SMALL, "r") as f:
-        original = f["comparison"][()]
-    rows = [{n: (original[n][i].decode() if original.dtype[n].kind == "S" else original[n][i])
-             for n in original.dtype.names} for i in range(len(original))]
-    for m, model in enumerate(MODELS):
-        cost = 1.0e6 * (1 + m)
-        rows.append({**rows[0], "model": model, "metric": "cost_per_year", "mean": cost,
-                     "lower": cost * 0.9, "upper": cost * 1.1, "difference": cost - 1.0e6,
-                     "difference_lower": 0.0, "difference_upper": 0.0})
-    fields = [(n, "S" if original.dtype[n].kind == "S" else original.dtype[n].str)
-              for n in original.dtype.names]
-    return structured(rows, fields)
-
-
-def equity_table():
-    rows = []
-    for m, model in enumerate(MODELS):
-        for dimension, groups in (("housing_type", ("commodity", "resettlement", "old")),
-                                  ("tenure", ("owner", "tenant"))):
-            for g, group in enumerate(groups):
-                mean = 50 + 10 * g - 5 * m
-                rows.append({"town": "lishui", "model": model, "dimension": dimension,
-                             "group": group, "metric": "complaints_per_1000_households",
-                             "mean": mean, "lower": mean - 3, "upper": mean + 3})
-    return structured(rows, [("town", "S"), ("model", "S"), ("dimension", "S"), ("group", "S"),
-                             ("metric", "S"), ("mean", "f8"), ("lower", "f8"), ("upper", "f8")])
-
-
 FOLDER = TempFolder()
 
 
@@ -119,8 +90,7 @@ def fixture():
     path = copy_with(SMALL, FOLDER.path, "future.h5",
                      attrs={"policy_start_date": "2015-03-01"},
                      tables={"run_metrics": sweep_table(), "sensitivity": sensitivity_table(),
-                             "ranks": ranks, "comparison": comparison_with_cost(),
-                             "equity": equity_table()})
+                             "ranks": ranks})
     with h5py.File(path, "r+") as f:
         f["run_metrics"].attrs["design_parameters"] = "escalation.escalate_base households.fee_threshold_mean"
     return load(path)
@@ -142,9 +112,7 @@ class Skipped(unittest.TestCase):
         r = load(SMALL)
         for function, words in ((design.sweep_curves, "design parameters"),
                                 (design.sensitivity_indices, "/sensitivity"),
-                                (design.rank_distributions, "/ranks"),
-                                (design.cost_outcome, "cost"),
-                                (design.equity_panels, "/equity")):
+                                (design.rank_distributions, "/ranks")):
             with self.assertRaises(figures.Skip) as caught:
                 function(r, "en")
             self.assertIn(words, str(caught.exception))
@@ -208,44 +176,16 @@ class Ranks(unittest.TestCase):
         self.assertEqual(ax.get_xlim(), (0.0, 100.0))
 
 
-class Cost(unittest.TestCase):
-    def test_each_model_at_its_cost_and_outcome(self):
-        r = fixture()
-        [fig] = drawn(design.cost_outcome, r)
-        ax = fig.figure.axes[0]
-        self.assertIn("yuan per year", ax.get_xlabel())
-        table = r.comparison
-        expected = []
-        for model in MODELS:
-            cost = table[(table["model"] == model) & (table["metric"] == "cost_per_year")]["mean"].iloc[0]
-            y = table[(table["model"] == model) & (table["metric"] == "complaints_per_year")]["mean"].iloc[0]
-            expected.append((cost, y))
-        np.testing.assert_allclose(sorted(points(ax)), sorted(expected))
-
-
-class Equity(unittest.TestCase):
-    def test_groups_by_dimension(self):
-        r = fixture()
-        [fig] = drawn(design.equity_panels, r)
-        axes = fig.figure.axes
-        self.assertEqual([ax.get_title() for ax in axes], ["housing type", "tenure"])
-        self.assertEqual([t.get_text() for t in axes[0].get_xticklabels()],
-                         ["commodity", "resettlement", "old"])
-        self.assertEqual(sorted(y for _, y in points(axes[1])),
-                         sorted(50 + 10 * g - 5 * m for m in range(3) for g in range(2)))
-
-
 class Everything(unittest.TestCase):
     def test_draw_all_draws_every_figure_and_marks_the_policy_start(self):
         r = fixture()
         for lang in ("en", "zh"):
             with warnings.catch_warnings():
                 warnings.simplefilter("error")
-                drawn_figures, skipped = figures.draw_all(r, lang, ("cost", "ranks", "equity",
-                                                                    "sweep", "sensitivity"))
+                drawn_figures, skipped = figures.draw_all(r, lang, ("ranks", "sweep", "sensitivity"))
             self.assertEqual(skipped, [])
             self.assertEqual([f.key for f in drawn_figures],
-                             ["cost", "ranks-lishui", "equity-lishui", "sweep-lishui", "sensitivity"])
+                             ["ranks-lishui", "sweep-lishui", "sensitivity"])
         self.assertEqual(str(figures.policy_start(r).date()), "2015-03-01")
         self.assertTrue(os.path.exists(r.path))
 

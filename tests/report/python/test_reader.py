@@ -185,6 +185,38 @@ class Reader(unittest.TestCase):
             np.testing.assert_allclose(part.loc[staffed, "utilisation"],
                                        part.loc[staffed, "busy_server_days"] / part.loc[staffed, "servers"])
 
+    def test_evaluation_rows_and_rows_by_year(self):
+        # Format 3: year 0 is the evaluation period (the whole years after the policy start,
+        # 2016 in the small run); the other rows are single reported years, no warm-up year.
+        r = load(SMALL)
+        raw = raw_table(SMALL, "comparison")
+        evaluation, by_year = r.evaluation(), r.comparison_by_year()
+        self.assertEqual(len(evaluation), int((raw["year"] == 0).sum()))
+        self.assertEqual(len(evaluation) + len(by_year), len(raw))
+        self.assertTrue((evaluation["first_year"] == 2016).all())
+        self.assertEqual(r.evaluation_period(), (2016, 2016))
+        self.assertEqual(sorted(by_year["year"].unique()), [2014, 2015, 2016])
+        np.testing.assert_array_equal(evaluation["mean"], raw["mean"][raw["year"] == 0])
+        self.assertEqual(load(SINGLE).evaluation_period(), (2014, 2015))  # no policy start
+        # A comparison without years (formats 1 and 2) is its own evaluation.
+        old = load(SMALL, tables=["comparison"])
+        old.tables["comparison"] = old.comparison.drop(columns=["year"])
+        self.assertEqual(len(old.evaluation()), len(raw))
+        self.assertIsNone(old.comparison_by_year())
+
+    def test_policy_start_and_warm_up(self):
+        self.assertEqual(load(SMALL).policy_starts(), [pd.Timestamp("2015-03-01")])
+        self.assertEqual(load(NO_BASELINE).policy_starts(), [])
+        r = load(SMALL, tables=["monthly", "daily"])
+        self.assertEqual(r.attrs["warmup_years"], 1)
+        for name in ("monthly", "daily"):
+            table, reported = r.tables[name], r.reported(name)
+            self.assertEqual(len(reported), int((table["warmup"] == 0).sum()))
+            self.assertGreater(len(table), len(reported))
+            self.assertEqual(reported["date"].min(), pd.Timestamp("2014-01-01"))
+        self.assertEqual(r.daily_by_level(warmup=False)["day"].min(), 0)
+        self.assertLess(r.daily_by_level()["day"].min(), 0)
+
     def test_selected_tables(self):
         r = load(SINGLE, tables=["summary", "monthly"])
         self.assertEqual(set(r.tables), {"summary", "monthly"})

@@ -31,16 +31,23 @@ class Report(unittest.TestCase):
         self.assertIn("tests/report/data/small-comparison.toml", html)
         self.assertIn("scenarios/models/denghu.toml", html)  # scenario files listed
         self.assertIn(f"<td>{r.attrs['seed']}</td>", html)
-        self.assertIn("2014–2015", html)
+        self.assertIn("2014–2016", html)  # reported years: the warm-up is not among them
 
     def test_comparison_tables_hold_the_files_numbers(self):
         r = load(SMALL)
         html = page(SMALL)
-        row = r.comparison[(r.comparison["model"] == "denghu")
-                           & (r.comparison["metric"] == "complaints_per_year")].iloc[0]
+        evaluation = r.evaluation()  # the tables are the evaluation period's (year 0) rows
+        row = evaluation[(evaluation["model"] == "denghu")
+                         & (evaluation["metric"] == "complaints_per_year")].iloc[0]
         self.assertIn(report._cell(row["difference"], row["difference_lower"],
-                                   row["difference_upper"], 1.0, signed=True), html)
-        self.assertIn("paired difference from baseline", html)
+                                   row["difference_upper"], 1.0, signed=True)
+                      + report._relative_cell(row), html)
+        self.assertIn("paired difference from baseline over the evaluation period 2016", html)
+        # Government cases and the resolved and abandoned shares stand beside complaints.
+        head = re.search(r'<table class="data diff">.*?</thead>', html, re.S).group(0)
+        order = [head.index(w) for w in ("complaints", "government cases", "resolved",
+                                         "abandoned by the household")]
+        self.assertEqual(order, sorted(order))
         # A clear difference (interval excluding zero) is in bold, and only those.
         table = re.search(r'<table class="data diff">.*?</table>', html, re.S).group(0)
         body = re.search(r"<tbody>(.*)</tbody>", table, re.S).group(1)
@@ -50,11 +57,35 @@ class Report(unittest.TestCase):
             marked = [c == "clear" for c in re.findall(r'<td class="([a-z]*)">', cells)]
             expected = []
             for metric in r.orders["metric"]:
-                row = r.comparison[(r.comparison["model"] == model)
-                                   & (r.comparison["metric"] == metric)].iloc[0]
+                row = evaluation[(evaluation["model"] == model)
+                                 & (evaluation["metric"] == metric)].iloc[0]
                 expected.append(bool(row["difference_lower"] > 0 or row["difference_upper"] < 0))
             self.assertEqual(marked, expected, model)
         self.assertTrue(any("clear" in c for _, c in rows))  # the small run has clear ones
+
+    def test_time_to_effect_and_costs(self):
+        r = load(SMALL)
+        html = page(SMALL)
+        table = re.search(r'<table class="data effect">.*?</table>', html, re.S).group(0)
+        self.assertIn("policy start: 2015-03-01", table)
+        body = re.search(r"<tbody>(.*)</tbody>", table, re.S).group(1)
+        evaluation = r.evaluation()
+        for name, model in (("Lishui model", "lishui"), ("Denghu model", "denghu")):
+            cells = re.search(rf"<tr><th>{name}</th>(.*?)</tr>", body, re.S).group(1)
+            shown = re.findall(r"<td>([^<]*)</td>", cells)
+            rows = evaluation[evaluation["model"] == model].set_index("metric")
+            expected = [str(int(rows.loc[m, "first_significant_year"]))
+                        if rows.loc[m, "first_significant_year"] > 0 else "—"
+                        for m in r.orders["metric"]]
+            self.assertEqual(shown, expected, model)
+        costs = re.search(r'<table class="data costs">.*?</table>', html, re.S).group(0)
+        row = r.cost_effectiveness[r.cost_effectiveness["model"] == "denghu"].iloc[0]
+        self.assertIn(report._cell(row["extra_cost"], row["extra_cost_lower"],
+                                   row["extra_cost_upper"], 1.0, signed=True), costs)
+        self.assertIn(report._cell(row["cost_per_extra_resolved"],
+                                   row["cost_per_extra_resolved_lower"],
+                                   row["cost_per_extra_resolved_upper"], 1.0), costs)
+        self.assertIn("scenarios/parameters/nanhai.toml", costs)
 
     def test_no_baseline_and_single_scenario(self):
         self.assertIn("paired difference from Shenzhen model", page(NO_BASELINE))
@@ -66,23 +97,56 @@ class Report(unittest.TestCase):
     def test_caveats_that_apply(self):
         html = page(SMALL)
         for words in ("83 in 2014 and 131 in 2015", "<b>Calibrated</b>", "<b>Assumptions</b>",
-                      "replicate", "no policy start date"):
+                      "replicate", "being redone", "<b>Costs are assumptions</b>",
+                      "[costs]", "<b>The unresolved burden</b>", "<b>History, then policy</b>",
+                      "policy start (2015-03-01)", "evaluation period 2016", "<b>Warm-up</b>: 1"):
             self.assertIn(words, html)
+        self.assertNotIn("<b>No policy start</b>", html)
+        self.assertNotIn("<b>Start-up</b>", html)
         self.assertNotIn("<b>Other towns</b>", html)  # Lishui only
         r = load(SMALL)
         totals = r.summary.groupby("model", observed=True)[["abandoned", "disputes"]].sum()
         shares = 100 * totals["abandoned"] / totals["disputes"]
         self.assertIn(f"{shares.min():.0f}–{shares.max():.0f}% of disputes", html)
         self.assertIn("<b>Other towns</b>: Dali", page(NO_BASELINE))
+        self.assertIn("<b>No policy start</b>", page(NO_BASELINE))
         with TempFolder() as folder:
-            path = copy_with(SMALL, folder, "policy.h5", attrs={"policy_start_day": 400})
+            path = copy_with(SINGLE, folder, "no-warmup.h5", attrs={"warmup_years": 0})
             html = report.build(load(path), "en", figure_names=())
-        self.assertNotIn("no policy start date", html)
+        self.assertIn("<b>Start-up</b>", html)
+        self.assertNotIn("<b>Warm-up</b>", html)
+
+    def test_a_format_2_file_still_makes_a_report(self):
+        # Format 2: one comparison row per town, model and metric over the whole run, without
+        # years, relative changes, time to effect, costs or equity.
+        import h5py
+        import numpy.lib.recfunctions as rf
+
+        with h5py.File(SMALL, "r") as f:
+            raw = f["comparison"][()]
+        old = rf.drop_fields(raw[raw["year"] == 0],
+                             ["year", "first_year", "last_year", "relative", "relative_lower",
+                              "relative_upper", "first_significant_year"], usemask=False)
+        with TempFolder() as folder:
+            path = copy_with(SMALL, folder, "format2.h5", attrs={"format_version": 2},
+                             tables={"comparison": old})
+            with h5py.File(path, "r+") as f:
+                for name in ("cost_effectiveness", "equity_comparison", "equity"):
+                    del f[name]
+            r = load(path)
+            html = report.build(r, "en", figure_names=("comparison", "relative", "cost", "yearly"))
+        self.assertIn("paired difference from baseline over the whole run", html)
+        self.assertNotIn('class="data effect"', html)
+        self.assertNotIn('class="data costs"', html)
+        for name in ("forest plot of relative changes", "cost against outcome"):
+            self.assertIn(f"Not drawn: {name}", html)
+        self.assertIn('id="fig-yearly"', html)  # from /summary
 
     def test_chinese(self):
         html = page(SMALL, "zh")
         self.assertIn('<html lang="zh-CN">', html)
-        for words in ("运行内容", "治理模式比较", "图表", "数字的依据与局限", "里水模式", "登湖模式"):
+        for words in ("运行内容", "治理模式比较", "图表", "数字的依据与局限", "里水模式", "登湖模式",
+                      "见效时间", "评估期 2016 年", "成本是假设值", "政府受理案件"):
             self.assertIn(words, html)
 
     def test_self_contained(self):
@@ -95,10 +159,12 @@ class Report(unittest.TestCase):
         from govsim_results import figures
 
         r = load(NO_BASELINE)
-        serial = figures.render_all(r, "en", ("monthly", "cost"), svg=True, jobs=1)
-        parallel = figures.render_all(r, "en", ("monthly", "cost"), svg=True, jobs=2)
-        self.assertEqual([f.key for f in serial[0]], ["monthly-lishui", "monthly-dali"])
-        self.assertEqual([name for name, _ in serial[1]], ["cost"])
+        names = ("monthly", "equity", "ranks")
+        serial = figures.render_all(r, "en", names, svg=True, jobs=1)
+        parallel = figures.render_all(r, "en", names, svg=True, jobs=2)
+        self.assertEqual([f.key for f in serial[0]],
+                         ["equity-lishui", "equity-dali", "monthly-lishui", "monthly-dali"])
+        self.assertEqual([name for name, _ in serial[1]], ["ranks"])
         self.assertEqual(serial, parallel)  # same figures, same order, same bytes
 
     def test_written_atomically(self):
