@@ -98,6 +98,21 @@ double relative_euclidean_distance(std::span<const double> simulated,
     return std::sqrt(sum);
 }
 
+double band_distance(std::span<const double> simulated, std::span<const AbcBand> bands) {
+    if (simulated.size() != bands.size())
+        return infinity;
+    double sum = 0;
+    for (std::size_t k = 0; k < bands.size(); ++k) {
+        const double s = simulated[k];
+        if (std::isnan(s))
+            return infinity;
+        const AbcBand& b = bands[k];
+        const double e = s < b.lower ? b.lower - s : (s > b.upper ? s - b.upper : 0.0);
+        sum += b.weight * (e / b.scale) * (e / b.scale);
+    }
+    return std::sqrt(sum);
+}
+
 AbcResult abc_smc(const std::vector<AbcParameter>& parameters, const std::vector<double>& target,
                   const AbcModel& model, const AbcOptions& options, const AbcDistance& distance) {
     return abc_smc(parameters, target, model, options, distance, {});

@@ -34,6 +34,22 @@ struct AbcParameter {
 [[nodiscard]] double relative_euclidean_distance(std::span<const double> simulated,
                                                  std::span<const double> target);
 
+/// One summary's acceptable region for band_distance: the interval [lower, upper] (a point
+/// target when lower == upper), the distance `scale` that counts as one unit outside it, and the
+/// summary's weight.
+struct AbcBand {
+    double lower = 0;
+    double upper = 0;  ///< >= lower
+    double scale = 1;  ///< > 0
+    double weight = 1; ///< >= 0
+};
+
+/// Distance of simulated summaries from bands: sqrt(sum_k weight_k * (e_k / scale_k)^2), where
+/// e_k is 0 inside [lower_k, upper_k] and the distance to the nearer end outside it. Zero when
+/// every summary lies in its band; infinite when sizes differ or a summary is NaN.
+[[nodiscard]] double band_distance(std::span<const double> simulated,
+                                   std::span<const AbcBand> bands);
+
 struct AbcOptions {
     std::uint64_t seed = 1;
     std::size_t particles = 100;     ///< population size N

@@ -252,7 +252,7 @@ int main(int argc, char** argv) {
         "calibrate", "Fit a calibration file's free parameters to its targets (ABC-SMC)");
     calibrate->add_option("FILE", scenario_path, "Calibration file (TOML with [calibration])")
         ->required();
-    calibrate->add_option("-o,--output", out_path, "Posterior to write (HDF5)")->required();
+    calibrate->add_option("-o,--output", out_path, "Posterior to write (HDF5)");
     calibrate->add_option("--fragment", fragment_path,
                           "Also write the posterior means as a scenario fragment (TOML)");
     calibrate->add_option("--seed", seed, "Seed (overrides calibration.seed)")
@@ -266,6 +266,18 @@ int main(int argc, char** argv) {
     calibrate->add_option("--threads", threads, "Worker threads (default: all cores)")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1024}));
     calibrate->add_flag("-q,--quiet", quiet, "Print no progress and no report");
+    std::string town_fragment_path, check_doc, check_scenario;
+    std::uint32_t check_replicates = 0;
+    calibrate->add_option("--town-fragment", town_fragment_path,
+                          "Also write the posterior means of the [town] parameters (TOML)");
+    calibrate
+        ->add_option("--check", check_replicates,
+                     "Then run a posterior predictive check with this many replicates")
+        ->check(CLI::Range(2U, govsim::models::limits::max_replicates));
+    calibrate->add_option("--check-only", check_scenario,
+                          "Fit nothing: check the calibrated values found in this scenario");
+    calibrate->add_option("--doc", check_doc,
+                          "Write the check into this Markdown file between its markers");
 
     govsim::app::ReportRequest report_request;
     auto* report = app.add_subcommand(
@@ -349,28 +361,80 @@ int main(int argc, char** argv) {
                 spec.abc.particles = *particles;
             if (generations)
                 spec.abc.generations = *generations;
+            std::string command_line;
+            for (int i = 0; i < argc; ++i)
+                command_line += (i ? " " : "") + std::string(argv[i]);
+            if (!check_scenario.empty() && check_replicates == 0) {
+                fmt::print(stderr, "error: --check-only needs --check REPLICATES\n");
+                return exit_bad_input;
+            }
+            if (!check_doc.empty() && check_replicates == 0) {
+                fmt::print(stderr, "error: --doc needs --check REPLICATES\n");
+                return exit_bad_input;
+            }
+            const auto run_check = [&](const std::vector<double>& theta, const std::string& what) {
+                const auto check = govsim::models::predictive_check(spec, theta, check_replicates);
+                const auto text = govsim::models::predictive_check_markdown(
+                    spec, check,
+                    fmt::format("Posterior predictive check of {} ({}), made by `{}`.", what,
+                                spec.path, command_line));
+                if (!quiet)
+                    fmt::print("\n{}", text);
+                if (!check_doc.empty())
+                    govsim::models::write_between_markers(check_doc, text);
+                return check.pass() ? 0 : 1;
+            };
+            govsim::sim::ThreadLimit limit(threads);
+            if (!check_scenario.empty())
+                return run_check(govsim::models::parameter_values(spec, check_scenario),
+                                 "the values in " + check_scenario);
+            if (out_path.empty()) {
+                fmt::print(stderr, "error: -o POSTERIOR.h5 is needed unless --check-only\n");
+                return exit_bad_input;
+            }
+            if (spec.has_town_parameters() && !fragment_path.empty() &&
+                town_fragment_path.empty()) {
+                fmt::print(stderr, "error: {} frees [town] figures: give --town-fragment too\n",
+                           scenario_path);
+                return exit_bad_input;
+            }
             govsim::sim::check_output_path(out_path); // fail before simulating, not after
             std::vector<govsim::sim::NamedPath> outputs{{"the posterior file", out_path}};
             if (!fragment_path.empty()) {
                 govsim::sim::check_output_path(fragment_path);
                 outputs.push_back({"the fragment", fragment_path});
             }
+            if (!town_fragment_path.empty()) {
+                govsim::sim::check_output_path(town_fragment_path);
+                outputs.push_back({"the town fragment", town_fragment_path});
+            }
             govsim::sim::check_distinct_paths(outputs, {scenario_path});
-            govsim::sim::ThreadLimit limit(threads);
             const auto result = govsim::models::calibrate(spec, !quiet);
             govsim::models::CalibrationProvenance prov;
-            for (int i = 0; i < argc; ++i)
-                prov.command_line += (i ? " " : "") + std::string(argv[i]);
+            prov.command_line = command_line;
             prov.version = govsim::version;
             prov.created_utc = govsim::models::utc_now();
             govsim::models::write_calibration(out_path, spec, result, prov);
             if (!fragment_path.empty())
                 govsim::sim::write_text_file(fragment_path, govsim::models::calibration_fragment(
                                                                 spec, result, fragment_path, prov));
+            if (!town_fragment_path.empty())
+                govsim::sim::write_text_file(
+                    town_fragment_path,
+                    govsim::models::calibration_fragment(spec, result, town_fragment_path, prov,
+                                                         govsim::models::FragmentPart::Town));
             if (!quiet) {
                 fmt::print("{}", govsim::models::calibration_report(spec, result));
-                fmt::print("\nposterior written to {}{}\n", out_path,
-                           fragment_path.empty() ? "" : "; fragment to " + fragment_path);
+                fmt::print("\nposterior written to {}{}{}\n", out_path,
+                           fragment_path.empty() ? "" : "; fragment to " + fragment_path,
+                           town_fragment_path.empty() ? ""
+                                                      : "; town fragment to " + town_fragment_path);
+            }
+            if (check_replicates > 0) {
+                std::vector<double> means;
+                for (std::size_t i = 0; i < spec.parameters.size(); ++i)
+                    means.push_back(result.abc.posterior_mean(i));
+                return run_check(means, "the posterior means");
             }
             return 0;
         }

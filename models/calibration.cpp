@@ -1,11 +1,13 @@
 #include "models/calibration.hpp"
 
+#include "analysis/statistics.hpp"
 #include "models/experiment.hpp"
 #include "models/scenario_loader.hpp"
 #include "sim/config.hpp"
 #include "sim/random.hpp"
 #include "sim/results_file.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -20,6 +22,7 @@ namespace govsim::models {
 namespace {
 
 constexpr std::uint64_t purpose_batch_seed = 0xCA11'B8A7'E000'0001ULL;
+constexpr std::uint64_t purpose_check_seed = 0xCA11'B8A7'E000'0002ULL;
 
 std::vector<std::string> split_key(const std::string& key) {
     std::vector<std::string> parts;
@@ -77,6 +80,11 @@ CalibrationSpec parse_calibration(std::string_view text, const std::string& path
     auto root = doc.root();
     auto cal = root.table("calibration");
     spec.replicates = cal.count("replicates", 1);
+    if (cal.contains("early_replicates")) {
+        spec.early_replicates =
+            cal.count("early_replicates", 1, spec.replicates, "at most `replicates`");
+        spec.early_generations = cal.count("early_generations", 1);
+    }
     spec.abc.seed = cal.unsigned_integer("seed");
     spec.abc.particles = cal.count("particles", 2);
     spec.abc.generations = cal.count("generations", 0);
@@ -90,24 +98,84 @@ CalibrationSpec parse_calibration(std::string_view text, const std::string& path
         for (const auto& f : cal.strings("fragment_includes"))
             spec.fragment_includes.push_back(sim::ConfigComposer::resolve(path, f));
 
+    const auto statistic_of = [](sim::ConfigTable& t) {
+        const std::string name = t.string("statistic");
+        for (std::size_t k = 0; k < pattern_statistic_count; ++k)
+            if (pattern_statistic_names[k] == name)
+                return static_cast<PatternStatistic>(k);
+        std::string expected = "one of";
+        for (const auto n : pattern_statistic_names)
+            expected += fmt::format(" \"{}\"", n);
+        throw t.error("statistic", expected, "\"" + name + "\"");
+    };
+    const auto provenance = [](sim::ConfigTable& t, Pattern& p) {
+        p.source = t.string("source");
+        p.reliability = t.string("reliability");
+        if (t.contains("weight"))
+            p.weight = t.non_negative("weight");
+    };
+    std::vector<sim::ConfigTable> pattern_tables;
     auto targets = cal.tables("targets");
     if (targets.empty())
         throw cal.error("targets", "at least one [[calibration.targets]] entry", "none");
-    std::vector<sim::SourceLocation> year_locations;
     for (auto& t : targets) {
-        spec.target_years.push_back(static_cast<int>(t.integer("year", 1990, 2150)));
-        spec.target_complaints.push_back(
-            t.number("complaints", sim::NumberRange{0, HUGE_VAL, true, false, "a number > 0"}));
-        year_locations.push_back(t.location());
+        Pattern p;
+        p.target = true;
+        p.first_year = p.last_year = static_cast<int>(t.integer("year", 1990, 2150));
+        p.lower = p.upper =
+            t.number("complaints", sim::NumberRange{0, HUGE_VAL, true, false, "a number > 0"});
+        p.name = fmt::format("complaints_{}", p.first_year);
+        p.tolerance =
+            t.number("tolerance", sim::NumberRange{0, 1, true, true, "a number in (0, 1)"});
+        p.scale = p.tolerance * p.lower;
+        provenance(t, p);
         t.finish();
+        spec.patterns.push_back(p);
+        pattern_tables.push_back(t);
     }
+    if (cal.contains("bands"))
+        for (auto& t : cal.tables("bands")) {
+            Pattern p;
+            p.statistic = statistic_of(t);
+            p.name = t.contains("name") ? t.string("name")
+                                        : std::string(pattern_statistic_names[index(p.statistic)]);
+            p.first_year = static_cast<int>(t.integer("first_year", 1990, 2150));
+            p.last_year = static_cast<int>(t.integer("last_year", p.first_year, 2150));
+            p.lower = t.number("lower");
+            p.upper = t.number("upper");
+            if (!(p.upper > p.lower))
+                throw t.error("upper", "a number > lower (" + sim::format_number(p.lower) + ")",
+                              sim::format_number(p.upper));
+            p.scale =
+                t.contains("scale")
+                    ? t.number("scale", sim::NumberRange{0, HUGE_VAL, true, false, "a number > 0"})
+                    : (p.upper - p.lower) / 2;
+            provenance(t, p);
+            t.finish();
+            spec.patterns.push_back(p);
+            pattern_tables.push_back(t);
+        }
+    for (std::size_t k = 0; k < spec.patterns.size(); ++k)
+        for (std::size_t j = 0; j < k; ++j)
+            if (spec.patterns[j].name == spec.patterns[k].name)
+                throw pattern_tables[k].error(spec.patterns[k].target ? "year" : "name",
+                                              "a pattern name not used before",
+                                              "\"" + spec.patterns[k].name + "\" again");
 
     auto params = cal.tables("parameters");
     if (params.empty())
         throw cal.error("parameters", "at least one [[calibration.parameters]] entry", "none");
     for (auto& p : params) {
         FreeParameter fp;
-        fp.key = p.string("key");
+        if (p.contains("keys")) {
+            fp.keys = p.strings("keys");
+            if (fp.keys.empty())
+                throw p.error("keys", "at least one key", "an empty array");
+            fp.key = p.string("name");
+        } else {
+            fp.key = p.string("key");
+            fp.keys = {fp.key};
+        }
         const std::string prior = p.string("prior");
         if (prior == "uniform") {
             fp.prior = analysis::PriorKind::Uniform;
@@ -125,23 +193,50 @@ CalibrationSpec parse_calibration(std::string_view text, const std::string& path
             throw p.error("lower", "a number > 0 for a log-uniform prior",
                           sim::format_number(fp.lower));
         for (const auto& other : spec.parameters)
-            if (other.key == fp.key)
-                throw p.error("key", "a key not already calibrated", "\"" + fp.key + "\" again");
+            for (const auto& k : fp.keys)
+                if (other.key == fp.key ||
+                    std::find(other.keys.begin(), other.keys.end(), k) != other.keys.end())
+                    throw p.error(fp.keys.size() > 1 ? "keys" : "key",
+                                  "a key not already calibrated", "\"" + k + "\" again");
+        for (const auto& k : fp.keys)
+            if (k.starts_with("town.") != fp.town())
+                throw p.error("keys", "keys all under [town] or none",
+                              "\"" + k + "\" beside \"" + fp.keys.front() + "\"");
         p.finish();
         spec.parameters.push_back(fp);
     }
+    for (std::size_t k = 0; k < spec.patterns.size(); ++k)
+        for (const auto& fp : spec.parameters)
+            if (fp.key == spec.patterns[k].name)
+                throw pattern_tables[k].error(spec.patterns[k].target ? "year" : "name",
+                                              "a pattern name that no free parameter has",
+                                              "\"" + spec.patterns[k].name +
+                                                  "\", a parameter's name too");
+    if (cal.contains("town_fragment_includes"))
+        for (const auto& f : cal.strings("town_fragment_includes"))
+            spec.town_fragment_includes.push_back(sim::ConfigComposer::resolve(path, f));
     cal.finish();
 
     spec.scenario_text = without_calibration(text, path);
     spec.base = parse_scenario(spec.scenario_text, path + " (without [calibration])");
-    for (std::size_t k = 0; k < spec.target_years.size(); ++k) {
-        const int y = spec.target_years[k];
-        if (y < spec.base.run.start_year || y >= spec.base.run.start_year + spec.base.run.years)
-            throw targets[k].error("year",
-                                   fmt::format("a year the scenario runs ({} to {})",
-                                               spec.base.run.start_year,
-                                               spec.base.run.start_year + spec.base.run.years - 1),
-                                   std::to_string(y));
+    const int first = spec.base.run.start_year;
+    const int last = first + static_cast<int>(spec.base.run.years) - 1;
+    for (std::size_t k = 0; k < spec.patterns.size(); ++k) {
+        const Pattern& p = spec.patterns[k];
+        const auto where = p.target ? "year" : "first_year";
+        const std::string runs = fmt::format("a year the scenario reports ({} to {})", first, last);
+        if (p.first_year < first || p.first_year > last)
+            throw pattern_tables[k].error(where, runs, std::to_string(p.first_year));
+        if (p.last_year > last)
+            throw pattern_tables[k].error("last_year", runs, std::to_string(p.last_year));
+        // The growth is measured from the end of the year before first_year.
+        if (p.statistic == PatternStatistic::OwnersCommitteeGrowth && p.first_year == first &&
+            spec.base.run.warmup_years == 0)
+            throw pattern_tables[k].error(
+                "first_year",
+                "a year after the first, or a warm-up (the growth starts at the end "
+                "of the year before)",
+                std::to_string(p.first_year));
     }
     // Every key must be a number the scenario accepts at both ends of its prior.
     for (const bool upper : {false, true}) {
@@ -153,8 +248,9 @@ CalibrationSpec parse_calibration(std::string_view text, const std::string& path
         } catch (const sim::ConfigError& e) {
             std::size_t culprit = 0;
             for (std::size_t i = 0; i < spec.parameters.size(); ++i)
-                if (e.key() == spec.parameters[i].key)
-                    culprit = i;
+                for (const auto& k : spec.parameters[i].keys)
+                    if (e.key() == k)
+                        culprit = i;
             throw params[culprit].error(
                 upper ? "upper" : "lower", "a value the scenario accepts at every free key",
                 fmt::format("{} rejected by the scenario: {}",
@@ -173,9 +269,10 @@ std::string particle_text(const CalibrationSpec& spec, std::span<const double> t
         throw std::invalid_argument("particle_text: wrong number of parameter values");
     toml::table t = sim::ConfigComposer::parse(spec.scenario_text, particle_name(spec));
     for (std::size_t i = 0; i < theta.size(); ++i)
-        if (!set_key(t, spec.parameters[i].key, theta[i]))
-            throw sim::ConfigError(spec.path, {}, spec.parameters[i].key,
-                                   "a key path through tables", "a non-table value on the path");
+        for (const auto& key : spec.parameters[i].keys)
+            if (!set_key(t, key, theta[i]))
+                throw sim::ConfigError(spec.path, {}, key, "a key path through tables",
+                                       "a non-table value on the path");
     std::ostringstream out;
     out << "# particle of " << spec.path << "\n" << toml::toml_formatter{t} << "\n";
     return out.str();
@@ -185,38 +282,133 @@ Scenario particle_scenario(const CalibrationSpec& spec, std::span<const double> 
     return parse_scenario(particle_text(spec, theta), particle_name(spec));
 }
 
-std::vector<double> complaint_summary(const CalibrationSpec& spec,
-                                      std::span<const RunResult> runs) {
+std::vector<analysis::AbcBand> CalibrationSpec::bands() const {
+    std::vector<analysis::AbcBand> out;
+    for (const auto& p : patterns)
+        out.push_back(p.band());
+    return out;
+}
+
+bool CalibrationSpec::has_town_parameters() const {
+    return std::any_of(parameters.begin(), parameters.end(),
+                       [](const FreeParameter& p) { return p.town(); });
+}
+
+namespace {
+
+const MonthlyRow* month_row(const RunResult& run, int month) {
+    for (const auto& m : run.monthly)
+        if (m.month == month)
+            return &m;
+    return nullptr;
+}
+
+double committee_share(const RunResult& run, int month) {
+    const MonthlyRow* m = month_row(run, month);
+    if (m == nullptr || run.compounds == 0)
+        return std::nan("");
+    return static_cast<double>(m->owners_committees) / static_cast<double>(run.compounds);
+}
+
+} // namespace
+
+double pattern_statistic(const Pattern& p, const RunResult& run) {
+    const double nan = std::nan("");
+    if (run.years.empty())
+        return nan;
+    const int start = run.years.front().year;
+    const double span = p.last_year - p.first_year + 1;
+    const auto in_years = [&](int year) { return year >= p.first_year && year <= p.last_year; };
+    switch (p.statistic) {
+    case PatternStatistic::Complaints:
+    case PatternStatistic::AbandonmentsPer100Compounds: {
+        double sum = 0;
+        int n = 0;
+        for (const auto& y : run.years)
+            if (in_years(y.year)) {
+                sum += p.statistic == PatternStatistic::Complaints
+                           ? static_cast<double>(y.stats.complaints)
+                           : static_cast<double>(y.institutions.abandonments);
+                ++n;
+            }
+        if (n != static_cast<int>(span))
+            return nan;
+        if (p.statistic == PatternStatistic::Complaints)
+            return sum / span;
+        return run.compounds == 0 ? nan : 100.0 * sum / span / run.compounds;
+    }
+    case PatternStatistic::RcMediationSuccess: {
+        const auto rc = index(Level::ResidentsCommittee);
+        double served = 0, resolved = 0;
+        for (const auto& m : run.monthly)
+            if (m.month >= 0 && in_years(start + m.month / 12)) {
+                served += m.handled.served[rc];
+                resolved += m.handled.resolved[rc];
+            }
+        return served > 0 ? resolved / served : nan;
+    }
+    case PatternStatistic::OwnersCommitteeShare:
+        return committee_share(run, (p.last_year - start) * 12 + 11);
+    case PatternStatistic::OwnersCommitteeGrowth:
+        return (committee_share(run, (p.last_year - start) * 12 + 11) -
+                committee_share(run, (p.first_year - start) * 12 - 1)) /
+               span;
+    case PatternStatistic::FeeCollection: {
+        double sum = 0;
+        int n = 0;
+        for (const auto& m : run.monthly)
+            if (m.month >= 0 && in_years(start + m.month / 12) && !std::isnan(m.fee_collection)) {
+                sum += m.fee_collection;
+                ++n;
+            }
+        return n > 0 ? sum / n : nan;
+    }
+    }
+    return nan;
+}
+
+std::vector<double> pattern_summary(const CalibrationSpec& spec, std::span<const RunResult> runs) {
     std::vector<double> out;
-    for (const int year : spec.target_years) {
+    for (const auto& p : spec.patterns) {
         double sum = 0;
         std::size_t n = 0;
-        for (const auto& r : runs)
-            for (const auto& y : r.years)
-                if (y.year == year) {
-                    sum += static_cast<double>(y.stats.complaints);
-                    ++n;
-                }
+        for (const auto& r : runs) {
+            const double v = pattern_statistic(p, r);
+            if (!std::isnan(v)) {
+                sum += v;
+                ++n;
+            }
+        }
         out.push_back(n > 0 ? sum / static_cast<double>(n) : std::nan(""));
     }
     return out;
 }
 
-std::vector<std::vector<double>> simulate_particles(const CalibrationSpec& spec,
-                                                    const std::vector<std::vector<double>>& thetas,
-                                                    std::uint64_t seed) {
+namespace {
+
+std::vector<RunResult> run_particles(const CalibrationSpec& spec,
+                                     const std::vector<std::vector<double>>& thetas,
+                                     std::uint64_t seed, std::uint32_t replicates) {
     std::vector<Scenario> scenarios;
     scenarios.reserve(thetas.size());
     for (const auto& theta : thetas)
         scenarios.push_back(particle_scenario(spec, theta));
     ExperimentOptions options;
     options.seed = seed;
-    options.replicates = spec.replicates;
-    const auto runs = run_experiment(scenarios, options);
+    options.replicates = replicates;
+    return run_experiment(scenarios, options);
+}
+
+} // namespace
+
+std::vector<std::vector<double>> simulate_particles(const CalibrationSpec& spec,
+                                                    const std::vector<std::vector<double>>& thetas,
+                                                    std::uint64_t seed, std::uint32_t replicates) {
+    const std::uint32_t r = replicates > 0 ? replicates : spec.replicates;
+    const auto runs = run_particles(spec, thetas, seed, r);
     std::vector<std::vector<double>> out;
     for (std::size_t i = 0; i < thetas.size(); ++i)
-        out.push_back(complaint_summary(
-            spec, std::span<const RunResult>(runs).subspan(i * spec.replicates, spec.replicates)));
+        out.push_back(pattern_summary(spec, std::span<const RunResult>(runs).subspan(i * r, r)));
     return out;
 }
 
@@ -228,10 +420,11 @@ CalibrationResult calibrate(const CalibrationSpec& spec, bool progress) {
     const auto start = std::chrono::steady_clock::now();
     const analysis::AbcModel model = [&](const std::vector<std::vector<double>>& thetas,
                                          std::size_t generation, std::size_t batch) {
-        result.runs += thetas.size() * spec.replicates;
+        const std::uint32_t replicates = spec.replicates_in(generation);
+        result.runs += thetas.size() * replicates;
         const std::uint64_t seed =
             sim::stream_seed(spec.abc.seed, generation, batch, purpose_batch_seed) >> 1;
-        return simulate_particles(spec, thetas, seed);
+        return simulate_particles(spec, thetas, seed, replicates);
     };
     const analysis::AbcProgress report = [&](const analysis::AbcGeneration& g) {
         if (!progress)
@@ -243,8 +436,15 @@ CalibrationResult calibrate(const CalibrationSpec& spec, bool progress) {
                    "({:.0f} s)\n",
                    g.index, g.tolerance, g.accepted, g.simulated, g.effective_sample_size, s);
     };
-    result.abc = analysis::abc_smc(parameters, spec.target_complaints, model, spec.abc,
-                                   analysis::relative_euclidean_distance, report);
+    const auto bands = spec.bands();
+    std::vector<double> centres;
+    for (const auto& b : bands)
+        centres.push_back((b.lower + b.upper) / 2);
+    const analysis::AbcDistance distance = [&bands](std::span<const double> simulated,
+                                                    std::span<const double>) {
+        return analysis::band_distance(simulated, bands);
+    };
+    result.abc = analysis::abc_smc(parameters, centres, model, spec.abc, distance, report);
     result.wall_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return result;
@@ -274,24 +474,42 @@ sim::Table particle_table(const CalibrationSpec& spec, const std::vector<Row>& r
         t.column(spec.parameters[i].key, [&rows, i](std::size_t r) {
             return rows[r].generation->particles[rows[r].particle].theta[i];
         });
-    for (std::size_t k = 0; k < spec.target_years.size(); ++k)
-        t.column(fmt::format("complaints_{}", spec.target_years[k]), [&rows, k](std::size_t r) {
+    for (std::size_t k = 0; k < spec.patterns.size(); ++k)
+        t.column(spec.patterns[k].name, [&rows, k](std::size_t r) {
             return rows[r].generation->particles[rows[r].particle].summaries[k];
         });
     return t;
 }
 
+std::string years_text(const Pattern& p) {
+    return p.first_year == p.last_year ? std::to_string(p.first_year)
+                                       : fmt::format("{}-{}", p.first_year, p.last_year);
+}
+
+/// "83 +- 10%" for a target, "[0.6, 0.9]" for a band.
+std::string region_text(const Pattern& p) {
+    if (p.target)
+        return fmt::format("{} ± {}%", sim::format_number(p.lower),
+                           sim::format_number(100 * p.tolerance));
+    return fmt::format("[{}, {}]", sim::format_number(p.lower), sim::format_number(p.upper));
+}
+
+std::string pattern_line(const Pattern& p) {
+    return fmt::format("{} ({}, {}): {} [{}] {}", p.name,
+                       pattern_statistic_names[index(p.statistic)], years_text(p), region_text(p),
+                       p.reliability, p.source);
+}
+
 std::string targets_text(const CalibrationSpec& spec) {
     std::string s;
-    for (std::size_t k = 0; k < spec.target_years.size(); ++k)
-        s += fmt::format("{}{}: {}", k ? ", " : "", spec.target_years[k],
-                         sim::format_number(spec.target_complaints[k]));
+    for (std::size_t k = 0; k < spec.patterns.size(); ++k)
+        s += (k ? "; " : "") + pattern_line(spec.patterns[k]);
     return s;
 }
 
 std::vector<double> weighted_summary_mean(const CalibrationSpec& spec,
                                           const analysis::AbcGeneration& g) {
-    std::vector<double> m(spec.target_years.size(), 0.0);
+    std::vector<double> m(spec.patterns.size(), 0.0);
     for (const auto& p : g.particles)
         for (std::size_t k = 0; k < m.size(); ++k)
             m[k] += p.weight * p.summaries[k];
@@ -331,14 +549,18 @@ void write_calibration(const std::string& path, const CalibrationSpec& spec,
 
     file.set_attribute("method", "ABC-SMC (Toni et al. 2009; Beaumont et al. 2009): adaptive "
                                  "tolerance, Gaussian kernel with twice the weighted variance");
-    file.set_attribute("distance", "sqrt(sum over target years of ((simulated - target) / "
-                                   "target)^2), simulated = mean complaints over replicates");
+    file.set_attribute("distance", "sqrt(sum over patterns of weight * (e / scale)^2), e = 0 "
+                                   "inside the pattern's band (a target's band is its value) and "
+                                   "the distance to the band outside it; simulated = the "
+                                   "statistic's mean over replicates (docs/calibration.md)");
     file.set_attribute("targets", targets_text(spec));
     file.set_attribute("calibration_path", spec.path);
     file.set_attribute("calibration_text", spec.source_text);
     file.set_attribute("scenario_text", spec.base.source_text);
     file.set_attribute("seed", spec.abc.seed);
     file.set_attribute("replicates", spec.replicates);
+    file.set_attribute("early_replicates", spec.early_replicates);
+    file.set_attribute("early_generations", spec.early_generations);
     file.set_attribute("particles", static_cast<std::uint64_t>(spec.abc.particles));
     file.set_attribute("simulations", static_cast<std::uint64_t>(abc.simulations()));
     file.set_attribute("runs", static_cast<std::uint64_t>(result.runs));
@@ -356,68 +578,175 @@ void write_calibration(const std::string& path, const CalibrationSpec& spec,
 
 std::string calibration_fragment(const CalibrationSpec& spec, const CalibrationResult& result,
                                  const std::string& fragment_path,
-                                 const CalibrationProvenance& provenance) {
+                                 const CalibrationProvenance& provenance, FragmentPart part) {
     namespace fs = std::filesystem;
     const auto& abc = result.abc;
     const auto& post = abc.posterior();
+    const bool town = part == FragmentPart::Town;
     std::string s;
-    s +=
-        "# Calibrated parameters: written by `govsim calibrate` — do not edit by hand; rerun it.\n";
+    s += fmt::format("# Calibrated {}: written by `govsim calibrate` — do not edit by hand; rerun "
+                     "it\n# (scripts/calibrate-lishui.sh).\n",
+                     town ? "town figures" : "parameters");
     s += fmt::format("# Calibration file: {}\n", spec.path);
     s += fmt::format("# Created: {} (govsim {})\n", provenance.created_utc, provenance.version);
     s += fmt::format("# Command: {}\n", provenance.command_line);
-    s += fmt::format("# Targets [FACT] (complaints about property compounds): {}\n",
-                     targets_text(spec));
+    s += "# Fitted to these patterns (name, statistic, years: target or band [reliability] "
+         "source),\n# simulated = the posterior-weighted mean of the particles' replicate means:\n";
     const auto fit = weighted_summary_mean(spec, post);
-    s += "# Fit (posterior-weighted mean of the particles' mean complaints): ";
-    for (std::size_t k = 0; k < fit.size(); ++k)
-        s += fmt::format("{}{}: {:.1f}", k ? ", " : "", spec.target_years[k], fit[k]);
-    s += fmt::format("\n# ABC-SMC: {} particles, {} replicates each, {} generations after the "
-                     "prior, final tolerance {:.4f} (relative Euclidean distance), {} simulations; "
-                     "stopped: {}\n",
-                     spec.abc.particles, spec.replicates, abc.generations.size() - 1,
-                     post.tolerance, abc.simulations(), abc.stop_reason);
+    for (std::size_t k = 0; k < spec.patterns.size(); ++k)
+        s += fmt::format("#   {}; simulated {:.4g}\n", pattern_line(spec.patterns[k]), fit[k]);
+    s += fmt::format(
+        "# ABC-SMC: {} particles, {} replicates each{}, {} generations after the "
+        "prior, final tolerance {:.4f} (band distance), {} simulations; "
+        "stopped: {}\n",
+        spec.abc.particles, spec.replicates,
+        spec.early_generations > 0 ? fmt::format(" ({} in the first {} generations)",
+                                                 spec.early_replicates, spec.early_generations)
+                                   : "",
+        abc.generations.size() - 1, post.tolerance, abc.simulations(), abc.stop_reason);
     s += "# Values are the weighted POSTERIOR MEANS; each line gives the posterior sd and the "
          "5%-95%\n"
-         "# interval. [A, calibrated] assumptions fitted to Lishui's complaints "
-         "(docs/calibration.md).\n";
-    if (!spec.fragment_includes.empty()) {
+         "# interval. They are [A, calibrated]: assumptions fitted to the patterns above, not "
+         "measurements\n# (docs/calibration.md).\n";
+    const auto& includes = town ? spec.town_fragment_includes : spec.fragment_includes;
+    if (!includes.empty()) {
         const fs::path folder = fs::absolute(fs::path(fragment_path)).parent_path();
         s += "\ninclude = [";
-        for (std::size_t i = 0; i < spec.fragment_includes.size(); ++i) {
-            const auto rel = fs::absolute(spec.fragment_includes[i])
-                                 .lexically_normal()
-                                 .lexically_relative(folder);
+        for (std::size_t i = 0; i < includes.size(); ++i) {
+            const auto rel =
+                fs::absolute(includes[i]).lexically_normal().lexically_relative(folder);
             s += fmt::format("{}\"{}\"", i ? ", " : "", rel.generic_string());
         }
         s += "]\n";
     }
     // Group keys by their table, in order of first appearance.
+    struct Entry {
+        std::string name;
+        std::size_t parameter;
+    };
     std::vector<std::string> tables;
-    std::map<std::string, std::vector<std::size_t>> members;
+    std::map<std::string, std::vector<Entry>> members;
     for (std::size_t i = 0; i < spec.parameters.size(); ++i) {
-        const auto& key = spec.parameters[i].key;
-        const auto dot = key.rfind('.');
-        const std::string table = dot == std::string::npos ? "" : key.substr(0, dot);
-        if (!members.contains(table))
-            tables.push_back(table);
-        members[table].push_back(i);
+        if (spec.parameters[i].town() != town)
+            continue;
+        for (const auto& key : spec.parameters[i].keys) {
+            const auto dot = key.rfind('.');
+            const std::string table = dot == std::string::npos ? "" : key.substr(0, dot);
+            if (!members.contains(table))
+                tables.push_back(table);
+            members[table].push_back({dot == std::string::npos ? key : key.substr(dot + 1), i});
+        }
     }
     for (const auto& table : tables) {
         s += table.empty() ? "\n" : fmt::format("\n[{}]\n", table);
-        for (const std::size_t i : members[table]) {
-            const auto& fp = spec.parameters[i];
-            const auto dot = fp.key.rfind('.');
-            const std::string name = dot == std::string::npos ? fp.key : fp.key.substr(dot + 1);
-            s += fmt::format("{} = {:.6g}   # [A, calibrated] sd {:.3g}, 90% [{:.4g}, {:.4g}]; "
+        for (const Entry& e : members[table]) {
+            const auto& fp = spec.parameters[e.parameter];
+            const std::size_t i = e.parameter;
+            s += fmt::format("{} = {:.6g}   # [A, calibrated]{} sd {:.3g}, 90% [{:.4g}, {:.4g}]; "
                              "prior {} [{}, {}]\n",
-                             name, abc.posterior_mean(i), abc.posterior_sd(i),
+                             e.name, abc.posterior_mean(i),
+                             fp.keys.size() > 1 ? " " + fp.key + ":" : "", abc.posterior_sd(i),
                              abc.posterior_quantile(i, 0.05), abc.posterior_quantile(i, 0.95),
                              fp.prior == analysis::PriorKind::Uniform ? "uniform" : "log-uniform",
                              sim::format_number(fp.lower), sim::format_number(fp.upper));
         }
     }
     return s;
+}
+
+std::vector<double> parameter_values(const CalibrationSpec& spec,
+                                     const std::string& scenario_path) {
+    const auto doc = sim::ConfigDocument::load_composed(scenario_path);
+    std::vector<double> out;
+    for (const auto& fp : spec.parameters) {
+        const auto parts = split_key(fp.keys.front());
+        auto t = doc.root();
+        for (std::size_t i = 0; i + 1 < parts.size(); ++i)
+            t = t.table(parts[i]);
+        out.push_back(t.number(parts.back()));
+    }
+    return out;
+}
+
+bool PredictiveCheck::pass() const {
+    return std::all_of(patterns.begin(), patterns.end(),
+                       [](const PatternCheck& c) { return c.pass; });
+}
+
+PredictiveCheck predictive_check(const CalibrationSpec& spec, std::span<const double> theta,
+                                 std::uint32_t replicates) {
+    const auto start = std::chrono::steady_clock::now();
+    PredictiveCheck check;
+    check.theta.assign(theta.begin(), theta.end());
+    check.replicates = replicates;
+    check.seed = sim::stream_seed(spec.abc.seed, 0, 0, purpose_check_seed) >> 1;
+    const auto runs = run_particles(spec, {check.theta}, check.seed, replicates);
+    for (const auto& p : spec.patterns) {
+        std::vector<double> values;
+        for (const auto& r : runs) {
+            const double v = pattern_statistic(p, r);
+            if (!std::isnan(v))
+                values.push_back(v);
+        }
+        PatternCheck c;
+        c.runs = values.size();
+        if (!values.empty()) {
+            const auto ci = analysis::mean_ci(values);
+            c.mean = ci.estimate;
+            c.half_width = ci.half_width();
+            c.run_p05 = analysis::quantile(values, 0.05);
+            c.run_p95 = analysis::quantile(values, 0.95);
+            c.pass = c.mean >= p.accept_lower() && c.mean <= p.accept_upper();
+        } else {
+            c.mean = c.half_width = c.run_p05 = c.run_p95 = std::nan("");
+        }
+        check.patterns.push_back(c);
+    }
+    check.wall_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return check;
+}
+
+std::string predictive_check_markdown(const CalibrationSpec& spec, const PredictiveCheck& check,
+                                      const std::string& how) {
+    std::string s = how + "\n\n";
+    s += "| pattern | statistic | years | target or band | accepted | reliability | simulated "
+         "mean ± 95% | runs' 5–95% | check |\n|---|---|---|---|---|---|---|---|---|\n";
+    for (std::size_t k = 0; k < spec.patterns.size(); ++k) {
+        const Pattern& p = spec.patterns[k];
+        const PatternCheck& c = check.patterns[k];
+        s += fmt::format("| {} | {} | {} | {} | [{:.4g}, {:.4g}] | {} | {:.4g} ± {:.2g} | "
+                         "[{:.4g}, {:.4g}] | {} |\n",
+                         p.name, pattern_statistic_names[index(p.statistic)], years_text(p),
+                         p.target ? sim::format_number(p.lower) : region_text(p), p.accept_lower(),
+                         p.accept_upper(), p.reliability, c.mean, c.half_width, c.run_p05,
+                         c.run_p95, c.pass ? "pass" : "**FAIL**");
+    }
+    s += "\nParameters:";
+    for (std::size_t i = 0; i < spec.parameters.size(); ++i)
+        s += fmt::format("{} `{}` = {:.4g}", i ? "," : "", spec.parameters[i].key, check.theta[i]);
+    const auto passed = std::count_if(check.patterns.begin(), check.patterns.end(),
+                                      [](const PatternCheck& c) { return c.pass; });
+    s += fmt::format(".\n\n{} of {} patterns within their accepted regions ({}); {} replicates "
+                     "(seed {}) in {:.1f} s.\n",
+                     passed, spec.patterns.size(), check.pass() ? "PASS" : "FAIL", check.replicates,
+                     check.seed, check.wall_seconds);
+    return s;
+}
+
+void write_between_markers(const std::string& path, const std::string& text) {
+    static constexpr std::string_view begin = "<!-- calibration-check:begin -->";
+    static constexpr std::string_view end = "<!-- calibration-check:end -->";
+    std::string doc = sim::read_text_file(path);
+    const auto b = doc.find(begin);
+    const auto e = doc.find(end);
+    if (b == std::string::npos || e == std::string::npos || e < b)
+        throw std::runtime_error(fmt::format("{}: the lines \"{}\" and \"{}\" (in this order) are "
+                                             "needed to write the check between them",
+                                             path, begin, end));
+    const auto after_begin = b + begin.size();
+    doc.replace(after_begin, e - after_begin, "\n" + text + "\n");
+    sim::write_text_file(path, doc);
 }
 
 std::string calibration_report(const CalibrationSpec& spec, const CalibrationResult& result) {
@@ -431,11 +760,11 @@ std::string calibration_report(const CalibrationSpec& spec, const CalibrationRes
         s += fmt::format("{:>4} {:>10.4f} {:>10} {:>9} {:>8.1f}\n", g.index, g.tolerance,
                          g.simulated, g.accepted, g.effective_sample_size);
     const auto fit = weighted_summary_mean(spec, abc.posterior());
-    s += "\ntarget year   target   posterior mean of simulated   best particle\n";
+    s += fmt::format("\n{:<34} {:>18} {:>14} {:>14}\n", "pattern", "target or band",
+                     "posterior mean", "best particle");
     for (std::size_t k = 0; k < fit.size(); ++k)
-        s += fmt::format("{:>11} {:>8} {:>29.1f} {:>15.1f}\n", spec.target_years[k],
-                         sim::format_number(spec.target_complaints[k]), fit[k],
-                         abc.best().summaries[k]);
+        s += fmt::format("{:<34} {:>18} {:>14.4g} {:>14.4g}\n", spec.patterns[k].name,
+                         region_text(spec.patterns[k]), fit[k], abc.best().summaries[k]);
     s += "\nparameter                                   mean        sd        5%       95%\n";
     for (std::size_t i = 0; i < spec.parameters.size(); ++i)
         s += fmt::format("{:<40} {:>9.4g} {:>9.3g} {:>9.4g} {:>9.4g}\n", spec.parameters[i].key,

@@ -11,6 +11,7 @@
 #include "models/scenario.hpp"
 #include "models/summary.hpp"
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -19,12 +20,56 @@
 
 namespace govsim::models {
 
-/// A free parameter: the dotted key path of a number in the scenario, and its prior.
+/// A free parameter: the dotted key paths of numbers in the scenario that it sets (one value
+/// at every key), and its prior.
 struct FreeParameter {
-    std::string key; ///< e.g. "escalation.escalate_base"
+    std::string key;               ///< its name: the key (or the file's `name` for several keys)
+    std::vector<std::string> keys; ///< e.g. {"escalation.escalate_base"}
     analysis::PriorKind prior = analysis::PriorKind::Uniform;
     double lower = 0;
     double upper = 1;
+    /// Whether it is a town figure (its keys under [town]): written to the town fragment.
+    [[nodiscard]] bool town() const { return keys.front().starts_with("town."); }
+};
+
+/// What a pattern measures in a run (docs/calibration.md, "Patterns"). Each is computed per run
+/// over the pattern's years, then averaged over the replicates.
+enum class PatternStatistic : std::uint8_t {
+    Complaints,            ///< complaints made per year
+    RcMediationSuccess,    ///< resolved / handled at residents' committees (MonthlyRow::handled)
+    OwnersCommitteeShare,  ///< compounds with an owners' committee, share at the last year's end
+    OwnersCommitteeGrowth, ///< change of that share per year over the years
+    FeeCollection,         ///< fees paid / billed in firm-managed compounds, mean of the months
+    AbandonmentsPer100Compounds, ///< firms leaving compounds per year per 100 compounds
+};
+inline constexpr std::size_t pattern_statistic_count = 6;
+inline constexpr std::array<std::string_view, pattern_statistic_count> pattern_statistic_names{
+    "complaints",
+    "rc_mediation_success",
+    "owners_committee_share",
+    "owners_committee_growth",
+    "fee_collection",
+    "abandonments_per_100_compounds"};
+
+/// A pattern the calibration fits: a point target ([[calibration.targets]], lower == upper,
+/// with a relative tolerance for the predictive check) or a band ([[calibration.bands]]).
+struct Pattern {
+    std::string name; ///< unique: "complaints_2014", or the band's name
+    PatternStatistic statistic = PatternStatistic::Complaints;
+    int first_year = 0;
+    int last_year = 0;
+    double lower = 0;
+    double upper = 0;
+    double scale = 1;     ///< the distance's unit outside [lower, upper]
+    double weight = 1;    ///< its weight in the distance
+    double tolerance = 0; ///< targets: the predictive check's relative tolerance; bands: 0
+    bool target = false;  ///< a point target (a fact) rather than a band
+    std::string source;
+    std::string reliability; ///< e.g. "FACT", "S", "weak", "H"
+    [[nodiscard]] analysis::AbcBand band() const { return {lower, upper, scale, weight}; }
+    /// The region the predictive check accepts: the band, or the target +- tolerance.
+    [[nodiscard]] double accept_lower() const { return target ? lower * (1 - tolerance) : lower; }
+    [[nodiscard]] double accept_upper() const { return target ? upper * (1 + tolerance) : upper; }
 };
 
 struct CalibrationSpec {
@@ -35,12 +80,23 @@ struct CalibrationSpec {
     std::string scenario_text;
     Scenario base; ///< the scenario at no override (the calibration file without [calibration])
     std::vector<FreeParameter> parameters;
-    std::vector<int> target_years;         ///< calendar years, within the base scenario's run
-    std::vector<double> target_complaints; ///< complaints per year, one per target year
-    std::uint32_t replicates = 5;          ///< runs per particle; the summary is their mean
-    analysis::AbcOptions abc;              ///< seed, particles, generations, tolerances
-    /// Files the written fragment includes before the calibrated values (resolved paths).
+    std::vector<Pattern> patterns; ///< the targets first, then the bands, in file order
+    std::uint32_t replicates = 5;  ///< runs per particle; the summaries are their means
+    /// Runs per particle in generations 0 to early_generations - 1 (a cheaper search for the
+    /// region before the later generations average `replicates` runs); 0 generations: none.
+    std::uint32_t early_replicates = 0;
+    std::uint32_t early_generations = 0;
+    [[nodiscard]] std::uint32_t replicates_in(std::size_t generation) const {
+        return generation < early_generations ? early_replicates : replicates;
+    }
+    analysis::AbcOptions abc; ///< seed, particles, generations, tolerances
+    /// Files the written fragments include before the calibrated values (resolved paths): the
+    /// shared fragment (every parameter not under [town]) and the town fragment.
     std::vector<std::string> fragment_includes;
+    std::vector<std::string> town_fragment_includes;
+
+    [[nodiscard]] std::vector<analysis::AbcBand> bands() const;
+    [[nodiscard]] bool has_town_parameters() const;
 };
 
 /// Reads and checks a calibration file. Throws sim::ConfigError (file:line:column: key) for a
@@ -52,22 +108,26 @@ struct CalibrationSpec {
 [[nodiscard]] CalibrationSpec parse_calibration(std::string_view text, const std::string& path);
 
 /// The TOML text of a particle's scenario: the calibration file's tables with `theta[i]` set at
-/// parameters[i].key.
+/// every key of parameters[i].
 [[nodiscard]] std::string particle_text(const CalibrationSpec& spec, std::span<const double> theta);
 /// The particle's scenario, read by the real loader (throws sim::ConfigError if invalid).
 [[nodiscard]] Scenario particle_scenario(const CalibrationSpec& spec,
                                          std::span<const double> theta);
 
-/// Mean complaints per target year over `runs` (replicates of one scenario).
-[[nodiscard]] std::vector<double> complaint_summary(const CalibrationSpec& spec,
-                                                    std::span<const RunResult> runs);
+/// A pattern's statistic in one run (NaN where it is undefined, e.g. nothing handled).
+[[nodiscard]] double pattern_statistic(const Pattern& pattern, const RunResult& run);
 
-/// Runs each parameter vector's scenario for spec.replicates replicates, all of them through
-/// one run_experiment call (in parallel; common random numbers within the call, seeded by
-/// `seed`), and returns each vector's complaint_summary.
+/// Each pattern's statistic averaged over `runs` (replicates of one scenario; runs where it is
+/// undefined are left out, NaN when it is undefined in all).
+[[nodiscard]] std::vector<double> pattern_summary(const CalibrationSpec& spec,
+                                                  std::span<const RunResult> runs);
+
+/// Runs each parameter vector's scenario for `replicates` replicates (spec.replicates when 0),
+/// all of them through one run_experiment call (in parallel; common random numbers within the
+/// call, seeded by `seed`), and returns each vector's pattern_summary.
 [[nodiscard]] std::vector<std::vector<double>>
 simulate_particles(const CalibrationSpec& spec, const std::vector<std::vector<double>>& thetas,
-                   std::uint64_t seed);
+                   std::uint64_t seed, std::uint32_t replicates = 0);
 
 struct CalibrationResult {
     analysis::AbcResult abc;
@@ -91,13 +151,61 @@ struct CalibrationProvenance {
 void write_calibration(const std::string& path, const CalibrationSpec& spec,
                        const CalibrationResult& result, const CalibrationProvenance& provenance);
 
-/// A scenario fragment holding the posterior means (weighted) of the free parameters, after an
-/// include of spec.fragment_includes (made relative to the fragment's folder `fragment_path`),
-/// with comments: date, targets, fit, posterior intervals.
+/// Which fragment to write: the shared one (every parameter not under [town], after
+/// spec.fragment_includes) or the town's (the [town] parameters, after
+/// spec.town_fragment_includes).
+enum class FragmentPart : std::uint8_t { Shared, Town };
+
+/// A scenario fragment holding the posterior means (weighted) of the part's free parameters,
+/// after its includes (made relative to the fragment's folder `fragment_path`), with comments:
+/// date, the patterns and their sources, fit, posterior sds and intervals.
 [[nodiscard]] std::string calibration_fragment(const CalibrationSpec& spec,
                                                const CalibrationResult& result,
                                                const std::string& fragment_path,
-                                               const CalibrationProvenance& provenance);
+                                               const CalibrationProvenance& provenance,
+                                               FragmentPart part = FragmentPart::Shared);
+
+/// The values of spec's free parameters in a composed scenario file (e.g. one that includes
+/// the fragments): the number at each parameter's first key. Throws sim::ConfigError when a
+/// key is missing.
+[[nodiscard]] std::vector<double> parameter_values(const CalibrationSpec& spec,
+                                                   const std::string& scenario_path);
+
+/// One pattern in a predictive check: the mean over runs with its 95% interval half-width,
+/// the 5% and 95% quantiles of the runs, and whether the mean is in the accepted region.
+struct PatternCheck {
+    double mean = 0;
+    double half_width = 0;
+    double run_p05 = 0;
+    double run_p95 = 0;
+    std::size_t runs = 0; ///< runs where the statistic is defined
+    bool pass = false;
+};
+
+struct PredictiveCheck {
+    std::vector<double> theta;
+    std::uint32_t replicates = 0;
+    std::uint64_t seed = 0;
+    std::vector<PatternCheck> patterns; ///< one per spec.patterns
+    double wall_seconds = 0;
+    [[nodiscard]] bool pass() const;
+};
+
+/// Runs the scenario at `theta` for `replicates` replicates (seeded from spec.abc.seed) and
+/// checks every pattern.
+[[nodiscard]] PredictiveCheck predictive_check(const CalibrationSpec& spec,
+                                               std::span<const double> theta,
+                                               std::uint32_t replicates);
+
+/// The check as a Markdown table, with a line saying how it was made (`how`).
+[[nodiscard]] std::string predictive_check_markdown(const CalibrationSpec& spec,
+                                                    const PredictiveCheck& check,
+                                                    const std::string& how);
+
+/// Replaces the text between the lines "<!-- calibration-check:begin -->" and
+/// "<!-- calibration-check:end -->" of `path` by `text`. Throws std::runtime_error when the
+/// markers are missing.
+void write_between_markers(const std::string& path, const std::string& text);
 
 /// A short text report of the fit and the posterior.
 [[nodiscard]] std::string calibration_report(const CalibrationSpec& spec,

@@ -331,6 +331,7 @@ private:
             row.grid_referrals += g[static_cast<std::size_t>(GovernmentChannel::GridReferral)];
             row.timer_escalations +=
                 g[static_cast<std::size_t>(GovernmentChannel::TimerEscalation)];
+            month_flows_ += today.counts.handled;
             row.households += today.occupied;
             for (std::size_t k = 0; k < community_levels; ++k) {
                 row.busy_server_days[k] += today.busy[k];
@@ -425,6 +426,8 @@ private:
         MonthlyRow row;
         row.month = month - 12 * run_.sc.run.warmup_years;
         row.warmup = row.month < 0;
+        row.handled = month_flows_;
+        month_flows_ = HandlerFlows{};
         MonthSums total;
         for (const auto& community : run_.communities) {
             const MonthSums& m = community->month;
@@ -542,6 +545,7 @@ private:
 
     RunState run_;
     std::vector<DailyRow> daily_;      ///< the run's daily rows, filled day by day
+    HandlerFlows month_flows_;         ///< the current month's handlings, added up day by day
     std::vector<Resources> resources_; ///< per reported year
 };
 

@@ -87,6 +87,7 @@ struct DayCounts {
     std::uint32_t onsets = 0, detections = 0, resolved = 0, abandoned = 0;
     /// first entries into a government channel, by GovernmentChannel (index 0 unused)
     std::array<std::uint32_t, 4> government{};
+    HandlerFlows handled; ///< handlings finished at each level
 };
 
 /// One community's contribution to the current day's row.

@@ -132,6 +132,22 @@ struct CategoryYearRow {
     double unresolved_dispute_days = 0; ///< as YearRow's, for the category
 };
 
+/// Handlings finished at each level in a period (a month), counted where the level can resolve the
+/// dispute's category at all (its success probability above 0): services completed, and those
+/// that resolved the dispute. resolved / served at the residents' committee is the mediation
+/// success that the calibration's patterns compare with SOURCES.md (docs/calibration.md).
+struct HandlerFlows {
+    std::array<std::uint32_t, level_count> served{};
+    std::array<std::uint32_t, level_count> resolved{};
+    HandlerFlows& operator+=(const HandlerFlows& o) {
+        for (std::size_t k = 0; k < level_count; ++k) {
+            served[k] += o.served[k];
+            resolved[k] += o.resolved[k];
+        }
+        return *this;
+    }
+};
+
 /// One day's flows and stocks for a run.
 struct DailyRow {
     int day = 0;         ///< days since 1 January of the first reported year (< 0: warm-up)
@@ -171,6 +187,7 @@ struct MonthlyRow {
     double firm_balance = 0; ///< sum of firms' balances (reserve plus margins), fee units
     std::uint32_t firms_in_deficit = 0; ///< firms whose balance is below 0
     InstitutionStats institutions;      ///< during the month
+    HandlerFlows handled; ///< handlings finished in the month (not written to results files)
 };
 
 /// How a dispute first reached a government channel. Only a household's (or owner's) own

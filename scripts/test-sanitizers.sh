@@ -11,7 +11,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # Slow under the sanitizers (about 10x slower than Release): an ABC calibration of govsim. The
 # report's tests (label `report`: Python, matplotlib and a headless browser reading results
 # files) test no C++ beyond what the others do.
-slow='calibration recovers a known parameter of govsim'
+slow='calibration recovers known parameters of govsim'
 
 cmake --preset debug-asan >/dev/null
 cmake --build --preset debug-asan -j"$(nproc)"

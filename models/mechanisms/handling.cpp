@@ -76,7 +76,13 @@ void complete(RunState& run, Site& site, double t, const Event& e) {
             p += lever->success_bonus(run, x, e.level);
         p = std::min(1.0, p);
     }
-    if (site.handling.bernoulli(p))
+    const bool resolved = site.handling.bernoulli(p);
+    if (p > 0) {
+        HandlerFlows& flows = run.counts(e.community).handled;
+        ++flows.served[index(e.level)];
+        flows.resolved[index(e.level)] += resolved ? 1U : 0U;
+    }
+    if (resolved)
         feedback::close(run, t, e, true);
     else
         escalation::fail(run, site, t, e);

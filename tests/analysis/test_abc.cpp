@@ -48,6 +48,32 @@ TEST_CASE("relative Euclidean distance", "[abc]") {
     CHECK(relative_euclidean_distance(std::vector<double>{0.5}, std::vector<double>{0}) == 0.5);
 }
 
+TEST_CASE("band distance is zero inside every band and grows outside", "[abc]") {
+    using govsim::analysis::AbcBand;
+    using govsim::analysis::band_distance;
+    // A point target (value 100, scale 10) and two bands.
+    const std::vector<AbcBand> bands{{100, 100, 10, 1}, {0.6, 0.9, 0.15, 1}, {0.05, 0.2, 0.075, 4}};
+    CHECK(band_distance(std::vector<double>{100, 0.6, 0.05}, bands) == 0);
+    CHECK(band_distance(std::vector<double>{100, 0.9, 0.2}, bands) == 0);
+    CHECK(band_distance(std::vector<double>{100, 0.75, 0.1}, bands) == 0);
+    // Outside: the distance to the nearer end, in the band's scale, weighted.
+    CHECK(band_distance(std::vector<double>{110, 0.75, 0.1}, bands) == Approx(1.0));
+    CHECK(band_distance(std::vector<double>{90, 0.75, 0.1}, bands) == Approx(1.0));
+    CHECK(band_distance(std::vector<double>{100, 0.45, 0.1}, bands) == Approx(1.0));
+    CHECK(band_distance(std::vector<double>{100, 1.05, 0.1}, bands) == Approx(1.0));
+    CHECK(band_distance(std::vector<double>{100, 0.75, 0.275}, bands) == Approx(2.0)); // sqrt(4)
+    CHECK(band_distance(std::vector<double>{110, 1.05, 0.1}, bands) == Approx(std::sqrt(2.0)));
+    // Monotone outside a band.
+    double last = 0;
+    for (double x = 0.9; x < 2; x += 0.1) {
+        const double d = band_distance(std::vector<double>{100, x, 0.1}, bands);
+        CHECK(d >= last);
+        last = d;
+    }
+    CHECK(std::isinf(band_distance(std::vector<double>{100, 0.7}, bands)));
+    CHECK(std::isinf(band_distance(std::vector<double>{100, NAN, 0.1}, bands)));
+}
+
 TEST_CASE("ABC-SMC recovers the mean of a normal distribution", "[abc]") {
     // Data: n draws of N(2, 1). With a flat prior wide enough, the exact posterior of the mean
     // is N(xbar, 1/n); ABC with a shrinking tolerance approaches it.

@@ -1,6 +1,7 @@
 // Calibration (models/calibration.hpp): reading calibration files, particle scenarios built by
 // composition, and recovering a known parameter of govsim from data the model generated.
 #include "common/hdf5_reading.hpp"
+#include "common/run_govsim.hpp"
 #include "common/temp_dir.hpp"
 #include "models/calibration.hpp"
 #include "models/scenario_loader.hpp"
@@ -10,11 +11,14 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
 using Catch::Matchers::Contains;
 using govsim::models::CalibrationSpec;
+using govsim::models::index;
+using govsim::models::Level;
 using govsim::sim::ConfigError;
 
 namespace {
@@ -31,8 +35,10 @@ std::string small_calibration(const std::string& parameters = "", const std::str
            "[calibration]\nseed = 3\nreplicates = 6\nparticles = 40\ngenerations = 4\n"
            "tolerance_quantile = 0.5\nfinal_tolerance = 0.0\nmin_acceptance = 0.02\n"
            "batch_size = 40\nmax_batches_per_generation = 10\n"
-           "[[calibration.targets]]\nyear = 2014\ncomplaints = 20\n"
-           "[[calibration.targets]]\nyear = 2015\ncomplaints = 30\n" +
+           "[[calibration.targets]]\nyear = 2014\ncomplaints = 20\ntolerance = 0.1\n"
+           "source = \"test\"\nreliability = \"H\"\n"
+           "[[calibration.targets]]\nyear = 2015\ncomplaints = 30\ntolerance = 0.1\n"
+           "source = \"test\"\nreliability = \"H\"\n" +
            (parameters.empty() ? "[[calibration.parameters]]\nkey = \"escalation.escalate_base\"\n"
                                  "prior = \"uniform\"\nlower = 0.02\nupper = 0.6\n"
                                : parameters);
@@ -56,8 +62,13 @@ TEST_CASE("a calibration file is read and particles are built by composition", "
     const auto spec = govsim::models::parse_calibration(small_calibration(), calib_path);
     REQUIRE(spec.parameters.size() == 1);
     CHECK(spec.parameters[0].key == "escalation.escalate_base");
-    CHECK(spec.target_years == std::vector<int>{2014, 2015});
-    CHECK(spec.target_complaints == std::vector<double>{20, 30});
+    REQUIRE(spec.patterns.size() == 2);
+    CHECK(spec.patterns[0].name == "complaints_2014");
+    CHECK(spec.patterns[1].first_year == 2015);
+    CHECK(spec.patterns[1].lower == 30);
+    CHECK(spec.patterns[1].upper == 30);
+    CHECK(spec.patterns[1].scale == Approx(3.0)); // the tolerance, 10% of 30
+    CHECK(spec.patterns[1].target);
     CHECK(spec.replicates == 6);
     CHECK(spec.abc.particles == 40);
     CHECK(spec.base.town.residents_at_full_occupancy == 30000); // the file's own override
@@ -118,35 +129,67 @@ TEST_CASE("bad calibration files are rejected where the problem was written", "[
                Contains("unknown key"));
 }
 
-TEST_CASE("calibration recovers a known parameter of govsim from data it generated",
+TEST_CASE("calibration recovers known parameters of govsim from several patterns it generated",
           "[calibration]") {
-    // Synthetic targets: the small town's mean complaints at escalate_base = 0.3, over more
-    // replicates than a particle uses (so the targets carry little noise of their own).
-    // The institutions' slow dynamics (firms leaving, assemblies, committees' turnover) add
-    // noise that says nothing of escalate_base; the test of the method switches them off.
-    auto spec = govsim::models::parse_calibration(
-        small_calibration("", "[mechanisms]\nfirm_exit = false\nassemblies = false\n"
-                              "committee_turnover = false\n"),
-        calib_path);
-    const double truth = 0.3;
-    auto truth_spec = spec;
-    truth_spec.replicates = 24;
-    const auto targets = govsim::models::simulate_particles(truth_spec, {{truth}}, 424242);
-    spec.target_complaints = targets.front();
-    INFO("synthetic targets " << targets.front()[0] << ", " << targets.front()[1]);
-    REQUIRE(targets.front()[0] > 5);
+    // Three parameters, each setting a pattern: escalation the complaints, residents'
+    // committees' success their mediation success, the fee threshold the fee collection.
+    // Pseudo-data: the small town's patterns at known values, over more replicates than a
+    // particle uses (so they carry little noise of their own). The institutions' slow dynamics
+    // (firms leaving, assemblies, committees' turnover) add noise that says nothing of these
+    // parameters; the test of the method switches them off.
+    const std::string parameters =
+        "[[calibration.parameters]]\nkey = \"escalation.escalate_base\"\nprior = \"uniform\"\n"
+        "lower = 0.02\nupper = 0.6\n"
+        "[[calibration.parameters]]\nname = \"rc_success\"\n"
+        "keys = [\"disputes.parking.success.residents_committee\", "
+        "\"disputes.property_service.success.residents_committee\", "
+        "\"disputes.owners_rights.success.residents_committee\", "
+        "\"disputes.neighbour.success.residents_committee\", "
+        "\"disputes.sanitation.success.residents_committee\"]\n"
+        "prior = \"uniform\"\nlower = 0.2\nupper = 0.95\n"
+        "[[calibration.parameters]]\nkey = \"households.fee_threshold_mean\"\n"
+        "prior = \"uniform\"\nlower = 0.25\nupper = 0.55\n";
+    const std::string bands =
+        "[mechanisms]\nfirm_exit = false\nassemblies = false\ncommittee_turnover = false\n"
+        "[[calibration.bands]]\nstatistic = \"rc_mediation_success\"\nfirst_year = 2014\n"
+        "last_year = 2015\nlower = 0.0\nupper = 1.0\nsource = \"x\"\nreliability = \"H\"\n"
+        "[[calibration.bands]]\nstatistic = \"fee_collection\"\nfirst_year = 2014\n"
+        "last_year = 2015\nlower = 0.0\nupper = 1.0\nsource = \"x\"\nreliability = \"H\"\n";
+    auto spec = govsim::models::parse_calibration(small_calibration(parameters, bands), calib_path);
+    REQUIRE(spec.patterns.size() == 4);
+    const std::vector<double> truth{0.3, 0.6, 0.4};
+    const auto targets = govsim::models::simulate_particles(spec, {truth}, 424242, 24).front();
+    INFO("pseudo-data: complaints " << targets[0] << ", " << targets[1] << "; mediation "
+                                    << targets[2] << "; collection " << targets[3]);
+    REQUIRE(targets[0] > 5);
+    // The complaints as point targets (10% tolerance), the others as narrow bands around the
+    // pseudo-data.
+    for (std::size_t k = 0; k < 2; ++k) {
+        spec.patterns[k].lower = spec.patterns[k].upper = targets[k];
+        spec.patterns[k].scale = 0.1 * targets[k];
+    }
+    for (std::size_t k = 2; k < 4; ++k) {
+        spec.patterns[k].lower = targets[k] - 0.01;
+        spec.patterns[k].upper = targets[k] + 0.01;
+        spec.patterns[k].scale = 0.03;
+    }
 
+    // Three parameters need a few more generations than the file's 4 to narrow them all.
+    spec.abc.generations = 6;
     const auto r = govsim::models::calibrate(spec);
     const auto& abc = r.abc;
-    const double mean = abc.posterior_mean(0);
-    const double sd = abc.posterior_sd(0);
-    // The prior's sd is 0.58 / sqrt(12) = 0.17: the data must narrow it.
-    CHECK(sd < 0.5 * 0.58 / std::sqrt(12.0));
-    // The truth within the posterior mean's tolerance: 3 posterior sds (the posterior's own
-    // width), plus the Monte Carlo error of the mean, 3 sd / sqrt(ESS).
-    const double tolerance = 3.0 * sd + 3.0 * sd / std::sqrt(abc.posterior().effective_sample_size);
-    INFO("posterior mean " << mean << ", sd " << sd << ", tolerance " << tolerance);
-    CHECK(std::abs(mean - truth) < tolerance);
+    for (std::size_t i = 0; i < truth.size(); ++i) {
+        const double mean = abc.posterior_mean(i);
+        const double sd = abc.posterior_sd(i);
+        const auto& fp = spec.parameters[i];
+        INFO(fp.key << ": posterior mean " << mean << ", sd " << sd << ", truth " << truth[i]);
+        // The data must narrow the prior (sd (upper - lower) / sqrt(12)) ...
+        CHECK(sd < 0.5 * (fp.upper - fp.lower) / std::sqrt(12.0));
+        // ... and hold the truth within 3 posterior sds plus the Monte Carlo error of the mean.
+        const double tolerance =
+            3.0 * sd + 3.0 * sd / std::sqrt(abc.posterior().effective_sample_size);
+        CHECK(std::abs(mean - truth[i]) < tolerance);
+    }
     CHECK(r.runs == abc.simulations() * spec.replicates);
 
     SECTION("results file and fragment") {
@@ -158,6 +201,8 @@ TEST_CASE("calibration recovers a known parameter of govsim from data it generat
         CHECK(govsim::test::dataset_rows(file.get(), "generations") == abc.generations.size());
         const auto names = govsim::test::member_names(file.get(), "posterior");
         CHECK(std::find(names.begin(), names.end(), "escalation.escalate_base") != names.end());
+        CHECK(std::find(names.begin(), names.end(), "rc_success") != names.end());
+        CHECK(std::find(names.begin(), names.end(), "fee_collection") != names.end());
         CHECK(std::find(names.begin(), names.end(), "weight") != names.end());
         CHECK(govsim::test::read_string_attribute(file.get(), "targets").find("2014") !=
               std::string::npos);
@@ -174,6 +219,166 @@ TEST_CASE("calibration recovers a known parameter of govsim from data it generat
                                    "[run]\nname = \"x\"\nstart_year = 2014\nyears = 2\n"
                                    "replicates = 1\nseed = 1\n";
         const auto s = govsim::models::load_scenario(scenario);
-        CHECK(s.escalation.escalate_base == Approx(mean).epsilon(1e-5));
+        CHECK(s.escalation.escalate_base == Approx(abc.posterior_mean(0)).epsilon(1e-5));
+        // Every key of a parameter with several keys gets its value.
+        for (const auto c : {0, 1, 2, 3, 5})
+            CHECK(s.categories[static_cast<std::size_t>(c)]
+                      .success[index(Level::ResidentsCommittee)] ==
+                  Approx(abc.posterior_mean(1)).epsilon(1e-5));
+        CHECK(s.categories[4].success[index(Level::ResidentsCommittee)] == 0); // construction
+        // The fragment names its patterns with their reliability, and labels no fit a fact.
+        const std::string text = govsim::test::slurp(fragment);
+        CHECK_THAT(text, Contains("complaints_2014 (complaints, 2014): "));
+        CHECK_THAT(text, Contains("fee_collection (fee_collection, 2014-2015): [0"));
+        std::istringstream lines(text);
+        for (std::string line; std::getline(lines, line);)
+            if (!line.empty() && line[0] != '#' && line.find(" = ") != std::string::npos &&
+                line.find("include") != 0) {
+                CHECK_THAT(line, Contains("[A, calibrated]"));
+                CHECK_THAT(line, !Contains("FACT"));
+            }
+        // The values read back from the scenario are the posterior means.
+        const auto values = govsim::models::parameter_values(spec, scenario);
+        for (std::size_t i = 0; i < values.size(); ++i)
+            CHECK(values[i] == Approx(abc.posterior_mean(i)).epsilon(1e-5));
     }
+}
+
+TEST_CASE("pattern statistics are computed from a run's rows", "[calibration]") {
+    using govsim::models::Pattern;
+    using govsim::models::PatternStatistic;
+    govsim::models::RunResult run;
+    run.compounds = 50;
+    for (const int y : {2014, 2015}) {
+        govsim::models::YearRow row;
+        row.year = y;
+        row.stats.complaints = y == 2014 ? 80U : 120U;
+        row.institutions.abandonments = y == 2014 ? 1U : 3U;
+        run.years.push_back(row);
+    }
+    // Months -12 (warm-up) to 23; committees: 5 at the end of 2013, 6 at the end of 2014, 8 at
+    // the end of 2015. Fee collection 0.7 in 2014's months and 0.8 in 2015's (NaN ignored).
+    for (int m = -12; m < 24; ++m) {
+        govsim::models::MonthlyRow row;
+        row.month = m;
+        row.warmup = m < 0;
+        row.owners_committees = m < 0 ? 5U : (m < 12 ? 6U : 8U);
+        row.fee_collection = m < 0 ? 0.1 : (m < 12 ? 0.7 : 0.8);
+        if (m == 5)
+            row.fee_collection = std::nan("");
+        run.monthly.push_back(row);
+    }
+    // Residents' committees handle 40 a month in 2014 (resolving 30) and 20 a month in 2015
+    // (resolving 10); the warm-up's handlings do not count.
+    const auto rc = index(Level::ResidentsCommittee);
+    for (auto& row : run.monthly) {
+        row.handled.served[rc] = row.month < 0 ? 90U : (row.month < 12 ? 40U : 20U);
+        row.handled.resolved[rc] = row.month < 0 ? 0U : (row.month < 12 ? 30U : 10U);
+    }
+    const auto stat = [&run](PatternStatistic s, int first, int last) {
+        Pattern p;
+        p.statistic = s;
+        p.first_year = first;
+        p.last_year = last;
+        return govsim::models::pattern_statistic(p, run);
+    };
+    CHECK(stat(PatternStatistic::Complaints, 2014, 2014) == 80);
+    CHECK(stat(PatternStatistic::Complaints, 2014, 2015) == 100);
+    CHECK(stat(PatternStatistic::AbandonmentsPer100Compounds, 2014, 2015) == Approx(4.0));
+    CHECK(stat(PatternStatistic::RcMediationSuccess, 2014, 2014) == Approx(0.75));
+    CHECK(stat(PatternStatistic::RcMediationSuccess, 2014, 2015) == Approx(480.0 / 720.0));
+    CHECK(stat(PatternStatistic::OwnersCommitteeShare, 2014, 2014) == Approx(6.0 / 50));
+    CHECK(stat(PatternStatistic::OwnersCommitteeShare, 2014, 2015) == Approx(8.0 / 50));
+    CHECK(stat(PatternStatistic::OwnersCommitteeGrowth, 2014, 2015) == Approx(3.0 / 50 / 2));
+    CHECK(stat(PatternStatistic::OwnersCommitteeGrowth, 2015, 2015) == Approx(2.0 / 50));
+    CHECK(stat(PatternStatistic::FeeCollection, 2014, 2014) == Approx(0.7));
+    CHECK(stat(PatternStatistic::FeeCollection, 2014, 2015) == Approx((11 * 0.7 + 12 * 0.8) / 23));
+    // Undefined: a year the run does not have; nothing handled.
+    CHECK(std::isnan(stat(PatternStatistic::Complaints, 2016, 2016)));
+    for (auto& row : run.monthly)
+        row.handled = {};
+    CHECK(std::isnan(stat(PatternStatistic::RcMediationSuccess, 2014, 2015)));
+}
+
+TEST_CASE("bands, parameters with several keys and town fragments are read and written",
+          "[calibration]") {
+    const std::string band =
+        "[[calibration.bands]]\nstatistic = \"owners_committee_growth\"\nfirst_year = 2014\n"
+        "last_year = 2015\nlower = -0.01\nupper = 0.02\nsource = \"s\"\nreliability = \"H\"\n";
+    const std::string town_param = "[[calibration.parameters]]\nkey = \"town.occupancy_start\"\n"
+                                   "prior = \"uniform\"\nlower = 0.5\nupper = 0.8\n"
+                                   "[[calibration.parameters]]\nname = \"both\"\n"
+                                   "keys = [\"escalation.escalate_base\", "
+                                   "\"escalation.government_trust_weight\"]\n"
+                                   "prior = \"uniform\"\nlower = 0.1\nupper = 0.5\n";
+    // The growth needs the end of the year before its first: a warm-up.
+    CHECK(error_for(small_calibration(town_param, band)).key() ==
+          "calibration.bands[0].first_year");
+    const auto warm = std::string("[run]\nwarmup_years = 1\n");
+    auto text = small_calibration(town_param, band);
+    text.replace(text.find("[run]\nwarmup_years = 0\n"), 23, warm);
+    const auto spec = govsim::models::parse_calibration(text, calib_path);
+    REQUIRE(spec.patterns.size() == 3);
+    CHECK(spec.patterns[2].name == "owners_committee_growth");
+    CHECK(spec.patterns[2].scale == Approx(0.015)); // half the band
+    CHECK(spec.patterns[2].accept_lower() == -0.01);
+    CHECK(spec.patterns[0].accept_upper() == Approx(22.0)); // 20 + 10%
+    CHECK(spec.has_town_parameters());
+    const auto s = govsim::models::particle_scenario(spec, std::vector<double>{0.7, 0.25});
+    CHECK(s.town.occupancy_start == 0.7);
+    CHECK(s.escalation.escalate_base == 0.25);
+    CHECK(s.escalation.government_trust_weight == 0.25);
+
+    govsim::models::CalibrationResult r;
+    r.abc.parameters = {{"town.occupancy_start", govsim::analysis::PriorKind::Uniform, 0.5, 0.8},
+                        {"both", govsim::analysis::PriorKind::Uniform, 0.1, 0.5}};
+    govsim::analysis::AbcGeneration g;
+    g.particles.push_back({{0.6, 0.2}, {20, 30, 0.01}, 0.5, 0.5});
+    g.particles.push_back({{0.7, 0.4}, {22, 31, 0.0}, 0.7, 0.5});
+    r.abc.generations.push_back(g);
+    const govsim::models::CalibrationProvenance prov{"test", "0", "2026-01-01T00:00:00Z"};
+    const auto shared = govsim::models::calibration_fragment(spec, r, "/tmp/x/f.toml", prov);
+    CHECK_THAT(shared, Contains("[escalation]\nescalate_base = 0.3 "));
+    CHECK_THAT(shared, Contains("government_trust_weight = 0.3 "));
+    CHECK_THAT(shared, !Contains("occupancy_start ="));
+    const auto town = govsim::models::calibration_fragment(spec, r, "/tmp/x/t.toml", prov,
+                                                           govsim::models::FragmentPart::Town);
+    CHECK_THAT(town, Contains("[town]\noccupancy_start = 0.65 "));
+    CHECK_THAT(town, !Contains("escalate_base ="));
+    CHECK_THAT(town, Contains("owners_committee_growth (owners_committee_growth, 2014-2015): "
+                              "[-0.01, 0.02] [H] s; simulated 0.005"));
+
+    // Bad bands and parameters.
+    CHECK(error_for(small_calibration("", "[[calibration.bands]]\nstatistic = \"happiness\"\n"))
+              .key() == "calibration.bands[0].statistic");
+    auto reversed = band;
+    reversed.replace(reversed.find("upper = 0.02"), 12, "upper = -0.5");
+    CHECK(error_for(small_calibration("", reversed)).key() == "calibration.bands[0].upper");
+    auto clash = band;
+    clash.replace(clash.find("first_year"), 0, "name = \"escalation.escalate_base\"\n");
+    CHECK(error_for(small_calibration("", clash)).key() == "calibration.bands[0].name");
+    CHECK(error_for(small_calibration("[[calibration.parameters]]\nname = \"mixed\"\n"
+                                      "keys = [\"escalation.escalate_base\", "
+                                      "\"town.occupancy_start\"]\nprior = \"uniform\"\n"
+                                      "lower = 0.1\nupper = 0.5\n"))
+              .key() == "calibration.parameters[0].keys");
+    auto no_source = small_calibration();
+    no_source.replace(no_source.find("source = \"test\"\n"), 16, "");
+    CHECK(error_for(no_source).key() == "calibration.targets[0].source");
+}
+
+TEST_CASE("the predictive check is written between a document's markers", "[calibration]") {
+    govsim::test::TempDir dir("govsim-calibration-doc");
+    const std::string doc = (dir.path() / "doc.md").string();
+    std::ofstream(doc) << "top\n<!-- calibration-check:begin -->\nold table\n"
+                          "<!-- calibration-check:end -->\nbottom\n";
+    govsim::models::write_between_markers(doc, "new table");
+    CHECK(govsim::test::slurp(doc) == "top\n<!-- calibration-check:begin -->\nnew table\n"
+                                      "<!-- calibration-check:end -->\nbottom\n");
+    govsim::models::write_between_markers(doc, "newer");
+    CHECK(govsim::test::slurp(doc) == "top\n<!-- calibration-check:begin -->\nnewer\n"
+                                      "<!-- calibration-check:end -->\nbottom\n");
+    std::ofstream(doc) << "no markers\n";
+    CHECK_THROWS_AS(govsim::models::write_between_markers(doc, "x"), std::runtime_error);
+    CHECK(govsim::test::slurp(doc) == "no markers\n");
 }
