@@ -73,7 +73,7 @@ TEST_CASE("quantile interpolates linearly between order statistics like numpy",
     CHECK(quantile(std::vector<double>{4.0}, 0.3) == 4.0);
 }
 
-TEST_CASE("quantile leaves its input untouched; quantile_sorted agrees on sorted data",
+TEST_CASE("quantile leaves its input untouched, quantile_sorted agrees on sorted data",
           "[analysis][statistics]") {
     std::vector<double> x = kData;
     (void)quantile(x, 0.5);

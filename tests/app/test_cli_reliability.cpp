@@ -288,7 +288,11 @@ TEST_CASE("temporary files of killed processes are removed", "[cli][faults]") {
 TEST_CASE("progress lines go to a log, with runs done and time left", "[cli]") {
     const TempDir dir("govsim-cli-reliability");
     write_scenario(dir.path(), 4);
-    const auto r = govsim_in(dir.path(), "run small.toml -o out.h5 --progress-every 0.01");
+    // Runs long enough (a larger town, three years) that progress is reported between them.
+    std::ofstream(dir.path() / "longer.toml")
+        << "include = [\"small.toml\"]\n[town]\nresidents_at_full_occupancy = 200000\n"
+        << "communities = 20\n[run]\nyears = 3\n";
+    const auto r = govsim_in(dir.path(), "run longer.toml -o out.h5 --progress-every 0.01");
     REQUIRE(r.status == 0);
     CHECK(r.err.find("runs done (") != std::string::npos);
     CHECK(r.err.find("left") != std::string::npos);

@@ -287,7 +287,7 @@ TEST_CASE("patrols cost firm staff time, and only where a firm manages", "[agent
 
 // ---- who raises which dispute -------------------------------------------------------------------
 
-TEST_CASE("owners raise owners'-rights disputes, tenants never do; absent owners raise only what "
+TEST_CASE("owners raise owners'-rights disputes, tenants never do, absent owners raise only what "
           "they may",
           "[agents][owners]") {
     auto s = test::small_lishui(60000, 6, 1);

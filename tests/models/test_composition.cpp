@@ -314,7 +314,7 @@ TEST_CASE("an error in an included file names that file, line and column", "[com
 
 // ---- [model] and levers ---------------------------------------------------------------------
 
-TEST_CASE("[model] names the governance model; it is optional", "[composition]") {
+TEST_CASE("the [model] section names the governance model, and is optional", "[composition]") {
     const Scenario s = parse_scenario(lishui_with("model-grid.toml"), here);
     CHECK(s.model.name == "grid-only");
     CHECK(s.model.description == "grid inspection alone");

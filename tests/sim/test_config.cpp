@@ -275,7 +275,7 @@ ConfigDocument merged(std::string_view base, std::string_view overlay) {
 
 } // namespace
 
-TEST_CASE("merged tables combine key by key; other values are replaced wholesale", "[config]") {
+TEST_CASE("merged tables combine key by key, other values are replaced wholesale", "[config]") {
     const ConfigDocument doc = merged("a = 1\nlist = [1, 2, 3]\n[t]\nx = 1\ny = 2\n"
                                       "inline = { p = 1, q = 2 }\n[[items]]\nname = \"one\"\n"
                                       "[[items]]\nname = \"two\"\n",

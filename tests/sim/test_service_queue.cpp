@@ -38,7 +38,7 @@ TEST_CASE("an arriving job waits when all servers are busy", "[sim][service_queu
     CHECK(q.busy() == 0);
 }
 
-TEST_CASE("added servers start waiting jobs at once; removed ones leave as they finish",
+TEST_CASE("added servers start waiting jobs at once, removed ones leave as they finish",
           "[sim][service_queue]") {
     ServiceQueue q(1, 0, Discipline::Fifo);
     CHECK(q.arrive(1, 0.0).admission == Admission::Started);
