@@ -325,7 +325,6 @@ std::string comparison_csv(const Comparison& c) {
         line(r, metric_names[static_cast<std::size_t>(r.metric)], r.dimension, r.group);
     // What the gains cost: each quantity as a row of its own (mean and interval; the
     // difference columns are NaN, the quantities being differences or their ratios already).
-    constexpr double nan = std::numeric_limits<double>::quiet_NaN();
     for (const CostEffectRow& e : c.costs) {
         ComparisonRow r;
         r.town = e.town;
