@@ -22,6 +22,17 @@
 namespace govsim::models {
 
 namespace {
+/// Dispute records of the reported years (the warm-up's have negative onsets).
+std::uint64_t reported_records(const RunResult& r) {
+    return static_cast<std::uint64_t>(std::count_if(
+        r.disputes.begin(), r.disputes.end(), [](const DisputeRecord& d) { return d.onset >= 0; }));
+}
+/// Records come for the warm-up too, so only the reported ones are known from the summary: as
+/// many as its disputes when records were asked for, none at all otherwise.
+bool records_match(const RunResult& r, const RunShape& shape) {
+    return shape.record_disputes ? reported_records(r) == r.total.stats.disputes
+                                 : r.disputes.empty();
+}
 /// Rows of a run's equity table: every group of every dimension.
 constexpr std::uint64_t equity_rows =
     housing_type_count + community_kind_names.size() + tenure_names.size() + origin_names.size();
@@ -296,11 +307,9 @@ void check_complete(const RunResult& r, const RunShape& shape) {
     if (r.monthly.size() != shape.months)
         fail(fmt::format("{} monthly rows, not {}", r.monthly.size(), shape.months));
     // Records are kept for the warm-up too (negative onsets); the summary counts reported ones.
-    const std::uint64_t disputes = shape.record_disputes ? r.total.stats.disputes : 0;
-    const auto reported = static_cast<std::uint64_t>(std::count_if(
-        r.disputes.begin(), r.disputes.end(), [](const DisputeRecord& d) { return d.onset >= 0; }));
-    if (reported != disputes || (!shape.record_disputes && !r.disputes.empty()))
-        fail(fmt::format("{} dispute records of reported years, not {}", reported, disputes));
+    if (!records_match(r, shape))
+        fail(fmt::format("{} dispute records of reported years, not {}", reported_records(r),
+                         shape.record_disputes ? r.total.stats.disputes : 0));
 }
 
 std::string encode_run(const RunResult& r, std::uint64_t fingerprint_hash) {
@@ -376,14 +385,11 @@ std::optional<RunResult> decode_run(std::string_view bytes, const RunShape& shap
         // Records of the warm-up's disputes come too (negative onsets), so only the reported
         // ones are known in advance; the checksum has vouched for the length.
         r.disputes = rd.vec<DisputeRecord>("the dispute records");
-        const auto reported = static_cast<std::uint64_t>(
-            std::count_if(r.disputes.begin(), r.disputes.end(),
-                          [](const DisputeRecord& d) { return d.onset >= 0; }));
-        if (reported != (shape.record_disputes ? r.total.stats.disputes : 0) ||
-            (!shape.record_disputes && !r.disputes.empty()))
+        if (!records_match(r, shape))
             return damaged(fmt::format("it holds {} dispute records ({} of reported years) for "
                                        "{} disputes",
-                                       r.disputes.size(), reported, r.total.stats.disputes));
+                                       r.disputes.size(), reported_records(r),
+                                       r.total.stats.disputes));
         r.wall_seconds = rd.pod<double>();
         if (rd.left() != 0)
             return damaged(fmt::format("{} bytes follow the record", rd.left()));

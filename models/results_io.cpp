@@ -258,6 +258,23 @@ void describe_monthly(sim::RowTable<Ref<MonthlyRow>>& table, const KeyWidths& w)
     add_institution_columns(table);
 }
 
+/// A comparison row's estimates: replicates, mean and interval, the paired difference from the
+/// baseline and the relative change, each with its interval.
+void add_estimate_columns(sim::RowTable<ComparisonRow>& table) {
+    using R = ComparisonRow;
+    table.column("replicates", [](const R& r) { return static_cast<std::uint64_t>(r.replicates); })
+        .column("mean", [](const R& r) { return r.mean; })
+        .column("lower", [](const R& r) { return r.lower; })
+        .column("upper", [](const R& r) { return r.upper; })
+        .column("baseline", [](const R& r) -> const std::string& { return r.baseline; })
+        .column("difference", [](const R& r) { return r.difference; })
+        .column("difference_lower", [](const R& r) { return r.difference_lower; })
+        .column("difference_upper", [](const R& r) { return r.difference_upper; })
+        .column("relative", [](const R& r) { return r.relative; })
+        .column("relative_lower", [](const R& r) { return r.relative_lower; })
+        .column("relative_upper", [](const R& r) { return r.relative_upper; });
+}
+
 void write_comparison(sim::ResultsFile& file, const Comparison& comparison) {
     using R = ComparisonRow;
     sim::RowTable<R> table(comparison.rows);
@@ -276,20 +293,10 @@ void write_comparison(sim::ResultsFile& file, const Comparison& comparison) {
             longest(metric_names))
         .column("year", [](const R& r) { return static_cast<std::int64_t>(r.year); })
         .column("first_year", [](const R& r) { return static_cast<std::int64_t>(r.first_year); })
-        .column("last_year", [](const R& r) { return static_cast<std::int64_t>(r.last_year); })
-        .column("replicates", [](const R& r) { return static_cast<std::uint64_t>(r.replicates); })
-        .column("mean", [](const R& r) { return r.mean; })
-        .column("lower", [](const R& r) { return r.lower; })
-        .column("upper", [](const R& r) { return r.upper; })
-        .column("baseline", [](const R& r) -> const std::string& { return r.baseline; })
-        .column("difference", [](const R& r) { return r.difference; })
-        .column("difference_lower", [](const R& r) { return r.difference_lower; })
-        .column("difference_upper", [](const R& r) { return r.difference_upper; })
-        .column("relative", [](const R& r) { return r.relative; })
-        .column("relative_lower", [](const R& r) { return r.relative_lower; })
-        .column("relative_upper", [](const R& r) { return r.relative_upper; })
-        .column("first_significant_year",
-                [](const R& r) { return static_cast<std::int64_t>(r.first_significant_year); });
+        .column("last_year", [](const R& r) { return static_cast<std::int64_t>(r.last_year); });
+    add_estimate_columns(table);
+    table.column("first_significant_year",
+                 [](const R& r) { return static_cast<std::int64_t>(r.first_significant_year); });
     file.write_table("comparison", table);
 
     using C = CostEffectRow;
@@ -339,18 +346,8 @@ void write_comparison(sim::ResultsFile& file, const Comparison& comparison) {
         .column("group", [](const R& r) -> const std::string& { return r.group; })
         .string_column(
             "metric", [](const R& r) { return std::string(metric_names[index(r.metric)]); },
-            longest(metric_names))
-        .column("replicates", [](const R& r) { return static_cast<std::uint64_t>(r.replicates); })
-        .column("mean", [](const R& r) { return r.mean; })
-        .column("lower", [](const R& r) { return r.lower; })
-        .column("upper", [](const R& r) { return r.upper; })
-        .column("baseline", [](const R& r) -> const std::string& { return r.baseline; })
-        .column("difference", [](const R& r) { return r.difference; })
-        .column("difference_lower", [](const R& r) { return r.difference_lower; })
-        .column("difference_upper", [](const R& r) { return r.difference_upper; })
-        .column("relative", [](const R& r) { return r.relative; })
-        .column("relative_lower", [](const R& r) { return r.relative_lower; })
-        .column("relative_upper", [](const R& r) { return r.relative_upper; });
+            longest(metric_names));
+    add_estimate_columns(equity);
     file.write_table("equity_comparison", equity);
 }
 

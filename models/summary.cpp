@@ -206,21 +206,11 @@ void build_summary(const std::vector<DisputeRecord>& records, const std::vector<
                 row.dimension = static_cast<EquityDimension>(d);
                 row.group = static_cast<std::uint8_t>(g);
                 row.stats = dispute_stats(members[d][g]);
+                std::array<std::uint64_t, government_channel_names.size()> by_channel{};
                 for (const DisputeRecord* r : members[d][g])
                     if (!std::isnan(r->government))
-                        switch (static_cast<GovernmentChannel>(r->channel)) {
-                        case GovernmentChannel::Complaint:
-                            ++row.stats.complaints;
-                            break;
-                        case GovernmentChannel::GridReferral:
-                            ++row.stats.grid_referrals;
-                            break;
-                        case GovernmentChannel::TimerEscalation:
-                            ++row.stats.timer_escalations;
-                            break;
-                        case GovernmentChannel::None:
-                            break;
-                        }
+                        ++by_channel[r->channel];
+                add_cases(row.stats, by_channel);
                 result.equity.push_back(row);
             }
     };
