@@ -256,3 +256,43 @@ TEST_CASE("a design's runs share common random numbers across points and models"
     // Replicates differ (their seeds do).
     CHECK(at(0, 0, 0).evaluation.stats.disputes != at(0, 0, 1).evaluation.stats.disputes);
 }
+
+TEST_CASE("lhs, sobol, morris and prior designs map the unit points through the distributions",
+          "[design]") {
+    const govsim::test::TempDir dir("govsim-design");
+    const std::string prior =
+        "[priors]\n\"escalation.escalate_base\" = { distribution = \"uniform\", lower = 0.1, "
+        "upper = 0.5, reason = \"[A] test\" }\n";
+    const auto load = [&](const std::string& design) {
+        return load_experiment(write_experiment(dir.path(), model("baseline"), prior + design));
+    };
+    const std::string two =
+        "[[design.parameters]]\nkey = \"escalation.escalate_base\"\n"
+        "[[design.parameters]]\nkey = \"handlers.departments[urban_management].servers\"\n"
+        "lower = 2\nupper = 9\n";
+    const Experiment lhs = load("[design]\nkind = \"lhs\"\nsamples = 5\nseed = 3\n" + two);
+    const Experiment sobol = load("[design]\nkind = \"sobol\"\nsamples = 4\nseed = 3\n" + two);
+    const Experiment morris =
+        load("[design]\nkind = \"morris\"\nsamples = 3\nlevels = 4\nseed = 3\n" + two);
+    const Experiment drawn = load("[design]\nkind = \"prior\"\nsamples = 6\n");
+    CHECK(lhs.design.points() == 5);
+    CHECK(sobol.design.points() == 4 * (2 + 2));
+    CHECK(morris.design.points() == 3 * (2 + 1));
+    CHECK(drawn.design.points() == 6);
+    CHECK(drawn.design.parameters.size() == 1);
+    for (const Experiment* e : {&lhs, &sobol, &morris, &drawn}) {
+        REQUIRE(e->scenarios.size() == e->design.points());
+        for (std::size_t p = 0; p < e->design.points(); ++p) {
+            const double u = e->design.unit[p][0];
+            // uniform on [0.1, 0.5]; the scenario holds the value
+            CHECK(e->design.values[p][0] == Approx(0.1 + 0.4 * u));
+            CHECK(e->scenarios[p].escalation.escalate_base == e->design.values[p][0]);
+            if (e->design.parameters.size() == 2) {
+                const double servers = e->design.values[p][1];
+                CHECK(servers == std::round(servers)); // an integer key
+                CHECK(servers >= 2);
+                CHECK(servers <= 9);
+            }
+        }
+    }
+}
