@@ -62,7 +62,7 @@ std::size_t department(const Scenario& s, const std::string& name) {
 
 } // namespace
 
-TEST_CASE("--set overrides any key, an array element by name or index, and clears tables",
+TEST_CASE("overrides (--set) reach any key, an array element by name or index, and clear tables",
           "[overrides]") {
     const govsim::test::TempDir dir("govsim-overrides");
     const auto path = write_experiment(dir.path(), model("baseline"), "");
