@@ -745,10 +745,71 @@ RunResult summary_of(const RunResult& run) {
     return s;
 }
 
+namespace {
+
+/// The analysis a design's runs get: sensitivity indices for a Sobol or Morris design, the
+/// robustness of the model ranking for parameter draws.
+enum class DesignAnalysis : std::uint8_t { None, Sobol, Morris, Robustness };
+
+DesignAnalysis analysis_of(const ExperimentDesign& d) {
+    if (d.kind == "sobol")
+        return DesignAnalysis::Sobol;
+    if (d.kind == "morris")
+        return DesignAnalysis::Morris;
+    if (d.kind == "prior" || d.kind == "lhs")
+        return DesignAnalysis::Robustness;
+    return DesignAnalysis::None;
+}
+
+DesignFindings analyse_design(const ExperimentDesign& d, DesignAnalysis kind,
+                              const PointMeans& means) {
+    DesignFindings out;
+    std::vector<std::string> names;
+    for (const DesignParameter& p : d.parameters)
+        names.push_back(p.key);
+    SensitivityOptions options;
+    options.seed = d.seed;
+    switch (kind) {
+    case DesignAnalysis::Sobol: {
+        analysis::SaltelliDesign design;
+        design.base = d.samples;
+        design.factors = d.parameters.size();
+        design.points = d.unit;
+        out.sensitivity = sobol_rows(means, design, names, options);
+        break;
+    }
+    case DesignAnalysis::Morris: {
+        analysis::MorrisDesign design;
+        design.trajectories = d.samples;
+        design.factors = d.parameters.size();
+        design.levels = d.levels;
+        design.points = d.unit;
+        out.sensitivity = morris_rows(means, design, names, options);
+        break;
+    }
+    case DesignAnalysis::Robustness:
+        if (means.models().size() >= 2)
+            out.robustness = robustness_rows(means, "baseline");
+        break;
+    case DesignAnalysis::None:
+        break;
+    }
+    return out;
+}
+
+} // namespace
+
 std::vector<RunResult> write_results(const std::string& path, const Provenance& provenance,
-                                     const RunSource& source, bool include_disputes) {
+                                     const RunSource& source, bool include_disputes,
+                                     DesignFindings* findings) {
+    const bool designed = !provenance.design.empty();
+    const DesignAnalysis analysis = analysis_of(provenance.design);
+    std::optional<PointMeans> means;
+    if (analysis != DesignAnalysis::None && source.runs() > 0)
+        means.emplace(provenance.design.points(), provenance.replicates);
     std::vector<RunResult> summaries;
-    summaries.reserve(source.runs());
+    if (!designed)
+        summaries.reserve(source.runs());
     sim::ResultsFile file(path);
     write_provenance(file, provenance);
     {
@@ -756,11 +817,23 @@ std::vector<RunResult> write_results(const std::string& path, const Provenance& 
         for (std::size_t i = 0; i < source.runs(); ++i) {
             const RunResult run = source.load(i);
             tables.add(run);
-            summaries.push_back(summary_of(run));
+            if (means)
+                means->add(design_point(provenance, run.key.index), run);
+            if (!designed)
+                summaries.push_back(summary_of(run));
         }
     }
-    if (provenance.design.empty())
+    if (!designed)
         write_comparison(file, compare_models(summaries));
+    if (means) {
+        DesignFindings found = analyse_design(provenance.design, analysis, *means);
+        if (!found.sensitivity.empty())
+            write_sensitivity(file, found.sensitivity);
+        if (!found.robustness.empty())
+            write_robustness(file, found.robustness);
+        if (findings)
+            *findings = std::move(found);
+    }
     file.commit();
     return summaries;
 }

@@ -599,7 +599,7 @@ double number_at(const toml::table& root, const std::string& key, const ConfigTa
     return *node->value<double>();
 }
 
-/// The [priors] of a composed scenario, checked against its values, then removed from it.
+/// The [priors] of a composed scenario, checked to name its numbers, then removed from it.
 void take_priors(toml::table& root, const std::string& path, std::vector<DeclaredPrior>& priors) {
     if (!root.contains("priors"))
         return;
@@ -615,13 +615,9 @@ void take_priors(toml::table& root, const std::string& path, std::vector<Declare
             prior.distribution = read_distribution(entry);
             prior.reason = entry.string("reason");
             entry.finish();
-            const double value = number_at(root, key, table, key);
-            if (value < prior.distribution.lower || value > prior.distribution.upper)
-                throw entry.error(
-                    "lower",
-                    fmt::format("bounds around the scenario's value {}", sim::format_number(value)),
-                    fmt::format("[{}, {}]", sim::format_number(prior.distribution.lower),
-                                sim::format_number(prior.distribution.upper)));
+            // The key must name a number of the scenario. Its value need not lie inside the
+            // prior: --set, a design or a calibration may move it, and the scenario stays valid.
+            (void)number_at(root, key, table, key);
             const auto same = std::find_if(priors.begin(), priors.end(),
                                            [&](const DeclaredPrior& p) { return p.key == key; });
             if (same == priors.end())
@@ -937,7 +933,18 @@ Experiment read_experiment(std::string_view text, const std::string& path, bool 
     for (const auto& more : bases) {
         std::vector<sim::ConfigSource> sources;
         toml::table root = compose(more, sources);
-        take_priors(root, path, e.priors);
+        try {
+            take_priors(root, path, e.priors);
+        } catch (const sim::ConfigError&) {
+            // A schema error (an override's, say) is reported first: it may be why a prior's
+            // key names no number.
+            std::vector<sim::ConfigSource> fresh_sources;
+            toml::table fresh = compose(more, fresh_sources);
+            fresh.erase("priors");
+            (void)read_scenario_checked(
+                sim::ConfigDocument::composed(path, std::move(fresh), std::move(fresh_sources)));
+            throw;
+        }
         for (const auto& source : sources) {
             if (seen.insert(source.file).second) {
                 all_sources.push_back(source);

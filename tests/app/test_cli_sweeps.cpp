@@ -8,6 +8,8 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -141,4 +143,62 @@ TEST_CASE("a sweep: design points and --set recorded, one row per run in /runs",
         CHECK(v.err.find("--set escalation.x=1: error: escalation.x: unknown key") !=
               std::string::npos);
     }
+}
+
+TEST_CASE("a Sobol design writes /sensitivity and draws of two models write /robustness, the "
+          "same from shards merged",
+          "[cli][design][sensitivity]") {
+    const TempDir dir("govsim-findings");
+    write_sweep(dir.path());
+    // The sweep's town and models, as a Sobol design of two parameters (base 4: 16 points) and
+    // as 6 prior draws of the one prior declared for the Denghu model's deadline.
+    std::string text = govsim::test::slurp(dir.path() / "sweep.toml");
+    text = text.substr(0, text.find("[design]"));
+    std::ofstream(dir.path() / "sobol.toml")
+        << text << "[design]\nkind = \"sobol\"\nsamples = 4\nseed = 3\n"
+        << "[[design.parameters]]\nkey = \"escalation.escalate_base\"\nlower = 0.1\nupper = 0.4\n"
+        << "[[design.parameters]]\nkey = \"detection.report_delay_days\"\nlower = 1\nupper = 4\n";
+    std::ofstream(dir.path() / "prior.toml")
+        << text << "[design]\nkind = \"prior\"\nsamples = 6\nseed = 3\n"
+        << "[[design.parameters]]\nkey = \"levers.rapid_response.response_deadline_days\"\n";
+
+    const auto sobol = shell_in(dir.path(), "$G run sobol.toml -o sobol.h5 --threads 2");
+    INFO(sobol.err);
+    REQUIRE(sobol.status == 0);
+    CHECK(sobol.out.find("total order") != std::string::npos);
+    const govsim::sim::ResultsReader s(dir.path() / "sobol.h5");
+    // 2 models x 12 metrics x 2 parameters; first- and total-order columns, Morris ones NaN.
+    REQUIRE(s.rows("sensitivity") == 2 * 12 * 2);
+    CHECK(s.string_column("sensitivity", "method").front() == "sobol");
+    CHECK(s.uint_column("sensitivity", "points").front() == 4);
+    const auto mu = s.double_column("sensitivity", "mu_star");
+    CHECK(std::all_of(mu.begin(), mu.end(), [](double x) { return std::isnan(x); }));
+    CHECK_FALSE(s.has_dataset("robustness"));
+
+    const auto prior = shell_in(dir.path(), "$G run prior.toml -o prior.h5 --threads 2");
+    INFO(prior.err);
+    REQUIRE(prior.status == 0);
+    CHECK(prior.out.find("P(beats)") != std::string::npos);
+    const govsim::sim::ResultsReader p(dir.path() / "prior.h5");
+    REQUIRE(p.rows("robustness") == 12 * 2); // metrics x models, one town
+    CHECK(p.uint_column("robustness", "draws").front() == 6);
+    const auto beats = p.double_column("robustness", "p_beats_baseline");
+    const auto models = p.string_column("robustness", "model");
+    for (std::size_t i = 0; i < models.size(); ++i)
+        CHECK(std::isnan(beats[i]) == (models[i] == "baseline"));
+    const auto best = p.double_column("robustness", "rank_1");
+    const auto second = p.double_column("robustness", "rank_2");
+    for (std::size_t i = 0; i < best.size(); i += 2)
+        CHECK(best[i] + best[i + 1] == Approx(1.0)); // someone is best on every draw
+    for (std::size_t i = 0; i < best.size(); ++i)
+        CHECK(best[i] + second[i] == Approx(1.0));
+    CHECK_FALSE(p.has_dataset("sensitivity"));
+
+    // Merged shards give the same findings (they are computed from the runs, in point order).
+    for (int k = 1; k <= 2; ++k)
+        REQUIRE(
+            shell_in(dir.path(), fmt::format("$G run sobol.toml -q --shard {}/2 -o s{}.h5", k, k))
+                .status == 0);
+    REQUIRE(shell_in(dir.path(), "$G merge -q -o merged.h5 s1.h5 s2.h5").status == 0);
+    require_identical(dir.path() / "sobol.h5", dir.path() / "merged.h5");
 }

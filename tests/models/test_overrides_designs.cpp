@@ -6,6 +6,7 @@
 #include "models/scenario_loader.hpp"
 #include "sim/config.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
@@ -210,17 +211,23 @@ TEST_CASE("priors are declared beside values, checked, and drive key-only parame
         "[priors]\n\"escalation.escalate_base\" = { distribution = \"triangular\", lower = 0.05, "
         "upper = 0.5, mode = 0.2, reason = \"[A] test\" }\n";
     const Experiment e = load_experiment(write_experiment(dir.path(), model("baseline"), prior));
-    REQUIRE(e.priors.size() == 1);
-    CHECK(e.priors[0].key == "escalation.escalate_base");
-    CHECK(e.priors[0].distribution.name == "triangular");
-    CHECK(e.priors[0].distribution.mode == 0.2);
-    CHECK(e.priors[0].reason == "[A] test");
+    // Beside the shipped parameters' own priors, the one declared here.
+    const auto it = std::find_if(e.priors.begin(), e.priors.end(),
+                                 [](const auto& p) { return p.key == "escalation.escalate_base"; });
+    REQUIRE(it != e.priors.end());
+    CHECK(it->distribution.name == "triangular");
+    CHECK(it->distribution.mode == 0.2);
+    CHECK(it->reason == "[A] test");
 
+    // A value outside its prior is allowed (--set, a design or a calibration may move it);
+    // a prior on a key that names no number is not.
     const std::string outside =
         "[priors]\n\"escalation.escalate_base\" = { lower = 0.6, upper = 0.9, reason = \"x\" }\n";
-    CHECK_THROWS_WITH(load_experiment(write_experiment(dir.path(), model("baseline"), outside)),
-                      Contains("priors.escalation.escalate_base.lower: expected bounds around the "
-                               "scenario's value"));
+    CHECK_NOTHROW(load_experiment(write_experiment(dir.path(), model("baseline"), outside)));
+    const std::string nowhere =
+        "[priors]\n\"escalation.no_such_key\" = { lower = 0.6, upper = 0.9, reason = \"x\" }\n";
+    CHECK_THROWS_WITH(load_experiment(write_experiment(dir.path(), model("baseline"), nowhere)),
+                      Contains("which names no value"));
     const std::string no_reason =
         "[priors]\n\"escalation.escalate_base\" = { lower = 0.1, upper = 0.9 }\n";
     CHECK_THROWS_WITH(load_experiment(write_experiment(dir.path(), model("baseline"), no_reason)),
@@ -274,7 +281,13 @@ TEST_CASE("lhs, sobol, morris and prior designs map the unit points through the 
     const Experiment sobol = load("[design]\nkind = \"sobol\"\nsamples = 4\nseed = 3\n" + two);
     const Experiment morris =
         load("[design]\nkind = \"morris\"\nsamples = 3\nlevels = 4\nseed = 3\n" + two);
-    const Experiment drawn = load("[design]\nkind = \"prior\"\nsamples = 6\n");
+    // The shipped parameters declare priors of their own: a prior design over every prior
+    // draws them all, and one over the listed keys only those.
+    const Experiment all = load("[design]\nkind = \"prior\"\nsamples = 6\n");
+    CHECK(all.design.parameters.size() == all.priors.size());
+    CHECK(all.priors.size() > 1);
+    const Experiment drawn = load("[design]\nkind = \"prior\"\nsamples = 6\n"
+                                  "[[design.parameters]]\nkey = \"escalation.escalate_base\"\n");
     CHECK(lhs.design.points() == 5);
     CHECK(sobol.design.points() == 4 * (2 + 2));
     CHECK(morris.design.points() == 3 * (2 + 1));
