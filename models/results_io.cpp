@@ -183,14 +183,21 @@ void write_design(sim::ResultsFile& file, const ExperimentDesign& d) {
     file.set_attribute("design_levels", static_cast<std::uint64_t>(d.levels));
     file.set_attribute("design_factors", static_cast<std::uint64_t>(d.parameters.size()));
     file.set_attribute("design_points", static_cast<std::uint64_t>(d.values.size()));
+    if (d.has_posterior()) {
+        file.set_attribute("design_posterior", d.posterior_file);
+        file.set_attribute("design_posterior_calibration", d.posterior_calibration);
+        file.set_attribute("design_posterior_rows", static_cast<std::uint64_t>(d.posterior_size));
+    }
     using P = DesignParameter;
     sim::RowTable<P> parameters(d.parameters);
     parameters
         .attribute("description",
                    "One row per design parameter, in design order (the columns u0, u1, ... of "
                    "/design/points): its scenario key, its distribution ('levels' for a factorial "
-                   "design's listed values) and the distribution's parameters; integer = 1 when "
-                   "the scenario's value is an integer (drawn values are rounded).")
+                   "design's listed values; 'posterior' for a key a calibration posterior sets, "
+                   "lower and upper its column's range) and the distribution's parameters; "
+                   "integer = 1 when the scenario's value is an integer (drawn values are "
+                   "rounded).")
         .column("key", [](const P& x) -> const std::string& { return x.key; })
         .column("distribution",
                 [](const P& x) -> const std::string& { return x.distribution.name; })
@@ -232,8 +239,13 @@ void write_design(sim::ResultsFile& file, const ExperimentDesign& d) {
                    "then A_B^(1)..A_B^(k); a Morris design: trajectory by trajectory): the point "
                    "in the unit hypercube (u0, u1, ...: one column per parameter of "
                    "/design/parameters) and the value applied to the scenarios (a column per "
-                   "parameter, named by its key).")
+                   "parameter, named by its key); with a calibration posterior, posterior_row: "
+                   "the row of the posterior table drawn (0 = the first after the header).")
         .column("point", [](std::size_t i) { return static_cast<std::uint64_t>(i); });
+    if (d.has_posterior())
+        table.column("posterior_row", [&d](std::size_t i) {
+            return static_cast<std::uint64_t>(d.posterior_rows[i]);
+        });
     for (std::size_t k = 0; k < d.parameters.size(); ++k)
         table.column(fmt::format("u{}", k), [&d, k](std::size_t i) { return d.unit[i][k]; });
     for (std::size_t k = 0; k < d.parameters.size(); ++k)
@@ -275,6 +287,13 @@ ExperimentDesign read_design(const sim::ResultsReader& file) {
             d.unit[i][k] = unit[k][i];
             d.values[i][k] = values[k][i];
         }
+    if (file.has_attribute("design_posterior")) {
+        d.posterior_file = file.string_attribute("design_posterior");
+        d.posterior_calibration = file.string_attribute("design_posterior_calibration");
+        d.posterior_size = file.uint_attribute("design_posterior_rows");
+        for (const auto row : file.uint_column("design/points", "posterior_row"))
+            d.posterior_rows.push_back(static_cast<std::size_t>(row));
+    }
     const auto level_of = file.uint_column("design/levels", "parameter");
     const auto level_values = file.double_column("design/levels", "value");
     for (std::size_t j = 0; j < level_of.size(); ++j)
