@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <numeric>
+#include <tuple>
 
 namespace govsim::models {
 
@@ -152,10 +153,17 @@ public:
 
     /// The order to run `indices` in so that runs sharing a start are adjacent (results do not
     /// depend on the order: each run's depend only on its index).
+    /// Runs sharing a town are adjacent, and among them those sharing a history: a shared start
+    /// is then kept only while its runs are going, not until a run far down the list needs it
+    /// (with a design whose parameters change the town, such runs are scattered over the
+    /// design's points, and keeping every town until its last run held thousands at once).
     [[nodiscard]] std::vector<std::size_t> order(std::vector<std::size_t> indices) const {
-        std::stable_sort(indices.begin(), indices.end(), [&](std::size_t a, std::size_t b) {
-            return history_key(a) < history_key(b);
-        });
+        const auto rank = [&](std::size_t i) {
+            const auto h = history_key(i);
+            return std::make_tuple(town_key(i).first, h.second, h.first);
+        };
+        std::stable_sort(indices.begin(), indices.end(),
+                         [&](std::size_t a, std::size_t b) { return rank(a) < rank(b); });
         return indices;
     }
 
