@@ -45,6 +45,9 @@ void check(const std::vector<AbcParameter>& parameters, const std::vector<double
         if (!(std::isfinite(p.lower) && std::isfinite(p.upper) && p.lower < p.upper))
             throw std::invalid_argument("ABC: parameter '" + p.name +
                                         "' needs finite bounds with lower < upper");
+        if (p.prior != PriorKind::Uniform && p.prior != PriorKind::LogUniform)
+            throw std::invalid_argument("ABC: parameter '" + p.name +
+                                        "' needs a uniform or log-uniform prior");
         if (p.prior == PriorKind::LogUniform && !(p.lower > 0))
             throw std::invalid_argument("ABC: log-uniform parameter '" + p.name +
                                         "' needs a lower bound > 0");

@@ -5,11 +5,14 @@
 // callback that turns a batch of parameter vectors into summary statistics, so a caller can run
 // the batch in parallel. Deterministic: every draw comes from keyed sim::Stream objects.
 //
-// Priors are uniform or log-uniform on [lower, upper]. Internally each parameter is moved to
+// Priors are uniform or log-uniform on [lower, upper] (PriorKind from analysis/priors.hpp;
+// its other kinds are refused). Internally each parameter is moved to
 // z = x (uniform) or z = log x (log-uniform), where both priors are uniform on a box; the
 // perturbation kernel is Gaussian in z with twice the weighted variance of the previous
 // population per coordinate (Beaumont et al. 2009), and a particle's weight is
 // 1 / sum_j w_j K(z | z_j) (the prior density is constant on the box).
+#include "analysis/priors.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -18,8 +21,6 @@
 #include <vector>
 
 namespace govsim::analysis {
-
-enum class PriorKind : std::uint8_t { Uniform, LogUniform };
 
 struct AbcParameter {
     std::string name;

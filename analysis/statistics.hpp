@@ -16,10 +16,10 @@ namespace govsim::analysis {
 /// A point estimate with a two-sided confidence interval, and the number of values it rests on
 /// (finite replicates, or batches for batch means).
 struct Interval {
-    double estimate;
-    double lower;
-    double upper;
-    std::size_t n;
+    double estimate = 0;
+    double lower = 0;
+    double upper = 0;
+    std::size_t n = 0;
 
     [[nodiscard]] double half_width() const { return 0.5 * (upper - lower); }
     [[nodiscard]] bool contains(double x) const { return lower <= x && x <= upper; }

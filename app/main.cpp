@@ -81,6 +81,11 @@ void add_run_options(CLI::App& run, govsim::models::RunJob& job) {
         ->check(seconds_in(0.01, 86400.0));
     run.add_option("--csv", job.csv_path,
                    "Comparison table as CSV (default: the results path with .csv)");
+    run.add_option("--set", job.overrides,
+                   "Override a scenario value in every scenario: PATH=VALUE, VALUE in TOML "
+                   "(repeatable; e.g. --set escalation.escalate_base=0.3 --set "
+                   "'handlers.departments[urban-management].servers=20')")
+        ->allow_extra_args(false);
     run.add_flag("--disputes", job.record_disputes, "Also write one record per dispute");
     run.add_flag("-q,--quiet", job.quiet, "Print no summary table and no progress");
 }
@@ -223,6 +228,17 @@ int main(int argc, char** argv) {
     auto* validate =
         app.add_subcommand("validate", "Check a scenario file and report the first error");
     validate->add_option("FILE", scenario_path, "Scenario file (TOML)")->required();
+    std::vector<std::string> overrides;
+    const char* set_help = "Override a scenario value: PATH=VALUE (repeatable; see govsim run)";
+    validate->add_option("--set", overrides, set_help)->allow_extra_args(false);
+
+    std::string export_results, export_table, export_csv;
+    auto* export_command = app.add_subcommand(
+        "export",
+        "Write one table of a results file (e.g. runs, comparison, design/points) as CSV");
+    export_command->add_option("RESULTS", export_results, "Results file (HDF5)")->required();
+    export_command->add_option("TABLE", export_table, "Table to export, e.g. runs")->required();
+    export_command->add_option("-o,--output", export_csv, "CSV file to write")->required();
 
     std::string metric_name = "complaints_per_year", town_name, model_name;
     std::uint32_t permutations = 32;
@@ -233,6 +249,7 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember(std::vector<std::string>(govsim::models::metric_names.begin(),
                                                        govsim::models::metric_names.end())));
     attribute->add_option("--town", town_name, "Town of the experiment to use");
+    attribute->add_option("--set", overrides, set_help)->allow_extra_args(false);
     attribute->add_option("--model", model_name, "Model of the experiment to attribute");
     attribute->add_option("--replicates", replicates, "Replicates per lever subset")
         ->check(CLI::Range(2U, govsim::models::limits::max_replicates));
@@ -438,7 +455,12 @@ int main(int argc, char** argv) {
             }
             return 0;
         }
-        const auto experiment = govsim::models::load_experiment(scenario_path);
+        if (export_command->parsed()) {
+            govsim::models::export_csv(export_results, export_table, export_csv);
+            return 0;
+        }
+        const auto experiment = govsim::models::load_experiment(
+            scenario_path, {}, govsim::models::parse_overrides(overrides));
         const std::vector<govsim::models::Scenario>& scenarios = experiment.scenarios;
         const auto& scenario = scenarios.front();
         if (validate->parsed()) {
@@ -446,8 +468,16 @@ int main(int argc, char** argv) {
                        scenario_path, scenario.run.name, scenarios.size(),
                        scenarios.size() == 1 ? "" : "s", scenario.run.years,
                        scenario.run.start_year, scenario.run.replicates);
-            for (const auto& s : scenarios)
-                fmt::print("  town {}, model {}\n", s.town.name, s.model.name);
+            if (!experiment.design.empty())
+                fmt::print("  design: {} of {} parameter{}, {} point{} x {} town/model pair{}\n",
+                           experiment.design.kind, experiment.design.parameters.size(),
+                           experiment.design.parameters.size() == 1 ? "" : "s",
+                           experiment.design.points(), experiment.design.points() == 1 ? "" : "s",
+                           experiment.scenarios_per_point(),
+                           experiment.scenarios_per_point() == 1 ? "" : "s");
+            for (std::size_t i = 0; i < experiment.scenarios_per_point(); ++i)
+                fmt::print("  town {}, model {}\n", scenarios[i].town.name,
+                           scenarios[i].model.name);
             return 0;
         }
         if (attribute->parsed()) {

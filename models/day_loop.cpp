@@ -97,21 +97,56 @@ int start_day_of(const Scenario& sc, const std::optional<sim::Date>& own) {
     return std::max(0, sim::day_of(*date, sc.first_simulated_year()));
 }
 
+void instantiate_levers(const Scenario& scenario, std::vector<std::unique_ptr<Lever>>& levers,
+                        std::vector<int>& start_days) {
+    auto instances = scenario.levers.instantiate();
+    if (instances.size() > std::numeric_limits<std::uint8_t>::max())
+        throw std::invalid_argument("too many levers in one run");
+    for (std::size_t i = 0; i < instances.size(); ++i) {
+        instances[i].lever->set_run_index(static_cast<std::uint8_t>(i));
+        start_days.push_back(start_day_of(scenario, instances[i].start));
+        levers.push_back(std::move(instances[i].lever));
+    }
+}
+
 } // namespace
+
+int first_lever_day(const Scenario& scenario) {
+    int first = scenario.days();
+    for (const auto& instance : scenario.levers.instantiate())
+        first = std::min(first, start_day_of(scenario, instance.start));
+    return first;
+}
+
+bool same_history(const Scenario& a, const Scenario& b) {
+    // Everything the day loop reads before a lever acts: all but the model and its levers.
+    return same_synthesis(a, b) && a.run == b.run && a.categories == b.categories &&
+           a.handlers == b.handlers && a.assemblies == b.assemblies && a.detection == b.detection &&
+           a.escalation == b.escalation && a.feedback == b.feedback &&
+           a.mechanisms == b.mechanisms && a.costs == b.costs;
+}
+
+RunState::RunState(const RunState& history, const Scenario& scenario)
+    : sc(scenario), seed(history.seed), replicate(history.replicate), world(history.world),
+      eff(history.eff), town(history.town), outbox_sizes(history.outbox_sizes),
+      today(history.today), days(history.days), current_day(history.current_day) {
+    if (!history.levers.empty())
+        throw std::logic_error("a run's history can be shared only before its levers act");
+    instantiate_levers(scenario, all_levers, lever_start_day);
+    for (const int day : lever_start_day)
+        if (day <= history.current_day)
+            throw std::logic_error("a lever would have started before the shared history ends");
+    communities.reserve(history.communities.size());
+    for (const auto& community : history.communities)
+        communities.push_back(std::make_unique<CommunityState>(*community));
+}
 
 RunState::RunState(const Scenario& scenario, std::uint64_t seed_, std::uint32_t replicate_,
                    const World* prebuilt)
     : sc(scenario), seed(seed_), replicate(replicate_),
       world(prebuilt ? *prebuilt : synthesise_world(scenario, seed_, replicate_)),
       eff(baseline_parameters(scenario)), days(scenario.days()) {
-    auto instances = scenario.levers.instantiate();
-    if (instances.size() > std::numeric_limits<std::uint8_t>::max())
-        throw std::invalid_argument("too many levers in one run");
-    for (std::size_t i = 0; i < instances.size(); ++i) {
-        instances[i].lever->set_run_index(static_cast<std::uint8_t>(i));
-        lever_start_day.push_back(start_day_of(scenario, instances[i].start));
-        all_levers.push_back(std::move(instances[i].lever));
-    }
+    instantiate_levers(scenario, all_levers, lever_start_day);
     const std::size_t n_comm = world.communities.size();
     communities.resize(n_comm);
     outbox_sizes.resize(n_comm);
@@ -212,10 +247,20 @@ public:
         resources_.resize(static_cast<std::size_t>(scenario.run.years));
     }
 
-    RunResult simulate(const RunKey& key, const RunOptions& options) {
-        int month = 0;
-        std::vector<MonthlyRow> monthly;
-        for (int d = 0; d < run_.days; ++d) {
+    /// A copy of `history` (stopped before any lever acted) that goes on under `scenario`.
+    DayLoop(const DayLoop& history, const Scenario& scenario)
+        : run_(history.run_, scenario), daily_(history.daily_), month_flows_(history.month_flows_),
+          resources_(history.resources_), monthly_(history.monthly_), month_(history.month_),
+          next_day_(history.next_day_) {}
+
+    [[nodiscard]] int next_day() const { return next_day_; }
+    [[nodiscard]] const Scenario& scenario() const { return run_.sc; }
+    [[nodiscard]] std::uint64_t seed() const { return run_.seed; }
+    [[nodiscard]] std::uint32_t replicate() const { return run_.replicate; }
+
+    /// Simulates the days from next_day() up to (not including) `until`.
+    void advance(int until, const RunOptions& options) {
+        for (int d = next_day_; d < std::min(until, run_.days); ++d) {
             run_.current_day = d;
             if (d > 0)
                 (void)run_.start_levers(d);
@@ -234,12 +279,18 @@ public:
                 firm_decisions::firms_month(run_, d);
                 for (auto& lever : run_.levers)
                     lever->month_end(run_, d);
-                monthly.push_back(month_row(month++));
-                if (monthly.back().month >= 0)
-                    count_month_resources(monthly.back());
+                monthly_.push_back(month_row(month_++));
+                if (monthly_.back().month >= 0)
+                    count_month_resources(monthly_.back());
             }
+            next_day_ = d + 1;
         }
-        return collect(key, options, std::move(monthly));
+    }
+
+    /// Simulates the remaining days and gathers the run's results.
+    RunResult finish(const RunKey& key, const RunOptions& options) {
+        advance(run_.days, options);
+        return collect(key, options, std::move(monthly_));
     }
 
 private:
@@ -547,9 +598,34 @@ private:
     std::vector<DailyRow> daily_;      ///< the run's daily rows, filled day by day
     HandlerFlows month_flows_;         ///< the current month's handlings, added up day by day
     std::vector<Resources> resources_; ///< per reported year
+    std::vector<MonthlyRow> monthly_;  ///< the finished months' rows
+    int month_ = 0;                    ///< months finished
+    int next_day_ = 0;                 ///< the first day not yet simulated
 };
 
 } // namespace
+
+/// A run stopped at the start of a day before any of its levers acted (governance.hpp).
+struct RunHistory {
+    RunHistory(const Scenario& scenario, std::uint64_t seed, std::uint32_t replicate,
+               const World* prebuilt)
+        : loop(scenario, seed, replicate, prebuilt) {}
+    DayLoop loop;
+};
+
+std::shared_ptr<const RunHistory> run_history(const Scenario& scenario, std::uint64_t seed,
+                                              std::uint32_t replicate, int until_day,
+                                              const RunOptions& options) {
+    if (until_day > first_lever_day(scenario))
+        throw std::logic_error("a shared history must stop before the scenario's levers act");
+    auto history = std::make_shared<RunHistory>(scenario, seed, replicate, options.world.get());
+    history->loop.advance(until_day, options);
+    return history;
+}
+
+int history_day(const RunHistory& history) {
+    return history.loop.next_day();
+}
 
 int evaluated_from(const Scenario& s) {
     const int first = s.run.start_year, last = s.run.start_year + s.run.years - 1;
@@ -563,8 +639,18 @@ int evaluated_from(const Scenario& s) {
 RunResult run_replicate(const Scenario& scenario, std::uint64_t seed, const RunKey& key,
                         const RunOptions& options) {
     const auto start = std::chrono::steady_clock::now();
-    DayLoop loop(scenario, seed, key.replicate, options.world.get());
-    RunResult result = loop.simulate(key, options);
+    RunResult result;
+    if (options.history) {
+        if (!same_history(options.history->loop.scenario(), scenario) ||
+            options.history->loop.seed() != seed ||
+            options.history->loop.replicate() != key.replicate)
+            throw std::logic_error("a run continues from another run's history");
+        DayLoop loop(options.history->loop, scenario);
+        result = loop.finish(key, options);
+    } else {
+        DayLoop loop(scenario, seed, key.replicate, options.world.get());
+        result = loop.finish(key, options);
+    }
     result.wall_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return result;

@@ -9,6 +9,7 @@
 #include "models/world.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -66,74 +67,148 @@ std::vector<std::size_t> ExperimentPlan::all() const {
 
 namespace {
 
-/// Towns synthesised once per (group of scenarios with the same_synthesis, replicate) and shared
-/// by the runs of that group's scenarios (the governance models run on one town): common random
-/// numbers make their worlds identical, so each run copies the shared one instead of
-/// synthesising its own. A town is kept only until every run that needs it has taken it.
-class TownCache {
+/// Values that several runs start from — a synthesised town, or a history — built by the first
+/// run that needs one and kept only until every run that needs it has taken it.
+template <class T>
+class SharedStarts {
 public:
-    TownCache(const ExperimentPlan& plan, const std::vector<std::size_t>& indices)
-        : plan_(plan), group_(plan.scenarios().size()) {
-        const auto& scenarios = plan.scenarios();
-        for (std::size_t s = 0; s < scenarios.size(); ++s) {
-            group_[s] = s;
-            for (std::size_t t = 0; t < s; ++t)
-                if (group_[t] == t && same_synthesis(scenarios[t], scenarios[s])) {
-                    group_[s] = t;
-                    break;
-                }
-        }
-        for (const std::size_t i : indices)
-            ++total_[key(i)];
-        left_ = total_;
+    using Key = std::pair<std::size_t, std::uint32_t>; ///< (group, replicate)
+
+    void need(const Key& k) {
+        ++total_[k];
+        ++left_[k];
+    }
+    [[nodiscard]] std::size_t needed(const Key& k) const {
+        const auto it = total_.find(k);
+        return it == total_.end() ? 0 : it->second;
     }
 
-    /// The order to run `indices` in so that runs sharing a town are adjacent (results do not
-    /// depend on the order: each run's depend only on its index).
-    [[nodiscard]] std::vector<std::size_t> order(std::vector<std::size_t> indices) const {
-        std::stable_sort(indices.begin(), indices.end(),
-                         [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
-        return indices;
-    }
-
-    /// The town of run i, if another run shares it (null: the run synthesises its own).
-    [[nodiscard]] std::shared_ptr<const World> take(std::size_t i) {
-        const Key k = key(i);
-        std::shared_ptr<const World> world;
+    /// The value for k: the one kept, else make()'s (and *made is set). Built without holding
+    /// the lock (building runs parallel loops, and a waiting thread may take up other runs):
+    /// two runs starting together may both build it, and both get the same value.
+    template <class Make>
+    [[nodiscard]] std::shared_ptr<const T> take(const Key& k, Make&& make, bool* made) {
+        std::shared_ptr<const T> value;
         {
             const std::lock_guard lock(mutex_);
-            if (total_.at(k) < 2)
-                return nullptr; // no other run needs this town
-            if (const auto it = towns_.find(k); it != towns_.end())
-                world = it->second;
+            if (const auto it = kept_.find(k); it != kept_.end())
+                value = it->second;
         }
-        // Synthesised without holding the lock (synthesis runs a parallel loop, and a waiting
-        // thread may take up other runs): two runs starting together may both build it, and
-        // both get the same world.
-        if (!world)
-            world = std::make_shared<const World>(
-                synthesise_world(plan_.scenario(i), plan_.seed(), plan_.key(i).replicate));
+        *made = !value;
+        if (!value)
+            value = make();
         const std::lock_guard lock(mutex_);
         if (--left_.at(k) == 0)
-            towns_.erase(k); // the last run that needs it has it
+            kept_.erase(k); // the last run that needs it has it
         else
-            towns_.emplace(k, world);
-        return world;
+            kept_.emplace(k, value);
+        return value;
     }
 
 private:
-    using Key = std::pair<std::size_t, std::uint32_t>; ///< (group, replicate)
-    [[nodiscard]] Key key(std::size_t i) const {
+    std::mutex mutex_;
+    std::map<Key, std::size_t> total_; ///< runs that need the value
+    std::map<Key, std::size_t> left_;  ///< runs yet to take it
+    std::map<Key, std::shared_ptr<const T>> kept_;
+};
+
+/// What the runs of an experiment share. The governance models on a town run identical days
+/// until the first of their levers acts (same_history; with the pilot models, until the policy
+/// start): those days are simulated once per replicate and each model's run goes on from a copy
+/// of that history. Runs of scenarios that share no history but the same_synthesis share the
+/// synthesised town. Either way each run's results are bit-identical to a run on its own.
+class RunStarts {
+public:
+    RunStarts(const ExperimentPlan& plan, const std::vector<std::size_t>& indices)
+        : plan_(plan), history_group_(plan.scenarios().size()),
+          town_group_(plan.scenarios().size()), fork_day_(plan.scenarios().size(), 0) {
+        const auto& scenarios = plan.scenarios();
+        for (std::size_t s = 0; s < scenarios.size(); ++s) {
+            history_group_[s] = town_group_[s] = s;
+            for (std::size_t t = 0; t < s; ++t)
+                if (history_group_[t] == t && same_history(scenarios[t], scenarios[s])) {
+                    history_group_[s] = t;
+                    break;
+                }
+            for (std::size_t t = 0; t < s; ++t)
+                if (town_group_[t] == t && same_synthesis(scenarios[t], scenarios[s])) {
+                    town_group_[s] = t;
+                    break;
+                }
+        }
+        // A group's history ends the day before the first of its levers acts.
+        for (std::size_t s = 0; s < scenarios.size(); ++s)
+            fork_day_[s] = first_lever_day(scenarios[s]);
+        for (std::size_t s = 0; s < scenarios.size(); ++s) {
+            const std::size_t g = history_group_[s];
+            fork_day_[g] = std::min(fork_day_[g], fork_day_[s]);
+        }
+        for (const std::size_t i : indices)
+            histories_.need(history_key(i));
+        for (const std::size_t i : indices)
+            if (!shares_history(i))
+                towns_.need(town_key(i));
+    }
+
+    /// The order to run `indices` in so that runs sharing a start are adjacent (results do not
+    /// depend on the order: each run's depend only on its index).
+    [[nodiscard]] std::vector<std::size_t> order(std::vector<std::size_t> indices) const {
+        std::stable_sort(indices.begin(), indices.end(), [&](std::size_t a, std::size_t b) {
+            return history_key(a) < history_key(b);
+        });
+        return indices;
+    }
+
+    /// Sets options.history or options.world for run i if it shares one with other runs.
+    /// Returns the days of history it was given but did not simulate itself (for progress).
+    int prepare(std::size_t i, RunOptions& options) {
+        bool made = false;
+        if (shares_history(i)) {
+            const auto k = history_key(i);
+            const int day = fork_day_[k.first];
+            options.history = histories_.take(
+                k,
+                [&] {
+                    return run_history(plan_.scenario(i), plan_.seed(), k.second, day, options);
+                },
+                &made);
+            return made ? 0 : day;
+        }
+        const auto k = town_key(i);
+        if (towns_.needed(k) >= 2)
+            options.world = towns_.take(
+                k,
+                [&] {
+                    return std::make_shared<const World>(
+                        synthesise_world(plan_.scenario(i), plan_.seed(), k.second));
+                },
+                &made);
+        return 0;
+    }
+
+private:
+    using Key = SharedStarts<World>::Key;
+    [[nodiscard]] Key history_key(std::size_t i) const {
         const auto c = sim::coordinates(i, 1, plan_.replicates());
-        return {group_[c.scenario], static_cast<std::uint32_t>(c.replicate)};
+        return {history_group_[c.scenario], static_cast<std::uint32_t>(c.replicate)};
+    }
+    [[nodiscard]] Key town_key(std::size_t i) const {
+        const auto c = sim::coordinates(i, 1, plan_.replicates());
+        return {town_group_[c.scenario], static_cast<std::uint32_t>(c.replicate)};
+    }
+    /// Whether run i continues from a shared history: another run needs the same one, and it
+    /// is at least a day long.
+    [[nodiscard]] bool shares_history(std::size_t i) const {
+        const auto k = history_key(i);
+        return fork_day_[k.first] >= 1 && histories_.needed(k) >= 2;
     }
 
     const ExperimentPlan& plan_;
-    std::vector<std::size_t> group_; ///< per scenario: the first scenario of its group
-    std::mutex mutex_;
-    std::map<Key, std::size_t> total_; ///< runs that need the town
-    std::map<Key, std::size_t> left_;  ///< runs yet to take it
-    std::map<Key, std::shared_ptr<const World>> towns_;
+    std::vector<std::size_t> history_group_; ///< per scenario: the first of its history group
+    std::vector<std::size_t> town_group_;    ///< per scenario: the first of its town group
+    std::vector<int> fork_day_;              ///< per history group (its first scenario)
+    SharedStarts<RunHistory> histories_;
+    SharedStarts<World> towns_;
 };
 
 } // namespace
@@ -152,13 +227,22 @@ void run_runs(const ExperimentPlan& plan, const std::vector<std::size_t>& indice
     run_options.record_disputes = plan.record_disputes();
     if (options.progress != sim::Progress::Mode::Off)
         run_options.on_day = [&progress] { progress.advance(); };
-    TownCache towns(plan, indices);
+    RunStarts starts(plan, indices);
+    // While enough runs are waiting to keep every thread busy, a run steps its communities
+    // serially: the parallelism is across runs, and the per-day loops cost nothing to schedule
+    // (with 2 threads on the pilot comparison they cost about a third of the CPU time). The
+    // last runs, with threads to spare, step their communities in parallel.
+    const std::size_t threads = sim::available_threads();
+    std::atomic<std::size_t> unstarted{indices.size()};
     try {
         sim::run_indices<RunResult>(
-            towns.order(indices),
+            starts.order(indices),
             [&](std::size_t i) {
+                const std::size_t others_waiting = unstarted.fetch_sub(1) - 1;
+                const sim::SerialScope serial(others_waiting + 1 >= threads);
                 RunOptions own = run_options;
-                own.world = towns.take(i);
+                if (const int given = starts.prepare(i, own); given > 0 && own.on_day)
+                    progress.advance(static_cast<std::uint64_t>(given));
                 RunResult result = run_replicate(plan.scenario(i), plan.seed(), plan.key(i), own);
                 // Saved only when complete, and delivered only once saved.
                 check_complete(result, plan.shape(i));

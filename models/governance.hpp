@@ -15,6 +15,7 @@
 namespace govsim::models {
 
 struct World;
+struct RunHistory;
 
 struct RunOptions {
     bool record_disputes = false; ///< keep one record per dispute in the result
@@ -23,7 +24,33 @@ struct RunOptions {
     /// scenario, or one with the same_synthesis, seed and replicate): the run starts from a
     /// copy of it instead of synthesising its own. Null: the run synthesises it.
     std::shared_ptr<const World> world;
+    /// A history to continue from (run_history, with a scenario of the same_history, the same
+    /// seed and replicate): the run starts from a copy of it at the day it stopped, instead of
+    /// simulating those days itself; its results are bit-identical either way. Null: the run
+    /// simulates every day.
+    std::shared_ptr<const RunHistory> history;
 };
+
+/// Whether two scenarios' runs are identical until a lever acts: they differ at most in the
+/// model (name, description, policy start) and its levers. Keep in step with what the day loop
+/// reads: the runner shares one history between the runs (the governance models) that pass.
+[[nodiscard]] bool same_history(const Scenario& a, const Scenario& b);
+
+/// The first simulated day on which one of the scenario's levers acts (Scenario::days() if it
+/// has none): its days before are the same as the baseline's.
+[[nodiscard]] int first_lever_day(const Scenario& scenario);
+
+/// Simulates a replicate of `scenario` from day 0 up to (not including) `until_day`, which must
+/// not be after first_lever_day(scenario), and keeps it there: runs of scenarios with the
+/// same_history (e.g. the governance models on a town, before the policy start) continue from
+/// it through RunOptions::history. options.world and options.on_day are used as a run's.
+[[nodiscard]] std::shared_ptr<const RunHistory> run_history(const Scenario& scenario,
+                                                            std::uint64_t seed,
+                                                            std::uint32_t replicate, int until_day,
+                                                            const RunOptions& options = {});
+
+/// The day a history stopped at (the first day a run continuing from it simulates).
+[[nodiscard]] int history_day(const RunHistory& history);
 
 /// The first calendar year a comparison evaluates (RunResult::evaluation): the first whole
 /// year on or after the model's policy_start, within the reported years; the first reported

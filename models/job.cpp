@@ -26,6 +26,7 @@
 #include <map>
 #include <new>
 #include <stdexcept>
+#include <unistd.h>
 
 namespace govsim::models {
 
@@ -154,6 +155,20 @@ Fingerprint fingerprint_of(const Experiment& experiment, const ExperimentPlan& p
     f.add("dispute records", plan.record_disputes() ? "yes" : "no");
     for (const auto& source : experiment.sources)
         f.add_text("file " + source.file, source.text);
+    for (const auto& o : experiment.overrides)
+        f.add("--set", o);
+    const ExperimentDesign& d = experiment.design;
+    if (!d.empty()) {
+        // The points themselves (not only the [design] text, which the files cover): the code
+        // that generates them may change.
+        std::string points;
+        for (std::size_t p = 0; p < d.values.size(); ++p)
+            points += fmt::format("{}\n", fmt::join(d.values[p], " "));
+        f.add("design",
+              fmt::format("{} seed {} samples {} levels {} factors {} points {}", d.kind, d.seed,
+                          d.samples, d.levels, d.parameters.size(), d.values.size()));
+        f.add_text("design points", points);
+    }
     return f;
 }
 
@@ -205,7 +220,63 @@ std::string without_shard(const std::string& command_line) {
     return sim::join_command(kept);
 }
 
+/// The CSV beside a results file: the comparison; for an experiment with a design (which has
+/// no comparison), the /runs table.
+void write_csv_of(const std::string& results, const Provenance& prov, RunReport& r,
+                  const std::string& csv_path) {
+    if (prov.design.empty()) {
+        r.comparison = compare_models(r.summaries);
+        sim::write_text_file(csv_path, comparison_csv(r.comparison));
+    } else {
+        export_csv(results, "runs", csv_path);
+    }
+}
+
 } // namespace
+
+std::vector<sim::Override> parse_overrides(const std::vector<std::string>& texts) {
+    std::vector<sim::Override> out;
+    for (const auto& text : texts)
+        out.push_back(sim::parse_override(text, "--set " + text));
+    return out;
+}
+
+void export_csv(const std::string& results, const std::string& table, const std::string& csv_path) {
+    sim::check_output_path(csv_path);
+    const sim::ResultsReader in(results);
+    const std::string dataset = table.rfind('/', 0) == 0 ? table : "/" + table;
+    const std::vector<std::string> datasets = in.datasets();
+    if (std::find(datasets.begin(), datasets.end(), dataset) == datasets.end())
+        throw std::invalid_argument(fmt::format("'{}' has no table '{}'; its tables are {}",
+                                                results, table, fmt::join(datasets, ", ")));
+    const fs::path temp = csv_path + ".tmp-" + std::to_string(::getpid());
+    std::FILE* out = std::fopen(temp.c_str(), "wb");
+    if (out == nullptr)
+        throw sim::OutputError(
+            fmt::format("cannot write '{}': {}", csv_path, sim::system_reason(errno)));
+    try {
+        in.write_csv(dataset, [&](std::string_view piece) {
+            if (std::fwrite(piece.data(), 1, piece.size(), out) != piece.size())
+                throw sim::OutputError(
+                    fmt::format("cannot write '{}': {}", csv_path, sim::system_reason(errno)));
+        });
+        const int closed = std::fclose(out);
+        out = nullptr;
+        if (closed != 0)
+            throw sim::OutputError(
+                fmt::format("cannot write '{}': {}", csv_path, sim::system_reason(errno)));
+        std::error_code error;
+        fs::rename(temp, csv_path, error);
+        if (error)
+            throw sim::OutputError(fmt::format("cannot write '{}': {}", csv_path, error.message()));
+    } catch (...) {
+        if (out != nullptr)
+            std::fclose(out);
+        std::error_code ignored;
+        fs::remove(temp, ignored);
+        throw;
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // run
@@ -220,7 +291,8 @@ int run_job(const RunJob& job, const BuildInfo& build, const sim::Ranks& ranks, 
     Fingerprint fingerprint;
     const std::string csv_path = csv_for(job.out_path, job.csv_path);
     if (auto s = step(ranks, false, [&] {
-            experiment = load_experiment(job.scenario_path, job.reader);
+            experiment =
+                load_experiment(job.scenario_path, job.reader, parse_overrides(job.overrides));
             const Scenario& first = experiment->scenarios.front();
             const std::uint32_t replicates = job.replicates.value_or(first.run.replicates);
             if (static_cast<double>(experiment->scenarios.size()) * replicates >
@@ -333,6 +405,9 @@ int run_job(const RunJob& job, const BuildInfo& build, const sim::Ranks& ranks, 
             prov.ranks = static_cast<std::uint32_t>(ranks.size());
             prov.shards = static_cast<std::uint32_t>(parts);
             prov.replicates = plan->replicates();
+            prov.scenarios_per_point = experiment->scenarios_per_point();
+            prov.overrides = experiment->overrides;
+            prov.design = experiment->design;
             RunReport r;
             r.scenarios = experiment->scenarios.size();
             r.runs_here = share.size();
@@ -345,8 +420,7 @@ int run_job(const RunJob& job, const BuildInfo& build, const sim::Ranks& ranks, 
             } else {
                 const StoredRuns stored(*plan, *store);
                 r.summaries = write_results(job.out_path, prov, stored, plan->record_disputes());
-                r.comparison = compare_models(r.summaries);
-                sim::write_text_file(csv_path, comparison_csv(r.comparison));
+                write_csv_of(job.out_path, prov, r, csv_path);
                 r.written = fmt::format("results written to {} and {}", job.out_path, csv_path);
             }
             store->remove();
@@ -405,8 +479,7 @@ int merge_job(const MergeJob& job, const BuildInfo& build, const sim::Ranks& ran
             const auto start = std::chrono::steady_clock::now();
             RunReport r;
             r.summaries = write_results(job.out_path, prov, source, source.record_disputes());
-            r.comparison = compare_models(r.summaries);
-            sim::write_text_file(csv_path, comparison_csv(r.comparison));
+            write_csv_of(job.out_path, prov, r, csv_path);
             r.runs_here = source.runs();
             r.wall_seconds =
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

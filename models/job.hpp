@@ -59,6 +59,8 @@ struct RunJob {
     double progress_seconds = 30;
     std::size_t threads = 0;
     std::string shard; ///< "k/n" for the k-th of n shards of a job array; empty: every run
+    /// --set overrides, "PATH=VALUE" each, applied to every scenario of the experiment
+    std::vector<std::string> overrides;
     std::vector<std::string> argv; ///< the command, for provenance
     sim::FileReader reader;        ///< how scenario files are read (empty: the file system)
 };
@@ -77,6 +79,16 @@ struct RunReport {
 /// when it succeeds.
 [[nodiscard]] int run_job(const RunJob& job, const BuildInfo& build, const sim::Ranks& ranks,
                           RunReport* report);
+
+/// The --set arguments ("PATH=VALUE" each) as overrides, each named "--set PATH=VALUE" in
+/// messages. Throws sim::ConfigError for a malformed one.
+[[nodiscard]] std::vector<sim::Override> parse_overrides(const std::vector<std::string>& texts);
+
+/// `govsim export`: the table `table` ("runs" or "/runs", "design/points", ...) of the HDF5
+/// file `results` as the CSV file `csv_path` (ResultsReader::write_csv), written through a
+/// temporary file renamed into place. Throws std::invalid_argument for a table the file does
+/// not have (naming those it has), sim::OutputError if a file cannot be read or written.
+void export_csv(const std::string& results, const std::string& table, const std::string& csv_path);
 
 struct MergeJob {
     std::vector<std::string> shards;

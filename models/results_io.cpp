@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 
@@ -141,9 +142,15 @@ void add_institution_columns(sim::RowTable<Ref<Row>>& table) {
                 [](const R& r) { return r.row->institutions.committees_revived; });
 }
 
-void describe_runs(sim::RowTable<const RunResult*>& table, const KeyWidths& w) {
+void describe_runs(sim::RowTable<const RunResult*>& table, const KeyWidths& w,
+                   const Provenance& p) {
     using R = const RunResult*;
-    table.attribute("description", "One row per run (scenario x town x replicate), in index order.")
+    table
+        .attribute("description",
+                   "One row per run (design point x town x model x replicate), in index order: "
+                   "its key, its design point and the value of every design parameter there, "
+                   "its town's size, and every outcome metric of the comparison over the "
+                   "evaluation period (evaluated_from to evaluated_to).")
         .column("index", [](R r) { return r->key.index; })
         .string_column(
             "scenario", [](R r) -> const std::string& { return r->key.scenario; }, w.scenario)
@@ -152,12 +159,127 @@ void describe_runs(sim::RowTable<const RunResult*>& table, const KeyWidths& w) {
         .string_column(
             "model", [](R r) -> const std::string& { return r->key.model; }, w.model)
         .column("replicate", [](R r) { return r->key.replicate; })
-        .column("communities", [](R r) { return r->communities; })
+        .column("point",
+                [&p](R r) { return static_cast<std::uint64_t>(design_point(p, r->key.index)); });
+    for (std::size_t k = 0; k < p.design.parameters.size(); ++k)
+        table.column(p.design.parameters[k].key,
+                     [&p, k](R r) { return p.design.values[design_point(p, r->key.index)][k]; });
+    table.column("communities", [](R r) { return r->communities; })
         .column("compounds", [](R r) { return r->compounds; })
         .column("units", [](R r) { return r->units; })
         .column("evaluated_from", [](R r) { return static_cast<std::int32_t>(r->evaluated_from); })
         .column("evaluated_to", [](R r) { return static_cast<std::int32_t>(r->evaluated_to); })
         .column("wall_seconds", [](R r) { return r->wall_seconds; });
+    for (std::size_t m = 0; m < metric_count; ++m)
+        table.column(std::string(metric_names[m]),
+                     [m](R r) { return metric_value(*r, static_cast<Metric>(m)); });
+}
+
+/// /design/parameters and /design/points, and the design's root attributes.
+void write_design(sim::ResultsFile& file, const ExperimentDesign& d) {
+    file.set_attribute("design_kind", d.kind);
+    file.set_attribute("design_seed", d.seed);
+    file.set_attribute("design_samples", static_cast<std::uint64_t>(d.samples));
+    file.set_attribute("design_levels", static_cast<std::uint64_t>(d.levels));
+    file.set_attribute("design_factors", static_cast<std::uint64_t>(d.parameters.size()));
+    file.set_attribute("design_points", static_cast<std::uint64_t>(d.values.size()));
+    using P = DesignParameter;
+    sim::RowTable<P> parameters(d.parameters);
+    parameters
+        .attribute("description",
+                   "One row per design parameter, in design order (the columns u0, u1, ... of "
+                   "/design/points): its scenario key, its distribution ('levels' for a factorial "
+                   "design's listed values) and the distribution's parameters; integer = 1 when "
+                   "the scenario's value is an integer (drawn values are rounded).")
+        .column("key", [](const P& x) -> const std::string& { return x.key; })
+        .column("distribution",
+                [](const P& x) -> const std::string& { return x.distribution.name; })
+        .column("lower", [](const P& x) { return x.distribution.lower; })
+        .column("upper", [](const P& x) { return x.distribution.upper; })
+        .column("mode", [](const P& x) { return x.distribution.mode; })
+        .column("mean", [](const P& x) { return x.distribution.mean; })
+        .column("sd", [](const P& x) { return x.distribution.sd; })
+        .column("alpha", [](const P& x) { return x.distribution.alpha; })
+        .column("beta", [](const P& x) { return x.distribution.beta; })
+        .column("levels", [](const P& x) { return static_cast<std::uint64_t>(x.levels.size()); })
+        .column("integer", [](const P& x) { return static_cast<std::uint8_t>(x.integer ? 1 : 0); });
+    file.write_table("design/parameters", parameters);
+
+    struct Level {
+        std::uint64_t parameter, level;
+        double value;
+    };
+    std::vector<Level> levels;
+    for (std::size_t k = 0; k < d.parameters.size(); ++k)
+        for (std::size_t j = 0; j < d.parameters[k].levels.size(); ++j)
+            levels.push_back({k, j, d.parameters[k].levels[j]});
+    sim::RowTable<Level> level_table(levels);
+    level_table
+        .attribute("description", "A factorial design's levels: one row per parameter (its row "
+                                  "in /design/parameters, from 0) and level, in order.")
+        .column("parameter", [](const Level& l) { return l.parameter; })
+        .column("level", [](const Level& l) { return l.level; })
+        .column("value", [](const Level& l) { return l.value; });
+    file.write_table("design/levels", level_table);
+
+    std::vector<std::size_t> points(d.values.size());
+    for (std::size_t i = 0; i < points.size(); ++i)
+        points[i] = i;
+    sim::RowTable<std::size_t> table(points);
+    table
+        .attribute("description",
+                   "One row per design point, in design order (a Sobol design: block A, block B, "
+                   "then A_B^(1)..A_B^(k); a Morris design: trajectory by trajectory): the point "
+                   "in the unit hypercube (u0, u1, ...: one column per parameter of "
+                   "/design/parameters) and the value applied to the scenarios (a column per "
+                   "parameter, named by its key).")
+        .column("point", [](std::size_t i) { return static_cast<std::uint64_t>(i); });
+    for (std::size_t k = 0; k < d.parameters.size(); ++k)
+        table.column(fmt::format("u{}", k), [&d, k](std::size_t i) { return d.unit[i][k]; });
+    for (std::size_t k = 0; k < d.parameters.size(); ++k)
+        table.column(d.parameters[k].key, [&d, k](std::size_t i) { return d.values[i][k]; });
+    file.write_table("design/points", table);
+}
+
+ExperimentDesign read_design(const sim::ResultsReader& file) {
+    ExperimentDesign d;
+    d.kind = file.string_attribute("design_kind");
+    d.seed = file.uint_attribute("design_seed");
+    d.samples = file.uint_attribute("design_samples");
+    d.levels = file.uint_attribute("design_levels");
+    const auto keys = file.string_column("design/parameters", "key");
+    const auto names = file.string_column("design/parameters", "distribution");
+    const auto column = [&](const char* name) {
+        return file.double_column("design/parameters", name);
+    };
+    const auto lower = column("lower"), upper = column("upper"), mode = column("mode"),
+               mean = column("mean"), sd = column("sd"), alpha = column("alpha"),
+               beta = column("beta");
+    const auto integer = file.uint_column("design/parameters", "integer");
+    std::vector<std::vector<double>> unit, values;
+    for (std::size_t k = 0; k < keys.size(); ++k) {
+        DesignParameter p;
+        p.key = keys[k];
+        p.distribution =
+            Distribution{names[k], lower[k], upper[k], mode[k], mean[k], sd[k], alpha[k], beta[k]};
+        p.integer = integer[k] != 0;
+        d.parameters.push_back(std::move(p));
+        unit.push_back(file.double_column("design/points", fmt::format("u{}", k)));
+        values.push_back(file.double_column("design/points", keys[k]));
+    }
+    const std::size_t points = file.rows("design/points");
+    d.unit.assign(points, std::vector<double>(keys.size()));
+    d.values.assign(points, std::vector<double>(keys.size()));
+    for (std::size_t i = 0; i < points; ++i)
+        for (std::size_t k = 0; k < keys.size(); ++k) {
+            d.unit[i][k] = unit[k][i];
+            d.values[i][k] = values[k][i];
+        }
+    const auto level_of = file.uint_column("design/levels", "parameter");
+    const auto level_values = file.double_column("design/levels", "value");
+    for (std::size_t j = 0; j < level_of.size(); ++j)
+        d.parameters.at(level_of[j]).levels.push_back(level_values[j]);
+    return d;
 }
 
 void describe_summary(sim::RowTable<Ref<YearRow>>& table, const KeyWidths& w) {
@@ -443,8 +565,10 @@ void describe_disputes(sim::RowTable<Ref<DisputeRecord>>& table, const KeyWidths
 /// (empty, with its columns), and each run's rows are appended to each in turn.
 class RunTables {
 public:
-    RunTables(sim::ResultsFile& file, const KeyWidths& widths, bool include_disputes)
-        : widths_(widths), runs_(create<const RunResult*>(file, "runs", describe_runs)),
+    RunTables(sim::ResultsFile& file, const KeyWidths& widths, const Provenance& provenance,
+              bool include_disputes)
+        : widths_(widths), provenance_(provenance),
+          runs_(create<const RunResult*>(file, "runs", describe_runs_of())),
           summary_(create<Ref<YearRow>>(file, "summary", describe_summary)),
           by_category_(create<Ref<CategoryYearRow>>(file, "summary_by_category",
                                                     describe_summary_by_category)),
@@ -458,7 +582,7 @@ public:
 
     void add(const RunResult& run) {
         const std::vector<const RunResult*> one{&run};
-        append<const RunResult*>(runs_, one, describe_runs);
+        append<const RunResult*>(runs_, one, describe_runs_of());
         append<Ref<YearRow>>(summary_, refs<YearRow>(run, &RunResult::years), describe_summary);
         append<Ref<CategoryYearRow>>(by_category_,
                                      refs<CategoryYearRow>(run, &RunResult::category_years),
@@ -474,6 +598,12 @@ public:
     }
 
 private:
+    [[nodiscard]] std::function<void(sim::RowTable<const RunResult*>&, const KeyWidths&)>
+    describe_runs_of() const {
+        return [this](sim::RowTable<const RunResult*>& table, const KeyWidths& w) {
+            describe_runs(table, w, provenance_);
+        };
+    }
     template <class R, class Describe>
     sim::ResultsFile::TableWriter create(sim::ResultsFile& file, const char* name,
                                          Describe describe) {
@@ -491,6 +621,7 @@ private:
     }
 
     KeyWidths widths_;
+    const Provenance& provenance_;
     sim::ResultsFile::TableWriter runs_, summary_, by_category_, daily_, monthly_, equity_;
     std::optional<sim::ResultsFile::TableWriter> disputes_;
 };
@@ -528,6 +659,18 @@ void write_provenance(sim::ResultsFile& file, const Provenance& p) {
         .column("path", [](const F& f) -> const std::string& { return f.file; })
         .column("text", [](const F& f) -> const std::string& { return f.text; });
     file.write_table("scenario_files", files);
+    file.set_attribute("scenarios_per_point", p.scenarios_per_point);
+    std::string overrides;
+    for (const auto& o : p.overrides)
+        overrides += o + "\n";
+    file.set_attribute("overrides", overrides);
+    if (!p.design.empty())
+        write_design(file, p.design);
+}
+
+std::size_t design_point(const Provenance& p, std::size_t index) {
+    const std::uint64_t per_point = p.scenarios_per_point * p.replicates;
+    return p.design.empty() || per_point == 0 ? 0 : static_cast<std::size_t>(index / per_point);
 }
 
 Provenance read_provenance(const sim::ResultsReader& file) {
@@ -553,6 +696,17 @@ Provenance read_provenance(const sim::ResultsReader& file) {
         p.git_dirty = file.uint_attribute("git_dirty") != 0;
         p.shards = static_cast<std::uint32_t>(file.uint_attribute("shards"));
     }
+    if (file.has_attribute("scenarios_per_point")) {
+        p.scenarios_per_point = file.uint_attribute("scenarios_per_point");
+        const std::string overrides = file.string_attribute("overrides");
+        for (std::size_t at = 0; at < overrides.size();) {
+            const std::size_t end = overrides.find('\n', at);
+            p.overrides.push_back(overrides.substr(at, end - at));
+            at = end == std::string::npos ? overrides.size() : end + 1;
+        }
+    }
+    if (file.has_attribute("design_kind"))
+        p.design = read_design(file);
     if (file.has_dataset("scenario_files")) {
         const auto paths = file.string_column("scenario_files", "path");
         const auto texts = file.string_column("scenario_files", "text");
@@ -598,14 +752,15 @@ std::vector<RunResult> write_results(const std::string& path, const Provenance& 
     sim::ResultsFile file(path);
     write_provenance(file, provenance);
     {
-        RunTables tables(file, key_widths(source), include_disputes);
+        RunTables tables(file, key_widths(source), provenance, include_disputes);
         for (std::size_t i = 0; i < source.runs(); ++i) {
             const RunResult run = source.load(i);
             tables.add(run);
             summaries.push_back(summary_of(run));
         }
     }
-    write_comparison(file, compare_models(summaries));
+    if (provenance.design.empty())
+        write_comparison(file, compare_models(summaries));
     file.commit();
     return summaries;
 }

@@ -3,6 +3,7 @@
 // tables /runs, /summary, /summary_by_category, /daily, /monthly and (on request) /disputes,
 // each a compound dataset that h5py and pandas read directly. The layout, every column's type,
 // unit and meaning, is documented in docs/results.md; change both together.
+#include "models/design.hpp"
 #include "models/summary.hpp"
 #include "sim/config.hpp"       // sim::ConfigSource
 #include "sim/results_file.hpp" // sim::OutputError, thrown by write_results
@@ -19,7 +20,7 @@ namespace govsim::models {
 /// The value of the root attribute `format`, and the layout's version (`format_version`),
 /// raised whenever a dataset or column is renamed, removed or changes meaning.
 inline constexpr std::string_view results_format = "govsim-results";
-inline constexpr std::int64_t results_format_version = 3;
+inline constexpr std::int64_t results_format_version = 4;
 
 /// Names of DisputeRecord::outcome codes (0, 1, 2) as written in /disputes.
 inline constexpr std::array<std::string_view, 3> dispute_outcome_names{"open", "resolved",
@@ -53,6 +54,13 @@ struct Provenance {
     std::uint32_t ranks = 0;   ///< MPI ranks (of the largest shard, when merged)
     std::uint32_t shards = 1;  ///< shards of a job array merged into the file (1: none)
     std::uint32_t replicates = 0;
+    /// Scenarios (towns x models) of one design point: run i belongs to design point
+    /// i / (scenarios_per_point * replicates). 0 in files written before designs existed.
+    std::uint64_t scenarios_per_point = 0;
+    /// The --set overrides of the command, "PATH=VALUE" each (also in command_line).
+    std::vector<std::string> overrides;
+    /// The experiment's design (empty: none), written as /design.
+    ExperimentDesign design;
 };
 
 /// Writes `p` as the root attributes and the /scenario_files table of `file`.
@@ -90,11 +98,16 @@ private:
 /// records), small enough to keep for every run of a large experiment.
 [[nodiscard]] RunResult summary_of(const RunResult& run);
 
+/// The design point of run `index` (0 without a design).
+[[nodiscard]] std::size_t design_point(const Provenance& p, std::size_t index);
+
 /// Writes the runs of `source` to the HDF5 file `path`, atomically (through a temporary file
 /// renamed into place), replacing any file there. Runs are read one at a time in index order
 /// and appended to every table, so memory does not grow with the number of runs (nor does the
 /// file depend on the order runs finished in); only each run's summary is kept, for
-/// /comparison. The /disputes table is written only when `include_disputes` is true. Returns
+/// /comparison (left out for an experiment with a design, whose runs differ in parameters:
+/// /runs holds every run's metrics). The /disputes table is written only when
+/// `include_disputes` is true. Returns
 /// the summaries, in index order.
 /// Throws sim::OutputError if the file cannot be written (nothing is left at `path`), and
 /// std::invalid_argument for a record with an out-of-range category, level or outcome code.

@@ -151,6 +151,11 @@ struct RunState {
     /// synthesise_world gives for this scenario, seed and replicate).
     RunState(const Scenario& scenario, std::uint64_t seed, std::uint32_t replicate,
              const World* prebuilt = nullptr);
+    /// A copy of `history` — a run of a scenario with the same_history as `scenario`, stopped
+    /// before any of its levers acted — that goes on under `scenario`: its levers are
+    /// instantiated anew, none acting yet. Throws std::logic_error if a lever of `history`
+    /// acts, or one of `scenario`'s would have started before the day `history` stopped at.
+    RunState(const RunState& history, const Scenario& scenario);
     RunState(const RunState&) = delete;
     RunState& operator=(const RunState&) = delete;
 

@@ -4,9 +4,15 @@
 // function then reads one section, key by key, in schema order.
 #include "models/scenario_loader.hpp"
 
+#include "analysis/designs.hpp"
+#include "analysis/priors.hpp"
+
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
+#include <optional>
 #include <set>
 #include <utility>
 #include <vector>
@@ -526,95 +532,487 @@ void check_runs(const sim::ConfigDocument& doc, std::size_t scenarios, std::uint
     }
 }
 
+/// Whether an error is about a value an override (--set, or a design point) set: such values
+/// have no place in a file, so their messages name the override without a line and column.
+bool from_override(const sim::ConfigError& e) {
+    return e.file().rfind("--set ", 0) == 0 || e.file().rfind("[design] ", 0) == 0;
+}
+
+/// read_scenario, with the messages about overridden values named by their override alone.
+Scenario read_scenario_checked(const sim::ConfigDocument& doc) {
+    try {
+        return read_scenario(doc);
+    } catch (const sim::ConfigError& e) {
+        if (!from_override(e))
+            throw;
+        if (!e.expected().empty())
+            throw sim::ConfigError(e.file(), {}, e.key(), e.expected(), e.found(), e.hint());
+        throw sim::ConfigError::with_message(e.file(), {}, e.key(), e.message(), e.hint());
+    }
+}
+
+/// A distribution's keys in `t` (a [priors] entry or a [[design.parameters]] entry).
+Distribution read_distribution(ConfigTable& t) {
+    Distribution d;
+    if (t.contains("distribution")) {
+        d.name = t.string("distribution");
+        if (std::find(std::begin(distribution_names), std::end(distribution_names), d.name) ==
+            std::end(distribution_names))
+            throw t.error("distribution",
+                          fmt::format("one of {}", fmt::join(distribution_names, ", ")),
+                          fmt::format("\"{}\"", d.name));
+    }
+    d.lower = t.number("lower");
+    d.upper = t.number("upper");
+    if (!(d.upper > d.lower))
+        throw t.error("upper",
+                      fmt::format("a number above lower ({})", sim::format_number(d.lower)),
+                      sim::format_number(d.upper));
+    if (d.name == "log-uniform" && !(d.lower > 0))
+        throw t.error("lower", "a positive number (the distribution is log-uniform)",
+                      sim::format_number(d.lower));
+    if (d.name == "triangular")
+        d.mode = t.number("mode", NumberRange::between(d.lower, d.upper));
+    if (d.name == "normal") {
+        d.mean = t.number("mean");
+        d.sd = t.positive("sd");
+    }
+    if (d.name == "beta") {
+        d.alpha = t.positive("alpha");
+        d.beta = t.positive("beta");
+    }
+    return d;
+}
+
+/// The number at a key path of a composed scenario, or an error at `where` (a design
+/// parameter's or a prior's key) saying what is there instead.
+double number_at(const toml::table& root, const std::string& key, const ConfigTable& where,
+                 std::string_view where_key, bool* integer = nullptr) {
+    const toml::node* node = sim::node_at(root, key);
+    if (node == nullptr || !(node->is_integer() || node->is_floating_point()))
+        throw where.error(
+            where_key, "the key path of a number in the scenario (e.g. escalation.escalate_base)",
+            node == nullptr ? fmt::format("\"{}\", which names no value", key)
+                            : fmt::format("\"{}\", which is not a number", key));
+    if (integer)
+        *integer = node->is_integer();
+    return *node->value<double>();
+}
+
+/// The [priors] of a composed scenario, checked against its values, then removed from it.
+void take_priors(toml::table& root, const std::string& path, std::vector<DeclaredPrior>& priors) {
+    if (!root.contains("priors"))
+        return;
+    {
+        ConfigTable top(root, {}, std::make_shared<const std::string>(path));
+        ConfigTable table = top.table("priors");
+        const toml::table& raw = *root.get("priors")->as_table();
+        for (auto&& [name, node] : raw) {
+            const std::string key(name.str());
+            ConfigTable entry = table.table(key);
+            DeclaredPrior prior;
+            prior.key = key;
+            prior.distribution = read_distribution(entry);
+            prior.reason = entry.string("reason");
+            entry.finish();
+            const double value = number_at(root, key, table, key);
+            if (value < prior.distribution.lower || value > prior.distribution.upper)
+                throw entry.error(
+                    "lower",
+                    fmt::format("bounds around the scenario's value {}", sim::format_number(value)),
+                    fmt::format("[{}, {}]", sim::format_number(prior.distribution.lower),
+                                sim::format_number(prior.distribution.upper)));
+            const auto same = std::find_if(priors.begin(), priors.end(),
+                                           [&](const DeclaredPrior& p) { return p.key == key; });
+            if (same == priors.end())
+                priors.push_back(std::move(prior));
+            else if (!(same->distribution == prior.distribution))
+                throw entry.error("distribution",
+                                  "the same prior as the other scenarios of the experiment give "
+                                  "this key",
+                                  "a different one",
+                                  "declare a key's prior once, in a file every scenario includes");
+        }
+        table.finish();
+    }
+    root.erase("priors");
+}
+
+/// A [design] as written: its kind, numbers and parameters (not yet resolved against the
+/// scenarios), with where each parameter was written.
+struct DesignSpec {
+    ExperimentDesign design;
+    std::optional<std::uint64_t> seed;
+    std::vector<bool> from_prior; ///< per parameter: only its key was written (use its prior)
+    std::vector<sim::SourceLocation> where;
+    std::string file;
+    sim::SourcePosition position;
+};
+
+constexpr std::array<std::string_view, 5> design_kinds{"factorial", "lhs", "sobol", "morris",
+                                                       "prior"};
+
+DesignSpec read_design_spec(ConfigTable t) {
+    DesignSpec spec;
+    spec.file = t.file();
+    spec.position = t.position();
+    ExperimentDesign& d = spec.design;
+    d.kind = t.string("kind");
+    if (std::find(design_kinds.begin(), design_kinds.end(), d.kind) == design_kinds.end())
+        throw t.error("kind", fmt::format("one of {}", fmt::join(design_kinds, ", ")),
+                      fmt::format("\"{}\"", d.kind));
+    if (t.contains("seed"))
+        spec.seed = t.unsigned_integer("seed");
+    if (d.kind != "factorial")
+        d.samples =
+            t.count("samples", 1, static_cast<std::uint32_t>(limits::max_scenarios), limits::hint);
+    if (d.kind == "morris")
+        d.levels = t.count("levels", 2, 1000, limits::hint);
+    if (d.kind == "prior" && !t.contains("parameters")) {
+        t.finish();
+        return spec; // every declared prior
+    }
+    std::vector<ConfigTable> parameters = t.tables("parameters");
+    if (parameters.empty())
+        throw t.error("parameters", "at least one [[design.parameters]] entry", "none");
+    for (ConfigTable& p : parameters) {
+        DesignParameter parameter;
+        parameter.key = p.string("key");
+        spec.where.push_back(p.location());
+        for (const auto& other : d.parameters)
+            if (other.key == parameter.key)
+                throw p.error("key", "a key no other parameter of the design has",
+                              fmt::format("\"{}\" again", parameter.key));
+        bool key_only = false;
+        if (d.kind == "factorial") {
+            if (p.contains("values")) {
+                parameter.levels = p.numbers("values");
+                if (parameter.levels.empty())
+                    throw p.error("values", "at least one value", "an empty list");
+            } else {
+                const double lower = p.number("lower");
+                const double upper = p.number("upper");
+                if (!(upper > lower))
+                    throw p.error(
+                        "upper",
+                        fmt::format("a number above lower ({})", sim::format_number(lower)),
+                        sim::format_number(upper));
+                const std::uint32_t n = p.count("levels", 2, 1000, limits::hint);
+                for (std::uint32_t k = 0; k < n; ++k)
+                    parameter.levels.push_back(lower + (upper - lower) * k / (n - 1));
+            }
+            parameter.distribution.lower =
+                *std::min_element(parameter.levels.begin(), parameter.levels.end());
+            parameter.distribution.upper =
+                *std::max_element(parameter.levels.begin(), parameter.levels.end());
+            parameter.distribution.name = "levels";
+        } else if (!p.contains("lower") && !p.contains("distribution")) {
+            key_only = true; // its prior, declared in a scenario file
+        } else {
+            parameter.distribution = read_distribution(p);
+        }
+        p.finish();
+        spec.from_prior.push_back(key_only);
+        d.parameters.push_back(std::move(parameter));
+    }
+    t.finish();
+    return spec;
+}
+
+[[noreturn]] void design_error(const DesignSpec& spec, std::size_t k, std::string expected,
+                               std::string found, std::string hint = {}) {
+    const sim::SourceLocation& at = spec.where[k];
+    throw sim::ConfigError(at.file, at.where, fmt::format("design.parameters[{}].key", k),
+                           std::move(expected), std::move(found), std::move(hint));
+}
+
+/// The design's parameters resolved against the composed scenarios (each key a number in every
+/// one; key-only parameters take their declared prior), and its points generated.
+ExperimentDesign make_design(DesignSpec spec, const std::vector<toml::table>& roots,
+                             const std::vector<DeclaredPrior>& priors, std::uint64_t run_seed) {
+    ExperimentDesign d = std::move(spec.design);
+    d.seed = spec.seed.value_or(run_seed);
+    if (d.kind == "prior" && d.parameters.empty()) {
+        if (priors.empty())
+            throw sim::ConfigError(spec.file, spec.position, "design.kind",
+                                   "priors declared in the scenario files ([priors])",
+                                   "\"prior\" and no [priors] in any scenario file",
+                                   "declare priors (docs/scenarios.md, 'Priors'), or list "
+                                   "[[design.parameters]] with bounds");
+        for (const auto& prior : priors) {
+            DesignParameter parameter;
+            parameter.key = prior.key;
+            parameter.distribution = prior.distribution;
+            d.parameters.push_back(std::move(parameter));
+        }
+        spec.from_prior.assign(d.parameters.size(), false);
+        spec.where.assign(d.parameters.size(), sim::SourceLocation{spec.file, spec.position});
+    }
+    for (std::size_t k = 0; k < d.parameters.size(); ++k) {
+        DesignParameter& parameter = d.parameters[k];
+        if (spec.from_prior[k]) {
+            const auto it = std::find_if(priors.begin(), priors.end(), [&](const DeclaredPrior& p) {
+                return p.key == parameter.key;
+            });
+            if (it == priors.end())
+                design_error(spec, k,
+                             "a key with a prior declared in a scenario file, or lower "
+                             "and upper",
+                             fmt::format("\"{}\" without either", parameter.key));
+            parameter.distribution = it->distribution;
+        }
+        // A key some scenarios lack (a lever's, in a model without the lever) leaves those
+        // unchanged; it must be a number wherever it is, and be somewhere.
+        bool found = false;
+        for (std::size_t b = 0; b < roots.size(); ++b) {
+            const toml::node* node = sim::node_at(roots[b], parameter.key);
+            if (node == nullptr)
+                continue;
+            if (!(node->is_integer() || node->is_floating_point()))
+                design_error(spec, k, "the key path of a number (e.g. escalation.escalate_base)",
+                             fmt::format("\"{}\", which is not a number", parameter.key));
+            if (!found)
+                parameter.integer = node->is_integer();
+            found = true;
+        }
+        if (!found)
+            design_error(
+                spec, k,
+                "the key path of a number of the scenarios (e.g. escalation.escalate_base)",
+                fmt::format("\"{}\", which names no value in any", parameter.key));
+    }
+    const std::size_t factors = d.parameters.size();
+    if (d.kind == "factorial") {
+        std::vector<std::size_t> levels;
+        double total = 1;
+        for (const auto& parameter : d.parameters) {
+            levels.push_back(parameter.levels.size());
+            total *= static_cast<double>(parameter.levels.size());
+        }
+        if (total > static_cast<double>(limits::max_scenarios))
+            throw sim::ConfigError(spec.file, spec.position, "design",
+                                   fmt::format("at most {} design points", limits::max_scenarios),
+                                   fmt::format("{} (the product of the levels)", total),
+                                   limits::hint);
+        for (const auto& index : analysis::full_factorial(levels)) {
+            std::vector<double> unit(factors), value(factors);
+            for (std::size_t k = 0; k < factors; ++k) {
+                const std::size_t n = levels[k];
+                unit[k] = n == 1 ? 0.0 : static_cast<double>(index[k]) / static_cast<double>(n - 1);
+                value[k] = d.parameters[k].levels[index[k]];
+            }
+            d.unit.push_back(std::move(unit));
+            d.values.push_back(std::move(value));
+        }
+    } else {
+        if (d.kind == "lhs" || d.kind == "prior")
+            d.unit = analysis::latin_hypercube(d.samples, factors, d.seed);
+        else if (d.kind == "sobol")
+            d.unit = analysis::saltelli_design(d.samples, factors, d.seed).points;
+        else
+            d.unit = analysis::morris_design(d.samples, factors, d.levels, d.seed).points;
+        for (const auto& u : d.unit) {
+            std::vector<double> value(factors);
+            for (std::size_t k = 0; k < factors; ++k) {
+                const Distribution& dist = d.parameters[k].distribution;
+                analysis::Prior prior;
+                const std::string_view n = dist.name;
+                prior.kind = n == "log-uniform"  ? analysis::PriorKind::LogUniform
+                             : n == "triangular" ? analysis::PriorKind::Triangular
+                             : n == "normal"     ? analysis::PriorKind::Normal
+                             : n == "beta"       ? analysis::PriorKind::Beta
+                                                 : analysis::PriorKind::Uniform;
+                prior.lower = dist.lower;
+                prior.upper = dist.upper;
+                prior.mode = dist.mode;
+                prior.mean = dist.mean;
+                prior.sd = dist.sd;
+                prior.alpha = dist.alpha;
+                prior.beta = dist.beta;
+                value[k] = analysis::prior_quantile(prior, u[k]);
+            }
+            d.values.push_back(std::move(value));
+        }
+    }
+    for (auto& value : d.values)
+        for (std::size_t k = 0; k < factors; ++k)
+            if (d.parameters[k].integer)
+                value[k] = std::round(value[k]);
+    return d;
+}
+
+/// A design point's values as overrides of a composed scenario.
+void apply_point(toml::table& root, const ExperimentDesign& d, std::size_t point) {
+    for (std::size_t k = 0; k < d.parameters.size(); ++k) {
+        if (sim::node_at(root, d.parameters[k].key) == nullptr)
+            continue; // a scenario without the key (make_design) is left as it is
+        const double v = d.values[point][k];
+        const std::string text = d.parameters[k].integer
+                                     ? fmt::format("{}", static_cast<std::int64_t>(v))
+                                     : sim::format_number(v);
+        const sim::Override o{
+            fmt::format("[design] point {} ({} = {})", point, d.parameters[k].key, text),
+            d.parameters[k].key, text};
+        (void)sim::apply_override(root, o);
+    }
+}
+
 /// Reads an experiment or plain scenario file; with `single`, rejects an experiment of more than
 /// one scenario before composing any.
 Experiment read_experiment(std::string_view text, const std::string& path, bool single,
-                           const sim::FileReader& reader = {}) {
+                           const sim::FileReader& reader,
+                           const std::vector<sim::Override>& overrides) {
     sim::ConfigComposer composer(reader);
     toml::table top = sim::ConfigComposer::parse(text, path);
     Experiment e;
-    if (!top.contains("experiment")) {
+    for (const auto& o : overrides)
+        e.overrides.push_back(fmt::format("{}={}", o.path, o.value));
+
+    // The scenarios of one design point: (town, model) pairs, or the file alone.
+    std::vector<std::vector<sim::ConfigComposer::Include>> bases;
+    std::optional<DesignSpec> design_spec;
+    {
+        ConfigTable root(top, {}, std::make_shared<const std::string>(path));
+        if (top.contains("experiment")) {
+            std::vector<sim::ConfigComposer::Include> towns;
+            std::vector<sim::ConfigComposer::Include> models;
+            ConfigTable spec = root.table("experiment");
+            const toml::table& spec_table = *top.get("experiment")->as_table();
+            towns = read_parts(spec, "towns", spec_table, e.towns);
+            models = read_parts(spec, "models", spec_table, e.models);
+            spec.finish();
+            // Checked before anything is composed: each scenario is composed and held in memory.
+            if (towns.size() * models.size() > limits::max_scenarios) {
+                throw sim::ConfigError(
+                    spec.file(), spec.position(), spec.path(),
+                    fmt::format("at most {} scenarios (towns x models)", limits::max_scenarios),
+                    fmt::format("{} towns x {} models", towns.size(), models.size()), limits::hint);
+            }
+            if (single && towns.size() * models.size() != 1) {
+                throw sim::ConfigError::with_message(
+                    spec.file(), spec.position(), spec.path(),
+                    fmt::format("expected a single scenario, found an experiment of {} ({} town{} "
+                                "x {} model{})",
+                                towns.size() * models.size(), towns.size(),
+                                towns.size() == 1 ? "" : "s", models.size(),
+                                models.size() == 1 ? "" : "s"),
+                    "load it as an experiment (load_experiment)");
+            }
+            for (const auto& town : towns)
+                for (const auto& model : models)
+                    bases.push_back({town, model});
+        } else {
+            bases.emplace_back();
+        }
+        if (top.contains("design")) {
+            if (single)
+                throw sim::ConfigError::with_message(
+                    path, root.table("design").position(), "design",
+                    "expected a single scenario, found a [design] (an experiment of design "
+                    "points)",
+                    "load it as an experiment (load_experiment)");
+            design_spec = read_design_spec(root.table("design"));
+        }
+    }
+
+    // Each scenario of the file as written (with the overrides): composed, its priors taken,
+    // read and checked.
+    const auto compose = [&](const std::vector<sim::ConfigComposer::Include>& more,
+                             std::vector<sim::ConfigSource>& sources) {
+        // Parsed afresh for every scenario: composing moves nodes, and copies would lose their
+        // source positions.
+        toml::table own = sim::ConfigComposer::parse(text, path);
+        own.erase("experiment");
+        own.erase("design");
+        toml::table root = composer.compose(std::move(own), text, path, sources, more);
+        for (const auto& o : overrides)
+            (void)sim::apply_override(root, o);
+        return root;
+    };
+    std::vector<sim::ConfigSource> all_sources;
+    std::set<std::string, std::less<>> seen;
+    std::vector<Scenario> written;
+    std::vector<toml::table> roots; // as composed, for design points (kept only with a design)
+    std::vector<std::vector<sim::ConfigSource>> base_sources;
+    for (const auto& more : bases) {
         std::vector<sim::ConfigSource> sources;
-        toml::table root = composer.compose(std::move(top), text, path, sources);
-        const auto doc = sim::ConfigDocument::composed(path, std::move(root), std::move(sources));
-        e.scenarios.push_back(read_scenario(doc));
-        e.name = e.scenarios.front().run.name;
-        e.towns = {e.scenarios.front().town.name};
-        e.models = {e.scenarios.front().model.name};
-        e.source_text = e.scenarios.front().source_text;
-        std::set<std::string, std::less<>> seen;
-        for (const auto& source : doc.sources()) {
+        toml::table root = compose(more, sources);
+        take_priors(root, path, e.priors);
+        for (const auto& source : sources) {
             if (seen.insert(source.file).second) {
-                e.sources.push_back(source);
+                all_sources.push_back(source);
             }
         }
+        if (design_spec) {
+            roots.push_back(root); // a copy: without source positions (see apply below)
+            base_sources.push_back(sources);
+        }
+        const auto doc = sim::ConfigDocument::composed(path, std::move(root), std::move(sources));
+        Scenario s = read_scenario_checked(doc);
+        if (!written.empty()) {
+            check_same_run(doc, written.front().run, s.run);
+        } else {
+            check_runs(doc, bases.size(), s.run.replicates);
+        }
+        written.push_back(std::move(s));
+    }
+    if (!top.contains("experiment")) {
+        e.towns = {written.front().town.name};
+        e.models = {written.front().model.name};
+    }
+    e.name = written.front().run.name;
+    e.source_text = sim::provenance_text(all_sources);
+    e.sources = std::move(all_sources);
+    if (!design_spec) {
+        e.scenarios = std::move(written);
         return e;
     }
 
-    std::vector<sim::ConfigComposer::Include> towns;
-    std::vector<sim::ConfigComposer::Include> models;
-    {
-        ConfigTable root(top, {}, std::make_shared<const std::string>(path));
-        ConfigTable spec = root.table("experiment");
-        const toml::table& spec_table = *top.get("experiment")->as_table();
-        towns = read_parts(spec, "towns", spec_table, e.towns);
-        models = read_parts(spec, "models", spec_table, e.models);
-        spec.finish();
-        // Checked before anything is composed: each scenario is composed and held in memory.
-        if (towns.size() * models.size() > limits::max_scenarios) {
-            throw sim::ConfigError(
-                spec.file(), spec.position(), spec.path(),
-                fmt::format("at most {} scenarios (towns x models)", limits::max_scenarios),
-                fmt::format("{} towns x {} models", towns.size(), models.size()), limits::hint);
-        }
-        if (single && towns.size() * models.size() != 1) {
-            throw sim::ConfigError::with_message(
-                spec.file(), spec.position(), spec.path(),
-                fmt::format("expected a single scenario, found an experiment of {} ({} town{} x {} "
-                            "model{})",
-                            towns.size() * models.size(), towns.size(),
-                            towns.size() == 1 ? "" : "s", models.size(),
-                            models.size() == 1 ? "" : "s"),
-                "load it as an experiment (load_experiment)");
+    // The design points: each scenario as written with the point's values.
+    e.design = make_design(std::move(*design_spec), roots, e.priors, written.front().run.seed);
+    const std::size_t points = e.design.points();
+    if (static_cast<double>(points) * static_cast<double>(bases.size()) >
+        static_cast<double>(limits::max_scenarios))
+        throw sim::ConfigError(path, {}, "design",
+                               fmt::format("at most {} scenarios (design points x towns x models)",
+                                           limits::max_scenarios),
+                               fmt::format("{} points x {} scenarios", points, bases.size()),
+                               limits::hint);
+    e.scenarios.reserve(points * bases.size());
+    for (std::size_t p = 0; p < points; ++p) {
+        for (std::size_t b = 0; b < bases.size(); ++b) {
+            // From a copy of the composed table (fast); if the point is refused, composed afresh
+            // so that the message can say where every value was written.
+            toml::table root = roots[b];
+            apply_point(root, e.design, p);
+            std::optional<Scenario> s;
+            try {
+                s = read_scenario_checked(
+                    sim::ConfigDocument::composed(path, std::move(root), base_sources[b]));
+            } catch (const sim::ConfigError&) {
+                std::vector<sim::ConfigSource> sources;
+                toml::table fresh = compose(bases[b], sources);
+                std::vector<DeclaredPrior> ignored;
+                take_priors(fresh, path, ignored);
+                apply_point(fresh, e.design, p);
+                (void)read_scenario_checked(
+                    sim::ConfigDocument::composed(path, std::move(fresh), std::move(sources)));
+                throw;
+            }
+            s->source_text.clear();
+            e.scenarios.push_back(std::move(*s));
         }
     }
-
-    std::vector<sim::ConfigSource> all_sources;
-    std::set<std::string, std::less<>> seen;
-    for (const auto& town : towns) {
-        for (const auto& model : models) {
-            // Parsed afresh for every run: composing moves nodes, and copies would lose their
-            // source positions.
-            toml::table own = sim::ConfigComposer::parse(text, path);
-            own.erase("experiment");
-            std::vector<sim::ConfigSource> sources;
-            toml::table root = composer.compose(std::move(own), text, path, sources, {town, model});
-            for (const auto& source : sources) {
-                if (seen.insert(source.file).second) {
-                    all_sources.push_back(source);
-                }
-            }
-            const auto doc =
-                sim::ConfigDocument::composed(path, std::move(root), std::move(sources));
-            Scenario s = read_scenario(doc);
-            if (!e.scenarios.empty()) {
-                check_same_run(doc, e.scenarios.front().run, s.run);
-            } else {
-                check_runs(doc, towns.size() * models.size(), s.run.replicates);
-            }
-            e.scenarios.push_back(std::move(s));
-        }
-    }
-    e.name = e.scenarios.front().run.name;
-    e.source_text = sim::provenance_text(all_sources);
-    e.sources = std::move(all_sources);
+    check_runs(sim::ConfigDocument::composed(path, toml::table{}, {}), e.scenarios.size(),
+               e.scenarios.front().run.replicates);
     return e;
 }
 
 } // namespace
 
-Experiment parse_experiment(std::string_view text, const std::string& path_for_messages) {
-    return read_experiment(text, path_for_messages, false);
+Experiment parse_experiment(std::string_view text, const std::string& path_for_messages,
+                            const std::vector<sim::Override>& overrides) {
+    return read_experiment(text, path_for_messages, false, {}, overrides);
 }
 
 Experiment load_experiment(const std::string& path) {
@@ -622,14 +1020,19 @@ Experiment load_experiment(const std::string& path) {
 }
 
 Experiment load_experiment(const std::string& path, const sim::FileReader& reader) {
+    return load_experiment(path, reader, {});
+}
+
+Experiment load_experiment(const std::string& path, const sim::FileReader& reader,
+                           const std::vector<sim::Override>& overrides) {
     if (!reader) {
-        return load_experiment(path);
+        return read_experiment(sim::read_text_file(path), path, false, {}, overrides);
     }
-    return read_experiment(reader(path), path, false, reader);
+    return read_experiment(reader(path), path, false, reader, overrides);
 }
 
 Scenario parse_scenario(std::string_view text, const std::string& path_for_messages) {
-    Experiment e = read_experiment(text, path_for_messages, true);
+    Experiment e = read_experiment(text, path_for_messages, true, {}, {});
     return std::move(e.scenarios.front());
 }
 

@@ -5,6 +5,7 @@
 // with governance models and yields one Scenario per (town, model) pair. Any problem throws
 // sim::ConfigError, whose one-line what() names the file where the offending value was written,
 // its line, column and key; the CLI prints it and exits with status 2.
+#include "models/design.hpp"
 #include "models/limits.hpp"
 #include "models/scenario.hpp"
 #include "sim/config.hpp"
@@ -21,12 +22,24 @@ namespace govsim::models {
 // The lever sections' names, `[levers.<name>]`, are those of models::lever_types()
 // (models/levers/levers.hpp).
 
-/// Every run of an experiment file: its towns crossed with its governance models.
+/// Every run of an experiment file: its design points crossed with its towns and governance
+/// models.
 struct Experiment {
     /// the experiment's run.name (every scenario's run.name)
     std::string name;
-    /// town-major: scenarios[t * models.size() + m] runs towns[t] under models[m]
+    /// point-major, then town-major: scenarios[(p * towns.size() + t) * models.size() + m] runs
+    /// design point p of towns[t] under models[m] (without a design, p is always 0). The
+    /// scenarios of design points do not repeat the files' text (source_text is empty): it is
+    /// in source_text and sources below.
     std::vector<Scenario> scenarios;
+    /// The [design] of the experiment file (empty: none) with its points.
+    ExperimentDesign design;
+    /// Scenarios per design point: towns.size() * models.size().
+    [[nodiscard]] std::size_t scenarios_per_point() const { return towns.size() * models.size(); }
+    /// The --set overrides applied to every scenario, as given ("PATH=VALUE").
+    std::vector<std::string> overrides;
+    /// The priors declared in the scenario files ([priors]), by key, in the order first seen.
+    std::vector<DeclaredPrior> priors;
     /// For an experiment file, the town and model files as written in [experiment]; for a plain
     /// scenario file, its town.name and model.name. Either way scenarios.size() ==
     /// towns.size() * models.size().
@@ -53,10 +66,17 @@ struct Experiment {
 /// the Experiment are the paths as resolved, not where the reader found the text.
 [[nodiscard]] Experiment load_experiment(const std::string& path, const sim::FileReader& reader);
 
+/// As load_experiment, with `overrides` (govsim run --set) applied to every composed scenario
+/// (after its files, before the design point's values), and read with `reader` if it is set.
+/// A value an override sets is checked as if written in a file; errors name the override.
+[[nodiscard]] Experiment load_experiment(const std::string& path, const sim::FileReader& reader,
+                                         const std::vector<sim::Override>& overrides);
+
 /// As load_experiment, for text in memory; `path_for_messages` names it in errors and in
 /// Scenario::source_path, and relative includes are resolved against its folder.
 [[nodiscard]] Experiment parse_experiment(std::string_view text,
-                                          const std::string& path_for_messages);
+                                          const std::string& path_for_messages,
+                                          const std::vector<sim::Override>& overrides = {});
 
 /// Reads and validates the scenario file at `path` (with its includes). Also accepts an
 /// experiment file of exactly one town and one model. Throws sim::ConfigError as

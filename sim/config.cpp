@@ -441,6 +441,32 @@ std::vector<std::string> ConfigTable::strings(std::string_view key) {
     return out;
 }
 
+std::vector<double> ConfigTable::numbers(std::string_view key, const NumberRange& range) {
+    const toml::node* node = lookup(key, "an array of numbers");
+    const toml::array* array = node->as_array();
+    if (array == nullptr) {
+        throw error(key, "an array of numbers", describe(*node));
+    }
+    std::vector<double> out;
+    out.reserve(array->size());
+    for (std::size_t i = 0; i < array->size(); ++i) {
+        const toml::node& element = *array->get(i);
+        const SourceLocation at = location_of(element);
+        const std::string element_path = fmt::format("{}[{}]", key_path(key), i);
+        if (!element.is_integer() && !element.is_floating_point()) {
+            throw ConfigError(at.file, at.where, element_path, range.description,
+                              describe(element));
+        }
+        const double x = *element.value<double>();
+        if (!range.contains(x)) {
+            throw ConfigError(at.file, at.where, element_path, range.description,
+                              value_text(element), range.hint);
+        }
+        out.push_back(x);
+    }
+    return out;
+}
+
 ConfigTable ConfigTable::table(std::string_view key) {
     const toml::node* node = lookup(key, "a table", true);
     const toml::table* sub = node->as_table();
@@ -566,7 +592,10 @@ std::string provenance_text(const std::vector<ConfigSource>& sources) {
 void merge_tables(toml::table& base, toml::table&& overlay) {
     for (auto&& [key, value] : overlay) {
         toml::node* existing = base.get(key.str());
-        if (existing != nullptr && existing->is_table() && value.is_table()) {
+        // An empty table replaces (clears) the table it overrides: merging it would change
+        // nothing, silently.
+        if (existing != nullptr && existing->is_table() && value.is_table() &&
+            !value.as_table()->empty()) {
             merge_tables(*existing->as_table(), std::move(*value.as_table()));
             continue;
         }
@@ -574,6 +603,263 @@ void merge_tables(toml::table& base, toml::table&& overlay) {
         base.erase(key.str());
         base.insert(key, std::move(value));
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Overrides
+
+namespace {
+
+/// One segment of an override path: a key, then any number of [i] / [name] selectors.
+struct PathSegment {
+    std::string key;
+    struct Selector {
+        bool by_name = false;
+        std::size_t index = 0;
+        std::string name;
+    };
+    std::vector<Selector> selectors;
+};
+
+bool bare_key_char(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-';
+}
+
+std::vector<PathSegment> parse_path(std::string_view path, const std::string& label) {
+    const auto bad = [&](std::string why) {
+        return ConfigError::with_message(
+            label, {}, {}, fmt::format("malformed key path '{}': {}", path, why),
+            "write keys separated by '.', e.g. escalation.escalate_base or "
+            "handlers.departments[urban-management].servers");
+    };
+    std::vector<PathSegment> out;
+    std::size_t i = 0;
+    for (;;) {
+        PathSegment seg;
+        if (i < path.size() && path[i] == '"') {
+            const std::size_t end = path.find('"', i + 1);
+            if (end == std::string_view::npos) {
+                throw bad("a quoted key is not closed");
+            }
+            seg.key = std::string(path.substr(i + 1, end - i - 1));
+            i = end + 1;
+        } else {
+            const std::size_t start = i;
+            while (i < path.size() && bare_key_char(path[i])) {
+                ++i;
+            }
+            if (i == start) {
+                throw bad(i < path.size()
+                              ? fmt::format("unexpected '{}' at character {}", path[i], i + 1)
+                              : std::string("a key is missing at the end"));
+            }
+            seg.key = std::string(path.substr(start, i - start));
+        }
+        while (i < path.size() && path[i] == '[') {
+            const std::size_t end = path.find(']', i + 1);
+            if (end == std::string_view::npos) {
+                throw bad("a '[' is not closed");
+            }
+            std::string inside(path.substr(i + 1, end - i - 1));
+            if (inside.size() >= 2 && inside.front() == '"' && inside.back() == '"') {
+                inside = inside.substr(1, inside.size() - 2);
+            }
+            if (inside.empty()) {
+                throw bad("an empty '[]'");
+            }
+            PathSegment::Selector sel;
+            if (std::all_of(inside.begin(), inside.end(),
+                            [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+                sel.index = static_cast<std::size_t>(std::stoull(inside));
+            } else {
+                sel.by_name = true;
+                sel.name = inside;
+            }
+            seg.selectors.push_back(std::move(sel));
+            i = end + 1;
+        }
+        out.push_back(std::move(seg));
+        if (i == path.size()) {
+            return out;
+        }
+        if (path[i] != '.') {
+            throw bad(fmt::format("unexpected '{}' at character {}", path[i], i + 1));
+        }
+        ++i;
+    }
+}
+
+/// The names of an array's tables (their `name` keys), for messages.
+std::string element_names(const toml::array& array) {
+    std::vector<std::string> names;
+    for (const toml::node& element : array) {
+        if (const auto* t = element.as_table()) {
+            if (const auto name = (*t)["name"].value<std::string>()) {
+                names.push_back(*name);
+            }
+        }
+    }
+    return names.empty() ? std::string("none has a name")
+                         : fmt::format("{}", fmt::join(names, ", "));
+}
+
+/// The element of `array` a selector picks, or throws (an error named by `label`).
+std::size_t select(const toml::array& array, const PathSegment::Selector& sel,
+                   const std::string& where, const std::string& label) {
+    if (!sel.by_name) {
+        if (sel.index >= array.size()) {
+            throw ConfigError(label, {}, where,
+                              fmt::format("an index below {} (elements from 0)", array.size()),
+                              fmt::format("[{}]", sel.index));
+        }
+        return sel.index;
+    }
+    for (std::size_t k = 0; k < array.size(); ++k) {
+        if (const auto* t = array.get(k)->as_table()) {
+            if ((*t)["name"].value<std::string>() == sel.name) {
+                return k;
+            }
+        }
+    }
+    throw ConfigError(label, {}, where, "the name of one of its elements",
+                      fmt::format("\"{}\"", sel.name),
+                      fmt::format("its elements are named: {}", element_names(array)));
+}
+
+} // namespace
+
+Override parse_override(std::string_view text, std::string label) {
+    // The first '=' outside quotes and brackets: names in [..] and quoted keys may hold one.
+    bool quoted = false;
+    int depth = 0;
+    std::size_t eq = std::string_view::npos;
+    for (std::size_t i = 0; i < text.size() && eq == std::string_view::npos; ++i) {
+        const char c = text[i];
+        if (c == '"') {
+            quoted = !quoted;
+        } else if (!quoted && c == '[') {
+            ++depth;
+        } else if (!quoted && c == ']') {
+            --depth;
+        } else if (!quoted && depth == 0 && c == '=') {
+            eq = i;
+        }
+    }
+    const auto trim = [](std::string_view s) {
+        while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0) {
+            s.remove_prefix(1);
+        }
+        while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0) {
+            s.remove_suffix(1);
+        }
+        return std::string(s);
+    };
+    if (eq == std::string_view::npos) {
+        throw ConfigError(std::move(label), {}, {}, "PATH=VALUE (a key path, '=', a TOML value)",
+                          fmt::format("\"{}\"", text), "e.g. --set escalation.escalate_base=0.3");
+    }
+    Override o{std::move(label), trim(text.substr(0, eq)), trim(text.substr(eq + 1))};
+    if (o.path.empty()) {
+        throw ConfigError(o.label, {}, {}, "a key path before '='", "nothing");
+    }
+    if (o.value.empty()) {
+        throw ConfigError(o.label, {}, o.path, "a TOML value after '='", "nothing",
+                          "write {} to clear a table, \"\" for an empty string");
+    }
+    (void)parse_path(o.path, o.label);
+    return o;
+}
+
+std::string apply_override(toml::table& root, const Override& o) {
+    const std::vector<PathSegment> segments = parse_path(o.path, o.label);
+    toml::table parsed;
+    try {
+        parsed = toml::parse(fmt::format("v = {}", o.value), std::string_view{o.label});
+    } catch (const toml::parse_error& e) {
+        throw ConfigError::with_message(
+            o.label, {}, o.path,
+            fmt::format("the value '{}' is not a TOML value ({})", o.value, e.description()),
+            "strings need quotes, e.g. --set 'model.name=\"pilot\"'");
+    }
+    toml::node& value = *parsed.get("v");
+
+    toml::table* table = &root;
+    std::string resolved;
+    for (std::size_t s = 0; s < segments.size(); ++s) {
+        const PathSegment& seg = segments[s];
+        const bool last = s + 1 == segments.size();
+        if (!resolved.empty()) {
+            resolved += '.';
+        }
+        resolved += seg.key;
+        toml::node* node = table->get(seg.key);
+        // New keys carry the override's name as their source, for messages about them.
+        if (last && seg.selectors.empty()) {
+            table->insert_or_assign(toml::key(seg.key, toml::source_region(value.source())),
+                                    std::move(value));
+            return resolved;
+        }
+        if (node == nullptr) {
+            if (!seg.selectors.empty()) {
+                throw ConfigError(o.label, {}, resolved, "an array to select an element of",
+                                  "nothing (key missing)");
+            }
+            table = table
+                        ->insert_or_assign(toml::key(seg.key, toml::source_region(value.source())),
+                                           toml::table{})
+                        .first->second.as_table();
+            continue;
+        }
+        for (std::size_t k = 0; k < seg.selectors.size(); ++k) {
+            toml::array* array = node->as_array();
+            if (array == nullptr) {
+                throw ConfigError(o.label, {}, resolved, "an array to select an element of",
+                                  node->is_table() ? "a table" : "a value that is not an array");
+            }
+            const std::size_t at = select(*array, seg.selectors[k], resolved, o.label);
+            resolved += fmt::format("[{}]", at);
+            if (last && k + 1 == seg.selectors.size()) {
+                array->replace(array->cbegin() + static_cast<std::ptrdiff_t>(at), std::move(value));
+                return resolved;
+            }
+            node = array->get(at);
+        }
+        table = node->as_table();
+        if (table == nullptr) {
+            throw ConfigError(o.label, {}, resolved, "a table (the path goes on below it)",
+                              "a value that is not a table");
+        }
+    }
+    return resolved; // not reached: the last segment returns
+}
+
+const toml::node* node_at(const toml::table& root, std::string_view path) {
+    std::vector<PathSegment> segments;
+    try {
+        segments = parse_path(path, {});
+    } catch (const ConfigError&) {
+        return nullptr;
+    }
+    const toml::node* node = &root;
+    for (const PathSegment& seg : segments) {
+        const auto* table = node->as_table();
+        node = table == nullptr ? nullptr : table->get(seg.key);
+        for (const auto& sel : seg.selectors) {
+            const auto* array = node == nullptr ? nullptr : node->as_array();
+            if (array == nullptr) {
+                return nullptr;
+            }
+            try {
+                node = array->get(select(*array, sel, {}, {}));
+            } catch (const ConfigError&) {
+                return nullptr;
+            }
+        }
+        if (node == nullptr) {
+            return nullptr;
+        }
+    }
+    return node;
 }
 
 const std::string& ConfigComposer::text_of(const std::string& path) {

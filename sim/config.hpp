@@ -163,6 +163,11 @@ public:
     /// An array whose elements are all non-empty strings (the array itself may be empty).
     [[nodiscard]] std::vector<std::string> strings(std::string_view key);
 
+    /// An array whose elements are all numbers (TOML integers or floats) within `range` (the
+    /// array itself may be empty).
+    [[nodiscard]] std::vector<double> numbers(std::string_view key,
+                                              const NumberRange& range = NumberRange::any());
+
     /// A sub-table (a [section] or an inline table); call finish() on it too.
     [[nodiscard]] ConfigTable table(std::string_view key);
     /// An array of tables ([[key]] entries), each with path "key[i]"; call finish() on each.
@@ -252,9 +257,37 @@ private:
 
 /// Deep-merges `overlay` into `base`: where both hold a table (a [section] or an inline table)
 /// under a key, the tables merge key by key, recursively; any other value in `overlay`
-/// (number, string, array, array of tables) replaces the one in `base` wholesale. Nodes and keys
-/// are moved, so they keep their source regions (file, line, column).
+/// (number, string, array, array of tables) replaces the one in `base` wholesale, and so does
+/// an empty table (`effects = {}` clears the inherited table instead of keeping it). Nodes and
+/// keys are moved, so they keep their source regions (file, line, column).
 void merge_tables(toml::table& base, toml::table&& overlay);
+
+/// One override of a composed document's value (`govsim run --set PATH=VALUE`, or a design
+/// point's parameter). PATH is a dotted key path whose segments are bare keys (letters,
+/// digits, '_' and '-') or quoted ones ("..."), each optionally followed by `[i]` (element i of
+/// an array, from 0) or `[name]` (the element of an array of tables whose `name` key is
+/// `name`); VALUE is any TOML value (`20`, `0.5`, `"text"`, `[1, 2]`, `{}`, `{ a = 1 }`).
+struct Override {
+    std::string label; ///< names it in messages, e.g. "--set handlers.servers=3"
+    std::string path;
+    std::string value;
+};
+
+/// Splits "PATH=VALUE" (at the first '=' outside quotes and brackets). Throws ConfigError named
+/// by `label` (e.g. "--set <text>") for text without '=', an empty path or an empty value.
+[[nodiscard]] Override parse_override(std::string_view text, std::string label);
+
+/// Sets the value at `o.path` in `root`, replacing what is there (a table too: `{}` clears it).
+/// Tables missing on the way are created; an array element must exist. The new value's source
+/// is `o.label` (so a value the schema rejects is reported under the override's name). Throws
+/// ConfigError named by `o.label` for a malformed path or value, a `[..]` on something that is
+/// not an array, an element that does not exist (with the names there are), or a key on a
+/// value that is not a table. Returns the path with names resolved to indices
+/// ("handlers.departments[2].servers"), as the schema names keys.
+std::string apply_override(toml::table& root, const Override& o);
+
+/// The node at a key path written as for Override (names resolved), or null if there is none.
+[[nodiscard]] const toml::node* node_at(const toml::table& root, std::string_view path);
 
 /// Engineering limits on configuration files: not behavioural numbers, but bounds on what
 /// reading and composing files may cost, so that a typo or a hostile file (an include of

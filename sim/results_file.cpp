@@ -1052,6 +1052,149 @@ std::vector<std::uint64_t> ResultsReader::uint_column(std::string_view dataset_p
     return values;
 }
 
+std::vector<double> ResultsReader::double_column(std::string_view dataset_path,
+                                                 std::string_view column) const {
+    const QuietErrors quiet;
+    const std::string what = fmt::format("cannot read column '{}' of '{}' in '{}'", column,
+                                         dataset_path, path_.string());
+    Handle dataset = open_dataset(file_, dataset_path, what);
+    const std::string member(column);
+    Handle type(check(H5Tcreate(H5T_COMPOUND, sizeof(double)), what), H5Tclose);
+    check(H5Tinsert(type.get(), member.c_str(), 0, H5T_NATIVE_DOUBLE), what);
+    std::vector<double> values(static_cast<std::size_t>(rows(dataset_path)));
+    if (!values.empty()) {
+        check(H5Dread(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+              what);
+    }
+    return values;
+}
+
+void ResultsReader::write_csv(std::string_view dataset_path,
+                              const std::function<void(std::string_view)>& out) const {
+    const QuietErrors quiet;
+    const std::string what =
+        fmt::format("cannot export '{}' of '{}' as CSV", dataset_path, path_.string());
+    Handle dataset = open_dataset(file_, dataset_path, what);
+    Handle file_type(check(H5Dget_type(dataset.get()), what), H5Tclose);
+    if (H5Tget_class(file_type.get()) != H5T_COMPOUND) {
+        throw OutputError(fmt::format("{}: not a table", what));
+    }
+    // Every column read as int64, uint64, double or its fixed-length string type.
+    enum class Kind { Int, Uint, Real, Text };
+    struct Member {
+        std::string name;
+        Kind kind;
+        std::size_t offset, size;
+    };
+    std::vector<Member> members;
+    const int count = check(H5Tget_nmembers(file_type.get()), what);
+    std::size_t row_size = 0;
+    std::vector<Handle> string_types;
+    for (int i = 0; i < count; ++i) {
+        char* raw = H5Tget_member_name(file_type.get(), static_cast<unsigned>(i));
+        std::string name(raw == nullptr ? "" : raw);
+        H5free_memory(raw);
+        Handle type(check(H5Tget_member_type(file_type.get(), static_cast<unsigned>(i)), what),
+                    H5Tclose);
+        Member m{name, Kind::Real, row_size, sizeof(double)};
+        switch (H5Tget_class(type.get())) {
+        case H5T_INTEGER:
+            m.kind = H5Tget_sign(type.get()) == H5T_SGN_NONE ? Kind::Uint : Kind::Int;
+            break;
+        case H5T_FLOAT:
+            break;
+        case H5T_STRING:
+            if (H5Tis_variable_str(type.get()) > 0) {
+                throw OutputError(
+                    fmt::format("{}: column '{}' holds variable-length strings", what, name));
+            }
+            m.kind = Kind::Text;
+            m.size = H5Tget_size(type.get());
+            string_types.push_back(std::move(type));
+            break;
+        default:
+            throw OutputError(
+                fmt::format("{}: column '{}' is of a type CSV export does not know", what, name));
+        }
+        row_size += m.size;
+        members.push_back(std::move(m));
+    }
+    Handle memory_type(check(H5Tcreate(H5T_COMPOUND, std::max<std::size_t>(row_size, 1)), what),
+                       H5Tclose);
+    std::size_t next_string = 0;
+    for (const Member& m : members) {
+        const hid_t type = m.kind == Kind::Int    ? H5T_NATIVE_INT64
+                           : m.kind == Kind::Uint ? H5T_NATIVE_UINT64
+                           : m.kind == Kind::Real ? H5T_NATIVE_DOUBLE
+                                                  : string_types[next_string++].get();
+        check(H5Tinsert(memory_type.get(), m.name.c_str(), m.offset, type), what);
+    }
+    const auto quote = [](std::string_view text) {
+        if (text.find_first_of(",\"\n\r") == std::string_view::npos) {
+            return std::string(text);
+        }
+        std::string q = "\"";
+        for (const char c : text) {
+            q += c;
+            if (c == '"') {
+                q += '"';
+            }
+        }
+        return q + "\"";
+    };
+    std::string header;
+    for (std::size_t k = 0; k < members.size(); ++k) {
+        header += (k == 0 ? "" : ",") + quote(members[k].name);
+    }
+    out(header + "\n");
+    const std::uint64_t n = rows(dataset_path);
+    const std::uint64_t block =
+        std::max<std::uint64_t>(1, (4U << 20) / std::max<std::size_t>(row_size, 1));
+    Handle file_space(check(H5Dget_space(dataset.get()), what), H5Sclose);
+    std::vector<unsigned char> buffer;
+    for (std::uint64_t first = 0; first < n; first += block) {
+        const hsize_t start = first;
+        const hsize_t rows_here = std::min<std::uint64_t>(block, n - first);
+        buffer.assign(static_cast<std::size_t>(rows_here) * row_size, 0);
+        check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &rows_here,
+                                  nullptr),
+              what);
+        Handle memory_space(check(H5Screate_simple(1, &rows_here, nullptr), what), H5Sclose);
+        check(H5Dread(dataset.get(), memory_type.get(), memory_space.get(), file_space.get(),
+                      H5P_DEFAULT, buffer.data()),
+              what);
+        std::string text;
+        for (hsize_t r = 0; r < rows_here; ++r) {
+            const unsigned char* row = buffer.data() + r * row_size;
+            for (std::size_t k = 0; k < members.size(); ++k) {
+                const Member& m = members[k];
+                if (k > 0) {
+                    text += ',';
+                }
+                const unsigned char* at = row + m.offset;
+                if (m.kind == Kind::Int) {
+                    std::int64_t v = 0;
+                    std::memcpy(&v, at, sizeof v);
+                    text += fmt::format("{}", v);
+                } else if (m.kind == Kind::Uint) {
+                    std::uint64_t v = 0;
+                    std::memcpy(&v, at, sizeof v);
+                    text += fmt::format("{}", v);
+                } else if (m.kind == Kind::Real) {
+                    double v = 0;
+                    std::memcpy(&v, at, sizeof v);
+                    text += fmt::format("{}", v);
+                } else {
+                    const auto* chars = reinterpret_cast<const char*>(at);
+                    text += quote(std::string_view(chars, ::strnlen(chars, m.size)));
+                }
+            }
+            text += '\n';
+        }
+        out(text);
+    }
+}
+
 std::vector<std::string> ResultsReader::string_column(std::string_view dataset_path,
                                                       std::string_view column) const {
     const QuietErrors quiet;

@@ -406,6 +406,14 @@ public:
     /// A numeric column of a table, converted to uint64 by HDF5.
     [[nodiscard]] std::vector<std::uint64_t> uint_column(std::string_view dataset_path,
                                                          std::string_view column) const;
+    /// A numeric column of a table, converted to double by HDF5.
+    [[nodiscard]] std::vector<double> double_column(std::string_view dataset_path,
+                                                    std::string_view column) const;
+    /// A table as CSV: a header line of its column names, then one line per row (numbers with
+    /// full precision, NaN as "nan"; strings quoted where they hold a comma, a quote or a line
+    /// break), handed to `out` a piece at a time (memory does not grow with the table).
+    void write_csv(std::string_view dataset_path,
+                   const std::function<void(std::string_view)>& out) const;
     /// A fixed-length string column of a table.
     [[nodiscard]] std::vector<std::string> string_column(std::string_view dataset_path,
                                                          std::string_view column) const;

@@ -28,7 +28,7 @@ import pandas as pd
 from . import calendar
 
 RESULTS_FORMAT = "govsim-results"
-KNOWN_FORMAT_VERSIONS = (1, 2, 3)
+KNOWN_FORMAT_VERSIONS = (1, 2, 3, 4)
 
 # Values whose order is the model's, not the alphabet's (docs/results.md). Levels and
 # categories are read from the file where it records their order; these are the fall-backs.

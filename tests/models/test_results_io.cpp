@@ -2,6 +2,7 @@
 // through the HDF5 C API, h5dump and h5py + pandas, column by column and attribute by attribute.
 #include "common/hdf5_reading.hpp"
 #include "common/temp_dir.hpp"
+#include "models/comparison.hpp"
 #include "models/results_io.hpp"
 #include "sim/results_file.hpp"
 
@@ -175,10 +176,26 @@ TEST_CASE("write_results: every table and attribute reads back through the HDF5 
 
     SECTION("/runs: one row per run, in index order") {
         REQUIRE(dataset_rows(f, "runs") == 2);
-        CHECK(member_names(f, "runs") ==
-              std::vector<std::string>{"index", "scenario", "town", "model", "replicate",
-                                       "communities", "compounds", "units", "evaluated_from",
-                                       "evaluated_to", "wall_seconds"});
+        std::vector<std::string> columns{
+            "index",       "scenario",  "town",  "model",          "replicate",    "point",
+            "communities", "compounds", "units", "evaluated_from", "evaluated_to", "wall_seconds"};
+        for (const auto name : metric_names)
+            columns.emplace_back(name);
+        CHECK(member_names(f, "runs") == columns);
+        // Without a design every run is at point 0; each metric as the comparison computes it.
+        CHECK(read_column<std::uint64_t>(f, "runs", "point", H5T_NATIVE_UINT64) ==
+              std::vector<std::uint64_t>{0, 0});
+        for (std::size_t m = 0; m < metric_count; ++m) {
+            CAPTURE(metric_names[m]);
+            const auto column = read_column<double>(f, "runs", std::string(metric_names[m]).c_str(),
+                                                    H5T_NATIVE_DOUBLE);
+            REQUIRE(column.size() == 2);
+            // runs[1] is index 0, runs[0] index 1
+            const double want0 = metric_value(runs[1], static_cast<Metric>(m));
+            const double want1 = metric_value(runs[0], static_cast<Metric>(m));
+            CHECK((column[0] == want0 || (std::isnan(column[0]) && std::isnan(want0))));
+            CHECK((column[1] == want1 || (std::isnan(column[1]) && std::isnan(want1))));
+        }
         CHECK(read_column<std::uint32_t>(f, "runs", "index", H5T_NATIVE_UINT32) ==
               std::vector<std::uint32_t>{0, 1});
         // Scenario names are never truncated: the column is as wide as the longest.

@@ -1,8 +1,12 @@
 // A run's time axis: the warm-up is simulated but not reported, and governance levers act from
 // the model's policy start (or a lever's own start) — before it a model's run is the baseline's,
 // bit for bit, under common random numbers.
+#include "models/experiment.hpp"
 #include "models/governance.hpp"
+#include "models/scenario_loader.hpp"
+#include "models/world.hpp"
 #include "sim/config.hpp"
+#include "sim/parallel.hpp"
 #include "test_helpers.hpp"
 
 #include <catch2/catch.hpp>
@@ -10,6 +14,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
 #include <vector>
 
 using namespace govsim;
@@ -195,4 +202,173 @@ TEST_CASE("policy and lever start dates are read and checked", "[time][policy][s
     negative.replace(negative.find("warmup_years = 1"), 16, "warmup_years = -1");
     CHECK_THROWS_WITH(models::parse_scenario(negative, test::source_path("scenarios/x.toml")),
                       Catch::Matchers::Contains("run.warmup_years"));
+}
+
+namespace {
+
+void require_same_stats(const models::DisputeStats& a, const models::DisputeStats& b) {
+    REQUIRE((a.disputes == b.disputes && a.complaints == b.complaints &&
+             a.grid_referrals == b.grid_referrals && a.timer_escalations == b.timer_escalations &&
+             a.resolved == b.resolved && a.abandoned == b.abandoned &&
+             a.open_at_end == b.open_at_end));
+    REQUIRE((same(a.mean_resolution_days, b.mean_resolution_days) &&
+             same(a.median_resolution_days, b.median_resolution_days) &&
+             same(a.p90_resolution_days, b.p90_resolution_days) &&
+             same(a.mean_detection_days, b.mean_detection_days) &&
+             same(a.share_resolved_within_30_days, b.share_resolved_within_30_days)));
+}
+
+void require_same_year(const models::YearRow& a, const models::YearRow& b) {
+    REQUIRE(a.year == b.year);
+    REQUIRE((same(a.households, b.households) &&
+             same(a.dispute_rate_per_1000_households, b.dispute_rate_per_1000_households) &&
+             same(a.open_dispute_days, b.open_dispute_days) &&
+             same(a.unresolved_dispute_days, b.unresolved_dispute_days) &&
+             same(a.burden_per_1000_households, b.burden_per_1000_households) &&
+             same(a.public_cost, b.public_cost) && same(a.fee_funded_cost, b.fee_funded_cost)));
+    require_same_stats(a.stats, b.stats);
+    for (std::size_t k = 0; k < a.resources.amount.size(); ++k)
+        REQUIRE(same(a.resources.amount[k], b.resources.amount[k]));
+    const auto& x = a.institutions;
+    const auto& y = b.institutions;
+    REQUIRE((x.assemblies == y.assemblies && x.committees_elected == y.committees_elected &&
+             x.dismissals == y.dismissals && x.tenders == y.tenders &&
+             x.firms_hired == y.firms_hired && x.abandonments == y.abandonments &&
+             x.committees_dormant == y.committees_dormant &&
+             x.committees_revived == y.committees_revived));
+}
+
+/// Every figure of two runs the same, bit for bit (the wall time aside).
+void require_same_run(const RunResult& a, const RunResult& b) {
+    REQUIRE((a.communities == b.communities && a.compounds == b.compounds && a.units == b.units));
+    REQUIRE(a.years.size() == b.years.size());
+    for (std::size_t y = 0; y < a.years.size(); ++y)
+        require_same_year(a.years[y], b.years[y]);
+    require_same_year(a.total, b.total);
+    require_same_year(a.evaluation, b.evaluation);
+    REQUIRE((a.evaluated_from == b.evaluated_from && a.evaluated_to == b.evaluated_to));
+    REQUIRE(a.category_years.size() == b.category_years.size());
+    for (std::size_t k = 0; k < a.category_years.size(); ++k) {
+        require_same_stats(a.category_years[k].stats, b.category_years[k].stats);
+        REQUIRE(same(a.category_years[k].unresolved_dispute_days,
+                     b.category_years[k].unresolved_dispute_days));
+    }
+    REQUIRE(a.equity.size() == b.equity.size());
+    for (std::size_t k = 0; k < a.equity.size(); ++k)
+        require_same_stats(a.equity[k].stats, b.equity[k].stats);
+    REQUIRE(a.daily.size() == b.daily.size());
+    for (std::size_t d = 0; d < a.daily.size(); ++d) {
+        const auto &x = a.daily[d], &y = b.daily[d];
+        REQUIRE((x.day == y.day && x.households == y.households && x.onsets == y.onsets &&
+                 x.detections == y.detections && x.resolved == y.resolved &&
+                 x.abandoned == y.abandoned && x.complaints == y.complaints &&
+                 x.grid_referrals == y.grid_referrals &&
+                 x.timer_escalations == y.timer_escalations && x.open == y.open &&
+                 x.servers == y.servers));
+        for (std::size_t k = 0; k < x.busy_server_days.size(); ++k)
+            REQUIRE(same(x.busy_server_days[k], y.busy_server_days[k]));
+    }
+    REQUIRE(a.monthly.size() == b.monthly.size());
+    for (std::size_t m = 0; m < a.monthly.size(); ++m) {
+        const auto &x = a.monthly[m], &y = b.monthly[m];
+        REQUIRE((same(x.mean_satisfaction, y.mean_satisfaction) &&
+                 same(x.mean_trust, y.mean_trust) &&
+                 same(x.mean_owner_satisfaction, y.mean_owner_satisfaction) &&
+                 same(x.fee_collection, y.fee_collection) &&
+                 same(x.mean_staffing, y.mean_staffing) && same(x.firm_balance, y.firm_balance)));
+        REQUIRE((x.managed_compounds == y.managed_compounds && x.firm_managed == y.firm_managed &&
+                 x.self_governed == y.self_governed && x.owners_committees == y.owners_committees &&
+                 x.functioning_committees == y.functioning_committees &&
+                 x.residents_committees == y.residents_committees &&
+                 x.firms_in_deficit == y.firms_in_deficit));
+    }
+    REQUIRE(a.disputes.size() == b.disputes.size());
+    for (std::size_t k = 0; k < a.disputes.size(); ++k)
+        REQUIRE(same_record(a.disputes[k], b.disputes[k]));
+}
+
+} // namespace
+
+TEST_CASE("models continue from a shared history to the runs they give alone, bit for bit",
+          "[time][policy][determinism]") {
+    // The pilot's models on one town, from a policy start after a warm-up year; the runner
+    // simulates the days before it once per replicate and every model goes on from a copy.
+    auto base = test::small_lishui(20000, 4, 2, 1);
+    base.model.policy_start = sim::Date{2014, 7, 1};
+    std::vector<Scenario> scenarios;
+    for (const char* name : {"baseline", "lishui", "denghu", "shenzhen", "nanhai-opinions"}) {
+        auto s = base;
+        s.model.name = name;
+        std::ifstream file(test::source_path(std::string("scenarios/models/") + name + ".toml"));
+        std::stringstream text;
+        text << file.rdbuf();
+        // The model file's lever sections (its [model] table comes first).
+        const std::string all = text.str();
+        if (const auto at = all.find("\n[levers."); at != std::string::npos)
+            test::add_levers(s, all.substr(at + 1));
+        scenarios.push_back(s);
+    }
+    // A lever phased in before the others' start moves the group's history end earlier.
+    auto early = scenarios[1];
+    early.model.name = "early-grid";
+    test::add_levers(early, std::string("[levers.grid_inspection]\nstart = 2014-03-01\n") +
+                                grid.substr(grid.find('\n') + 1));
+    scenarios.push_back(early);
+    // Another escalation: the same town but another history (it shares only the town).
+    auto other = scenarios[2];
+    other.model.name = "other-history";
+    other.escalation.escalate_base *= 0.5;
+    scenarios.push_back(other);
+
+    const int first_year = base.first_simulated_year();
+    const int policy_day = sim::day_of(sim::Date{2014, 7, 1}, first_year);
+    REQUIRE(policy_day > 0);
+    for (std::size_t s = 1; s < 5; ++s) {
+        REQUIRE(models::same_history(scenarios[0], scenarios[s]));
+        REQUIRE(models::first_lever_day(scenarios[s]) == policy_day);
+    }
+    REQUIRE(models::first_lever_day(scenarios[0]) == base.days()); // no levers
+    REQUIRE(models::first_lever_day(early) == sim::day_of(sim::Date{2014, 3, 1}, first_year));
+    REQUIRE_FALSE(models::same_history(scenarios[0], other));
+    REQUIRE(models::same_synthesis(scenarios[0], other));
+
+    models::ExperimentOptions o;
+    o.seed = 33;
+    o.replicates = 2;
+    o.record_disputes = true;
+    std::vector<RunResult> shared;
+    {
+        sim::ThreadLimit limit(2);
+        shared = models::run_experiment(scenarios, o);
+    }
+    REQUIRE(shared.size() == scenarios.size() * 2);
+    for (std::size_t i = 0; i < shared.size(); ++i) {
+        const auto& s = scenarios[i / 2];
+        models::RunKey key{static_cast<std::uint32_t>(i), s.run.name, s.town.name, s.model.name,
+                           static_cast<std::uint32_t>(i % 2)};
+        models::RunOptions alone;
+        alone.record_disputes = true;
+        INFO("run " << i << " (" << s.model.name << ")");
+        require_same_run(shared[i], models::run_replicate(s, o.seed, key, alone));
+    }
+
+    // Directly: a history stopped at the policy start, continued by each model.
+    models::RunOptions with_history;
+    with_history.record_disputes = true;
+    with_history.history = models::run_history(scenarios[0], 5, 1, policy_day);
+    REQUIRE(models::history_day(*with_history.history) == policy_day);
+    for (std::size_t s = 0; s < 5; ++s) {
+        models::RunKey key{0, "x", "t", scenarios[s].model.name, 1};
+        models::RunOptions alone;
+        alone.record_disputes = true;
+        INFO(scenarios[s].model.name);
+        require_same_run(models::run_replicate(scenarios[s], 5, key, with_history),
+                         models::run_replicate(scenarios[s], 5, key, alone));
+    }
+    // A history cannot run past a lever's start, nor be continued by a run it does not fit.
+    CHECK_THROWS_AS(models::run_history(scenarios[1], 5, 1, policy_day + 1), std::logic_error);
+    models::RunKey key{0, "x", "t", "early", 1};
+    CHECK_THROWS_AS(models::run_replicate(early, 5, key, with_history), std::logic_error);
+    CHECK_THROWS_AS(models::run_replicate(other, 5, key, with_history), std::logic_error);
+    CHECK_THROWS_AS(models::run_replicate(scenarios[1], 6, key, with_history), std::logic_error);
 }

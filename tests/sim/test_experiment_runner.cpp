@@ -133,3 +133,31 @@ TEST_CASE("shares deal runs round-robin and cover each index once", "[runner]") 
     CHECK(sim::indices_of(2, {2, 3}).empty());
     CHECK_THROWS_AS(sim::indices_of(10, {3, 3}), std::invalid_argument);
 }
+
+TEST_CASE("inside a serial scope, loops run in order on the calling thread", "[sim][parallel]") {
+    const sim::ThreadLimit limit(2);
+    std::vector<std::size_t> order;
+    std::vector<std::thread::id> threads;
+    {
+        const sim::SerialScope serial;
+        REQUIRE(sim::serial_here());
+        sim::parallel_for_each_index(200, [&](std::size_t i) {
+            order.push_back(i); // unsynchronised: safe only if the calls are serial
+            threads.push_back(std::this_thread::get_id());
+        });
+        // An exception still leaves the loop, as a parallel loop's would.
+        CHECK_THROWS_AS(
+            sim::parallel_for_each_index(
+                3, [](std::size_t i) { i == 1 ? throw std::runtime_error("x") : void(); }),
+            std::runtime_error);
+    }
+    REQUIRE_FALSE(sim::serial_here());
+    REQUIRE(order.size() == 200);
+    for (std::size_t i = 0; i < order.size(); ++i)
+        REQUIRE(order[i] == i);
+    REQUIRE(std::all_of(threads.begin(), threads.end(),
+                        [](std::thread::id t) { return t == std::this_thread::get_id(); }));
+    // An inactive scope changes nothing.
+    const sim::SerialScope inactive(false);
+    CHECK_FALSE(sim::serial_here());
+}

@@ -1,0 +1,431 @@
+#include "models/design_analysis.hpp"
+
+#include "analysis/robustness.hpp"
+#include "analysis/sensitivity.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <limits>
+#include <stdexcept>
+
+namespace govsim::models {
+namespace {
+
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+std::size_t position(const std::vector<std::string>& names, const std::string& name,
+                     const char* what) {
+    const auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end())
+        throw std::invalid_argument(fmt::format("design analysis: unknown {} '{}'", what, name));
+    return static_cast<std::size_t>(it - names.begin());
+}
+
+std::vector<Metric> all_metrics() {
+    std::vector<Metric> out;
+    for (std::size_t k = 0; k < metric_count; ++k)
+        out.push_back(static_cast<Metric>(k));
+    return out;
+}
+
+bool wanted(const std::vector<Metric>& metrics, Metric m) {
+    return metrics.empty() || std::find(metrics.begin(), metrics.end(), m) != metrics.end();
+}
+
+std::string_view name_of(Metric m) {
+    return metric_names[static_cast<std::size_t>(m)];
+}
+
+} // namespace
+
+bool lower_is_better(Metric metric) {
+    switch (metric) {
+    case Metric::ResolvedShare:
+    case Metric::ResolvedWithin30:
+        return false;
+    default:
+        return true;
+    }
+}
+
+// ---- point means ------------------------------------------------------------------------------
+
+PointMeans::PointMeans(std::vector<std::string> towns, std::vector<std::string> models,
+                       std::size_t points, std::uint32_t replicates)
+    : towns_(std::move(towns)), models_(std::move(models)), points_(points),
+      replicates_(replicates) {
+    if (towns_.empty() || models_.empty() || points_ == 0 || replicates_ == 0)
+        throw std::invalid_argument("design analysis: no towns, models, points or replicates");
+    const std::size_t slots = towns_.size() * models_.size() * points_ * replicates_;
+    std::array<double, metric_count> none{};
+    none.fill(nan);
+    values_.assign(slots, none);
+    added_.assign(slots, 0);
+}
+
+void PointMeans::add(std::size_t point, const RunResult& run) {
+    const std::size_t t = position(towns_, run.key.town, "town");
+    const std::size_t m = position(models_, run.key.model, "model");
+    if (point >= points_ || run.key.replicate >= replicates_)
+        throw std::invalid_argument(fmt::format(
+            "design analysis: point {} or replicate {} out of range", point, run.key.replicate));
+    const std::size_t slot = cell(t, m, point) * replicates_ + run.key.replicate;
+    if (added_[slot])
+        throw std::invalid_argument("design analysis: a run added twice");
+    added_[slot] = 1;
+    for (std::size_t k = 0; k < metric_count; ++k)
+        values_[slot][k] = metric_value(run, static_cast<Metric>(k));
+}
+
+double PointMeans::mean(std::size_t town, std::size_t model, std::size_t point,
+                        Metric metric) const {
+    const std::size_t first = cell(town, model, point) * replicates_;
+    double sum = 0;
+    std::size_t n = 0;
+    for (std::uint32_t r = 0; r < replicates_; ++r) { // replicate order: order-independent
+        if (!added_[first + r])
+            continue;
+        sum += values_[first + r][static_cast<std::size_t>(metric)];
+        ++n;
+    }
+    return n > 0 ? sum / static_cast<double>(n) : nan;
+}
+
+std::vector<double> PointMeans::series(std::size_t town, std::size_t model, Metric metric) const {
+    std::vector<double> out(points_);
+    for (std::size_t p = 0; p < points_; ++p)
+        out[p] = mean(town, model, p, metric);
+    return out;
+}
+
+bool PointMeans::complete() const {
+    return std::all_of(added_.begin(), added_.end(), [](std::uint8_t a) { return a != 0; });
+}
+
+// ---- sensitivity ------------------------------------------------------------------------------
+
+namespace {
+
+double variance(const std::vector<double>& x) {
+    double mean = 0;
+    for (const double v : x)
+        mean += v;
+    mean /= static_cast<double>(x.size());
+    double ss = 0;
+    for (const double v : x)
+        ss += (v - mean) * (v - mean);
+    return x.size() > 1 ? ss / static_cast<double>(x.size() - 1) : nan;
+}
+
+template <class Design>
+void check_design(const PointMeans& means, const Design& design,
+                  const std::vector<std::string>& parameters) {
+    if (design.points.size() != means.points())
+        throw std::invalid_argument(
+            fmt::format("design analysis: the design has {} points, the runs {}",
+                        design.points.size(), means.points()));
+    if (parameters.size() != design.factors)
+        throw std::invalid_argument("design analysis: one parameter name per design column");
+}
+
+SensitivityRow row_for(const PointMeans& means, std::size_t t, std::size_t m, Metric metric,
+                       const std::string& parameter, const SensitivityOptions& o) {
+    SensitivityRow r;
+    r.town = means.towns()[t];
+    r.model = means.models()[m];
+    r.metric = metric;
+    r.parameter = parameter;
+    r.confidence = o.confidence;
+    r.first = r.first_lower = r.first_upper = nan;
+    r.total = r.total_lower = r.total_upper = nan;
+    r.mu = r.mu_star = r.mu_star_lower = r.mu_star_upper = r.sigma = nan;
+    return r;
+}
+
+} // namespace
+
+std::vector<SensitivityRow> sobol_rows(const PointMeans& means,
+                                       const analysis::SaltelliDesign& design,
+                                       const std::vector<std::string>& parameters,
+                                       const SensitivityOptions& o) {
+    check_design(means, design, parameters);
+    std::vector<SensitivityRow> out;
+    for (std::size_t t = 0; t < means.towns().size(); ++t)
+        for (std::size_t m = 0; m < means.models().size(); ++m)
+            for (const Metric metric : all_metrics()) {
+                const std::vector<double> y = means.series(t, m, metric);
+                const auto idx =
+                    analysis::sobol_indices(design, y, o.resamples, o.confidence, o.seed);
+                const double var = variance(y);
+                for (std::size_t k = 0; k < design.factors; ++k) {
+                    SensitivityRow r = row_for(means, t, m, metric, parameters[k], o);
+                    r.method = "sobol";
+                    r.points = design.base;
+                    r.output_variance = var;
+                    r.first = idx.first[k].estimate;
+                    r.first_lower = idx.first[k].lower;
+                    r.first_upper = idx.first[k].upper;
+                    r.total = idx.total[k].estimate;
+                    r.total_lower = idx.total[k].lower;
+                    r.total_upper = idx.total[k].upper;
+                    out.push_back(std::move(r));
+                }
+            }
+    return out;
+}
+
+std::vector<SensitivityRow> morris_rows(const PointMeans& means,
+                                        const analysis::MorrisDesign& design,
+                                        const std::vector<std::string>& parameters,
+                                        const SensitivityOptions& o) {
+    check_design(means, design, parameters);
+    std::vector<SensitivityRow> out;
+    for (std::size_t t = 0; t < means.towns().size(); ++t)
+        for (std::size_t m = 0; m < means.models().size(); ++m)
+            for (const Metric metric : all_metrics()) {
+                const std::vector<double> y = means.series(t, m, metric);
+                const auto fx =
+                    analysis::morris_effects(design, y, o.resamples, o.confidence, o.seed);
+                const double var = variance(y);
+                for (std::size_t k = 0; k < design.factors; ++k) {
+                    SensitivityRow r = row_for(means, t, m, metric, parameters[k], o);
+                    r.method = "morris";
+                    r.points = design.trajectories;
+                    r.output_variance = var;
+                    r.mu = fx.mu[k];
+                    r.mu_star = fx.mu_star[k];
+                    r.mu_star_lower = fx.mu_star_interval[k].lower;
+                    r.mu_star_upper = fx.mu_star_interval[k].upper;
+                    r.sigma = fx.sigma[k];
+                    out.push_back(std::move(r));
+                }
+            }
+    return out;
+}
+
+// ---- robustness -------------------------------------------------------------------------------
+
+std::vector<RobustnessRow> robustness_rows(const PointMeans& means,
+                                           std::string_view baseline_model) {
+    const auto& models = means.models();
+    std::size_t baseline = 0;
+    if (const auto it = std::find(models.begin(), models.end(), baseline_model); it != models.end())
+        baseline = static_cast<std::size_t>(it - models.begin());
+    std::vector<RobustnessRow> out;
+    for (std::size_t t = 0; t < means.towns().size(); ++t)
+        for (const Metric metric : all_metrics()) {
+            // values[d][m]: model m's mean on draw d
+            std::vector<std::vector<double>> values(means.points(),
+                                                    std::vector<double>(models.size()));
+            for (std::size_t m = 0; m < models.size(); ++m) {
+                const std::vector<double> y = means.series(t, m, metric);
+                for (std::size_t d = 0; d < y.size(); ++d)
+                    values[d][m] = y[d];
+            }
+            const bool lower = lower_is_better(metric);
+            const auto fig = analysis::robustness(values, baseline, lower);
+            for (std::size_t m = 0; m < models.size(); ++m) {
+                RobustnessRow r;
+                r.town = means.towns()[t];
+                r.model = models[m];
+                r.baseline = models[baseline];
+                r.metric = metric;
+                r.lower_is_better = lower;
+                r.draws = fig[m].draws;
+                r.mean = fig[m].mean;
+                r.p05 = fig[m].p05;
+                r.p95 = fig[m].p95;
+                r.p_beats_baseline = m == baseline ? nan : fig[m].p_beats_baseline;
+                r.expected_regret = fig[m].expected_regret;
+                r.rank_probability = fig[m].rank_probability;
+                out.push_back(std::move(r));
+            }
+        }
+    return out;
+}
+
+// ---- output -----------------------------------------------------------------------------------
+
+void write_sensitivity(sim::ResultsFile& file, const std::vector<SensitivityRow>& rows) {
+    using R = SensitivityRow;
+    sim::RowTable<R> table(rows);
+    table.attribute("description",
+                    "One row per town, model, outcome metric (over the evaluation period, mean "
+                    "over replicates at each design point) and design parameter: Sobol "
+                    "first-order (Saltelli 2010) and total-order (Jansen 1999) indices with "
+                    "percentile-bootstrap intervals over the base rows, or Morris elementary "
+                    "effects in the unit cube (mu, mu_star with a bootstrap interval over "
+                    "trajectories, sigma); the other method's columns are NaN.");
+    std::size_t width = 6;
+    for (const auto& name : metric_names)
+        width = std::max(width, name.size());
+    table.column("town", [](const R& r) -> const std::string& { return r.town; })
+        .column("model", [](const R& r) -> const std::string& { return r.model; })
+        .string_column(
+            "metric", [](const R& r) { return std::string(name_of(r.metric)); }, width)
+        .column("parameter", [](const R& r) -> const std::string& { return r.parameter; })
+        .column("method", [](const R& r) -> const std::string& { return r.method; })
+        .column("points", [](const R& r) { return static_cast<std::uint64_t>(r.points); })
+        .column("confidence", [](const R& r) { return r.confidence; })
+        .column("output_variance", [](const R& r) { return r.output_variance; })
+        .column("first_order", [](const R& r) { return r.first; })
+        .column("first_order_lower", [](const R& r) { return r.first_lower; })
+        .column("first_order_upper", [](const R& r) { return r.first_upper; })
+        .column("total_order", [](const R& r) { return r.total; })
+        .column("total_order_lower", [](const R& r) { return r.total_lower; })
+        .column("total_order_upper", [](const R& r) { return r.total_upper; })
+        .column("mu", [](const R& r) { return r.mu; })
+        .column("mu_star", [](const R& r) { return r.mu_star; })
+        .column("mu_star_lower", [](const R& r) { return r.mu_star_lower; })
+        .column("mu_star_upper", [](const R& r) { return r.mu_star_upper; })
+        .column("sigma", [](const R& r) { return r.sigma; });
+    file.write_table("sensitivity", table);
+}
+
+void write_robustness(sim::ResultsFile& file, const std::vector<RobustnessRow>& rows) {
+    using R = RobustnessRow;
+    sim::RowTable<R> table(rows);
+    table.attribute("description",
+                    "One row per town, outcome metric (over the evaluation period, mean over "
+                    "replicates on each parameter draw) and model: over the draws, the model's "
+                    "mean and 5th/95th percentiles, the probability that it is strictly better "
+                    "than the baseline on a draw (NaN for the baseline), its expected regret "
+                    "(mean shortfall from the best model on each draw, in the metric's units), "
+                    "and the probability of each rank among the town's models (rank_1: best).");
+    std::size_t width = 6;
+    for (const auto& name : metric_names)
+        width = std::max(width, name.size());
+    table.column("town", [](const R& r) -> const std::string& { return r.town; })
+        .column("model", [](const R& r) -> const std::string& { return r.model; })
+        .string_column(
+            "metric", [](const R& r) { return std::string(name_of(r.metric)); }, width)
+        .column("baseline", [](const R& r) -> const std::string& { return r.baseline; })
+        .column("lower_is_better",
+                [](const R& r) { return static_cast<std::uint8_t>(r.lower_is_better ? 1 : 0); })
+        .column("draws", [](const R& r) { return static_cast<std::uint64_t>(r.draws); })
+        .column("mean", [](const R& r) { return r.mean; })
+        .column("p05", [](const R& r) { return r.p05; })
+        .column("p95", [](const R& r) { return r.p95; })
+        .column("p_beats_baseline", [](const R& r) { return r.p_beats_baseline; })
+        .column("expected_regret", [](const R& r) { return r.expected_regret; });
+    std::size_t ranks = 0;
+    for (const R& r : rows)
+        ranks = std::max(ranks, r.rank_probability.size());
+    for (std::size_t k = 0; k < ranks; ++k)
+        table.column(fmt::format("rank_{}", k + 1), [k](const R& r) {
+            return k < r.rank_probability.size() ? r.rank_probability[k] : nan;
+        });
+    file.write_table("robustness", table);
+}
+
+std::string sensitivity_csv(const std::vector<SensitivityRow>& rows) {
+    std::string out = "town,model,metric,parameter,method,points,confidence,output_variance,"
+                      "first_order,first_order_lower,first_order_upper,total_order,"
+                      "total_order_lower,total_order_upper,mu,mu_star,mu_star_lower,"
+                      "mu_star_upper,sigma\n";
+    for (const auto& r : rows)
+        out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.town,
+                           r.model, name_of(r.metric), r.parameter, r.method, r.points,
+                           r.confidence, r.output_variance, r.first, r.first_lower, r.first_upper,
+                           r.total, r.total_lower, r.total_upper, r.mu, r.mu_star, r.mu_star_lower,
+                           r.mu_star_upper, r.sigma);
+    return out;
+}
+
+std::string robustness_csv(const std::vector<RobustnessRow>& rows) {
+    std::size_t ranks = 0;
+    for (const auto& r : rows)
+        ranks = std::max(ranks, r.rank_probability.size());
+    std::string out = "town,model,metric,baseline,lower_is_better,draws,mean,p05,p95,"
+                      "p_beats_baseline,expected_regret";
+    for (std::size_t k = 0; k < ranks; ++k)
+        out += fmt::format(",rank_{}", k + 1);
+    out += '\n';
+    for (const auto& r : rows) {
+        out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}", r.town, r.model, name_of(r.metric),
+                           r.baseline, r.lower_is_better ? 1 : 0, r.draws, r.mean, r.p05, r.p95,
+                           r.p_beats_baseline, r.expected_regret);
+        for (std::size_t k = 0; k < ranks; ++k)
+            out += fmt::format(",{}", k < r.rank_probability.size() ? r.rank_probability[k] : nan);
+        out += '\n';
+    }
+    return out;
+}
+
+std::string sensitivity_table(const std::vector<SensitivityRow>& rows,
+                              const std::vector<Metric>& metrics) {
+    std::string out;
+    std::size_t i = 0;
+    while (i < rows.size()) {
+        // A block: the rows of one town, model and metric.
+        std::size_t j = i;
+        while (j < rows.size() && rows[j].town == rows[i].town && rows[j].model == rows[i].model &&
+               rows[j].metric == rows[i].metric)
+            ++j;
+        if (wanted(metrics, rows[i].metric)) {
+            std::vector<const SensitivityRow*> block;
+            for (std::size_t k = i; k < j; ++k)
+                block.push_back(&rows[k]);
+            const bool sobol = rows[i].method == "sobol";
+            std::stable_sort(block.begin(), block.end(), [sobol](const auto* a, const auto* b) {
+                const double x = sobol ? a->total : a->mu_star, y = sobol ? b->total : b->mu_star;
+                return (std::isnan(y) && !std::isnan(x)) || x > y;
+            });
+            out += fmt::format("\n{} / {} / {} ({} {}, {:.0f}% intervals)\n", rows[i].town,
+                               rows[i].model, name_of(rows[i].metric), rows[i].points,
+                               sobol ? "base samples" : "trajectories", 100 * rows[i].confidence);
+            if (sobol)
+                out += fmt::format("  {:<44} {:>22} {:>22}\n", "parameter", "first order",
+                                   "total order");
+            else
+                out += fmt::format("  {:<44} {:>10} {:>22} {:>10}\n", "parameter", "mu", "mu*",
+                                   "sigma");
+            for (const auto* r : block) {
+                if (sobol)
+                    out += fmt::format("  {:<44} {:>6.3f} [{:>6.3f},{:>6.3f}] {:>6.3f} "
+                                       "[{:>6.3f},{:>6.3f}]\n",
+                                       r->parameter, r->first, r->first_lower, r->first_upper,
+                                       r->total, r->total_lower, r->total_upper);
+                else
+                    out += fmt::format("  {:<44} {:>10.4g} {:>8.4g} [{:.4g},{:.4g}] {:>10.4g}\n",
+                                       r->parameter, r->mu, r->mu_star, r->mu_star_lower,
+                                       r->mu_star_upper, r->sigma);
+            }
+        }
+        i = j;
+    }
+    return out;
+}
+
+std::string robustness_table(const std::vector<RobustnessRow>& rows,
+                             const std::vector<Metric>& metrics) {
+    std::string out;
+    std::size_t i = 0;
+    while (i < rows.size()) {
+        std::size_t j = i;
+        while (j < rows.size() && rows[j].town == rows[i].town && rows[j].metric == rows[i].metric)
+            ++j;
+        if (wanted(metrics, rows[i].metric)) {
+            out +=
+                fmt::format("\n{} / {} ({} is better; {} draws; baseline {})\n", rows[i].town,
+                            name_of(rows[i].metric), rows[i].lower_is_better ? "lower" : "higher",
+                            rows[i].draws, rows[i].baseline);
+            out += fmt::format("  {:<18} {:>12} {:>25} {:>10} {:>12} {:>8}\n", "model", "mean",
+                               "90% of draws", "P(beats)", "regret", "P(best)");
+            for (std::size_t k = i; k < j; ++k) {
+                const auto& r = rows[k];
+                out += fmt::format(
+                    "  {:<18} {:>12.4g} [{:>11.4g}, {:>11.4g}] {:>10} {:>12.4g} {:>8.2f}\n",
+                    r.model, r.mean, r.p05, r.p95,
+                    std::isnan(r.p_beats_baseline) ? std::string("-")
+                                                   : fmt::format("{:.2f}", r.p_beats_baseline),
+                    r.expected_regret, r.rank_probability.empty() ? nan : r.rank_probability[0]);
+            }
+        }
+        i = j;
+    }
+    return out;
+}
+
+} // namespace govsim::models

@@ -1,0 +1,298 @@
+// Tests of command-line overrides (--set PATH=VALUE), clearing inherited tables, designs in
+// experiment files (factorial points crossed with towns and models), declared priors, and the
+// common random numbers a design's runs share (issue #9, items 1 and 2).
+#include "common/temp_dir.hpp"
+#include "models/experiment.hpp"
+#include "models/scenario_loader.hpp"
+#include "sim/config.hpp"
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
+using namespace govsim::models;
+using govsim::sim::ConfigError;
+using govsim::sim::Override;
+
+namespace {
+
+const std::string shipped = std::string(GOVSIM_SOURCE_DIR) + "/scenarios/";
+
+/// A small Dali (3 communities), the shipped parameters, one year, no warm-up; `extra` is
+/// appended to the experiment file.
+std::string write_experiment(const std::filesystem::path& dir, const std::string& models,
+                             const std::string& extra) {
+    std::ofstream(dir / "town.toml") << "include = [\"" << shipped << "towns/dali.toml\"]\n"
+                                     << "[town]\nresidents_at_full_occupancy = 9000\n"
+                                     << "communities = 2\n";
+    const auto path = (dir / "experiment.toml").string();
+    std::ofstream(path) << "include = [\"" << shipped << "parameters/nanhai.toml\"]\n"
+                        << "[experiment]\ntowns = [\"town.toml\"]\nmodels = [" << models << "]\n"
+                        << "[run]\nname = \"t\"\nstart_year = 2014\nyears = 1\nwarmup_years = 0\n"
+                        << "replicates = 2\nseed = 5\n"
+                        << extra;
+    return path;
+}
+
+std::string model(const char* name) {
+    return fmt::format("\"{}models/{}.toml\"", shipped, name);
+}
+
+std::vector<Override> sets(const std::vector<std::string>& texts) {
+    std::vector<Override> out;
+    for (const auto& t : texts)
+        out.push_back(govsim::sim::parse_override(t, "--set " + t));
+    return out;
+}
+
+std::size_t department(const Scenario& s, const std::string& name) {
+    for (std::size_t d = 0; d < s.handlers.departments.size(); ++d)
+        if (s.handlers.departments[d].name == name)
+            return d;
+    FAIL("no department " << name);
+    return 0;
+}
+
+} // namespace
+
+TEST_CASE("overrides (--set) reach any key, an array element by name or index, and clear tables",
+          "[overrides]") {
+    const govsim::test::TempDir dir("govsim-overrides");
+    const auto path = write_experiment(dir.path(), model("baseline"), "");
+    const Experiment plain = load_experiment(path);
+    const Scenario& before = plain.scenarios.front();
+    const std::size_t urban = department(before, "urban_management");
+    const std::size_t parking = index(Category::Parking);
+    REQUIRE(before.categories[parking].effects[0] == 2.0); // parking_pressure
+
+    const Experiment e = load_experiment(
+        path, {},
+        sets({"escalation.escalate_base=0.375", "handlers.departments[urban_management].servers=20",
+              fmt::format("handlers.departments[{}].intake_delay_days=4.5",
+                          department(before, "police")),
+              "disputes.parking.effects={}"}));
+    const Scenario& s = e.scenarios.front();
+    CHECK(s.escalation.escalate_base == 0.375);
+    CHECK(s.handlers.departments[urban].servers == 20);
+    CHECK(s.handlers.departments[department(s, "police")].intake_delay_days == 4.5);
+    // The other keys of the element stay as the files set them.
+    CHECK(s.handlers.departments[urban].intake_delay_days ==
+          before.handlers.departments[urban].intake_delay_days);
+    for (const double effect : s.categories[parking].effects)
+        CHECK(effect == 0.0);
+    CHECK(e.overrides ==
+          std::vector<std::string>{"escalation.escalate_base=0.375",
+                                   "handlers.departments[urban_management].servers=20",
+                                   fmt::format("handlers.departments[{}].intake_delay_days=4.5",
+                                               department(before, "police")),
+                                   "disputes.parking.effects={}"});
+}
+
+TEST_CASE("effects = {} in an overriding file clears the inherited table", "[overrides]") {
+    const govsim::test::TempDir dir("govsim-overrides");
+    const auto path =
+        write_experiment(dir.path(), model("baseline"), "[disputes.parking]\neffects = {}\n");
+    const Scenario& s = load_experiment(path).scenarios.front();
+    for (const double effect : s.categories[index(Category::Parking)].effects)
+        CHECK(effect == 0.0);
+    // A non-empty table still merges key by key.
+    const auto merged = write_experiment(dir.path(), model("baseline"),
+                                         "[disputes.parking]\neffects = { tenant_share = 0.25 }\n");
+    const Scenario& m = load_experiment(merged).scenarios.front();
+    CHECK(m.categories[index(Category::Parking)].effects[0] == 2.0); // inherited
+    CHECK(m.categories[index(Category::Parking)].effects[3] == 0.25);
+}
+
+TEST_CASE("a bad --set is one error naming the argument, expected and found", "[overrides]") {
+    const govsim::test::TempDir dir("govsim-overrides");
+    const auto path = write_experiment(dir.path(), model("baseline"), "");
+    const auto message = [&](const std::string& text) {
+        try {
+            (void)load_experiment(path, {}, sets({text}));
+        } catch (const ConfigError& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    CHECK(message("escalation.escalate_base=1.5") ==
+          "--set escalation.escalate_base=1.5: error: escalation.escalate_base: expected a "
+          "probability in [0, 1], found 1.5");
+    CHECK_THAT(message("handlers.departments[nobody].servers=3"),
+               StartsWith("--set handlers.departments[nobody].servers=3: error: "
+                          "handlers.departments: expected the name of one of its elements, "
+                          "found \"nobody\"") &&
+                   Contains("urban_management"));
+    CHECK_THAT(message("handlers.departments[7].servers=3"), Contains("expected an index below 3"));
+    CHECK_THAT(message("escalation.escalate_bse=0.2"),
+               StartsWith("--set escalation.escalate_bse=0.2: error: escalation.escalate_bse: "
+                          "unknown key; did you mean 'escalate_base'?"));
+    CHECK_THAT(message("run.name=plain"), Contains("is not a TOML value"));
+    CHECK_THAT(message("escalation=3"), Contains("expected a table, found an integer (3)"));
+    CHECK_THROWS_WITH(govsim::sim::parse_override("no-equals", "--set no-equals"),
+                      StartsWith("--set no-equals: error: expected PATH=VALUE"));
+    CHECK_THROWS_WITH(govsim::sim::parse_override("a..b=1", "--set a..b=1"),
+                      Contains("malformed key path"));
+}
+
+TEST_CASE("a factorial design crosses its points with towns and models", "[design]") {
+    const govsim::test::TempDir dir("govsim-design");
+    const auto path = write_experiment(
+        dir.path(), model("baseline") + ", " + model("denghu"),
+        "[design]\nkind = \"factorial\"\n"
+        "[[design.parameters]]\nkey = \"escalation.escalate_base\"\nvalues = [0.1, 0.2, 0.4]\n"
+        "[[design.parameters]]\nkey = \"handlers.departments[urban_management].servers\"\n"
+        "lower = 2\nupper = 5\nlevels = 2\n");
+    const Experiment e = load_experiment(path);
+    REQUIRE(e.design.kind == "factorial");
+    REQUIRE(e.design.points() == 6);
+    REQUIRE(e.scenarios_per_point() == 2);
+    REQUIRE(e.scenarios.size() == 12);
+    CHECK(e.design.parameters[1].integer);
+    CHECK_FALSE(e.design.parameters[0].integer);
+    // Last factor fastest; the unit coordinates are level / (levels - 1).
+    const std::vector<std::vector<double>> values{{0.1, 2}, {0.1, 5}, {0.2, 2},
+                                                  {0.2, 5}, {0.4, 2}, {0.4, 5}};
+    CHECK(e.design.values == values);
+    CHECK(e.design.unit[3] == std::vector<double>{0.5, 1.0});
+    for (std::size_t p = 0; p < 6; ++p)
+        for (std::size_t m = 0; m < 2; ++m) {
+            const Scenario& s = e.scenarios[p * 2 + m];
+            CHECK(s.model.name == (m == 0 ? "baseline" : "denghu"));
+            CHECK(s.escalation.escalate_base == values[p][0]);
+            CHECK(s.handlers.departments[department(s, "urban_management")].servers ==
+                  values[p][1]);
+        }
+
+    SECTION("a design key that names no number is refused where it is written") {
+        const auto bad = write_experiment(dir.path(), model("baseline"),
+                                          "[design]\nkind = \"factorial\"\n"
+                                          "[[design.parameters]]\nkey = \"escalation.nothing\"\n"
+                                          "values = [1, 2]\n");
+        CHECK_THROWS_WITH(load_experiment(bad),
+                          Contains("experiment.toml:") &&
+                              Contains("design.parameters[0].key: expected the key path of a "
+                                       "number of the scenarios") &&
+                              Contains("names no value in any"));
+    }
+    SECTION("a key some scenarios lack leaves them as they are") {
+        const auto lever = write_experiment(
+            dir.path(), model("baseline") + ", " + model("denghu"),
+            "[design]\nkind = \"factorial\"\n[[design.parameters]]\n"
+            "key = \"levers.rapid_response.response_deadline_days\"\nvalues = [5, 15]\n");
+        const Experiment x = load_experiment(lever);
+        REQUIRE(x.scenarios.size() == 4);
+        CHECK_FALSE(x.scenarios[0].levers.has("rapid_response")); // the baseline
+        CHECK(x.scenarios[0].escalation.escalate_base == x.scenarios[2].escalation.escalate_base);
+        CHECK(x.design.values == std::vector<std::vector<double>>{{5}, {15}});
+    }
+    SECTION("a point the schema refuses names the design point") {
+        const auto bad = write_experiment(dir.path(), model("baseline"),
+                                          "[design]\nkind = \"factorial\"\n"
+                                          "[[design.parameters]]\n"
+                                          "key = \"escalation.escalate_base\"\n"
+                                          "values = [0.5, 1.5]\n");
+        CHECK_THROWS_WITH(load_experiment(bad),
+                          StartsWith("[design] point 1 (escalation.escalate_base = 1.5): error: "
+                                     "escalation.escalate_base: expected a probability"));
+    }
+}
+
+TEST_CASE("priors are declared beside values, checked, and drive key-only parameters", "[design]") {
+    const govsim::test::TempDir dir("govsim-design");
+    const std::string prior =
+        "[priors]\n\"escalation.escalate_base\" = { distribution = \"triangular\", lower = 0.05, "
+        "upper = 0.5, mode = 0.2, reason = \"[A] test\" }\n";
+    const Experiment e = load_experiment(write_experiment(dir.path(), model("baseline"), prior));
+    REQUIRE(e.priors.size() == 1);
+    CHECK(e.priors[0].key == "escalation.escalate_base");
+    CHECK(e.priors[0].distribution.name == "triangular");
+    CHECK(e.priors[0].distribution.mode == 0.2);
+    CHECK(e.priors[0].reason == "[A] test");
+
+    const std::string outside =
+        "[priors]\n\"escalation.escalate_base\" = { lower = 0.6, upper = 0.9, reason = \"x\" }\n";
+    CHECK_THROWS_WITH(load_experiment(write_experiment(dir.path(), model("baseline"), outside)),
+                      Contains("priors.escalation.escalate_base.lower: expected bounds around the "
+                               "scenario's value"));
+    const std::string no_reason =
+        "[priors]\n\"escalation.escalate_base\" = { lower = 0.1, upper = 0.9 }\n";
+    CHECK_THROWS_WITH(load_experiment(write_experiment(dir.path(), model("baseline"), no_reason)),
+                      Contains("reason"));
+}
+
+TEST_CASE("a design's runs share common random numbers across points and models", "[design]") {
+    const govsim::test::TempDir dir("govsim-design");
+    // Two points with the same value: any difference between them would come from the point's
+    // index reaching a run's random streams.
+    const Experiment e = load_experiment(write_experiment(
+        dir.path(), model("baseline") + ", " + model("denghu"),
+        "[design]\nkind = \"factorial\"\n"
+        "[[design.parameters]]\nkey = \"escalation.escalate_base\"\nvalues = [0.3, 0.3, 0.1]\n"));
+    ExperimentOptions options;
+    options.seed = 5;
+    options.replicates = 2;
+    const auto runs = run_experiment(e.scenarios, options);
+    REQUIRE(runs.size() == 12); // 3 points x 2 models x 2 replicates
+    const auto at = [&](std::size_t point, std::size_t m, std::size_t r) -> const RunResult& {
+        return runs[(point * 2 + m) * 2 + r];
+    };
+    for (std::size_t m = 0; m < 2; ++m)
+        for (std::size_t r = 0; r < 2; ++r) {
+            CHECK(at(0, m, r).evaluation.stats.disputes == at(1, m, r).evaluation.stats.disputes);
+            CHECK(at(0, m, r).evaluation.stats.complaints ==
+                  at(1, m, r).evaluation.stats.complaints);
+            CHECK(at(0, m, r).daily.size() == at(1, m, r).daily.size());
+            // The same synthesised town at every point (escalation is not a town key).
+            CHECK(at(2, m, r).units == at(0, m, r).units);
+            CHECK(at(2, m, r).compounds == at(0, m, r).compounds);
+        }
+    // Replicates differ (their seeds do).
+    CHECK(at(0, 0, 0).evaluation.stats.disputes != at(0, 0, 1).evaluation.stats.disputes);
+}
+
+TEST_CASE("lhs, sobol, morris and prior designs map the unit points through the distributions",
+          "[design]") {
+    const govsim::test::TempDir dir("govsim-design");
+    const std::string prior =
+        "[priors]\n\"escalation.escalate_base\" = { distribution = \"uniform\", lower = 0.1, "
+        "upper = 0.5, reason = \"[A] test\" }\n";
+    const auto load = [&](const std::string& design) {
+        return load_experiment(write_experiment(dir.path(), model("baseline"), prior + design));
+    };
+    const std::string two =
+        "[[design.parameters]]\nkey = \"escalation.escalate_base\"\n"
+        "[[design.parameters]]\nkey = \"handlers.departments[urban_management].servers\"\n"
+        "lower = 2\nupper = 9\n";
+    const Experiment lhs = load("[design]\nkind = \"lhs\"\nsamples = 5\nseed = 3\n" + two);
+    const Experiment sobol = load("[design]\nkind = \"sobol\"\nsamples = 4\nseed = 3\n" + two);
+    const Experiment morris =
+        load("[design]\nkind = \"morris\"\nsamples = 3\nlevels = 4\nseed = 3\n" + two);
+    const Experiment drawn = load("[design]\nkind = \"prior\"\nsamples = 6\n");
+    CHECK(lhs.design.points() == 5);
+    CHECK(sobol.design.points() == 4 * (2 + 2));
+    CHECK(morris.design.points() == 3 * (2 + 1));
+    CHECK(drawn.design.points() == 6);
+    CHECK(drawn.design.parameters.size() == 1);
+    for (const Experiment* e : {&lhs, &sobol, &morris, &drawn}) {
+        REQUIRE(e->scenarios.size() == e->design.points());
+        for (std::size_t p = 0; p < e->design.points(); ++p) {
+            const double u = e->design.unit[p][0];
+            // uniform on [0.1, 0.5]; the scenario holds the value
+            CHECK(e->design.values[p][0] == Approx(0.1 + 0.4 * u));
+            CHECK(e->scenarios[p].escalation.escalate_base == e->design.values[p][0]);
+            if (e->design.parameters.size() == 2) {
+                const double servers = e->design.values[p][1];
+                CHECK(servers == std::round(servers)); // an integer key
+                CHECK(servers >= 2);
+                CHECK(servers <= 9);
+            }
+        }
+    }
+}
