@@ -166,6 +166,16 @@ void print_report(const govsim::models::RunReport& r) {
         else
             fmt::print("{}", govsim::models::comparison_table(r.comparison));
     }
+    // A design's findings: the sensitivity of, and the ranking's robustness on, the headline
+    // metrics (every metric is in the results file and its CSV).
+    using govsim::models::Metric;
+    const std::vector<Metric> headline{Metric::ComplaintsPerYear, Metric::ResolvedShare,
+                                       Metric::AbandonedShare, Metric::Burden,
+                                       Metric::PublicCostPerYear};
+    if (!r.findings.sensitivity.empty())
+        fmt::print("{}", govsim::models::sensitivity_table(r.findings.sensitivity, headline));
+    if (!r.findings.robustness.empty())
+        fmt::print("{}", govsim::models::robustness_table(r.findings.robustness, headline));
     fmt::print("\n{} run{} in {:.1f} s; {}\n", r.runs_here, r.runs_here == 1 ? "" : "s",
                r.wall_seconds, r.written);
 }

@@ -93,14 +93,11 @@ PY
 fi
 
 if [[ "$what" == robust || "$what" == all ]]; then
-    cat >"$work/robust.toml" <<TOML
-include = ["$root/scenarios/pilot-robustness.toml"]
-[run]
-replicates = $robust_replicates
-[design]
-kind = "prior"
-samples = $draws
-TOML
+    # The shipped file, its relative paths made absolute, with the draws and replicates asked for.
+    sed -e "s|\"parameters/|\"$root/scenarios/parameters/|g; s|\"towns/|\"$root/scenarios/towns/|g" \
+        -e "s|\"models/|\"$root/scenarios/models/|g" \
+        -e "s|^samples = .*|samples = $draws|; s|^replicates = .*|replicates = $robust_replicates|" \
+        "$root/scenarios/pilot-robustness.toml" >"$work/robust.toml"
     echo "== robust: 3 towns x 5 models x $draws draws x $robust_replicates replicates, $threads threads"
     measure "robust" "$govsim" run "$work/robust.toml" -o "$work/robust.h5" --threads "$threads" -q
     /usr/bin/python3 - "$work/robust.h5" <<'PY'

@@ -72,7 +72,13 @@ std::string particle_name(const CalibrationSpec& spec) {
 
 } // namespace
 
-CalibrationSpec parse_calibration(std::string_view text, const std::string& path) {
+namespace {
+
+/// The [calibration] section of a calibration file; with `section_only`, the scenario it
+/// composes is not read (spec.base and spec.scenario_text stay empty) and the prior bounds are
+/// not checked against it.
+CalibrationSpec read_calibration(std::string_view text, const std::string& path,
+                                 bool section_only) {
     CalibrationSpec spec;
     spec.path = path;
     spec.source_text = std::string(text);
@@ -216,6 +222,8 @@ CalibrationSpec parse_calibration(std::string_view text, const std::string& path
         for (const auto& f : cal.strings("town_fragment_includes"))
             spec.town_fragment_includes.push_back(sim::ConfigComposer::resolve(path, f));
     cal.finish();
+    if (section_only)
+        return spec;
 
     spec.scenario_text = without_calibration(text, path);
     spec.base = parse_scenario(spec.scenario_text, path + " (without [calibration])");
@@ -258,6 +266,16 @@ CalibrationSpec parse_calibration(std::string_view text, const std::string& path
         }
     }
     return spec;
+}
+
+} // namespace
+
+CalibrationSpec parse_calibration(std::string_view text, const std::string& path) {
+    return read_calibration(text, path, false);
+}
+
+CalibrationSpec parse_calibration_section(std::string_view text, const std::string& path) {
+    return read_calibration(text, path, true);
 }
 
 CalibrationSpec load_calibration(const std::string& path) {

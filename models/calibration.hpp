@@ -106,6 +106,12 @@ struct CalibrationSpec {
 [[nodiscard]] CalibrationSpec load_calibration(const std::string& path);
 /// As load_calibration, for text in memory named `path` (relative includes resolve from it).
 [[nodiscard]] CalibrationSpec parse_calibration(std::string_view text, const std::string& path);
+/// Only the [calibration] section of a calibration file's text (its parameters with their keys,
+/// its patterns and settings), checked as parse_calibration checks it; the scenario the file
+/// composes is not read: base and scenario_text stay empty, and the prior bounds are not tried
+/// on it. For a design that draws from a calibration's posterior (models/scenario_loader.hpp).
+[[nodiscard]] CalibrationSpec parse_calibration_section(std::string_view text,
+                                                        const std::string& path);
 
 /// The TOML text of a particle's scenario: the calibration file's tables with `theta[i]` set at
 /// every key of parameters[i].

@@ -36,7 +36,9 @@ struct DeclaredPrior {
 struct DesignParameter {
     std::string key; ///< key path, as written (e.g. "handlers.departments[urban].servers")
     /// The distribution its values are drawn from (lhs, sobol, morris, prior); for a factorial
-    /// design, lower and upper are the smallest and largest level.
+    /// design, lower and upper are the smallest and largest level. A key a calibration
+    /// posterior sets has the name "posterior", lower and upper the smallest and largest value
+    /// of its column among the rows of positive weight.
     Distribution distribution;
     std::vector<double> levels; ///< factorial: the values, in order
     bool integer = false;       ///< the scenario's value is an integer: values are rounded
@@ -56,6 +58,16 @@ struct ExperimentDesign {
     std::vector<std::vector<double>> unit;
     /// per point, per parameter: the value applied to the scenarios (rounded for integers)
     std::vector<std::vector<double>> values;
+
+    /// A prior design drawing from a calibration posterior (docs/scenarios.md, "Designs"): the
+    /// posterior table (CSV) and the calibration file, as resolved; the rows the table has; and
+    /// per point, the row drawn (0 = the first row after the header). The posterior's keys are
+    /// the last parameters, all with the unit coordinate of the draw. Empty without one.
+    std::string posterior_file;
+    std::string posterior_calibration;
+    std::size_t posterior_size = 0;
+    std::vector<std::size_t> posterior_rows;
+    [[nodiscard]] bool has_posterior() const { return !posterior_file.empty(); }
 
     [[nodiscard]] bool empty() const { return kind.empty(); }
     /// Design points (1 without a design).

@@ -14,14 +14,6 @@ namespace {
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
-std::size_t position(const std::vector<std::string>& names, const std::string& name,
-                     const char* what) {
-    const auto it = std::find(names.begin(), names.end(), name);
-    if (it == names.end())
-        throw std::invalid_argument(fmt::format("design analysis: unknown {} '{}'", what, name));
-    return static_cast<std::size_t>(it - names.begin());
-}
-
 std::vector<Metric> all_metrics() {
     std::vector<Metric> out;
     for (std::size_t k = 0; k < metric_count; ++k)
@@ -53,40 +45,71 @@ bool lower_is_better(Metric metric) {
 
 PointMeans::PointMeans(std::vector<std::string> towns, std::vector<std::string> models,
                        std::size_t points, std::uint32_t replicates)
-    : towns_(std::move(towns)), models_(std::move(models)), points_(points),
+    : towns_(std::move(towns)), models_(std::move(models)), open_(false), points_(points),
       replicates_(replicates) {
     if (towns_.empty() || models_.empty() || points_ == 0 || replicates_ == 0)
         throw std::invalid_argument("design analysis: no towns, models, points or replicates");
-    const std::size_t slots = towns_.size() * models_.size() * points_ * replicates_;
-    std::array<double, metric_count> none{};
-    none.fill(nan);
-    values_.assign(slots, none);
-    added_.assign(slots, 0);
 }
 
+PointMeans::PointMeans(std::size_t points, std::uint32_t replicates)
+    : open_(true), points_(points), replicates_(replicates) {
+    if (points_ == 0 || replicates_ == 0)
+        throw std::invalid_argument("design analysis: no points or replicates");
+}
+
+namespace {
+
+std::size_t find_or_add(std::vector<std::string>& names, const std::string& name, bool open,
+                        const char* what) {
+    const auto it = std::find(names.begin(), names.end(), name);
+    if (it != names.end())
+        return static_cast<std::size_t>(it - names.begin());
+    if (!open)
+        throw std::invalid_argument(fmt::format("design analysis: unknown {} '{}'", what, name));
+    names.push_back(name);
+    return names.size() - 1;
+}
+
+} // namespace
+
 void PointMeans::add(std::size_t point, const RunResult& run) {
-    const std::size_t t = position(towns_, run.key.town, "town");
-    const std::size_t m = position(models_, run.key.model, "model");
     if (point >= points_ || run.key.replicate >= replicates_)
         throw std::invalid_argument(fmt::format(
             "design analysis: point {} or replicate {} out of range", point, run.key.replicate));
-    const std::size_t slot = cell(t, m, point) * replicates_ + run.key.replicate;
-    if (added_[slot])
+    const std::size_t t = find_or_add(towns_, run.key.town, open_, "town");
+    const std::size_t m = find_or_add(models_, run.key.model, open_, "model");
+    Cell& c = cells_[{t, m}];
+    if (c.values.empty()) {
+        std::array<double, metric_count> none{};
+        none.fill(nan);
+        c.values.assign(points_ * replicates_, none);
+        c.added.assign(points_ * replicates_, 0);
+    }
+    const std::size_t slot = point * replicates_ + run.key.replicate;
+    if (c.added[slot])
         throw std::invalid_argument("design analysis: a run added twice");
-    added_[slot] = 1;
+    c.added[slot] = 1;
     for (std::size_t k = 0; k < metric_count; ++k)
-        values_[slot][k] = metric_value(run, static_cast<Metric>(k));
+        c.values[slot][k] = metric_value(run, static_cast<Metric>(k));
+}
+
+const PointMeans::Cell* PointMeans::cell(std::size_t town, std::size_t model) const {
+    const auto it = cells_.find({town, model});
+    return it == cells_.end() ? nullptr : &it->second;
 }
 
 double PointMeans::mean(std::size_t town, std::size_t model, std::size_t point,
                         Metric metric) const {
-    const std::size_t first = cell(town, model, point) * replicates_;
+    const Cell* c = cell(town, model);
+    if (c == nullptr || point >= points_)
+        return nan;
     double sum = 0;
     std::size_t n = 0;
     for (std::uint32_t r = 0; r < replicates_; ++r) { // replicate order: order-independent
-        if (!added_[first + r])
+        const std::size_t slot = point * replicates_ + r;
+        if (!c->added[slot])
             continue;
-        sum += values_[first + r][static_cast<std::size_t>(metric)];
+        sum += c->values[slot][static_cast<std::size_t>(metric)];
         ++n;
     }
     return n > 0 ? sum / static_cast<double>(n) : nan;
@@ -100,7 +123,14 @@ std::vector<double> PointMeans::series(std::size_t town, std::size_t model, Metr
 }
 
 bool PointMeans::complete() const {
-    return std::all_of(added_.begin(), added_.end(), [](std::uint8_t a) { return a != 0; });
+    for (std::size_t t = 0; t < towns_.size(); ++t)
+        for (std::size_t m = 0; m < models_.size(); ++m) {
+            const Cell* c = cell(t, m);
+            if (c == nullptr ||
+                !std::all_of(c->added.begin(), c->added.end(), [](std::uint8_t a) { return a; }))
+                return false;
+        }
+    return !towns_.empty();
 }
 
 // ---- sensitivity ------------------------------------------------------------------------------

@@ -20,6 +20,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,12 +36,15 @@ namespace govsim::models {
 /// depend on the order runs arrive in).
 class PointMeans {
 public:
+    /// Means for these towns and models only.
     PointMeans(std::vector<std::string> towns, std::vector<std::string> models, std::size_t points,
                std::uint32_t replicates);
+    /// Means for the towns and models of the runs added, in the order they first appear.
+    PointMeans(std::size_t points, std::uint32_t replicates);
 
     /// Adds run `run` as design point `point` (its town, model and replicate from run.key).
-    /// Throws std::invalid_argument for an unknown town or model, a point or replicate out of
-    /// range, or a run added twice.
+    /// Throws std::invalid_argument for a town or model not given to the constructor (if they
+    /// were), a point or replicate out of range, or a run added twice.
     void add(std::size_t point, const RunResult& run);
 
     [[nodiscard]] const std::vector<std::string>& towns() const { return towns_; }
@@ -59,15 +63,18 @@ public:
     [[nodiscard]] bool complete() const;
 
 private:
-    [[nodiscard]] std::size_t cell(std::size_t town, std::size_t model, std::size_t point) const {
-        return (town * models_.size() + model) * points_ + point;
-    }
+    /// The runs of one (town, model): per point and replicate, the metrics (NaN until added),
+    /// kept to add in replicate order.
+    struct Cell {
+        std::vector<std::array<double, metric_count>> values;
+        std::vector<std::uint8_t> added;
+    };
+    [[nodiscard]] const Cell* cell(std::size_t town, std::size_t model) const;
     std::vector<std::string> towns_, models_;
+    bool open_; ///< towns and models are registered as runs arrive
     std::size_t points_;
     std::uint32_t replicates_;
-    /// per cell and replicate: the metrics (NaN until added), kept to add in replicate order
-    std::vector<std::array<double, metric_count>> values_;
-    std::vector<std::uint8_t> added_;
+    std::map<std::pair<std::size_t, std::size_t>, Cell> cells_;
 };
 
 /// One sensitivity index set: a parameter's influence on a metric for a town and model.

@@ -12,6 +12,7 @@
 // Under MPI every rank calls the same job; the ranks agree after each step, and the first
 // failure (lowest rank) is printed once, by the rank that had it; every rank returns its status.
 #include "models/comparison.hpp"
+#include "models/results_io.hpp"
 #include "models/summary.hpp"
 #include "sim/config.hpp"
 #include "sim/ranks.hpp"
@@ -69,6 +70,7 @@ struct RunJob {
 struct RunReport {
     std::vector<RunResult> summaries; ///< every run's summary, in index order (not for a shard)
     Comparison comparison;
+    DesignFindings findings; ///< what a design's runs say (sensitivity, robustness)
     std::size_t scenarios = 0;
     std::size_t runs_here = 0; ///< runs of this job (the shard's, or all)
     double wall_seconds = 0;   ///< running the runs (not loading, not writing)

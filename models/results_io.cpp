@@ -183,14 +183,21 @@ void write_design(sim::ResultsFile& file, const ExperimentDesign& d) {
     file.set_attribute("design_levels", static_cast<std::uint64_t>(d.levels));
     file.set_attribute("design_factors", static_cast<std::uint64_t>(d.parameters.size()));
     file.set_attribute("design_points", static_cast<std::uint64_t>(d.values.size()));
+    if (d.has_posterior()) {
+        file.set_attribute("design_posterior", d.posterior_file);
+        file.set_attribute("design_posterior_calibration", d.posterior_calibration);
+        file.set_attribute("design_posterior_rows", static_cast<std::uint64_t>(d.posterior_size));
+    }
     using P = DesignParameter;
     sim::RowTable<P> parameters(d.parameters);
     parameters
         .attribute("description",
                    "One row per design parameter, in design order (the columns u0, u1, ... of "
                    "/design/points): its scenario key, its distribution ('levels' for a factorial "
-                   "design's listed values) and the distribution's parameters; integer = 1 when "
-                   "the scenario's value is an integer (drawn values are rounded).")
+                   "design's listed values; 'posterior' for a key a calibration posterior sets, "
+                   "lower and upper its column's range) and the distribution's parameters; "
+                   "integer = 1 when the scenario's value is an integer (drawn values are "
+                   "rounded).")
         .column("key", [](const P& x) -> const std::string& { return x.key; })
         .column("distribution",
                 [](const P& x) -> const std::string& { return x.distribution.name; })
@@ -232,8 +239,13 @@ void write_design(sim::ResultsFile& file, const ExperimentDesign& d) {
                    "then A_B^(1)..A_B^(k); a Morris design: trajectory by trajectory): the point "
                    "in the unit hypercube (u0, u1, ...: one column per parameter of "
                    "/design/parameters) and the value applied to the scenarios (a column per "
-                   "parameter, named by its key).")
+                   "parameter, named by its key); with a calibration posterior, posterior_row: "
+                   "the row of the posterior table drawn (0 = the first after the header).")
         .column("point", [](std::size_t i) { return static_cast<std::uint64_t>(i); });
+    if (d.has_posterior())
+        table.column("posterior_row", [&d](std::size_t i) {
+            return static_cast<std::uint64_t>(d.posterior_rows[i]);
+        });
     for (std::size_t k = 0; k < d.parameters.size(); ++k)
         table.column(fmt::format("u{}", k), [&d, k](std::size_t i) { return d.unit[i][k]; });
     for (std::size_t k = 0; k < d.parameters.size(); ++k)
@@ -275,6 +287,13 @@ ExperimentDesign read_design(const sim::ResultsReader& file) {
             d.unit[i][k] = unit[k][i];
             d.values[i][k] = values[k][i];
         }
+    if (file.has_attribute("design_posterior")) {
+        d.posterior_file = file.string_attribute("design_posterior");
+        d.posterior_calibration = file.string_attribute("design_posterior_calibration");
+        d.posterior_size = file.uint_attribute("design_posterior_rows");
+        for (const auto row : file.uint_column("design/points", "posterior_row"))
+            d.posterior_rows.push_back(static_cast<std::size_t>(row));
+    }
     const auto level_of = file.uint_column("design/levels", "parameter");
     const auto level_values = file.double_column("design/levels", "value");
     for (std::size_t j = 0; j < level_of.size(); ++j)
@@ -745,10 +764,71 @@ RunResult summary_of(const RunResult& run) {
     return s;
 }
 
+namespace {
+
+/// The analysis a design's runs get: sensitivity indices for a Sobol or Morris design, the
+/// robustness of the model ranking for parameter draws.
+enum class DesignAnalysis : std::uint8_t { None, Sobol, Morris, Robustness };
+
+DesignAnalysis analysis_of(const ExperimentDesign& d) {
+    if (d.kind == "sobol")
+        return DesignAnalysis::Sobol;
+    if (d.kind == "morris")
+        return DesignAnalysis::Morris;
+    if (d.kind == "prior" || d.kind == "lhs")
+        return DesignAnalysis::Robustness;
+    return DesignAnalysis::None;
+}
+
+DesignFindings analyse_design(const ExperimentDesign& d, DesignAnalysis kind,
+                              const PointMeans& means) {
+    DesignFindings out;
+    std::vector<std::string> names;
+    for (const DesignParameter& p : d.parameters)
+        names.push_back(p.key);
+    SensitivityOptions options;
+    options.seed = d.seed;
+    switch (kind) {
+    case DesignAnalysis::Sobol: {
+        analysis::SaltelliDesign design;
+        design.base = d.samples;
+        design.factors = d.parameters.size();
+        design.points = d.unit;
+        out.sensitivity = sobol_rows(means, design, names, options);
+        break;
+    }
+    case DesignAnalysis::Morris: {
+        analysis::MorrisDesign design;
+        design.trajectories = d.samples;
+        design.factors = d.parameters.size();
+        design.levels = d.levels;
+        design.points = d.unit;
+        out.sensitivity = morris_rows(means, design, names, options);
+        break;
+    }
+    case DesignAnalysis::Robustness:
+        if (means.models().size() >= 2)
+            out.robustness = robustness_rows(means, "baseline");
+        break;
+    case DesignAnalysis::None:
+        break;
+    }
+    return out;
+}
+
+} // namespace
+
 std::vector<RunResult> write_results(const std::string& path, const Provenance& provenance,
-                                     const RunSource& source, bool include_disputes) {
+                                     const RunSource& source, bool include_disputes,
+                                     DesignFindings* findings) {
+    const bool designed = !provenance.design.empty();
+    const DesignAnalysis analysis = analysis_of(provenance.design);
+    std::optional<PointMeans> means;
+    if (analysis != DesignAnalysis::None && source.runs() > 0)
+        means.emplace(provenance.design.points(), provenance.replicates);
     std::vector<RunResult> summaries;
-    summaries.reserve(source.runs());
+    if (!designed)
+        summaries.reserve(source.runs());
     sim::ResultsFile file(path);
     write_provenance(file, provenance);
     {
@@ -756,11 +836,23 @@ std::vector<RunResult> write_results(const std::string& path, const Provenance& 
         for (std::size_t i = 0; i < source.runs(); ++i) {
             const RunResult run = source.load(i);
             tables.add(run);
-            summaries.push_back(summary_of(run));
+            if (means)
+                means->add(design_point(provenance, run.key.index), run);
+            if (!designed)
+                summaries.push_back(summary_of(run));
         }
     }
-    if (provenance.design.empty())
+    if (!designed)
         write_comparison(file, compare_models(summaries));
+    if (means) {
+        DesignFindings found = analyse_design(provenance.design, analysis, *means);
+        if (!found.sensitivity.empty())
+            write_sensitivity(file, found.sensitivity);
+        if (!found.robustness.empty())
+            write_robustness(file, found.robustness);
+        if (findings)
+            *findings = std::move(found);
+    }
     file.commit();
     return summaries;
 }

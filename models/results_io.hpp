@@ -4,6 +4,7 @@
 // each a compound dataset that h5py and pandas read directly. The layout, every column's type,
 // unit and meaning, is documented in docs/results.md; change both together.
 #include "models/design.hpp"
+#include "models/design_analysis.hpp"
 #include "models/summary.hpp"
 #include "sim/config.hpp"       // sim::ConfigSource
 #include "sim/results_file.hpp" // sim::OutputError, thrown by write_results
@@ -101,18 +102,28 @@ private:
 /// The design point of run `index` (0 without a design).
 [[nodiscard]] std::size_t design_point(const Provenance& p, std::size_t index);
 
+/// What a design's runs say (models/design_analysis.hpp): for a Sobol or Morris design, the
+/// sensitivity of every metric to every parameter (/sensitivity); for parameter draws (a prior
+/// or Latin-hypercube design) of two or more models, the robustness of their ranking
+/// (/robustness).
+struct DesignFindings {
+    std::vector<SensitivityRow> sensitivity;
+    std::vector<RobustnessRow> robustness;
+};
+
 /// Writes the runs of `source` to the HDF5 file `path`, atomically (through a temporary file
 /// renamed into place), replacing any file there. Runs are read one at a time in index order
 /// and appended to every table, so memory does not grow with the number of runs (nor does the
 /// file depend on the order runs finished in); only each run's summary is kept, for
 /// /comparison (left out for an experiment with a design, whose runs differ in parameters:
-/// /runs holds every run's metrics). The /disputes table is written only when
-/// `include_disputes` is true. Returns
-/// the summaries, in index order.
+/// /runs holds every run's metrics, and /sensitivity or /robustness what they say, also set in
+/// *findings if given). The /disputes table is written only when `include_disputes` is true.
+/// Returns the summaries, in index order (none for an experiment with a design).
 /// Throws sim::OutputError if the file cannot be written (nothing is left at `path`), and
 /// std::invalid_argument for a record with an out-of-range category, level or outcome code.
 std::vector<RunResult> write_results(const std::string& path, const Provenance& provenance,
-                                     const RunSource& source, bool include_disputes);
+                                     const RunSource& source, bool include_disputes,
+                                     DesignFindings* findings = nullptr);
 
 /// As above, for runs held in memory (in any order, each index once).
 void write_results(const std::string& path, const Provenance& provenance,

@@ -6,11 +6,13 @@
 
 #include "analysis/designs.hpp"
 #include "analysis/priors.hpp"
+#include "models/calibration.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <optional>
 #include <set>
@@ -599,7 +601,7 @@ double number_at(const toml::table& root, const std::string& key, const ConfigTa
     return *node->value<double>();
 }
 
-/// The [priors] of a composed scenario, checked against its values, then removed from it.
+/// The [priors] of a composed scenario, checked to name its numbers, then removed from it.
 void take_priors(toml::table& root, const std::string& path, std::vector<DeclaredPrior>& priors) {
     if (!root.contains("priors"))
         return;
@@ -615,13 +617,9 @@ void take_priors(toml::table& root, const std::string& path, std::vector<Declare
             prior.distribution = read_distribution(entry);
             prior.reason = entry.string("reason");
             entry.finish();
-            const double value = number_at(root, key, table, key);
-            if (value < prior.distribution.lower || value > prior.distribution.upper)
-                throw entry.error(
-                    "lower",
-                    fmt::format("bounds around the scenario's value {}", sim::format_number(value)),
-                    fmt::format("[{}, {}]", sim::format_number(prior.distribution.lower),
-                                sim::format_number(prior.distribution.upper)));
+            // The key must name a number of the scenario. Its value need not lie inside the
+            // prior: --set, a design or a calibration may move it, and the scenario stays valid.
+            (void)number_at(root, key, table, key);
             const auto same = std::find_if(priors.begin(), priors.end(),
                                            [&](const DeclaredPrior& p) { return p.key == key; });
             if (same == priors.end())
@@ -638,9 +636,19 @@ void take_priors(toml::table& root, const std::string& path, std::vector<Declare
     root.erase("priors");
 }
 
+/// A prior design's `posterior = { file, calibration, parameters }` as written (paths resolved
+/// against the experiment file).
+struct PosteriorSpec {
+    std::string file;
+    std::string calibration;
+    std::vector<std::string> parameters; ///< the calibrated parameters to take (empty: all)
+    std::optional<ConfigTable> at;       ///< the table, for errors
+};
+
 /// A [design] as written: its kind, numbers and parameters (not yet resolved against the
 /// scenarios), with where each parameter was written.
 struct DesignSpec {
+    std::optional<PosteriorSpec> posterior;
     ExperimentDesign design;
     std::optional<std::uint64_t> seed;
     std::vector<bool> from_prior; ///< per parameter: only its key was written (use its prior)
@@ -668,6 +676,27 @@ DesignSpec read_design_spec(ConfigTable t) {
             t.count("samples", 1, static_cast<std::uint32_t>(limits::max_scenarios), limits::hint);
     if (d.kind == "morris")
         d.levels = t.count("levels", 2, 1000, limits::hint);
+    if (t.contains("posterior")) {
+        if (d.kind != "prior")
+            throw t.error("posterior",
+                          "a [design] of kind \"prior\" (only prior draws take a posterior)",
+                          fmt::format("kind \"{}\"", d.kind));
+        ConfigTable p = t.table("posterior");
+        PosteriorSpec post;
+        post.file = sim::ConfigComposer::resolve(spec.file, p.string("file"));
+        post.calibration = sim::ConfigComposer::resolve(spec.file, p.string("calibration"));
+        if (p.contains("parameters")) {
+            post.parameters = p.strings("parameters");
+            if (post.parameters.empty())
+                throw p.error("parameters",
+                              "the names of calibrated parameters to take (or no `parameters`: "
+                              "all of them)",
+                              "an empty list");
+        }
+        p.finish();
+        post.at = p;
+        spec.posterior = std::move(post);
+    }
     if (d.kind == "prior" && !t.contains("parameters")) {
         t.finish();
         return spec; // every declared prior
@@ -726,20 +755,255 @@ DesignSpec read_design_spec(ConfigTable t) {
                            std::move(expected), std::move(found), std::move(hint));
 }
 
+/// A calibration posterior read for a prior design: the calibrated parameters it applies, and
+/// per row of its table, the weight and those parameters' values.
+struct Posterior {
+    std::string file;
+    std::string calibration;
+    std::vector<FreeParameter> parameters;
+    std::vector<double> weights;
+    std::vector<std::vector<double>> rows; ///< per row, per parameter
+    std::optional<ConfigTable> at;
+};
+
+/// One CSV line split into fields (RFC 4180 quoting: "a,b" and "" for a quote), each with the
+/// column (from 1) where it starts.
+std::vector<std::pair<std::string, std::uint32_t>> csv_fields(std::string_view line) {
+    std::vector<std::pair<std::string, std::uint32_t>> out;
+    std::size_t i = 0;
+    while (true) {
+        std::string field;
+        const auto column = static_cast<std::uint32_t>(i + 1);
+        if (i < line.size() && line[i] == '"') {
+            ++i;
+            while (i < line.size()) {
+                if (line[i] == '"') {
+                    if (i + 1 < line.size() && line[i + 1] == '"') {
+                        field += '"';
+                        i += 2;
+                        continue;
+                    }
+                    ++i;
+                    break;
+                }
+                field += line[i++];
+            }
+        }
+        while (i < line.size() && line[i] != ',')
+            field += line[i++];
+        out.emplace_back(std::move(field), column);
+        if (i >= line.size())
+            break;
+        ++i; // the comma
+    }
+    return out;
+}
+
+/// Reads a design's posterior: the calibration file's [calibration] section (which names the
+/// columns) and the posterior table, an export of the calibration's /posterior (govsim export
+/// CALIBRATION.h5 posterior). Both are read with `reader` and added to `sources` (unless seen).
+Posterior read_posterior(const PosteriorSpec& spec, const sim::FileReader& reader,
+                         std::vector<sim::ConfigSource>& sources,
+                         std::set<std::string, std::less<>>& seen) {
+    Posterior post;
+    post.file = spec.file;
+    post.calibration = spec.calibration;
+    post.at = spec.at;
+    const auto read = [&](const std::string& file, std::string_view key) {
+        std::string text;
+        try {
+            text = reader ? reader(file) : sim::read_text_file(file);
+        } catch (const sim::ConfigError& e) {
+            throw spec.at->error(key, "a file that can be read (relative to the experiment file)",
+                                 fmt::format("'{}': {}", file, e.message()));
+        }
+        if (seen.insert(file).second)
+            sources.push_back({file, text});
+        return text;
+    };
+    const std::string cal_text = read(spec.calibration, "calibration");
+    const std::string csv = read(spec.file, "file");
+    const CalibrationSpec cal = parse_calibration_section(cal_text, spec.calibration);
+
+    std::vector<std::string> names;
+    for (const auto& fp : cal.parameters)
+        names.push_back(fp.key);
+    if (spec.parameters.empty()) {
+        post.parameters = cal.parameters;
+    } else {
+        for (const auto& name : spec.parameters) {
+            const auto it = std::find_if(cal.parameters.begin(), cal.parameters.end(),
+                                         [&](const FreeParameter& fp) { return fp.key == name; });
+            if (it == cal.parameters.end())
+                throw spec.at->error("parameters",
+                                     fmt::format("names of parameters {} calibrates ({})",
+                                                 spec.calibration, fmt::join(names, ", ")),
+                                     fmt::format("\"{}\"", name));
+            for (const auto& taken : post.parameters)
+                if (taken.key == name)
+                    throw spec.at->error("parameters", "each calibrated parameter once",
+                                         fmt::format("\"{}\" again", name));
+            post.parameters.push_back(*it);
+        }
+    }
+
+    // The header: every column one the calibration's /posterior table has.
+    std::vector<std::pair<std::string_view, std::uint32_t>> lines; // text, line number
+    {
+        std::size_t start = 0;
+        std::uint32_t number = 1;
+        while (start <= csv.size()) {
+            std::size_t end = csv.find('\n', start);
+            if (end == std::string::npos)
+                end = csv.size();
+            std::string_view line(csv.data() + start, end - start);
+            if (!line.empty() && line.back() == '\r')
+                line.remove_suffix(1);
+            if (!line.empty())
+                lines.emplace_back(line, number);
+            start = end + 1;
+            ++number;
+        }
+    }
+    if (lines.empty())
+        throw sim::ConfigError(spec.file, {1, 1}, {},
+                               "a header line (the columns of the calibration's /posterior)",
+                               "an empty file");
+    const auto header = csv_fields(lines.front().first);
+    const std::uint32_t header_line = lines.front().second;
+    std::optional<std::size_t> weight_column;
+    std::vector<std::optional<std::size_t>> parameter_column(post.parameters.size());
+    for (std::size_t c = 0; c < header.size(); ++c) {
+        const std::string& name = header[c].first;
+        const sim::SourcePosition at{header_line, header[c].second};
+        for (std::size_t j = 0; j < c; ++j)
+            if (header[j].first == name)
+                throw sim::ConfigError(spec.file, at, name, "a column name not used before",
+                                       fmt::format("\"{}\" again", name));
+        if (name == "weight") {
+            weight_column = c;
+            continue;
+        }
+        bool known = name == "generation" || name == "particle" || name == "distance";
+        for (const auto& pattern : cal.patterns)
+            known = known || pattern.name == name;
+        for (std::size_t i = 0; i < post.parameters.size(); ++i)
+            if (post.parameters[i].key == name) {
+                parameter_column[i] = c;
+                known = true;
+            }
+        known = known || std::find(names.begin(), names.end(), name) != names.end();
+        if (!known)
+            throw sim::ConfigError(
+                spec.file, at, name,
+                fmt::format("a column of the /posterior table of a calibration by {} "
+                            "(generation, particle, weight, distance, a calibrated parameter: "
+                            "{}, or a pattern)",
+                            spec.calibration, fmt::join(names, ", ")),
+                fmt::format("\"{}\"", name),
+                "export the posterior of the calibration this file describes");
+    }
+    if (!weight_column)
+        throw sim::ConfigError(spec.file, {header_line, 1}, "weight",
+                               "a column \"weight\" (the particles' weights)", "none");
+    for (std::size_t i = 0; i < post.parameters.size(); ++i)
+        if (!parameter_column[i])
+            throw sim::ConfigError(spec.file, {header_line, 1}, post.parameters[i].key,
+                                   "a column for every calibrated parameter taken",
+                                   fmt::format("none for \"{}\"", post.parameters[i].key));
+    if (lines.size() < 2)
+        throw sim::ConfigError(spec.file, {header_line, 1}, {}, "at least one row after the header",
+                               "none");
+
+    const auto number = [&](const std::pair<std::string, std::uint32_t>& field, std::uint32_t line,
+                            const std::string& column) {
+        double v = 0;
+        const char* first = field.first.data();
+        const char* last = first + field.first.size();
+        const auto [end, ec] = std::from_chars(first, last, v);
+        if (ec != std::errc{} || end != last || field.first.empty())
+            throw sim::ConfigError(spec.file, {line, field.second}, column, "a number",
+                                   fmt::format("\"{}\"", field.first));
+        if (!std::isfinite(v))
+            throw sim::ConfigError(spec.file, {line, field.second}, column, "a finite number",
+                                   field.first);
+        return v;
+    };
+    double total = 0;
+    for (std::size_t r = 1; r < lines.size(); ++r) {
+        const auto [text, line] = lines[r];
+        const auto fields = csv_fields(text);
+        if (fields.size() != header.size())
+            throw sim::ConfigError::with_message(
+                spec.file, {line, 1}, {},
+                fmt::format("expected {} fields (as the header has), found {}", header.size(),
+                            fields.size()));
+        const double w = number(fields[*weight_column], line, "weight");
+        if (w < 0)
+            throw sim::ConfigError(spec.file, {line, fields[*weight_column].second}, "weight",
+                                   "a weight >= 0", fields[*weight_column].first);
+        std::vector<double> values;
+        for (std::size_t i = 0; i < post.parameters.size(); ++i)
+            values.push_back(number(fields[*parameter_column[i]], line, post.parameters[i].key));
+        post.weights.push_back(w);
+        post.rows.push_back(std::move(values));
+        total += w;
+    }
+    if (!(total > 0) || !std::isfinite(total))
+        throw sim::ConfigError(spec.file, {header_line, header[*weight_column].second}, "weight",
+                               "weights with a positive, finite sum",
+                               fmt::format("a sum of {}", sim::format_number(total)));
+    return post;
+}
+
+/// The row of a posterior at unit coordinate u: the inverse of the weights' cumulative
+/// distribution (rows of weight 0 are never drawn).
+std::size_t posterior_row(const std::vector<double>& weights, double u) {
+    double total = 0;
+    for (const double w : weights)
+        total += w;
+    const double target = u * total;
+    double cumulative = 0;
+    std::size_t last = 0;
+    for (std::size_t r = 0; r < weights.size(); ++r) {
+        if (weights[r] <= 0)
+            continue;
+        cumulative += weights[r];
+        last = r;
+        if (target < cumulative)
+            return r;
+    }
+    return last; // u * total rounded up to the sum
+}
+
 /// The design's parameters resolved against the composed scenarios (each key a number in every
 /// one; key-only parameters take their declared prior), and its points generated.
 ExperimentDesign make_design(DesignSpec spec, const std::vector<toml::table>& roots,
-                             const std::vector<DeclaredPrior>& priors, std::uint64_t run_seed) {
+                             const std::vector<std::string>& labels,
+                             const std::vector<DeclaredPrior>& priors, std::uint64_t run_seed,
+                             const Posterior* posterior) {
     ExperimentDesign d = std::move(spec.design);
     d.seed = spec.seed.value_or(run_seed);
-    if (d.kind == "prior" && d.parameters.empty()) {
-        if (priors.empty())
+    // The keys the posterior sets: their priors are not drawn.
+    std::vector<std::string> posterior_keys;
+    if (posterior)
+        for (const auto& fp : posterior->parameters)
+            for (const auto& key : fp.keys)
+                posterior_keys.push_back(key);
+    const auto set_by_posterior = [&](const std::string& key) {
+        return std::find(posterior_keys.begin(), posterior_keys.end(), key) != posterior_keys.end();
+    };
+    const bool all_priors = d.kind == "prior" && d.parameters.empty();
+    if (all_priors) {
+        if (priors.empty() && !posterior)
             throw sim::ConfigError(spec.file, spec.position, "design.kind",
                                    "priors declared in the scenario files ([priors])",
                                    "\"prior\" and no [priors] in any scenario file",
                                    "declare priors (docs/scenarios.md, 'Priors'), or list "
                                    "[[design.parameters]] with bounds");
         for (const auto& prior : priors) {
+            if (set_by_posterior(prior.key))
+                continue;
             DesignParameter parameter;
             parameter.key = prior.key;
             parameter.distribution = prior.distribution;
@@ -750,6 +1014,12 @@ ExperimentDesign make_design(DesignSpec spec, const std::vector<toml::table>& ro
     }
     for (std::size_t k = 0; k < d.parameters.size(); ++k) {
         DesignParameter& parameter = d.parameters[k];
+        if (!all_priors && set_by_posterior(parameter.key))
+            design_error(
+                spec, k, "a key the design's posterior does not set",
+                fmt::format("\"{}\", which {} calibrates", parameter.key, posterior->calibration),
+                "the posterior's draw replaces the key's prior: leave it out of "
+                "[[design.parameters]], or out of posterior.parameters");
         if (spec.from_prior[k]) {
             const auto it = std::find_if(priors.begin(), priors.end(), [&](const DeclaredPrior& p) {
                 return p.key == parameter.key;
@@ -781,6 +1051,44 @@ ExperimentDesign make_design(DesignSpec spec, const std::vector<toml::table>& ro
                 "the key path of a number of the scenarios (e.g. escalation.escalate_base)",
                 fmt::format("\"{}\", which names no value in any", parameter.key));
     }
+    // The posterior's keys, after the drawn parameters: numbers in every scenario (a joint draw
+    // applied to some scenarios only would not be the posterior's).
+    const std::size_t drawn = d.parameters.size();
+    std::vector<std::size_t> posterior_index; // per posterior key parameter: its column
+    if (posterior) {
+        for (std::size_t i = 0; i < posterior->parameters.size(); ++i) {
+            const FreeParameter& fp = posterior->parameters[i];
+            std::vector<double> column;
+            for (std::size_t r = 0; r < posterior->rows.size(); ++r)
+                if (posterior->weights[r] > 0)
+                    column.push_back(posterior->rows[r][i]);
+            for (const auto& key : fp.keys) {
+                DesignParameter parameter;
+                parameter.key = key;
+                parameter.distribution.name = "posterior";
+                parameter.distribution.lower = *std::min_element(column.begin(), column.end());
+                parameter.distribution.upper = *std::max_element(column.begin(), column.end());
+                for (std::size_t b = 0; b < roots.size(); ++b) {
+                    const toml::node* node = sim::node_at(roots[b], key);
+                    if (node == nullptr || !(node->is_integer() || node->is_floating_point()))
+                        throw posterior->at->error(
+                            "calibration",
+                            "a calibration whose keys are numbers of every scenario of the "
+                            "experiment",
+                            fmt::format("\"{}\"{}, which names {} in scenario {}", key,
+                                        fp.keys.size() > 1 ? fmt::format(" (of {})", fp.key) : "",
+                                        node == nullptr ? "no value" : "no number", labels[b]));
+                    if (b == 0)
+                        parameter.integer = node->is_integer();
+                }
+                d.parameters.push_back(std::move(parameter));
+                posterior_index.push_back(i);
+            }
+        }
+        d.posterior_file = posterior->file;
+        d.posterior_calibration = posterior->calibration;
+        d.posterior_size = posterior->rows.size();
+    }
     const std::size_t factors = d.parameters.size();
     if (d.kind == "factorial") {
         std::vector<std::size_t> levels;
@@ -806,14 +1114,24 @@ ExperimentDesign make_design(DesignSpec spec, const std::vector<toml::table>& ro
         }
     } else {
         if (d.kind == "lhs" || d.kind == "prior")
-            d.unit = analysis::latin_hypercube(d.samples, factors, d.seed);
+            // With a posterior, one more column: the draw of its row (stratified like the rest;
+            // the columns before it are those of the design without a posterior).
+            d.unit = analysis::latin_hypercube(d.samples, drawn + (posterior ? 1 : 0), d.seed);
         else if (d.kind == "sobol")
             d.unit = analysis::saltelli_design(d.samples, factors, d.seed).points;
         else
             d.unit = analysis::morris_design(d.samples, factors, d.levels, d.seed).points;
-        for (const auto& u : d.unit) {
+        for (auto& u : d.unit) {
             std::vector<double> value(factors);
-            for (std::size_t k = 0; k < factors; ++k) {
+            if (posterior) {
+                const double draw = u[drawn];
+                const std::size_t row = posterior_row(posterior->weights, draw);
+                d.posterior_rows.push_back(row);
+                u.resize(factors, draw);
+                for (std::size_t k = drawn; k < factors; ++k)
+                    value[k] = posterior->rows[row][posterior_index[k - drawn]];
+            }
+            for (std::size_t k = 0; k < drawn; ++k) {
                 const Distribution& dist = d.parameters[k].distribution;
                 analysis::Prior prior;
                 const std::string_view n = dist.name;
@@ -937,7 +1255,18 @@ Experiment read_experiment(std::string_view text, const std::string& path, bool 
     for (const auto& more : bases) {
         std::vector<sim::ConfigSource> sources;
         toml::table root = compose(more, sources);
-        take_priors(root, path, e.priors);
+        try {
+            take_priors(root, path, e.priors);
+        } catch (const sim::ConfigError&) {
+            // A schema error (an override's, say) is reported first: it may be why a prior's
+            // key names no number.
+            std::vector<sim::ConfigSource> fresh_sources;
+            toml::table fresh = compose(more, fresh_sources);
+            fresh.erase("priors");
+            (void)read_scenario_checked(
+                sim::ConfigDocument::composed(path, std::move(fresh), std::move(fresh_sources)));
+            throw;
+        }
         for (const auto& source : sources) {
             if (seen.insert(source.file).second) {
                 all_sources.push_back(source);
@@ -961,6 +1290,10 @@ Experiment read_experiment(std::string_view text, const std::string& path, bool 
         e.models = {written.front().model.name};
     }
     e.name = written.front().run.name;
+    // A design's posterior: its table and calibration file are recorded like scenario files.
+    std::optional<Posterior> posterior;
+    if (design_spec && design_spec->posterior)
+        posterior = read_posterior(*design_spec->posterior, reader, all_sources, seen);
     e.source_text = sim::provenance_text(all_sources);
     e.sources = std::move(all_sources);
     if (!design_spec) {
@@ -969,7 +1302,11 @@ Experiment read_experiment(std::string_view text, const std::string& path, bool 
     }
 
     // The design points: each scenario as written with the point's values.
-    e.design = make_design(std::move(*design_spec), roots, e.priors, written.front().run.seed);
+    std::vector<std::string> labels;
+    for (const auto& w : written)
+        labels.push_back(fmt::format("{} / {}", w.town.name, w.model.name));
+    e.design = make_design(std::move(*design_spec), roots, labels, e.priors,
+                           written.front().run.seed, posterior ? &*posterior : nullptr);
     const std::size_t points = e.design.points();
     if (static_cast<double>(points) * static_cast<double>(bases.size()) >
         static_cast<double>(limits::max_scenarios))

@@ -15,13 +15,15 @@ import numpy as np
 from . import figures as figs
 from . import labels
 
-SECTIONS = ("provenance", "comparison", "figures", "caveats")
+SECTIONS = ("provenance", "comparison", "robustness", "figures", "caveats")
+OPTIONAL_SECTIONS = {"robustness": "robustness"}  # section: the table it needs
 
 T = {
     "en": {
         "title": "govsim report — {name}",
         "provenance": "What was run",
         "comparison": "Comparison of governance models",
+        "robustness": "Robustness to the assumptions",
         "figures": "Figures",
         "caveats": "What the numbers rest on",
         "contents": "Contents",
@@ -52,6 +54,35 @@ T = {
                          "complaints avoided", "yuan per extra dispute resolved",
                          "yuan per complaint avoided"),
         "no_start": "not recorded",
+        "design": "design",
+        "design_value": "{kind}: {points} points, {factors} parameters, seed {seed}",
+        "design_no_comparison": ("A designed experiment ({kind}, {points} points): govsim writes "
+                                 "no /comparison for designs, whose runs differ in their "
+                                 "parameters. Each run's outcomes are in /runs (govsim export "
+                                 "RESULTS.h5 runs); the sections below summarise the design."),
+        "robustness_lead": ("How surely each model beats {baseline} when the assumptions vary. "
+                            "The experiment was run on {draws} draws of its parameters from their "
+                            "priors, every model on every draw with common random numbers, and "
+                            "the models were compared draw by draw (each model's mean over its "
+                            "replicates). Each cell gives the share of draws on which the model "
+                            "is better than {baseline} (shaded from red, never, to green, always) "
+                            "and, below it, its expected regret: how far it falls short of the "
+                            "best model on the same draw, on average over the draws, in the "
+                            "metric's units (percentage points for shares; 0 = best on every "
+                            "draw). Hover over a cell for the model's mean and its 5th–95th "
+                            "percentiles over the draws. Read across a row: a model worth "
+                            "piloting beats the baseline on most draws for complaints and for "
+                            "the shares resolved and abandoned together, at a cost one can bear."),
+        "robustness_caption": ("{town}: share of the {draws} parameter draws on which each model "
+                               "beats {baseline}, and its expected regret"),
+        "the_baseline": "the baseline",
+        "design_skipped": ("a designed experiment's runs differ in their parameters, so govsim "
+                           "writes no comparison of models (/comparison, /cost_effectiveness, "
+                           "/equity_comparison) for it"),
+        "regret": "regret",
+        "lower_better": "lower is better",
+        "higher_better": "higher is better",
+        "draw_means": "mean {mean} {unit}; 5–95% of draws: {p05}–{p95}",
         "single_model": "Each town has a single model here, so there are no differences from a baseline.",
         "skipped": "Not drawn: {name} — {reason}.",
         "footer": "Made by govsim report from {path}.",
@@ -67,6 +98,7 @@ T = {
         "title": "govsim 报告 — {name}",
         "provenance": "运行内容",
         "comparison": "治理模式比较",
+        "robustness": "对假设的稳健性",
         "figures": "图表",
         "caveats": "数字的依据与局限",
         "contents": "目录",
@@ -90,6 +122,23 @@ T = {
         "cost_columns": ("额外公共成本（元）", "多解决的纠纷", "少发生的投诉", "每多解决一件纠纷的成本（元）",
                          "每少一件投诉的成本（元）"),
         "no_start": "未记录",
+        "design": "试验设计",
+        "design_value": "{kind}：{points} 个设计点，{factors} 个参数，随机种子 {seed}",
+        "design_no_comparison": ("这是一个设计试验（{kind}，{points} 个设计点）：各次运行的参数不同，govsim 不为设计写出 "
+                                 "/comparison。每次运行的结果见 /runs（govsim export RESULTS.h5 runs）；下面各部分概括该设计。"),
+        "robustness_lead": ("假设变化时各治理模式胜过{baseline}的把握有多大。试验在 {draws} 组按先验分布抽取的参数上运行，"
+                            "每组抽样下所有模式都运行（共同随机数），并逐次抽样比较各模式（重复运行的均值）。"
+                            "每格给出该模式优于{baseline}的抽样比例（红色为从不，绿色为总是），其下为期望遗憾值："
+                            "在同一抽样下与最好模式的差距在各抽样上的平均，单位为指标自身的单位（比例为百分点；"
+                            "0 表示在每次抽样中都最好）。鼠标悬停可看该模式在各抽样上的均值及第5–95百分位。"
+                            "按行阅读：值得试点的模式应在大多数抽样中同时在投诉、已解决和放弃比例上胜过基线，且成本可以承受。"),
+        "robustness_caption": "{town}：在 {draws} 组参数抽样中各模式胜过{baseline}的比例及其期望遗憾值",
+        "the_baseline": "基线",
+        "design_skipped": "设计试验的各次运行参数不同，govsim 不为其写出治理模式比较（/comparison、/cost_effectiveness、/equity_comparison）",
+        "regret": "遗憾值",
+        "lower_better": "越低越好",
+        "higher_better": "越高越好",
+        "draw_means": "均值 {mean} {unit}；第5–95百分位：{p05}–{p95}",
         "single_model": "每个镇只有一个治理模式，因此没有与基线的差值。",
         "skipped": "未绘制：{name} — {reason}。",
         "footer": "由 govsim report 根据 {path} 生成。",
@@ -179,6 +228,10 @@ def _provenance(results, lang) -> str:
         row("years", _e(f"{years[0]}–{years[-1]}" if len(years) > 1 else years[0]))
     if results.runs is not None:
         row("runs", _e(len(results.runs)))
+    if a.get("design_kind"):
+        row("design", _e(_t(lang, "design_value", kind=a["design_kind"],
+                            points=a.get("design_points", ""), factors=a.get("design_factors", ""),
+                            seed=a.get("design_seed", ""))))
     row("results_file", f"<code>{_e(os.path.basename(results.path))}</code>")
     row("format", _e(a.get("format_version", "")))
     out = [f'<table class="kv">{"".join(rows)}</table>']
@@ -228,6 +281,8 @@ def _period_text(results, lang) -> str:
 def _comparison(results, lang) -> str:
     table = results.evaluation()
     if table is None or len(table) == 0:
+        if results.attrs.get("design_kind"):
+            return (f"<p>{_e(_t(lang, 'design_no_comparison', kind=results.attrs['design_kind'], points=results.attrs.get('design_points', '')))}</p>")
         return f"<p>{_e(figs.SKIP[lang]['no_table'].format(table='/comparison'))}</p>"
     present = set(table["metric"].astype(str))
     metrics = [m for m in results.orders.get("metric", []) if m in present]
@@ -341,6 +396,94 @@ def _costs(results, town, town_name, baseline_name, period, lang) -> str:
             f'<tbody>{"".join(body)}</tbody></table></div>')
 
 
+def _shade(p) -> str:
+    """A light background from red (p = 0) through white (0.5) to green (1)."""
+    if not np.isfinite(p):
+        return ""
+    low, mid, high = (244, 199, 195), (255, 255, 255), (182, 226, 174)
+    a, b, f = (low, mid, 2 * p) if p < 0.5 else (mid, high, 2 * p - 1)
+    rgb = tuple(round(x + (y - x) * f) for x, y in zip(a, b))
+    return f' style="background:#{rgb[0]:02x}{rgb[1]:02x}{rgb[2]:02x}"'
+
+
+def _robustness(results, lang) -> str:
+    """/robustness per town: for the headline metrics, each model's probability of beating the
+    baseline over the parameter draws (shaded) and its expected regret."""
+    from .design_figures import chosen_metrics
+
+    table = results.tables.get("robustness")
+    if table is None or len(table) == 0:
+        return ""
+    out = []
+    def baseline_name(model):
+        return _t(lang, "the_baseline") if model == "baseline" else labels.name(model, lang, "model")
+
+    baselines = [str(b) for b in dict.fromkeys(table["baseline"].astype(str))]
+    draws_all = int(table["draws"].max())
+    baseline_names = ", ".join(baseline_name(b) for b in baselines)
+    out.append(f'<p>{_e(_t(lang, "robustness_lead", baseline=baseline_names, draws=draws_all))}</p>')
+    for town in [t for t in results.towns if (table["town"] == t).any()]:
+        sub = table[table["town"] == town]
+        present = [m for m in results.orders.get("metric", []) if (sub["metric"] == m).any()]
+        metrics = chosen_metrics(present, 5)
+        models = [m for m in results.models if (sub["model"] == m).any()]
+        baseline = str(sub["baseline"].iloc[0])
+        head = []
+        for metric in metrics:
+            label, unit, _ = labels.metric(metric, lang)
+            rows = sub[sub["metric"] == metric]
+            better = "lower_better" if int(rows["lower_is_better"].iloc[0]) else "higher_better"
+            head.append(f"<th>{_e(label)}<br><span class=\"unit\">{_e(unit)}<br>"
+                        f"{_e(_t(lang, better))}</span></th>")
+        body = []
+        for model in models:
+            cells = []
+            for metric in metrics:
+                r = sub[(sub["model"] == model) & (sub["metric"] == metric)]
+                if len(r) == 0:
+                    cells.append("<td>—</td>")
+                    continue
+                r = r.iloc[0]
+                _, unit, scale = labels.metric(metric, lang)
+                p = float(r["p_beats_baseline"])
+                share = "—" if not np.isfinite(p) else f"{100 * p:.0f}%"
+                tip = _t(lang, "draw_means", mean=_number(r["mean"], scale), unit=unit,
+                         p05=_number(r["p05"], scale), p95=_number(r["p95"], scale))
+                cells.append(f'<td{_shade(p)} title="{_e(tip)}"><span class="p">{share}</span>'
+                             f'<br><span class="regret">{_e(_t(lang, "regret"))} '
+                             f'{_number(r["expected_regret"], scale)}</span></td>')
+            body.append(f"<tr><th>{_e(labels.name(model, lang, 'model'))}</th>{''.join(cells)}</tr>")
+        caption = _t(lang, "robustness_caption", town=labels.name(town, lang),
+                     draws=int(sub["draws"].max()), baseline=baseline_name(baseline))
+        out.append(f'<div class="scroll"><table class="data robust"><caption>{_e(caption)}</caption>'
+                   f'<thead><tr><th>{_e(labels.text("model", lang))}</th>{"".join(head)}</tr></thead>'
+                   f'<tbody>{"".join(body)}</tbody></table></div>')
+    return "\n".join(out)
+
+
+COMPARISON_FIGURES = ("comparison", "relative", "cost", "equity")  # need a comparison of models
+
+
+def _design_skips(results, skipped, lang) -> list:
+    """On a designed experiment without /comparison, the notes of the figures that need a
+    comparison of models become one note saying why designs have none."""
+    if not results.attrs.get("design_kind") or results.has("comparison"):
+        return skipped
+    names = [n for n, _ in skipped if n in COMPARISON_FIGURES]
+    if not names:
+        return skipped
+    others = [(n, r) for n, r in skipped if n not in COMPARISON_FIGURES]
+    figure_names = _t(lang, "figure_names")
+    joined = ("、" if lang == "zh" else ", ").join(figure_names.get(n, n) for n in names)
+    return [(joined, _t(lang, "design_skipped"))] + others
+
+
+def shown_sections(results) -> list:
+    """The report's sections for this file: every one of SECTIONS but those whose table the
+    file does not hold (the robustness section without /robustness)."""
+    return [s for s in SECTIONS if s not in OPTIONAL_SECTIONS or results.has(OPTIONAL_SECTIONS[s])]
+
+
 def _figures(rendered, skipped, lang, figures_dir=None) -> str:
     """The figures as HTML (PNG data URIs); with figures_dir, each also as PNG (the same bytes)
     and SVG files there."""
@@ -395,6 +538,9 @@ table.diff td.clear { font-weight: 700; }
 span.ci { color: #666; font-size: 0.92em; }
 span.rel { color: #2c5d8a; font-size: 0.92em; }
 table.effect td { text-align: center; }
+table.robust td { text-align: center; min-width: 7em; }
+table.robust span.p { font-size: 1.15em; font-weight: 700; }
+table.robust span.regret { color: #444; font-size: 0.88em; }
 span.unit { font-weight: 400; color: #555; font-size: 0.9em; }
 figure { margin: 1.4em 0 2.2em; }
 figure img { max-width: 100%; height: auto; display: block; border: 1px solid #eee; }
@@ -427,20 +573,23 @@ def build(results, lang="en", figures_dir=None, figure_names=None):
     if lang not in labels.LANGUAGES:
         raise ValueError(f"language {lang!r}: expected one of {', '.join(labels.LANGUAGES)}")
     rendered, skipped = figs.render_all(results, lang, figure_names, svg=figures_dir is not None)
+    skipped = _design_skips(results, skipped, lang)
     figure_html = _figures(rendered, skipped, lang, figures_dir)
     name = results.attrs.get("scenario_name", os.path.basename(results.path))
     description = scenario_description(results.attrs.get("scenario_text", ""),
                                        results.attrs.get("scenario_path", ""))
     title = _t(lang, "title", name=name)
-    nav = "".join(f'<li><a href="#{s}">{_e(_t(lang, s))}</a></li>' for s in SECTIONS)
+    shown = shown_sections(results)
+    nav = "".join(f'<li><a href="#{s}">{_e(_t(lang, s))}</a></li>' for s in shown)
     bodies = {
         "provenance": _provenance(results, lang),
         "comparison": _comparison(results, lang),
+        "robustness": _robustness(results, lang),
         "figures": figure_html,
         "caveats": _caveats(results, lang),
     }
     sections = "\n".join(f'<section id="{s}"><h2>{_e(_t(lang, s))}</h2>\n{bodies[s]}\n</section>'
-                         for s in SECTIONS)
+                         for s in shown)
     html_lang = "zh-CN" if lang == "zh" else "en"
     lead = f'<p class="lead">{_e(description)}</p>' if description else ""
     footer = _t(lang, "footer", path=os.path.basename(results.path))

@@ -8,6 +8,8 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -140,5 +142,155 @@ TEST_CASE("a sweep: design points and --set recorded, one row per run in /runs",
         CHECK(v.status == 2);
         CHECK(v.err.find("--set escalation.x=1: error: escalation.x: unknown key") !=
               std::string::npos);
+    }
+}
+
+TEST_CASE("a Sobol design writes /sensitivity and draws of two models write /robustness, the "
+          "same from shards merged",
+          "[cli][design][sensitivity]") {
+    const TempDir dir("govsim-findings");
+    write_sweep(dir.path());
+    // The sweep's town and models, as a Sobol design of two parameters (base 4: 16 points) and
+    // as 6 prior draws of the one prior declared for the Denghu model's deadline.
+    std::string text = govsim::test::slurp(dir.path() / "sweep.toml");
+    text = text.substr(0, text.find("[design]"));
+    std::ofstream(dir.path() / "sobol.toml")
+        << text << "[design]\nkind = \"sobol\"\nsamples = 4\nseed = 3\n"
+        << "[[design.parameters]]\nkey = \"escalation.escalate_base\"\nlower = 0.1\nupper = 0.4\n"
+        << "[[design.parameters]]\nkey = \"detection.report_delay_days\"\nlower = 1\nupper = 4\n";
+    std::ofstream(dir.path() / "prior.toml")
+        << text << "[design]\nkind = \"prior\"\nsamples = 6\nseed = 3\n"
+        << "[[design.parameters]]\nkey = \"levers.rapid_response.response_deadline_days\"\n";
+
+    const auto sobol = shell_in(dir.path(), "$G run sobol.toml -o sobol.h5 --threads 2");
+    INFO(sobol.err);
+    REQUIRE(sobol.status == 0);
+    CHECK(sobol.out.find("total order") != std::string::npos);
+    const govsim::sim::ResultsReader s(dir.path() / "sobol.h5");
+    // 2 models x 12 metrics x 2 parameters; first- and total-order columns, Morris ones NaN.
+    REQUIRE(s.rows("sensitivity") == 2 * 12 * 2);
+    CHECK(s.string_column("sensitivity", "method").front() == "sobol");
+    CHECK(s.uint_column("sensitivity", "points").front() == 4);
+    const auto mu = s.double_column("sensitivity", "mu_star");
+    CHECK(std::all_of(mu.begin(), mu.end(), [](double x) { return std::isnan(x); }));
+    CHECK_FALSE(s.has_dataset("robustness"));
+
+    const auto prior = shell_in(dir.path(), "$G run prior.toml -o prior.h5 --threads 2");
+    INFO(prior.err);
+    REQUIRE(prior.status == 0);
+    CHECK(prior.out.find("P(beats)") != std::string::npos);
+    const govsim::sim::ResultsReader p(dir.path() / "prior.h5");
+    REQUIRE(p.rows("robustness") == 12 * 2); // metrics x models, one town
+    CHECK(p.uint_column("robustness", "draws").front() == 6);
+    const auto beats = p.double_column("robustness", "p_beats_baseline");
+    const auto models = p.string_column("robustness", "model");
+    for (std::size_t i = 0; i < models.size(); ++i)
+        CHECK(std::isnan(beats[i]) == (models[i] == "baseline"));
+    const auto best = p.double_column("robustness", "rank_1");
+    const auto second = p.double_column("robustness", "rank_2");
+    for (std::size_t i = 0; i < best.size(); i += 2)
+        CHECK(best[i] + best[i + 1] == Approx(1.0)); // someone is best on every draw
+    for (std::size_t i = 0; i < best.size(); ++i)
+        CHECK(best[i] + second[i] == Approx(1.0));
+    CHECK_FALSE(p.has_dataset("sensitivity"));
+
+    // Merged shards give the same findings (they are computed from the runs, in point order).
+    for (int k = 1; k <= 2; ++k)
+        REQUIRE(
+            shell_in(dir.path(), fmt::format("$G run sobol.toml -q --shard {}/2 -o s{}.h5", k, k))
+                .status == 0);
+    REQUIRE(shell_in(dir.path(), "$G merge -q -o merged.h5 s1.h5 s2.h5").status == 0);
+    require_identical(dir.path() / "sobol.h5", dir.path() / "merged.h5");
+}
+
+TEST_CASE("a prior design drawing from a calibration posterior records its draws and is "
+          "reproduced bit for bit",
+          "[cli][design][posterior]") {
+    const TempDir dir("govsim-posterior");
+    const std::string shipped = std::string(GOVSIM_SOURCE_DIR) + "/scenarios/";
+    std::ofstream(dir.path() / "town.toml") << "include = [\"" << shipped << "towns/dali.toml\"]\n"
+                                            << "[town]\nresidents_at_full_occupancy = 9000\n"
+                                            << "communities = 2\n";
+    fs::create_directories(dir.path() / "calibration");
+    std::ofstream(dir.path() / "calibration" / "cal.toml")
+        << "[calibration]\nseed = 1\nreplicates = 2\nparticles = 3\ngenerations = 1\n"
+        << "tolerance_quantile = 0.5\nfinal_tolerance = 0.1\nmin_acceptance = 0.05\n"
+        << "batch_size = 3\nmax_batches_per_generation = 1\n"
+        << "[[calibration.targets]]\nyear = 2014\ncomplaints = 80\ntolerance = 0.1\n"
+        << "source = \"test\"\nreliability = \"FACT\"\n"
+        << "[[calibration.parameters]]\nkey = \"escalation.escalate_base\"\n"
+        << "prior = \"uniform\"\nlower = 0.02\nupper = 0.5\n";
+    std::ofstream(dir.path() / "calibration" / "posterior.csv")
+        << "generation,particle,weight,distance,escalation.escalate_base,complaints_2014\n"
+        << "1,0,0.5,0.1,0.05,80\n1,1,0.25,0.2,0.25,85\n1,2,0.25,0.3,0.45,90\n";
+    std::ofstream(dir.path() / "robust.toml")
+        << "include = [\"" << shipped << "parameters/nanhai.toml\"]\n"
+        << "[experiment]\ntowns = [\"town.toml\"]\nmodels = [\"" << shipped
+        << "models/baseline.toml\", \"" << shipped << "models/denghu.toml\"]\n"
+        << "[run]\nname = \"robust\"\nstart_year = 2014\nyears = 1\nwarmup_years = 0\n"
+        << "replicates = 1\nseed = 11\n"
+        << "[design]\nkind = \"prior\"\nsamples = 4\n"
+        << "posterior = { file = \"calibration/posterior.csv\", calibration = "
+           "\"calibration/cal.toml\" }\n"
+        << "[[design.parameters]]\nkey = \"detection.report_delay_days\"\n";
+    const auto one = shell_in(dir.path(), "$G run robust.toml -o one.h5 -q --threads 2");
+    INFO(one.err);
+    REQUIRE(one.status == 0);
+    const govsim::sim::ResultsReader f(dir.path() / "one.h5");
+    CHECK(f.string_attribute("design_posterior") == "calibration/posterior.csv");
+    CHECK(f.string_attribute("design_posterior_calibration") == "calibration/cal.toml");
+    CHECK(f.uint_attribute("design_posterior_rows") == 3);
+    // Stratified draws of 4 points from weights 1/2, 1/4, 1/4: rows 0, 0, 1, 2 in some order.
+    auto rows = f.uint_column("design/points", "posterior_row");
+    const auto base = f.double_column("design/points", "escalation.escalate_base");
+    const std::vector<double> value{0.05, 0.25, 0.45};
+    REQUIRE(rows.size() == 4);
+    for (std::size_t p = 0; p < 4; ++p)
+        CHECK(base[p] == value[rows[p]]);
+    std::sort(rows.begin(), rows.end());
+    CHECK(rows == std::vector<std::uint64_t>{0, 0, 1, 2});
+    CHECK(f.string_column("design/parameters", "distribution") ==
+          std::vector<std::string>{"uniform", "posterior"});
+    // /runs carries the drawn value, run by run (2 models x 1 replicate per point).
+    const auto run_base = f.double_column("runs", "escalation.escalate_base");
+    REQUIRE(run_base.size() == 8);
+    for (std::size_t i = 0; i < 8; ++i)
+        CHECK(run_base[i] == base[i / 2]);
+    const auto files = f.string_column("scenario_files", "path");
+    CHECK(std::count(files.begin(), files.end(), "calibration/posterior.csv") == 1);
+    CHECK(std::count(files.begin(), files.end(), "calibration/cal.toml") == 1);
+
+    SECTION("reproduce rebuilds the posterior and the calibration file and reruns bit for bit") {
+        const auto r = shell_in(dir.path(), "$G reproduce one.h5 --threads 1 --folder again");
+        INFO(r.out << r.err);
+        CHECK(r.status == 0);
+        CHECK(r.out.find("reproduced: every dataset") != std::string::npos);
+        CHECK(fs::exists(dir.path() / "again" / "scenario"));
+    }
+    SECTION("shards merge under the same posterior only (the fingerprint holds its text)") {
+        for (int k = 1; k <= 2; ++k)
+            REQUIRE(shell_in(dir.path(),
+                             fmt::format("$G run robust.toml -q --shard {}/2 -o s{}.h5", k, k))
+                        .status == 0);
+        REQUIRE(shell_in(dir.path(), "$G merge -q -o merged.h5 s1.h5 s2.h5").status == 0);
+        require_identical(dir.path() / "one.h5", dir.path() / "merged.h5");
+        // Only the posterior's text changes (one weight moves by 1e-9): the shards differ.
+        std::ofstream(dir.path() / "calibration" / "posterior.csv")
+            << "generation,particle,weight,distance,escalation.escalate_base,complaints_2014\n"
+            << "1,0,0.500000001,0.1,0.05,80\n1,1,0.25,0.2,0.25,85\n1,2,0.25,0.3,0.45,90\n";
+        REQUIRE(shell_in(dir.path(), "$G run robust.toml -q --shard 2/2 -o t2.h5").status == 0);
+        const auto r = shell_in(dir.path(), "$G merge -q -o bad.h5 s1.h5 t2.h5");
+        INFO(r.out << r.err);
+        CHECK(r.status != 0);
+        CHECK(r.err.find("posterior.csv") != std::string::npos);
+    }
+    SECTION("a bad posterior stops before anything runs, with exit status 2") {
+        std::ofstream(dir.path() / "calibration" / "posterior.csv")
+            << "weight,escalation.escalate_base\n-1,0.2\n";
+        const auto r = shell_in(dir.path(), "$G run robust.toml -o bad.h5 -q");
+        CHECK(r.status == 2);
+        CHECK(r.err == "calibration/posterior.csv:2:1: error: weight: expected a weight >= 0, "
+                       "found -1\n");
+        CHECK_FALSE(fs::exists(dir.path() / "bad.h5"));
     }
 }

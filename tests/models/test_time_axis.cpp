@@ -304,8 +304,9 @@ TEST_CASE("models continue from a shared history to the runs they give alone, bi
         text << file.rdbuf();
         // The model file's lever sections (its [model] table comes first).
         const std::string all = text.str();
+        const auto end = all.find("\n[priors]");
         if (const auto at = all.find("\n[levers."); at != std::string::npos)
-            test::add_levers(s, all.substr(at + 1));
+            test::add_levers(s, all.substr(at + 1, end == std::string::npos ? end : end - at));
         scenarios.push_back(s);
     }
     // A lever phased in before the others' start moves the group's history end earlier.

@@ -15,6 +15,12 @@ SMALL = os.path.join(DATA, "small.h5")
 NO_BASELINE = os.path.join(DATA, "no-baseline.h5")
 SINGLE = os.path.join(DATA, "single.h5")
 ALL = (SMALL, NO_BASELINE, SINGLE)
+# Designed experiments (no /comparison): /sensitivity of a Sobol and of a Morris design, and
+# /robustness of parameter draws of two models.
+DESIGN_SOBOL = os.path.join(DATA, "design-sobol.h5")
+DESIGN_MORRIS = os.path.join(DATA, "design-morris.h5")
+DESIGN_DRAWS = os.path.join(DATA, "design-draws.h5")
+DESIGNS = (DESIGN_SOBOL, DESIGN_MORRIS, DESIGN_DRAWS)
 
 
 class TempFolder:

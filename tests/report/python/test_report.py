@@ -5,8 +5,8 @@ import functools
 import re
 import unittest
 
-from common import NO_BASELINE, SINGLE, SMALL, TempFolder, copy_with
-from govsim_results import load, report
+from common import DESIGN_DRAWS, DESIGN_SOBOL, NO_BASELINE, SINGLE, SMALL, TempFolder, copy_with
+from govsim_results import labels, load, report
 
 
 FAST = ("comparison",)  # only the forest plot: the figures have tests of their own
@@ -19,10 +19,55 @@ def page(path, lang="en"):
 
 class Report(unittest.TestCase):
     def test_sections_in_order(self):
-        for path in (SMALL, NO_BASELINE, SINGLE):
+        without = [s for s in report.SECTIONS if s != "robustness"]
+        for path in (SMALL, NO_BASELINE, SINGLE, DESIGN_SOBOL):
             html = page(path)
             found = re.findall(r'<section id="([a-z]+)">', html)
-            self.assertEqual(found, list(report.SECTIONS), path)
+            self.assertEqual(found, without, path)
+        # Parameter draws of several models add the robustness section.
+        found = re.findall(r'<section id="([a-z]+)">', page(DESIGN_DRAWS))
+        self.assertEqual(found, list(report.SECTIONS))
+
+    def test_robustness_table_holds_the_files_numbers(self):
+        r = load(DESIGN_DRAWS)
+        table = r.tables["robustness"]
+        for lang in ("en", "zh"):
+            html = page(DESIGN_DRAWS, lang)
+            robust = re.search(r'<table class="data robust">.*?</table>', html, re.S).group(0)
+            head = re.search(r"<thead>.*?</thead>", robust, re.S).group(0)
+            # The headline metrics, in the planner's order.
+            order = [head.index(labels.metric(m, lang)[0]) for m in
+                     ("complaints_per_year", "resolved_share", "abandoned_share",
+                      "burden_per_1000_households_per_year", "public_cost_per_year")]
+            self.assertEqual(order, sorted(order))
+            body = re.search(r"<tbody>.*?</tbody>", robust, re.S).group(0)
+            rows = dict(re.findall(r"<tr><th>([^<]+)</th>(.*?)</tr>", body, re.S))
+            self.assertEqual(list(rows), [labels.name(m, lang, "model") for m in ("baseline", "lishui")])
+            cells = re.findall(r'<td[^>]*><span class="p">([^<]+)</span><br>'
+                               r'<span class="regret">[^<]* ([^<]+)</span></td>',
+                               rows[labels.name("lishui", lang, "model")])
+            for (share, regret), metric in zip(cells, ("complaints_per_year", "resolved_share")):
+                row = table[(table["model"] == "lishui") & (table["metric"] == metric)].iloc[0]
+                self.assertEqual(share, f"{100 * row['p_beats_baseline']:.0f}%")
+                self.assertEqual(regret, report._number(row["expected_regret"],
+                                                        labels.metric(metric, lang)[2]))
+            # The baseline does not beat itself: no share, but its regret.
+            baseline_cells = re.findall(r'<span class="p">([^<]+)</span>',
+                                        rows[labels.name("baseline", lang, "model")])
+            self.assertEqual(set(baseline_cells), {"—"})
+
+    def test_a_design_without_comparison(self):
+        for lang in ("en", "zh"):
+            html = report.build(load(DESIGN_SOBOL), lang)  # every figure: none may fail
+            comparison = re.search(r'<section id="comparison">.*?</section>', html, re.S).group(0)
+            self.assertIn("/comparison", comparison)
+            self.assertIn("sobol", comparison)
+            self.assertIn('id="fig-sensitivity-lishui-baseline"', html)
+            # The figures a design cannot have share one note saying why.
+            notes = re.findall(r'<p class="note">([^<]*)</p>', html)
+            self.assertEqual(sum("/equity_comparison" in n for n in notes), 1)
+            self.assertFalse(any("format 3" in n or "格式 3" in n for n in notes))
+        self.assertIn("sobol: 16 points, 2 parameters, seed 3", page(DESIGN_SOBOL))
 
     def test_provenance(self):
         r = load(SMALL)
