@@ -122,6 +122,29 @@ std::string hdf5_reason() {
     return reason;
 }
 
+/// Closes a file opened for writing, after writing out everything HDF5 still holds for it.
+/// Returns whether it was written and closed; on false, HDF5's reason is on the error stack.
+///
+/// A failed H5Fclose must never happen. In HDF5 1.10 (Debian's; HDFFV-11052, fixed upstream in
+/// 2022-23 by HDFGroup/hdf5#2291 and #2496), when H5Fclose cannot write the file's metadata (a full
+/// disk) it frees the file's structure but leaves the file identifier registered: closing it again,
+/// or anything that closes the library (H5close, which an exit handler runs unless H5dont_atexit
+/// was called first) then reads the freed structure (a crash under AddressSanitizer, in Release
+/// whatever that memory holds). So the writes are done first by H5Fflush, whose failure leaves
+/// the file intact and open, and a file that cannot be flushed is not closed: its identifier is
+/// left open (HDF5 still owns and references its memory; its file descriptor is released when
+/// the process ends), and the caller removes the file from the disk. A process that can abandon
+/// a file must call H5dont_atexit() before any other HDF5 call (app/main.cpp does), or HDF5's
+/// exit handler would try once more to write it, fail, and read the freed structure. After a
+/// successful flush H5Fclose has little left to write (free-space records, the file's length);
+/// should it still fail, the identifier is left as it is, never closed again.
+bool flush_and_close(hid_t file) noexcept {
+    if (H5Fflush(file, H5F_SCOPE_LOCAL) < 0) {
+        return false; // abandoned, open: see above
+    }
+    return H5Fclose(file) >= 0;
+}
+
 /// Throws OutputError("<what>: <HDF5's reason>") when an HDF5 call failed (returned < 0).
 template <class Id>
 Id check(Id result, const std::string& what) {
@@ -414,7 +437,7 @@ ResultsFile::~ResultsFile() {
 void ResultsFile::close_quietly() noexcept {
     if (file_ >= 0) {
         const QuietErrors quiet;
-        H5Fclose(file_);
+        flush_and_close(file_); // the file is removed next, written or not
         H5Eclear2(H5E_DEFAULT);
         file_ = -1;
     }
@@ -660,9 +683,12 @@ void ResultsFile::commit() {
     const std::string shown = path_.string();
     {
         const QuietErrors quiet;
-        const herr_t closed = H5Fclose(file_);
-        file_ = -1;
-        check(closed, fmt::format("cannot finish results file '{}'", temp_path_.string()));
+        const bool closed = flush_and_close(file_);
+        file_ = -1; // closed, or abandoned and never closed again (see flush_and_close)
+        if (!closed) {
+            throw OutputError(fmt::format("cannot finish results file '{}': {}",
+                                          temp_path_.string(), hdf5_reason()));
+        }
     }
     // Make the contents durable before the rename makes them visible.
     const int fd = ::open(temp_path_.c_str(), O_RDONLY | O_CLOEXEC);
