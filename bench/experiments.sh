@@ -12,7 +12,7 @@
 # average before and after; on a shared machine only the CPU time means much.
 #
 #   bash bench/experiments.sh [sobol|robust|all] [--govsim BINARY] [--threads N]
-#                             [--base N] [--replicates N] [--draws N]
+#                             [--base N] [--replicates N] [--draws N] [--keep DIR]
 # (--base, --replicates and --draws shrink the studies for a quick look; the floors are for
 # the defaults.)
 set -euo pipefail
@@ -24,6 +24,7 @@ base=256
 replicates=4
 draws=64
 robust_replicates=10
+keep=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
     sobol | robust | all) what="$1" ;;
@@ -32,12 +33,14 @@ while [[ $# -gt 0 ]]; do
     --base) base="$2"; shift ;;
     --replicates) replicates="$2"; robust_replicates="$2"; shift ;;
     --draws) draws="$2"; shift ;;
-    *) echo "usage: bash bench/experiments.sh [sobol|robust|all] [--govsim BINARY] [--threads N] [--base N] [--replicates N] [--draws N]" >&2; exit 2 ;;
+    --keep) keep="$2"; shift ;;
+    *) echo "usage: bash bench/experiments.sh [sobol|robust|all] [--govsim BINARY] [--threads N] [--base N] [--replicates N] [--draws N] [--keep DIR]" >&2; exit 2 ;;
     esac
     shift
 done
 work="$(mktemp -d /tmp/govsim-experiments-XXXXXX)"
-trap 'rm -rf "$work"' EXIT
+# --keep DIR keeps the results files (sobol.h5, robust.h5) in DIR.
+trap 'if [[ -n "$keep" ]]; then mkdir -p "$keep" && cp "$work"/*.h5 "$keep"/ 2>/dev/null; fi; rm -rf "$work"' EXIT
 
 measure() { # label, then the command
     local label="$1"; shift
@@ -95,7 +98,7 @@ fi
 if [[ "$what" == robust || "$what" == all ]]; then
     # The shipped file, its relative paths made absolute, with the draws and replicates asked for.
     sed -e "s|\"parameters/|\"$root/scenarios/parameters/|g; s|\"towns/|\"$root/scenarios/towns/|g" \
-        -e "s|\"models/|\"$root/scenarios/models/|g" \
+        -e "s|\"models/|\"$root/scenarios/models/|g; s|\"calibration/|\"$root/scenarios/calibration/|g" \
         -e "s|^samples = .*|samples = $draws|; s|^replicates = .*|replicates = $robust_replicates|" \
         "$root/scenarios/pilot-robustness.toml" >"$work/robust.toml"
     echo "== robust: 3 towns x 5 models x $draws draws x $robust_replicates replicates, $threads threads"

@@ -103,13 +103,14 @@ TEST_CASE("effects = {} in an overriding file clears the inherited table", "[ove
     const govsim::test::TempDir dir("govsim-overrides");
     const auto path =
         write_experiment(dir.path(), model("baseline"), "[disputes.parking]\neffects = {}\n");
-    const Scenario& s = load_experiment(path).scenarios.front();
+    const Scenario s =
+        load_experiment(path).scenarios.front(); // a copy: the experiment is a temporary
     for (const double effect : s.categories[index(Category::Parking)].effects)
         CHECK(effect == 0.0);
     // A non-empty table still merges key by key.
     const auto merged = write_experiment(dir.path(), model("baseline"),
                                          "[disputes.parking]\neffects = { tenant_share = 0.25 }\n");
-    const Scenario& m = load_experiment(merged).scenarios.front();
+    const Scenario m = load_experiment(merged).scenarios.front();
     CHECK(m.categories[index(Category::Parking)].effects[0] == 2.0); // inherited
     CHECK(m.categories[index(Category::Parking)].effects[3] == 0.25);
 }
