@@ -1159,6 +1159,24 @@ ExperimentDesign make_design(DesignSpec spec, const std::vector<toml::table>& ro
     return d;
 }
 
+/// For a key path under [levers.<name>], "levers.<name>"; else "".
+std::string lever_table_of(const std::string& key) {
+    if (key.rfind("levers.", 0) != 0)
+        return {};
+    const std::size_t end = key.find_first_of(".[", 7);
+    return key.substr(0, end);
+}
+
+/// Whether an override of `key` applies to the composed scenario `root`: always, unless the key
+/// is a lever's and the scenario has no such lever.
+bool has_lever_of(const toml::table& root, const std::string& key) {
+    const std::string lever = lever_table_of(key);
+    if (lever.empty() || lever.size() == key.size())
+        return true;
+    const toml::node* levers = root.get("levers");
+    return levers != nullptr && levers->is_table() && levers->as_table()->contains(lever.substr(7));
+}
+
 /// A design point's values as overrides of a composed scenario.
 void apply_point(toml::table& root, const ExperimentDesign& d, std::size_t point) {
     for (std::size_t k = 0; k < d.parameters.size(); ++k) {
@@ -1235,6 +1253,7 @@ Experiment read_experiment(std::string_view text, const std::string& path, bool 
 
     // Each scenario of the file as written (with the overrides): composed, its priors taken,
     // read and checked.
+    std::vector<char> applied(overrides.size(), 0);
     const auto compose = [&](const std::vector<sim::ConfigComposer::Include>& more,
                              std::vector<sim::ConfigSource>& sources) {
         // Parsed afresh for every scenario: composing moves nodes, and copies would lose their
@@ -1243,8 +1262,14 @@ Experiment read_experiment(std::string_view text, const std::string& path, bool 
         own.erase("experiment");
         own.erase("design");
         toml::table root = composer.compose(std::move(own), text, path, sources, more);
-        for (const auto& o : overrides)
-            (void)sim::apply_override(root, o);
+        for (std::size_t k = 0; k < overrides.size(); ++k) {
+            // A lever's key leaves the scenarios without that lever as they are (a model
+            // without it); one that no scenario has is an error (below).
+            if (!has_lever_of(root, overrides[k].path))
+                continue;
+            (void)sim::apply_override(root, overrides[k]);
+            applied[k] = 1;
+        }
         return root;
     };
     std::vector<sim::ConfigSource> all_sources;
@@ -1285,6 +1310,11 @@ Experiment read_experiment(std::string_view text, const std::string& path, bool 
         }
         written.push_back(std::move(s));
     }
+    for (std::size_t k = 0; k < overrides.size(); ++k)
+        if (!applied[k])
+            throw sim::ConfigError(overrides[k].label, {}, overrides[k].path,
+                                   "a lever that a scenario of the experiment has",
+                                   "no scenario with [" + lever_table_of(overrides[k].path) + "]");
     if (!top.contains("experiment")) {
         e.towns = {written.front().town.name};
         e.models = {written.front().model.name};

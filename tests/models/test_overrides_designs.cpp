@@ -535,3 +535,29 @@ TEST_CASE("a bad posterior is one error naming the file, line, column and key",
                          "[\"nothing\"] }\n"),
                Contains("design.posterior.parameters: expected names of parameters"));
 }
+
+TEST_CASE("a lever's --set changes the models that have the lever and leaves the others",
+          "[overrides]") {
+    const govsim::test::TempDir dir("govsim-overrides");
+    const auto path = write_experiment(dir.path(), model("baseline") + ", " + model("denghu"), "");
+    const Experiment plain = load_experiment(path);
+    const Experiment e =
+        load_experiment(path, {}, sets({"levers.rapid_response.response_deadline_days=15"}));
+    REQUIRE(e.scenarios.size() == 2);
+    // The baseline has no rapid response: it is as it was, and gains no lever.
+    CHECK(e.scenarios[0].levers.entries().size() == plain.scenarios[0].levers.entries().size());
+    // Denghu's lever takes the value.
+    bool found = false;
+    for (const auto& entry : e.scenarios[1].levers.entries())
+        for (const auto& [key, value] : entry.lever->parameters())
+            if (key == "response_deadline_days") {
+                CHECK(std::stod(value) == 15.0);
+                found = true;
+            }
+    CHECK(found);
+    // A lever no scenario has is an error naming the override.
+    CHECK_THROWS_WITH(
+        load_experiment(path, {}, sets({"levers.grid_inspection.detection_probability=0.9"})),
+        Contains("--set levers.grid_inspection.detection_probability=0.9") &&
+            Contains("no scenario with [levers.grid_inspection]"));
+}
