@@ -173,65 +173,70 @@ SensitivityRow row_for(const PointMeans& means, std::size_t t, std::size_t m, Me
     return r;
 }
 
-} // namespace
-
-std::vector<SensitivityRow> sobol_rows(const PointMeans& means,
-                                       const analysis::SaltelliDesign& design,
-                                       const std::vector<std::string>& parameters,
-                                       const SensitivityOptions& o) {
+/// A row per town, model, metric and parameter: `analyse(point means)` gives the method's
+/// results for a series, `fill(row, results, k)` puts parameter k's into a row.
+template <class Design, class Analyse, class Fill>
+std::vector<SensitivityRow> sensitivity_rows(const PointMeans& means, const Design& design,
+                                             const std::vector<std::string>& parameters,
+                                             const SensitivityOptions& o, const char* method,
+                                             std::size_t points, Analyse analyse, Fill fill) {
     check_design(means, design, parameters);
     std::vector<SensitivityRow> out;
     for (std::size_t t = 0; t < means.towns().size(); ++t)
         for (std::size_t m = 0; m < means.models().size(); ++m)
             for (const Metric metric : all_metrics()) {
                 const std::vector<double> y = means.series(t, m, metric);
-                const auto idx =
-                    analysis::sobol_indices(design, y, o.resamples, o.confidence, o.seed);
+                const auto results = analyse(y);
                 const double var = variance(y);
                 for (std::size_t k = 0; k < design.factors; ++k) {
                     SensitivityRow r = row_for(means, t, m, metric, parameters[k], o);
-                    r.method = "sobol";
-                    r.points = design.base;
+                    r.method = method;
+                    r.points = points;
                     r.output_variance = var;
-                    r.first = idx.first[k].estimate;
-                    r.first_lower = idx.first[k].lower;
-                    r.first_upper = idx.first[k].upper;
-                    r.total = idx.total[k].estimate;
-                    r.total_lower = idx.total[k].lower;
-                    r.total_upper = idx.total[k].upper;
+                    fill(r, results, k);
                     out.push_back(std::move(r));
                 }
             }
     return out;
 }
 
+} // namespace
+
+std::vector<SensitivityRow> sobol_rows(const PointMeans& means,
+                                       const analysis::SaltelliDesign& design,
+                                       const std::vector<std::string>& parameters,
+                                       const SensitivityOptions& o) {
+    return sensitivity_rows(
+        means, design, parameters, o, "sobol", design.base,
+        [&](const std::vector<double>& y) {
+            return analysis::sobol_indices(design, y, o.resamples, o.confidence, o.seed);
+        },
+        [](SensitivityRow& r, const analysis::SobolIndices& idx, std::size_t k) {
+            r.first = idx.first[k].estimate;
+            r.first_lower = idx.first[k].lower;
+            r.first_upper = idx.first[k].upper;
+            r.total = idx.total[k].estimate;
+            r.total_lower = idx.total[k].lower;
+            r.total_upper = idx.total[k].upper;
+        });
+}
+
 std::vector<SensitivityRow> morris_rows(const PointMeans& means,
                                         const analysis::MorrisDesign& design,
                                         const std::vector<std::string>& parameters,
                                         const SensitivityOptions& o) {
-    check_design(means, design, parameters);
-    std::vector<SensitivityRow> out;
-    for (std::size_t t = 0; t < means.towns().size(); ++t)
-        for (std::size_t m = 0; m < means.models().size(); ++m)
-            for (const Metric metric : all_metrics()) {
-                const std::vector<double> y = means.series(t, m, metric);
-                const auto fx =
-                    analysis::morris_effects(design, y, o.resamples, o.confidence, o.seed);
-                const double var = variance(y);
-                for (std::size_t k = 0; k < design.factors; ++k) {
-                    SensitivityRow r = row_for(means, t, m, metric, parameters[k], o);
-                    r.method = "morris";
-                    r.points = design.trajectories;
-                    r.output_variance = var;
-                    r.mu = fx.mu[k];
-                    r.mu_star = fx.mu_star[k];
-                    r.mu_star_lower = fx.mu_star_interval[k].lower;
-                    r.mu_star_upper = fx.mu_star_interval[k].upper;
-                    r.sigma = fx.sigma[k];
-                    out.push_back(std::move(r));
-                }
-            }
-    return out;
+    return sensitivity_rows(
+        means, design, parameters, o, "morris", design.trajectories,
+        [&](const std::vector<double>& y) {
+            return analysis::morris_effects(design, y, o.resamples, o.confidence, o.seed);
+        },
+        [](SensitivityRow& r, const analysis::MorrisEffects& fx, std::size_t k) {
+            r.mu = fx.mu[k];
+            r.mu_star = fx.mu_star[k];
+            r.mu_star_lower = fx.mu_star_interval[k].lower;
+            r.mu_star_upper = fx.mu_star_interval[k].upper;
+            r.sigma = fx.sigma[k];
+        });
 }
 
 // ---- robustness -------------------------------------------------------------------------------

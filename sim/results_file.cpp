@@ -1035,16 +1035,19 @@ std::uint64_t ResultsReader::rows(std::string_view dataset_path) const {
     return n;
 }
 
-std::vector<std::uint64_t> ResultsReader::uint_column(std::string_view dataset_path,
-                                                      std::string_view column) const {
-    const QuietErrors quiet;
-    const std::string what = fmt::format("cannot read column '{}' of '{}' in '{}'", column,
-                                         dataset_path, path_.string());
-    Handle dataset = open_dataset(file_, dataset_path, what);
+namespace {
+
+/// One numeric column of a compound dataset of `rows` rows, converted by HDF5 to `native`
+/// (the native type of T).
+template <class T>
+std::vector<T> read_numeric_column(hid_t file, std::string_view dataset_path,
+                                   std::string_view column, std::size_t rows, hid_t native,
+                                   const std::string& what) {
+    Handle dataset = open_dataset(file, dataset_path, what);
     const std::string member(column);
-    Handle type(check(H5Tcreate(H5T_COMPOUND, sizeof(std::uint64_t)), what), H5Tclose);
-    check(H5Tinsert(type.get(), member.c_str(), 0, H5T_NATIVE_UINT64), what);
-    std::vector<std::uint64_t> values(static_cast<std::size_t>(rows(dataset_path)));
+    Handle type(check(H5Tcreate(H5T_COMPOUND, sizeof(T)), what), H5Tclose);
+    check(H5Tinsert(type.get(), member.c_str(), 0, native), what);
+    std::vector<T> values(rows);
     if (!values.empty()) {
         check(H5Dread(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
               what);
@@ -1052,21 +1055,26 @@ std::vector<std::uint64_t> ResultsReader::uint_column(std::string_view dataset_p
     return values;
 }
 
+} // namespace
+
+std::vector<std::uint64_t> ResultsReader::uint_column(std::string_view dataset_path,
+                                                      std::string_view column) const {
+    const QuietErrors quiet;
+    const std::string what = fmt::format("cannot read column '{}' of '{}' in '{}'", column,
+                                         dataset_path, path_.string());
+    return read_numeric_column<std::uint64_t>(file_, dataset_path, column,
+                                              static_cast<std::size_t>(rows(dataset_path)),
+                                              H5T_NATIVE_UINT64, what);
+}
+
 std::vector<double> ResultsReader::double_column(std::string_view dataset_path,
                                                  std::string_view column) const {
     const QuietErrors quiet;
     const std::string what = fmt::format("cannot read column '{}' of '{}' in '{}'", column,
                                          dataset_path, path_.string());
-    Handle dataset = open_dataset(file_, dataset_path, what);
-    const std::string member(column);
-    Handle type(check(H5Tcreate(H5T_COMPOUND, sizeof(double)), what), H5Tclose);
-    check(H5Tinsert(type.get(), member.c_str(), 0, H5T_NATIVE_DOUBLE), what);
-    std::vector<double> values(static_cast<std::size_t>(rows(dataset_path)));
-    if (!values.empty()) {
-        check(H5Dread(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
-              what);
-    }
-    return values;
+    return read_numeric_column<double>(file_, dataset_path, column,
+                                       static_cast<std::size_t>(rows(dataset_path)),
+                                       H5T_NATIVE_DOUBLE, what);
 }
 
 void ResultsReader::write_csv(std::string_view dataset_path,

@@ -24,24 +24,8 @@ using govsim::test::TempDir;
 
 namespace {
 
-struct Outcome {
-    int status;
-    std::string out, err;
-};
-
-/// Runs `command` (the govsim binary is $G) through the shell in `dir`.
-Outcome shell_in(const fs::path& dir, const std::string& command) {
-    const auto out = dir / "stdout.txt", err = dir / "stderr.txt";
-    const std::string line =
-        fmt::format("cd '{}' && G='{}' && ( {} ) >'{}' 2>'{}' </dev/null", dir.string(),
-                    GOVSIM_BINARY, command, out.string(), err.string());
-    const int raw = std::system(line.c_str());
-    Outcome o{WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, govsim::test::slurp(out),
-              govsim::test::slurp(err)};
-    fs::remove(out);
-    fs::remove(err);
-    return o;
-}
+using govsim::test::Outcome;
+using govsim::test::shell_in;
 
 /// An experiment of two towns x two models, 3 replicates (12 runs), with includes relative to
 /// the experiment file (so that its tree can be rebuilt elsewhere) and one absolute.

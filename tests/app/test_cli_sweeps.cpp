@@ -21,24 +21,8 @@ using govsim::test::TempDir;
 
 namespace {
 
-struct Outcome {
-    int status;
-    std::string out, err;
-};
-
-/// Runs `command` (the govsim binary is $G) through the shell in `dir`.
-Outcome shell_in(const fs::path& dir, const std::string& command) {
-    const auto out = dir / "stdout.txt", err = dir / "stderr.txt";
-    const std::string line =
-        fmt::format("cd '{}' && G='{}' && ( {} ) >'{}' 2>'{}' </dev/null", dir.string(),
-                    GOVSIM_BINARY, command, out.string(), err.string());
-    const int raw = std::system(line.c_str());
-    Outcome o{WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, govsim::test::slurp(out),
-              govsim::test::slurp(err)};
-    fs::remove(out);
-    fs::remove(err);
-    return o;
-}
+using govsim::test::Outcome;
+using govsim::test::shell_in;
 
 /// One small town x two models x a factorial design of 2 x 2 points, 2 replicates: 16 runs.
 void write_sweep(const fs::path& dir) {

@@ -32,4 +32,19 @@ struct Outcome {
     return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
 }
 
+/// Runs `command` through the shell in `folder`, with the govsim binary as $G and no standard
+/// input; its output is captured through files there (and removed).
+[[nodiscard]] inline Outcome shell_in(const std::filesystem::path& folder,
+                                      const std::string& command) {
+    const auto out = folder / "stdout.txt", err = folder / "stderr.txt";
+    const std::string line = "cd '" + folder.string() + "' && G='" + GOVSIM_BINARY + "' && ( " +
+                             command + " ) >'" + out.string() + "' 2>'" + err.string() +
+                             "' </dev/null";
+    const int raw = std::system(line.c_str());
+    Outcome o{WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
+    std::filesystem::remove(out);
+    std::filesystem::remove(err);
+    return o;
+}
+
 } // namespace govsim::test
