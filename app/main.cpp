@@ -20,11 +20,14 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fmt/core.h>
+#include <fstream>
 #include <hdf5.h>
 #include <limits>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -281,7 +284,8 @@ int main(int argc, char** argv) {
         ->required();
     calibrate->add_option("-o,--output", out_path, "Posterior to write (HDF5)");
     calibrate->add_option("--fragment", fragment_path,
-                          "Also write the posterior means as a scenario fragment (TOML)");
+                          "Also write the shipped point (the refinement's choice, else the "
+                          "posterior means) as a scenario fragment (TOML)");
     calibrate->add_option("--seed", seed, "Seed (overrides calibration.seed)")
         ->check(CLI::Range(std::uint64_t{0}, max_seed));
     calibrate->add_option("--replicates", replicates, "Replicates per particle")
@@ -295,8 +299,18 @@ int main(int argc, char** argv) {
     calibrate->add_flag("-q,--quiet", quiet, "Print no progress and no report");
     std::string town_fragment_path, check_doc, check_scenario;
     std::uint32_t check_replicates = 0;
+    std::optional<std::uint32_t> refine_particles, refine_replicates;
+    calibrate
+        ->add_option("--refine-particles", refine_particles,
+                     "Posterior particles rerun by the refinement (overrides "
+                     "calibration.refine_particles; 0: none, ship the posterior means)")
+        ->check(CLI::Range(0U, 1000000U));
+    calibrate
+        ->add_option("--refine-replicates", refine_replicates,
+                     "Replicates per refined particle (overrides calibration.refine_replicates)")
+        ->check(CLI::Range(2U, govsim::models::limits::max_replicates));
     calibrate->add_option("--town-fragment", town_fragment_path,
-                          "Also write the posterior means of the [town] parameters (TOML)");
+                          "Also write the shipped point's [town] parameters (TOML)");
     calibrate
         ->add_option("--check", check_replicates,
                      "Then run a posterior predictive check with this many replicates")
@@ -388,6 +402,10 @@ int main(int argc, char** argv) {
                 spec.abc.particles = *particles;
             if (generations)
                 spec.abc.generations = *generations;
+            if (refine_particles)
+                spec.refine_particles = *refine_particles;
+            if (refine_replicates)
+                spec.refine_replicates = *refine_replicates;
             std::string command_line;
             for (int i = 0; i < argc; ++i)
                 command_line += (i ? " " : "") + std::string(argv[i]);
@@ -457,12 +475,9 @@ int main(int argc, char** argv) {
                            town_fragment_path.empty() ? ""
                                                       : "; town fragment to " + town_fragment_path);
             }
-            if (check_replicates > 0) {
-                std::vector<double> means;
-                for (std::size_t i = 0; i < spec.parameters.size(); ++i)
-                    means.push_back(result.abc.posterior_mean(i));
-                return run_check(means, "the posterior means");
-            }
+            if (check_replicates > 0)
+                return run_check(result.point(), "the shipped point, " +
+                                                     govsim::models::shipped_point_phrase(result));
             return 0;
         }
         if (export_command->parsed()) {

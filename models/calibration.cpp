@@ -2,11 +2,14 @@
 
 #include "analysis/statistics.hpp"
 #include "models/experiment.hpp"
+#include "models/limits.hpp"
 #include "models/scenario_loader.hpp"
 #include "sim/config.hpp"
 #include "sim/random.hpp"
 #include "sim/results_file.hpp"
 
+#include <Eigen/Cholesky>
+#include <Eigen/Core>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -23,6 +26,8 @@ namespace {
 
 constexpr std::uint64_t purpose_batch_seed = 0xCA11'B8A7'E000'0001ULL;
 constexpr std::uint64_t purpose_check_seed = 0xCA11'B8A7'E000'0002ULL;
+constexpr std::uint64_t purpose_refine_seed = 0xCA11'B8A7'E000'0003ULL;
+constexpr std::uint64_t purpose_refine_proposal = 0xCA11'B8A7'E000'0004ULL;
 
 std::vector<std::string> split_key(const std::string& key) {
     std::vector<std::string> parts;
@@ -100,6 +105,15 @@ CalibrationSpec read_calibration(std::string_view text, const std::string& path,
     spec.abc.min_acceptance = cal.probability("min_acceptance");
     spec.abc.batch_size = cal.count("batch_size", 1);
     spec.abc.max_batches_per_generation = cal.count("max_batches_per_generation", 1);
+    if (cal.contains("refine_particles"))
+        spec.refine_particles = cal.count("refine_particles", 0);
+    if (cal.contains("refine_rounds"))
+        spec.refine_rounds = cal.count("refine_rounds", 0, 100, "at most 100 rounds");
+    if (cal.contains("refine_proposals"))
+        spec.refine_proposals = cal.count("refine_proposals", 1);
+    if (cal.contains("refine_replicates"))
+        spec.refine_replicates =
+            cal.count("refine_replicates", 2, limits::max_replicates, limits::hint);
     if (cal.contains("fragment_includes"))
         for (const auto& f : cal.strings("fragment_includes"))
             spec.fragment_includes.push_back(sim::ConfigComposer::resolve(path, f));
@@ -430,6 +444,227 @@ std::vector<std::vector<double>> simulate_particles(const CalibrationSpec& spec,
     return out;
 }
 
+std::vector<double> CalibrationResult::point() const {
+    if (!refinement.empty())
+        return refinement.particles[refinement.chosen].theta;
+    std::vector<double> means;
+    for (std::size_t i = 0; i < abc.parameters.size(); ++i)
+        means.push_back(abc.posterior_mean(i));
+    return means;
+}
+
+std::string shipped_point_phrase(const CalibrationResult& result) {
+    const auto& ref = result.refinement;
+    if (ref.empty())
+        return "the weighted posterior means (no refinement)";
+    const auto& p = ref.particles[ref.chosen];
+    if (p.round == 0)
+        return fmt::format("the posterior particle nearest the patterns at {} replicates "
+                           "(posterior row {})",
+                           ref.replicates, p.particle);
+    return fmt::format("the point nearest the patterns at {} replicates, proposed in the "
+                       "refinement's local round {} around the posterior's best particles "
+                       "(descending from posterior row {})",
+                       ref.replicates, p.round, p.particle);
+}
+
+std::vector<std::size_t> refinement_candidates(const analysis::AbcGeneration& posterior,
+                                               std::size_t count) {
+    std::vector<std::size_t> rows(posterior.particles.size());
+    for (std::size_t j = 0; j < rows.size(); ++j)
+        rows[j] = j;
+    std::stable_sort(rows.begin(), rows.end(), [&posterior](std::size_t a, std::size_t b) {
+        return posterior.particles[a].distance < posterior.particles[b].distance;
+    });
+    rows.resize(std::min(count, rows.size()));
+    return rows;
+}
+
+namespace {
+
+/// 0: inside every accepted region by refine_clear_margin standard errors; 1: inside every
+/// region; 2: outside one (or undefined).
+int refine_rank(const RefinedParticle& p) {
+    if (p.margin >= refine_clear_margin)
+        return 0;
+    return p.margin >= 0 ? 1 : 2;
+}
+
+/// Runs each of `thetas` for `replicates` runs seeded by `seed` and measures its patterns.
+std::vector<RefinedParticle> evaluate_points(const CalibrationSpec& spec,
+                                             const std::vector<std::vector<double>>& thetas,
+                                             std::uint64_t seed, std::uint32_t replicates,
+                                             std::size_t& runs_made) {
+    const auto bands = spec.bands();
+    std::vector<RefinedParticle> out;
+    // Chunks of points bound the runs held in memory; replicate r of every point has the same
+    // seed in every chunk (run_experiment), so the points share random numbers.
+    constexpr std::size_t chunk = 8;
+    for (std::size_t first = 0; first < thetas.size(); first += chunk) {
+        const std::size_t n = std::min(chunk, thetas.size() - first);
+        const std::vector<std::vector<double>> some(thetas.begin() + first,
+                                                    thetas.begin() + first + n);
+        const auto runs = run_particles(spec, some, seed, replicates);
+        runs_made += runs.size();
+        for (std::size_t c = 0; c < n; ++c) {
+            RefinedParticle p;
+            p.theta = some[c];
+            p.margin = HUGE_VAL;
+            const auto mine = std::span<const RunResult>(runs).subspan(c * replicates, replicates);
+            for (const auto& pattern : spec.patterns) {
+                std::vector<double> values;
+                for (const auto& r : mine) {
+                    const double v = pattern_statistic(pattern, r);
+                    if (!std::isnan(v))
+                        values.push_back(v);
+                }
+                const double mean = values.empty() ? std::nan("") : analysis::mean(values);
+                const double se = values.size() < 2
+                                      ? std::nan("")
+                                      : analysis::sample_sd(values) /
+                                            std::sqrt(static_cast<double>(values.size()));
+                p.means.push_back(mean);
+                p.standard_errors.push_back(se);
+                // How far inside the accepted region, in standard errors.
+                const double inside =
+                    std::min(mean - pattern.accept_lower(), pattern.accept_upper() - mean);
+                double z = -HUGE_VAL;
+                if (!std::isnan(inside) && !std::isnan(se)) {
+                    if (se > 0)
+                        z = inside / se;
+                    else if (inside >= 0)
+                        z = inside > 0 ? HUGE_VAL : 0.0;
+                }
+                p.margin = std::min(p.margin, z);
+            }
+            p.distance = analysis::band_distance(p.means, bands);
+            out.push_back(std::move(p));
+        }
+    }
+    return out;
+}
+
+/// The lower-triangular factor of the posterior's weighted covariance (natural units), or the
+/// diagonal of its sds when the covariance is not positive definite.
+Eigen::MatrixXd posterior_factor(const analysis::AbcGeneration& g, std::size_t dims) {
+    Eigen::VectorXd mean = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(dims));
+    for (const auto& p : g.particles)
+        for (std::size_t i = 0; i < dims; ++i)
+            mean[static_cast<Eigen::Index>(i)] += p.weight * p.theta[i];
+    Eigen::MatrixXd cov = Eigen::MatrixXd::Zero(mean.size(), mean.size());
+    for (const auto& p : g.particles) {
+        Eigen::VectorXd d(mean.size());
+        for (std::size_t i = 0; i < dims; ++i)
+            d[static_cast<Eigen::Index>(i)] = p.theta[i] - mean[static_cast<Eigen::Index>(i)];
+        cov += p.weight * d * d.transpose();
+    }
+    const Eigen::LLT<Eigen::MatrixXd> llt(cov);
+    if (llt.info() == Eigen::Success)
+        return llt.matrixL();
+    Eigen::MatrixXd diagonal = Eigen::MatrixXd::Zero(mean.size(), mean.size());
+    for (Eigen::Index i = 0; i < mean.size(); ++i)
+        diagonal(i, i) = std::sqrt(std::max(cov(i, i), 0.0));
+    return diagonal;
+}
+
+} // namespace
+
+bool refined_before(const RefinedParticle& a, const RefinedParticle& b) {
+    const int ra = refine_rank(a), rb = refine_rank(b);
+    return ra < rb || (ra == rb && a.distance < b.distance);
+}
+
+std::size_t select_refined(std::span<const RefinedParticle> particles) {
+    if (particles.empty())
+        throw std::invalid_argument("select_refined: no refined particles");
+    std::size_t best = 0;
+    for (std::size_t j = 1; j < particles.size(); ++j)
+        if (refined_before(particles[j], particles[best]))
+            best = j;
+    return best;
+}
+
+Refinement refine(const CalibrationSpec& spec, const analysis::AbcGeneration& posterior) {
+    Refinement out;
+    if (spec.refine_particles == 0 || posterior.particles.empty())
+        return out;
+    const auto start = std::chrono::steady_clock::now();
+    out.replicates = spec.refine_replicates;
+    const auto seed_of = [&spec](std::size_t round) {
+        return sim::stream_seed(spec.abc.seed, round, 0, purpose_refine_seed) >> 1;
+    };
+    // Round 0: the posterior's candidates.
+    const auto rows = refinement_candidates(posterior, spec.refine_particles);
+    std::vector<std::vector<double>> thetas;
+    for (const auto row : rows)
+        thetas.push_back(posterior.particles[row].theta);
+    out.seeds.push_back(seed_of(0));
+    out.particles = evaluate_points(spec, thetas, out.seeds.back(), out.replicates, out.runs);
+    for (std::size_t j = 0; j < rows.size(); ++j) {
+        auto& p = out.particles[j];
+        p.round = 0;
+        p.parent = j;
+        p.particle = rows[j];
+        p.weight = posterior.particles[rows[j]].weight;
+        p.fit_distance = posterior.particles[rows[j]].distance;
+    }
+    // Local rounds around the best points so far.
+    const std::size_t dims = spec.parameters.size();
+    const Eigen::MatrixXd factor = posterior_factor(posterior, dims);
+    for (std::size_t round = 1; round <= spec.refine_rounds; ++round) {
+        std::vector<std::size_t> order(out.particles.size());
+        for (std::size_t j = 0; j < order.size(); ++j)
+            order[j] = j;
+        std::stable_sort(order.begin(), order.end(), [&out](std::size_t a, std::size_t b) {
+            return refined_before(out.particles[a], out.particles[b]);
+        });
+        order.resize(std::min(refine_parent_count, order.size()));
+        sim::Stream rng(spec.abc.seed, round, 0, purpose_refine_proposal);
+        std::vector<std::vector<double>> proposals;
+        std::vector<std::size_t> parents;
+        for (std::size_t k = 0; k < spec.refine_proposals; ++k) {
+            const std::size_t parent = order[k % order.size()];
+            const auto& from = out.particles[parent].theta;
+            std::vector<double> theta(dims);
+            // Redraw until inside the prior's box; after many misses, clamp the last draw.
+            for (int attempt = 0; attempt < 1000; ++attempt) {
+                Eigen::VectorXd z(static_cast<Eigen::Index>(dims));
+                for (Eigen::Index i = 0; i < z.size(); ++i)
+                    z[i] = rng.normal(0, 1);
+                const Eigen::VectorXd step = refine_proposal_scale * (factor * z);
+                bool inside = true;
+                for (std::size_t i = 0; i < dims; ++i) {
+                    theta[i] = from[i] + step[static_cast<Eigen::Index>(i)];
+                    inside = inside && theta[i] >= spec.parameters[i].lower &&
+                             theta[i] <= spec.parameters[i].upper;
+                }
+                if (inside)
+                    break;
+            }
+            for (std::size_t i = 0; i < dims; ++i)
+                theta[i] = std::clamp(theta[i], spec.parameters[i].lower, spec.parameters[i].upper);
+            proposals.push_back(theta);
+            parents.push_back(parent);
+        }
+        out.seeds.push_back(seed_of(round));
+        auto points = evaluate_points(spec, proposals, out.seeds.back(), out.replicates, out.runs);
+        for (std::size_t k = 0; k < points.size(); ++k) {
+            auto& p = points[k];
+            const auto& parent = out.particles[parents[k]];
+            p.round = round;
+            p.parent = parents[k];
+            p.particle = parent.particle;
+            p.weight = parent.weight;
+            p.fit_distance = parent.fit_distance;
+            out.particles.push_back(std::move(p));
+        }
+    }
+    out.chosen = select_refined(out.particles);
+    out.wall_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return out;
+}
+
 CalibrationResult calibrate(const CalibrationSpec& spec, bool progress) {
     std::vector<analysis::AbcParameter> parameters;
     for (const auto& fp : spec.parameters)
@@ -463,6 +698,12 @@ CalibrationResult calibrate(const CalibrationSpec& spec, bool progress) {
         return analysis::band_distance(simulated, bands);
     };
     result.abc = analysis::abc_smc(parameters, centres, model, spec.abc, distance, report);
+    if (progress && spec.refine_particles > 0)
+        fmt::print(
+            stderr, "refinement: {} particles x {} replicates\n",
+            std::min<std::size_t>(spec.refine_particles, result.abc.posterior().particles.size()),
+            spec.refine_replicates);
+    result.refinement = refine(spec, result.abc.posterior());
     result.wall_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return result;
@@ -534,6 +775,103 @@ std::vector<double> weighted_summary_mean(const CalibrationSpec& spec,
     return m;
 }
 
+/// `text` as lines of at most about 96 characters, each starting with `prefix`.
+std::string wrap_comment(const std::string& text, const std::string& prefix) {
+    std::string out, line;
+    std::istringstream words(text);
+    for (std::string w; words >> w;) {
+        if (!line.empty() && prefix.size() + line.size() + 1 + w.size() > 96) {
+            out += prefix + line + "\n";
+            line.clear();
+        }
+        line += (line.empty() ? "" : " ") + w;
+    }
+    if (!line.empty())
+        out += prefix + line + "\n";
+    return out;
+}
+
+/// What the refinement ran, as a phrase.
+std::string refinement_what(const Refinement& ref) {
+    const auto first = static_cast<std::size_t>(
+        std::count_if(ref.particles.begin(), ref.particles.end(),
+                      [](const RefinedParticle& p) { return p.round == 0; }));
+    const std::size_t rounds = ref.seeds.empty() ? 0 : ref.seeds.size() - 1;
+    std::string seeds;
+    for (std::size_t r = 0; r < ref.seeds.size(); ++r)
+        seeds += fmt::format("{}{}", r ? ", " : "", ref.seeds[r]);
+    return fmt::format(
+        "the {} posterior particles with the smallest fit distances{}, each point run for {} "
+        "replicates (seed{} {})",
+        first,
+        rounds == 0 ? std::string()
+                    : fmt::format(", then {} local round{} of {} proposals around the {} best "
+                                  "points so far",
+                                  rounds, rounds == 1 ? "" : "s",
+                                  (ref.particles.size() - first) / rounds, refine_parent_count),
+        ref.replicates, ref.seeds.size() == 1 ? "" : "s by round:", seeds);
+}
+
+/// The refinement as comment or report lines: one per candidate, the shipped one marked "*".
+std::string refinement_lines(const CalibrationSpec& spec, const Refinement& ref,
+                             const std::string& prefix) {
+    std::string s = prefix + fmt::format("{:>1} {:>3} {:>5} {:>6} {:>4} {:>7} {:>6}", "", "#",
+                                         "round", "parent", "row", "weight", "fit");
+    for (std::size_t i = 0; i < spec.parameters.size(); ++i)
+        s += fmt::format(" {:>8}", fmt::format("({})", i + 1));
+    for (std::size_t k = 0; k < spec.patterns.size(); ++k)
+        s += fmt::format(" {:>9}", fmt::format("[{}]", k + 1));
+    s += fmt::format(" {:>8} {:>7}\n", "distance", "margin");
+    for (std::size_t j = 0; j < ref.particles.size(); ++j) {
+        const auto& p = ref.particles[j];
+        s += prefix + fmt::format("{:>1} {:>3} {:>5} {:>6} {:>4} {:>7.4f} {:>6.3f}",
+                                  j == ref.chosen ? "*" : "", j, p.round, p.parent, p.particle,
+                                  p.weight, p.fit_distance);
+        for (const double v : p.theta)
+            s += fmt::format(" {:>8.4g}", v);
+        for (const double v : p.means)
+            s += fmt::format(" {:>9.4g}", v);
+        s += fmt::format(" {:>8.3f} {:>7.2f}\n", p.distance, p.margin);
+    }
+    s += prefix +
+         "(row: the particle's row in the posterior; fit: its distance in the fit; margin: "
+         "how far its\n" +
+         prefix +
+         "means are inside the accepted regions, in standard errors, at the worst "
+         "pattern; parameters:";
+    for (std::size_t i = 0; i < spec.parameters.size(); ++i)
+        s += fmt::format("{} ({}) {}", i ? "," : "", i + 1, spec.parameters[i].key);
+    s += ";\n" + prefix + "patterns, means over the refinement's runs:";
+    for (std::size_t k = 0; k < spec.patterns.size(); ++k)
+        s += fmt::format("{} [{}] {}", k ? "," : "", k + 1, spec.patterns[k].name);
+    s += ")\n";
+    return s;
+}
+
+sim::Table refinement_table(const CalibrationSpec& spec, const Refinement& ref) {
+    const auto& rows = ref.particles;
+    sim::Table t(rows.size());
+    t.column("round", [&rows](std::size_t r) { return static_cast<std::uint32_t>(rows[r].round); });
+    t.column("parent",
+             [&rows](std::size_t r) { return static_cast<std::uint32_t>(rows[r].parent); });
+    t.column("particle",
+             [&rows](std::size_t r) { return static_cast<std::uint32_t>(rows[r].particle); });
+    t.column("chosen",
+             [&ref](std::size_t r) { return static_cast<std::uint8_t>(r == ref.chosen); });
+    t.column("weight", [&rows](std::size_t r) { return rows[r].weight; });
+    t.column("fit_distance", [&rows](std::size_t r) { return rows[r].fit_distance; });
+    for (std::size_t i = 0; i < spec.parameters.size(); ++i)
+        t.column(spec.parameters[i].key, [&rows, i](std::size_t r) { return rows[r].theta[i]; });
+    for (std::size_t k = 0; k < spec.patterns.size(); ++k)
+        t.column(spec.patterns[k].name, [&rows, k](std::size_t r) { return rows[r].means[k]; });
+    for (std::size_t k = 0; k < spec.patterns.size(); ++k)
+        t.column("se." + spec.patterns[k].name,
+                 [&rows, k](std::size_t r) { return rows[r].standard_errors[k]; });
+    t.column("distance", [&rows](std::size_t r) { return rows[r].distance; });
+    t.column("margin", [&rows](std::size_t r) { return rows[r].margin; });
+    return t;
+}
+
 } // namespace
 
 void write_calibration(const std::string& path, const CalibrationSpec& spec,
@@ -564,6 +902,23 @@ void write_calibration(const std::string& path, const CalibrationSpec& spec,
     g.column("effective_sample_size",
              [&gens](std::size_t r) { return gens[r].effective_sample_size; });
     file.write_table("generations", g);
+    const auto& ref = result.refinement;
+    if (!ref.empty()) {
+        auto t = refinement_table(spec, ref);
+        t.attribute(
+            "description",
+            fmt::format("the refinement: {}; one row per point; round = 0 for a posterior "
+                        "particle, r for a point proposed in local round r around the row "
+                        "`parent` of this table; particle = the /posterior row it descends from "
+                        "(weight and fit_distance are that particle's); <pattern> = the mean "
+                        "over the point's runs, se.<pattern> its standard error; distance = the "
+                        "band distance of the means; margin = how far the means are inside the "
+                        "predictive check's accepted regions, in standard errors, at the worst "
+                        "pattern; chosen = 1 for the shipped point (docs/calibration.md, "
+                        "\"Refinement\")",
+                        refinement_what(ref)));
+        file.write_table("refinement", t);
+    }
 
     file.set_attribute("method", "ABC-SMC (Toni et al. 2009; Beaumont et al. 2009): adaptive "
                                  "tolerance, Gaussian kernel with twice the weighted variance");
@@ -584,12 +939,27 @@ void write_calibration(const std::string& path, const CalibrationSpec& spec,
     file.set_attribute("runs", static_cast<std::uint64_t>(result.runs));
     file.set_attribute("wall_seconds", result.wall_seconds);
     file.set_attribute("stop_reason", abc.stop_reason);
+    file.set_attribute("refine_particles", static_cast<std::uint64_t>(spec.refine_particles));
+    file.set_attribute("refine_replicates", spec.refine_replicates);
+    file.set_attribute("refine_rounds", spec.refine_rounds);
+    file.set_attribute("refine_proposals", spec.refine_proposals);
+    file.set_attribute("refinement", ref.empty() ? std::string("none") : refinement_what(ref));
+    file.set_attribute("refine_runs", static_cast<std::uint64_t>(ref.runs));
+    file.set_attribute("refine_wall_seconds", ref.wall_seconds);
+    file.set_attribute("point_estimate",
+                       ref.empty()
+                           ? std::string("the weighted posterior means (no refinement)")
+                           : fmt::format("the posterior particle nearest the patterns at {} "
+                                         "replicates: /posterior row {} (the refinement's "
+                                         "chosen row)",
+                                         ref.replicates, ref.particles[ref.chosen].particle));
     file.set_attribute("version", provenance.version);
     file.set_attribute("command_line", provenance.command_line);
     file.set_attribute("created_utc", provenance.created_utc);
     for (std::size_t i = 0; i < spec.parameters.size(); ++i) {
         file.set_attribute("posterior_mean." + spec.parameters[i].key, abc.posterior_mean(i));
         file.set_attribute("posterior_sd." + spec.parameters[i].key, abc.posterior_sd(i));
+        file.set_attribute("point." + spec.parameters[i].key, result.point()[i]);
     }
     file.commit();
 }
@@ -608,11 +978,27 @@ std::string calibration_fragment(const CalibrationSpec& spec, const CalibrationR
     s += fmt::format("# Calibration file: {}\n", spec.path);
     s += fmt::format("# Created: {} (govsim {})\n", provenance.created_utc, provenance.version);
     s += fmt::format("# Command: {}\n", provenance.command_line);
-    s += "# Fitted to these patterns (name, statistic, years: target or band [reliability] "
-         "source),\n# simulated = the posterior-weighted mean of the particles' replicate means:\n";
+    const auto& ref = result.refinement;
+    const auto point = result.point();
     const auto fit = weighted_summary_mean(spec, post);
-    for (std::size_t k = 0; k < spec.patterns.size(); ++k)
-        s += fmt::format("#   {}; simulated {:.4g}\n", pattern_line(spec.patterns[k]), fit[k]);
+    if (ref.empty()) {
+        s += "# Fitted to these patterns (name, statistic, years: target or band [reliability] "
+             "source),\n# simulated = the posterior-weighted mean of the particles' replicate "
+             "means:\n";
+        for (std::size_t k = 0; k < spec.patterns.size(); ++k)
+            s += fmt::format("#   {}; simulated {:.4g}\n", pattern_line(spec.patterns[k]), fit[k]);
+    } else {
+        const auto& chosen = ref.particles[ref.chosen];
+        s += fmt::format("# Fitted to these patterns (name, statistic, years: target or band "
+                         "[reliability] source);\n# at these values = the mean over the "
+                         "refinement's {} replicates (below), posterior = the\n# "
+                         "posterior-weighted mean of the particles' replicate means in the fit:\n",
+                         ref.replicates);
+        for (std::size_t k = 0; k < spec.patterns.size(); ++k)
+            s += fmt::format("#   {}; at these values {:.4g} ± {:.2g} (1 se), posterior {:.4g}\n",
+                             pattern_line(spec.patterns[k]), chosen.means[k],
+                             chosen.standard_errors[k], fit[k]);
+    }
     s += fmt::format(
         "# ABC-SMC: {} particles, {} replicates each{}, {} generations after the "
         "prior, final tolerance {:.4f} (band distance), {} simulations; "
@@ -622,10 +1008,29 @@ std::string calibration_fragment(const CalibrationSpec& spec, const CalibrationR
                                                  spec.early_replicates, spec.early_generations)
                                    : "",
         abc.generations.size() - 1, post.tolerance, abc.simulations(), abc.stop_reason);
-    s += "# Values are the weighted POSTERIOR MEANS; each line gives the posterior sd and the "
-         "5%-95%\n"
-         "# interval. They are [A, calibrated]: assumptions fitted to the patterns above, not "
-         "measurements\n# (docs/calibration.md).\n";
+    if (ref.empty()) {
+        s += "# Values are the weighted POSTERIOR MEANS; each line gives the posterior sd and the "
+             "5%-95%\n"
+             "# interval. They are [A, calibrated]: assumptions fitted to the patterns above, not "
+             "measurements\n# (docs/calibration.md).\n";
+    } else {
+        const auto& chosen = ref.particles[ref.chosen];
+        s += wrap_comment(
+            fmt::format(
+                "Values are {}. The refinement ran {}; these values rank first: points whose "
+                "means are inside every accepted region by at least {} standard errors first, "
+                "then those inside every region, then the rest; within a rank the smallest "
+                "distance (here {:.3f}, margin {:.2f} standard errors). The refinement's seeds are "
+                "used neither by the fit nor by the predictive check. The posterior, not this "
+                "point, is the uncertainty: each line gives the posterior mean, sd and 5%-95% "
+                "interval. The values are [A, calibrated]: assumptions fitted to the patterns "
+                "above, not measurements (docs/calibration.md, \"Refinement\").",
+                shipped_point_phrase(result), refinement_what(ref),
+                sim::format_number(refine_clear_margin), chosen.distance, chosen.margin),
+            "# ");
+        s += "# The refinement (* = these values):\n";
+        s += refinement_lines(spec, ref, "#   ");
+    }
     const auto& includes = town ? spec.town_fragment_includes : spec.fragment_includes;
     if (!includes.empty()) {
         const fs::path folder = fs::absolute(fs::path(fragment_path)).parent_path();
@@ -660,13 +1065,15 @@ std::string calibration_fragment(const CalibrationSpec& spec, const CalibrationR
         for (const Entry& e : members[table]) {
             const auto& fp = spec.parameters[e.parameter];
             const std::size_t i = e.parameter;
-            s += fmt::format("{} = {:.6g}   # [A, calibrated]{} sd {:.3g}, 90% [{:.4g}, {:.4g}]; "
-                             "prior {} [{}, {}]\n",
-                             e.name, abc.posterior_mean(i),
-                             fp.keys.size() > 1 ? " " + fp.key + ":" : "", abc.posterior_sd(i),
-                             abc.posterior_quantile(i, 0.05), abc.posterior_quantile(i, 0.95),
-                             fp.prior == analysis::PriorKind::Uniform ? "uniform" : "log-uniform",
-                             sim::format_number(fp.lower), sim::format_number(fp.upper));
+            s += fmt::format(
+                "{} = {:.6g}   # [A, calibrated]{}{} sd {:.3g}, 90% [{:.4g}, {:.4g}]; "
+                "prior {} [{}, {}]\n",
+                e.name, point[i], fp.keys.size() > 1 ? " " + fp.key + ":" : "",
+                ref.empty() ? "" : fmt::format(" posterior mean {:.4g},", abc.posterior_mean(i)),
+                abc.posterior_sd(i), abc.posterior_quantile(i, 0.05),
+                abc.posterior_quantile(i, 0.95),
+                fp.prior == analysis::PriorKind::Uniform ? "uniform" : "log-uniform",
+                sim::format_number(fp.lower), sim::format_number(fp.upper));
         }
     }
     return s;
@@ -783,11 +1190,23 @@ std::string calibration_report(const CalibrationSpec& spec, const CalibrationRes
     for (std::size_t k = 0; k < fit.size(); ++k)
         s += fmt::format("{:<34} {:>18} {:>14.4g} {:>14.4g}\n", spec.patterns[k].name,
                          region_text(spec.patterns[k]), fit[k], abc.best().summaries[k]);
-    s += "\nparameter                                   mean        sd        5%       95%\n";
+    s += "\nparameter                                   mean        sd        5%       95%     "
+         "point\n";
+    const auto point = result.point();
     for (std::size_t i = 0; i < spec.parameters.size(); ++i)
-        s += fmt::format("{:<40} {:>9.4g} {:>9.3g} {:>9.4g} {:>9.4g}\n", spec.parameters[i].key,
-                         abc.posterior_mean(i), abc.posterior_sd(i),
-                         abc.posterior_quantile(i, 0.05), abc.posterior_quantile(i, 0.95));
+        s +=
+            fmt::format("{:<40} {:>9.4g} {:>9.3g} {:>9.4g} {:>9.4g} {:>9.4g}\n",
+                        spec.parameters[i].key, abc.posterior_mean(i), abc.posterior_sd(i),
+                        abc.posterior_quantile(i, 0.05), abc.posterior_quantile(i, 0.95), point[i]);
+    const auto& ref = result.refinement;
+    if (ref.empty()) {
+        s += "\npoint: the posterior means (no refinement)\n";
+    } else {
+        s += fmt::format("\nRefinement: {}; {} runs in {:.1f} s.\nShipped point (*): {}.\n",
+                         refinement_what(ref), ref.runs, ref.wall_seconds,
+                         shipped_point_phrase(result));
+        s += refinement_lines(spec, ref, "");
+    }
     return s;
 }
 

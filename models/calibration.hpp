@@ -86,6 +86,19 @@ struct CalibrationSpec {
     /// region before the later generations average `replicates` runs); 0 generations: none.
     std::uint32_t early_replicates = 0;
     std::uint32_t early_generations = 0;
+    /// The refinement after the fit (docs/calibration.md, "Refinement"): the
+    /// `refine_particles` posterior particles with the smallest fit distances are rerun for
+    /// `refine_replicates` runs each with a seed of their own, and the one nearest the patterns
+    /// (select_refined) is the shipped point. 0 particles: no refinement; the point is then the
+    /// posterior mean.
+    std::uint32_t refine_particles = 20;
+    std::uint32_t refine_replicates = 100;
+    /// Rounds of local search after the posterior's candidates (0: none): each round proposes
+    /// `refine_proposals` points around the refine_parent_count best points so far, drawn from
+    /// a normal with refine_proposal_scale^2 times the posterior's weighted covariance, and runs
+    /// them as the candidates are run (with a seed of the round's own).
+    std::uint32_t refine_rounds = 0;
+    std::uint32_t refine_proposals = 40;
     [[nodiscard]] std::uint32_t replicates_in(std::size_t generation) const {
         return generation < early_generations ? early_replicates : replicates;
     }
@@ -135,15 +148,83 @@ struct CalibrationSpec {
 simulate_particles(const CalibrationSpec& spec, const std::vector<std::vector<double>>& thetas,
                    std::uint64_t seed, std::uint32_t replicates = 0);
 
-struct CalibrationResult {
-    analysis::AbcResult abc;
-    double wall_seconds = 0;
-    std::size_t runs = 0; ///< model runs made (simulations x replicates)
+/// A point run by the refinement: a posterior particle (round 0) or a local proposal.
+struct RefinedParticle {
+    std::size_t round = 0;    ///< 0: a posterior particle; r > 0: proposed in local round r
+    std::size_t parent = 0;   ///< the refinement row it was proposed around (itself in round 0)
+    std::size_t particle = 0; ///< the posterior row it descends from (AbcResult::posterior())
+    std::vector<double> theta;
+    double weight = 0;                   ///< that posterior particle's weight
+    double fit_distance = 0;             ///< that posterior particle's distance in the fit
+    std::vector<double> means;           ///< each pattern's mean over the refinement's runs
+    std::vector<double> standard_errors; ///< each pattern's standard error of that mean
+    double distance = 0;                 ///< the band distance of `means`, as in the fit
+    /// The smallest, over patterns, of how far the mean is inside the predictive check's
+    /// accepted region, in standard errors of the mean (negative: outside; -inf: undefined).
+    double margin = 0;
 };
 
-/// ABC-SMC over spec's parameters and targets. Batch b of generation g runs with the seed
-/// stream_seed(spec.abc.seed, g, b, purpose): replicates share random numbers within a batch,
-/// not across batches. Deterministic for a given spec; independent of the number of threads.
+/// How far inside every accepted region (in standard errors) a refined particle's means must
+/// be to rank first (select_refined): an independent check at as many replicates then passes
+/// each pattern with probability about Phi(2 / sqrt 2) = 0.92 or more.
+inline constexpr double refine_clear_margin = 2.0;
+/// Local rounds propose around this many best points so far (select_refined's order).
+inline constexpr std::size_t refine_parent_count = 4;
+/// Local proposals: parent + this times a draw with the posterior's weighted covariance.
+inline constexpr double refine_proposal_scale = 0.5;
+
+/// The refinement: the candidates, their reruns, and the one chosen as the shipped point.
+struct Refinement {
+    std::uint32_t replicates = 0;
+    std::vector<std::uint64_t> seeds; ///< the runs' seed in each round (round 0 first)
+    /// The posterior's candidates by increasing fit distance, then each local round's proposals.
+    std::vector<RefinedParticle> particles;
+    std::size_t chosen = 0; ///< index into `particles`
+    std::size_t runs = 0;
+    double wall_seconds = 0;
+    [[nodiscard]] bool empty() const { return particles.empty(); }
+};
+
+struct CalibrationResult {
+    analysis::AbcResult abc;
+    Refinement refinement;   ///< empty when spec.refine_particles is 0
+    double wall_seconds = 0; ///< the fit and the refinement
+    std::size_t runs = 0;    ///< model runs made by the fit (simulations x replicates)
+    /// The shipped point: the refinement's chosen particle, or the posterior means without one.
+    [[nodiscard]] std::vector<double> point() const;
+};
+
+/// What the shipped point is, as a phrase ("the posterior particle nearest the patterns at 100
+/// replicates (posterior row 12)", or the posterior means without a refinement).
+[[nodiscard]] std::string shipped_point_phrase(const CalibrationResult& result);
+
+/// The refinement's candidates: the rows of `posterior` with the `count` smallest distances
+/// (ties: the lower row first), by increasing distance; all rows when count >= their number.
+[[nodiscard]] std::vector<std::size_t>
+refinement_candidates(const analysis::AbcGeneration& posterior, std::size_t count);
+
+/// Whether refined point a ranks before b: means inside every accepted region by at least
+/// refine_clear_margin standard errors first, then inside every region, then the rest; within
+/// a rank the smaller distance.
+[[nodiscard]] bool refined_before(const RefinedParticle& a, const RefinedParticle& b);
+
+/// The refined point to ship, as an index into `particles` (which must not be empty): the first
+/// in refined_before's order; of equal ones, the earlier.
+[[nodiscard]] std::size_t select_refined(std::span<const RefinedParticle> particles);
+
+/// The refinement: reruns the candidates of `posterior` (spec.refine_particles of them) for
+/// spec.refine_replicates runs each, then spec.refine_rounds local rounds of
+/// spec.refine_proposals proposals each, and selects the shipped point (select_refined). Round
+/// r's runs are seeded by stream_seed(spec.abc.seed, r, 0, purpose) with a purpose of their own
+/// (neither the fit's batches nor the predictive check use it): the points of one round share
+/// common random numbers. Empty when spec.refine_particles is 0.
+[[nodiscard]] Refinement refine(const CalibrationSpec& spec,
+                                const analysis::AbcGeneration& posterior);
+
+/// ABC-SMC over spec's parameters and targets, then the refinement (refine()). Batch b of
+/// generation g runs with the seed stream_seed(spec.abc.seed, g, b, purpose): replicates share
+/// random numbers within a batch, not across batches. Deterministic for a given spec;
+/// independent of the number of threads.
 [[nodiscard]] CalibrationResult calibrate(const CalibrationSpec& spec, bool progress = false);
 
 struct CalibrationProvenance {
@@ -153,7 +234,8 @@ struct CalibrationProvenance {
 };
 
 /// Writes the results file: tables "posterior" (the last generation), "particles" (every
-/// generation) and "generations", with the targets, settings and provenance as attributes.
+/// generation), "generations" and, after a refinement, "refinement" (one row per candidate),
+/// with the targets, settings, the shipped point and provenance as attributes.
 void write_calibration(const std::string& path, const CalibrationSpec& spec,
                        const CalibrationResult& result, const CalibrationProvenance& provenance);
 
@@ -162,9 +244,11 @@ void write_calibration(const std::string& path, const CalibrationSpec& spec,
 /// spec.town_fragment_includes).
 enum class FragmentPart : std::uint8_t { Shared, Town };
 
-/// A scenario fragment holding the posterior means (weighted) of the part's free parameters,
-/// after its includes (made relative to the fragment's folder `fragment_path`), with comments:
-/// date, the patterns and their sources, fit, posterior sds and intervals.
+/// A scenario fragment holding the shipped point (result.point(): the refinement's chosen
+/// particle, or the weighted posterior means without a refinement) of the part's free
+/// parameters, after its includes (made relative to the fragment's folder `fragment_path`), with
+/// comments: date, the patterns and their sources, fit, the refinement's table, posterior means,
+/// sds and intervals.
 [[nodiscard]] std::string calibration_fragment(const CalibrationSpec& spec,
                                                const CalibrationResult& result,
                                                const std::string& fragment_path,
