@@ -453,6 +453,18 @@ std::vector<double> CalibrationResult::point() const {
     return means;
 }
 
+std::uint64_t fit_seed(const CalibrationSpec& spec, std::size_t generation, std::size_t batch) {
+    return sim::stream_seed(spec.abc.seed, generation, batch, purpose_batch_seed) >> 1;
+}
+
+std::uint64_t refinement_seed(const CalibrationSpec& spec, std::size_t round) {
+    return sim::stream_seed(spec.abc.seed, round, 0, purpose_refine_seed) >> 1;
+}
+
+std::uint64_t check_seed(const CalibrationSpec& spec) {
+    return sim::stream_seed(spec.abc.seed, 0, 0, purpose_check_seed) >> 1;
+}
+
 std::string shipped_point_phrase(const CalibrationResult& result) {
     const auto& ref = result.refinement;
     if (ref.empty())
@@ -590,15 +602,12 @@ Refinement refine(const CalibrationSpec& spec, const analysis::AbcGeneration& po
         return out;
     const auto start = std::chrono::steady_clock::now();
     out.replicates = spec.refine_replicates;
-    const auto seed_of = [&spec](std::size_t round) {
-        return sim::stream_seed(spec.abc.seed, round, 0, purpose_refine_seed) >> 1;
-    };
     // Round 0: the posterior's candidates.
     const auto rows = refinement_candidates(posterior, spec.refine_particles);
     std::vector<std::vector<double>> thetas;
     for (const auto row : rows)
         thetas.push_back(posterior.particles[row].theta);
-    out.seeds.push_back(seed_of(0));
+    out.seeds.push_back(refinement_seed(spec, 0));
     out.particles = evaluate_points(spec, thetas, out.seeds.back(), out.replicates, out.runs);
     for (std::size_t j = 0; j < rows.size(); ++j) {
         auto& p = out.particles[j];
@@ -646,7 +655,7 @@ Refinement refine(const CalibrationSpec& spec, const analysis::AbcGeneration& po
             proposals.push_back(theta);
             parents.push_back(parent);
         }
-        out.seeds.push_back(seed_of(round));
+        out.seeds.push_back(refinement_seed(spec, round));
         auto points = evaluate_points(spec, proposals, out.seeds.back(), out.replicates, out.runs);
         for (std::size_t k = 0; k < points.size(); ++k) {
             auto& p = points[k];
@@ -675,9 +684,7 @@ CalibrationResult calibrate(const CalibrationSpec& spec, bool progress) {
                                          std::size_t generation, std::size_t batch) {
         const std::uint32_t replicates = spec.replicates_in(generation);
         result.runs += thetas.size() * replicates;
-        const std::uint64_t seed =
-            sim::stream_seed(spec.abc.seed, generation, batch, purpose_batch_seed) >> 1;
-        return simulate_particles(spec, thetas, seed, replicates);
+        return simulate_particles(spec, thetas, fit_seed(spec, generation, batch), replicates);
     };
     const analysis::AbcProgress report = [&](const analysis::AbcGeneration& g) {
         if (!progress)
@@ -1104,7 +1111,7 @@ PredictiveCheck predictive_check(const CalibrationSpec& spec, std::span<const do
     PredictiveCheck check;
     check.theta.assign(theta.begin(), theta.end());
     check.replicates = replicates;
-    check.seed = sim::stream_seed(spec.abc.seed, 0, 0, purpose_check_seed) >> 1;
+    check.seed = check_seed(spec);
     const auto runs = run_particles(spec, {check.theta}, check.seed, replicates);
     for (const auto& p : spec.patterns) {
         std::vector<double> values;

@@ -194,6 +194,13 @@ struct CalibrationResult {
     [[nodiscard]] std::vector<double> point() const;
 };
 
+/// The seeds of a calibration's runs, each from a stream of its own keyed by spec.abc.seed:
+/// batch b of generation g of the fit, round r of the refinement, and the predictive check.
+[[nodiscard]] std::uint64_t fit_seed(const CalibrationSpec& spec, std::size_t generation,
+                                     std::size_t batch);
+[[nodiscard]] std::uint64_t refinement_seed(const CalibrationSpec& spec, std::size_t round);
+[[nodiscard]] std::uint64_t check_seed(const CalibrationSpec& spec);
+
 /// What the shipped point is, as a phrase ("the posterior particle nearest the patterns at 100
 /// replicates (posterior row 12)", or the posterior means without a refinement).
 [[nodiscard]] std::string shipped_point_phrase(const CalibrationResult& result);

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Reruns Lishui's calibration (docs/calibration.md) in one command: builds govsim (Release,
-# build/), fits scenarios/calibration/lishui.toml at its defaults, writes the two fragments that
+# build/), fits scenarios/calibration/lishui.toml at its defaults (ABC-SMC, then the refinement
+# that chooses the shipped point at 100 replicates), writes the two fragments that
 # scenarios/lishui-calibrated.toml and the pilot comparison include
 # (scenarios/parameters/calibrated-lishui.toml, scenarios/towns/lishui-calibrated.toml) and the
-# posterior to results/calibration-lishui.h5, then runs the posterior predictive check at 100
-# replicates and writes it into docs/calibration.md between its markers. Prints the CPU and wall
+# posterior and the refinement to results/calibration-lishui.h5, then runs the posterior
+# predictive check of the shipped point at 100 replicates (a seed of its own) and writes it into
+# docs/calibration.md between its markers. Prints the CPU and wall
 # time. Exit status: 0 when every pattern passes the check, 1 when one fails (the files are
 # written either way), 2 for bad input. Run from anywhere; extra arguments go to govsim
 # calibrate (e.g. --threads 2).

@@ -2,7 +2,8 @@
 """The posterior of a calibration (the HDF5 file `govsim calibrate -o` writes), as Markdown:
 the generations, each free parameter's weighted mean, sd and 90% interval against its prior's
 sd, the weighted correlations between parameters, and each pattern's posterior-weighted mean
-with the share of posterior particles inside its band.
+with the share of posterior particles inside its band; and, when the calibration refined its
+point estimate, the refinement's table (every point rerun, the shipped one marked).
 
     /usr/bin/python3 scripts/calibration_posterior.py results/calibration-lishui.h5
 """
@@ -27,6 +28,7 @@ def weighted_quantile(values, weights, p):
 def main(path):
     with h5py.File(path, "r") as f:
         posterior = pd.DataFrame(f["posterior"][:])
+        refinement = pd.DataFrame(f["refinement"][:]) if "refinement" in f else None
         generations = pd.DataFrame(f["generations"][:])
         attrs = {k: f.attrs[k] for k in f.attrs}
         calibration_text = text(attrs["calibration_text"])
@@ -83,6 +85,39 @@ def main(path):
         s = posterior[name].to_numpy()
         inside = float(np.sum(w * ((s >= lo) & (s <= hi))))
         print(f"| {name} | {label} | {float(np.sum(w * s)):.4g} | {100 * inside:.0f}% |")
+
+    if refinement is None:
+        print("\nNo refinement: the shipped point is the posterior mean.")
+        return
+    print(f"\nRefinement: {text(attrs['refinement'])}; {int(attrs['refine_runs'])} runs in "
+          f"{float(attrs['refine_wall_seconds']):.0f} s. Shipped point: "
+          f"{text(attrs['point_estimate'])}.\n")
+    names = [p[0] for p in patterns]
+    order = sorted(range(len(refinement)), key=lambda j: (
+        0 if refinement.margin[j] >= 2 else (1 if refinement.margin[j] >= 0 else 2),
+        refinement.distance[j]))
+    print("Points inside every accepted region, in the order of the choice (shipped point in "
+          "bold; parameters numbered as in the correlations above; margin in standard errors "
+          "of the mean):\n")
+    print("| point | round | from posterior row | " +
+          " | ".join(f"({i + 1})" for i in range(len(parameters))) +
+          " | " + " | ".join(names) + " | distance | margin |")
+    print("|---|---|---|" + "---|" * (len(parameters) + len(names)) + "---|---|")
+    shown = 0
+    for j in order:
+        r = refinement.iloc[j]
+        if r.margin < 0:
+            continue
+        bold = "**" if r.chosen else ""
+        print(f"| {bold}{j}{bold} | {int(r['round'])} | {int(r.particle)} | " +
+              " | ".join(f"{r[n]:.4g}" for n in parameters) + " | " +
+              " | ".join(f"{r[n]:.4g}" for n in names) +
+              f" | {r.distance:.3f} | {r.margin:.2f} |")
+        shown += 1
+    first = refinement[refinement["round"] == 0]
+    print(f"\n{shown} of {len(refinement)} points inside every accepted region "
+          f"({int((first.margin >= 0).sum())} of the {len(first)} posterior particles, "
+          f"{int((refinement.margin >= 2).sum())} by 2 standard errors or more).")
 
 
 if __name__ == "__main__":

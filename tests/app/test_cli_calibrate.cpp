@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
+#include <fmt/core.h>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -35,6 +36,7 @@ fs::path calibration_file(const std::string& name, const std::string& parameter)
                         "[calibration]\nseed = 1\nreplicates = 1\nparticles = 4\n"
                         "generations = 1\ntolerance_quantile = 0.5\nfinal_tolerance = 0\n"
                         "min_acceptance = 0.0\nbatch_size = 8\nmax_batches_per_generation = 5\n"
+                        "refine_replicates = 3\nrefine_rounds = 1\nrefine_proposals = 2\n"
                         "fragment_includes = [\"" GOVSIM_SOURCE_DIR
                         "/scenarios/parameters/nanhai.toml\"]\n"
                         "[[calibration.targets]]\nyear = 2014\ncomplaints = 10\n"
@@ -63,9 +65,20 @@ TEST_CASE("govsim calibrate writes the posterior and a fragment that scenarios i
     REQUIRE(fs::exists(fragment));
     govsim::test::Id f(H5Fopen(h5.string().c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
     CHECK(govsim::test::dataset_rows(f.get(), "posterior") == 4);
+    // The refinement: the 4 posterior particles (fewer than refine_particles' default 20) and
+    // 2 local proposals, one of them chosen.
+    REQUIRE(govsim::test::dataset_rows(f.get(), "refinement") == 6);
+    const auto chosen =
+        govsim::test::read_column<std::uint8_t>(f.get(), "refinement", "chosen", H5T_NATIVE_UINT8);
+    CHECK(std::count(chosen.begin(), chosen.end(), 1) == 1);
+    const auto values = govsim::test::read_column<double>(
+        f.get(), "refinement", "escalation.escalate_base", H5T_NATIVE_DOUBLE);
+    const auto shipped = values[static_cast<std::size_t>(
+        std::find(chosen.begin(), chosen.end(), 1) - chosen.begin())];
     const std::string text = slurp(fragment);
     CHECK(text.find("[escalation]") != std::string::npos);
-    CHECK(text.find("POSTERIOR MEANS") != std::string::npos);
+    CHECK(text.find("nearest the patterns at 3 replicates") != std::string::npos);
+    CHECK(text.find(fmt::format("escalate_base = {:.6g} ", shipped)) != std::string::npos);
     // A scenario that includes the fragment (in place of parameters/nanhai.toml) validates.
     const fs::path scenario = dir().path() / "calibrated.toml";
     std::ofstream(scenario) << "include = [\"frag.toml\", \"" GOVSIM_SOURCE_DIR

@@ -25,7 +25,8 @@ namespace {
 
 const std::string baseline = GOVSIM_SOURCE_DIR "/scenarios/lishui-baseline.toml";
 
-/// A small Lishui (30,000 residents, 4 communities) calibration of escalate_base.
+/// A small Lishui (30,000 residents, 4 communities) calibration of escalate_base, without a
+/// refinement (its fragments hold the posterior means).
 std::string small_calibration(const std::string& parameters = "", const std::string& extra = "") {
     return "include = [\"" + baseline +
            "\"]\n"
@@ -34,7 +35,7 @@ std::string small_calibration(const std::string& parameters = "", const std::str
            extra +
            "[calibration]\nseed = 3\nreplicates = 6\nparticles = 40\ngenerations = 4\n"
            "tolerance_quantile = 0.5\nfinal_tolerance = 0.0\nmin_acceptance = 0.02\n"
-           "batch_size = 40\nmax_batches_per_generation = 10\n"
+           "batch_size = 40\nmax_batches_per_generation = 10\nrefine_particles = 0\n"
            "[[calibration.targets]]\nyear = 2014\ncomplaints = 20\ntolerance = 0.1\n"
            "source = \"test\"\nreliability = \"H\"\n"
            "[[calibration.targets]]\nyear = 2015\ncomplaints = 30\ntolerance = 0.1\n"
@@ -125,6 +126,11 @@ TEST_CASE("bad calibration files are rejected where the problem was written", "[
                         .replace(small_calibration().find("year = 2015"), 11, "year = 2017"))
               .key() == "calibration.targets[1].year");
     CHECK(error_for("include = [\"" + baseline + "\"]\n").key() == "calibration");
+    // The refinement needs at least 2 replicates (a standard error) a point.
+    auto one_replicate = small_calibration();
+    one_replicate.replace(one_replicate.find("refine_particles = 0\n"), 21,
+                          "refine_particles = 3\nrefine_replicates = 1\n");
+    CHECK(error_for(one_replicate).key() == "calibration.refine_replicates");
     CHECK_THAT(error_for(small_calibration() + "[calibration.extra]\n").what(),
                Contains("unknown key"));
 }
@@ -385,4 +391,126 @@ TEST_CASE("the predictive check is written between a document's markers", "[cali
     std::ofstream(doc) << "no markers\n";
     CHECK_THROWS_AS(govsim::models::write_between_markers(doc, "x"), std::runtime_error);
     CHECK(govsim::test::slurp(doc) == "no markers\n");
+}
+
+namespace {
+
+govsim::models::RefinedParticle refined(double margin, double distance) {
+    govsim::models::RefinedParticle p;
+    p.margin = margin;
+    p.distance = distance;
+    return p;
+}
+
+} // namespace
+
+TEST_CASE("the refinement ships the point nearest the patterns among those that meet them best",
+          "[calibration]") {
+    using govsim::models::select_refined;
+    const double inf = HUGE_VAL;
+    // Within one rank the smallest distance wins; an equal distance goes to the earlier point.
+    CHECK(select_refined(std::vector{refined(-1, 0.9), refined(-2, 0.4), refined(-inf, 0.7)}) == 1);
+    CHECK(select_refined(std::vector{refined(3, 0.5), refined(2.5, 0.5), refined(9, 0.6)}) == 0);
+    // Means inside every accepted region by 2 standard errors rank before means merely inside,
+    // which rank before a point outside one, whatever their distances.
+    CHECK(select_refined(std::vector{refined(1.9, 0.1), refined(2.0, 0.8), refined(-0.1, 0.0)}) ==
+          1);
+    CHECK(select_refined(std::vector{refined(-0.1, 0.0), refined(0.0, 2.0), refined(-5, 0.1)}) ==
+          1);
+    CHECK(select_refined(std::vector{refined(inf, 3.0), refined(1.0, 0.0)}) == 0);
+    CHECK_THROWS_AS(select_refined(std::vector<govsim::models::RefinedParticle>{}),
+                    std::invalid_argument);
+}
+
+TEST_CASE("the refinement reruns the posterior's best particles and local proposals with seeds "
+          "of their own",
+          "[calibration]") {
+    auto text = small_calibration();
+    text.replace(text.find("refine_particles = 0\n"), 21,
+                 "refine_particles = 3\nrefine_replicates = 4\nrefine_rounds = 1\n"
+                 "refine_proposals = 4\n");
+    text += "[[calibration.bands]]\nstatistic = \"fee_collection\"\nfirst_year = 2014\n"
+            "last_year = 2015\nlower = 0.5\nupper = 0.95\nsource = \"x\"\nreliability = \"H\"\n";
+    const auto spec = govsim::models::parse_calibration(text, calib_path);
+    CHECK(spec.refine_particles == 3);
+    CHECK(spec.refine_replicates == 4);
+    CHECK(spec.refine_rounds == 1);
+    CHECK(spec.refine_proposals == 4);
+    // A hand-made posterior of five particles; the three with the smallest distances (ties: the
+    // lower row first) are the candidates.
+    govsim::analysis::AbcGeneration posterior;
+    const std::vector<double> thetas{0.1, 0.2, 0.3, 0.4, 0.5};
+    const std::vector<double> distances{2.0, 0.5, 1.0, 0.5, 3.0};
+    for (std::size_t j = 0; j < thetas.size(); ++j)
+        posterior.particles.push_back({{thetas[j]}, {}, distances[j], 0.2});
+    CHECK(govsim::models::refinement_candidates(posterior, 3) == std::vector<std::size_t>{1, 3, 2});
+    CHECK(govsim::models::refinement_candidates(posterior, 9).size() == 5);
+
+    const auto ref = govsim::models::refine(spec, posterior);
+    REQUIRE(ref.particles.size() == 3 + 4);
+    REQUIRE(ref.seeds.size() == 2);
+    CHECK(ref.runs == 7 * 4);
+    const auto bands = spec.bands();
+    for (std::size_t j = 0; j < ref.particles.size(); ++j) {
+        const auto& p = ref.particles[j];
+        INFO("point " << j);
+        if (j < 3) {
+            CHECK(p.round == 0);
+            CHECK(p.parent == j);
+            CHECK(p.particle == std::vector<std::size_t>{1, 3, 2}[j]);
+            CHECK(p.theta == posterior.particles[p.particle].theta);
+            CHECK(p.fit_distance == distances[p.particle]);
+        } else {
+            // Proposed around one of the best points of round 0, inside the prior's box.
+            CHECK(p.round == 1);
+            CHECK(p.parent < 3);
+            CHECK(p.particle == ref.particles[p.parent].particle);
+            CHECK(p.theta[0] >= spec.parameters[0].lower);
+            CHECK(p.theta[0] <= spec.parameters[0].upper);
+        }
+        // Each point's means are its runs at its round's seed: the same as simulating it alone
+        // (replicate r of every point shares its seed), and its distance is the fit's distance
+        // of those means.
+        const auto alone =
+            govsim::models::simulate_particles(spec, {p.theta}, ref.seeds[p.round], 4).front();
+        REQUIRE(p.means.size() == alone.size());
+        for (std::size_t k = 0; k < alone.size(); ++k)
+            CHECK(p.means[k] == Approx(alone[k]).epsilon(1e-12));
+        CHECK(p.distance == Approx(govsim::analysis::band_distance(p.means, bands)));
+        // The margin: how far the worst mean is inside its accepted region, in standard errors.
+        double margin = HUGE_VAL;
+        for (std::size_t k = 0; k < spec.patterns.size(); ++k) {
+            const auto& pattern = spec.patterns[k];
+            const double inside =
+                std::min(p.means[k] - pattern.accept_lower(), pattern.accept_upper() - p.means[k]);
+            margin = std::min(margin, inside / p.standard_errors[k]);
+        }
+        CHECK(p.margin == Approx(margin));
+    }
+    // The proposals go round the parents, best first: the first proposal's parent ranks first.
+    const auto& first_parent = ref.particles[ref.particles[3].parent];
+    for (std::size_t j = 0; j < 3; ++j)
+        CHECK_FALSE(govsim::models::refined_before(ref.particles[j], first_parent));
+    // The shipped point ranks first.
+    CHECK(ref.chosen == govsim::models::select_refined(ref.particles));
+    govsim::models::CalibrationResult result;
+    result.refinement = ref;
+    CHECK(result.point() == ref.particles[ref.chosen].theta);
+    CHECK_THAT(govsim::models::shipped_point_phrase(result), Contains("nearest the patterns at 4"));
+    // The seeds are the refinement's own: no batch of the fit and not the predictive check.
+    std::size_t same = 0;
+    for (const auto seed : ref.seeds) {
+        same += seed == govsim::models::check_seed(spec) ? 1 : 0;
+        for (std::size_t g = 0; g < 20; ++g)
+            for (std::size_t b = 0; b < 50; ++b)
+                same += seed == govsim::models::fit_seed(spec, g, b) ? 1 : 0;
+    }
+    CHECK(same == 0);
+    CHECK(ref.seeds[0] == govsim::models::refinement_seed(spec, 0));
+    CHECK(ref.seeds[1] == govsim::models::refinement_seed(spec, 1));
+    CHECK(ref.seeds[0] != ref.seeds[1]);
+    // Without a refinement the point is the posterior mean.
+    auto none = spec;
+    none.refine_particles = 0;
+    CHECK(govsim::models::refine(none, posterior).empty());
 }
