@@ -954,12 +954,9 @@ void write_calibration(const std::string& path, const CalibrationSpec& spec,
     file.set_attribute("refine_runs", static_cast<std::uint64_t>(ref.runs));
     file.set_attribute("refine_wall_seconds", ref.wall_seconds);
     file.set_attribute("point_estimate",
-                       ref.empty()
-                           ? std::string("the weighted posterior means (no refinement)")
-                           : fmt::format("the posterior particle nearest the patterns at {} "
-                                         "replicates: /posterior row {} (the refinement's "
-                                         "chosen row)",
-                                         ref.replicates, ref.particles[ref.chosen].particle));
+                       ref.empty() ? std::string("the weighted posterior means (no refinement)")
+                                   : fmt::format("{} (/refinement row {}, chosen = 1)",
+                                                 shipped_point_phrase(result), ref.chosen));
     file.set_attribute("version", provenance.version);
     file.set_attribute("command_line", provenance.command_line);
     file.set_attribute("created_utc", provenance.created_utc);

@@ -75,6 +75,8 @@ TEST_CASE("govsim calibrate writes the posterior and a fragment that scenarios i
         f.get(), "refinement", "escalation.escalate_base", H5T_NATIVE_DOUBLE);
     const auto shipped = values[static_cast<std::size_t>(
         std::find(chosen.begin(), chosen.end(), 1) - chosen.begin())];
+    CHECK(govsim::test::read_string_attribute(f.get(), "point_estimate")
+              .find("nearest the patterns at 3 replicates") != std::string::npos);
     const std::string text = slurp(fragment);
     CHECK(text.find("[escalation]") != std::string::npos);
     CHECK(text.find("nearest the patterns at 3 replicates") != std::string::npos);
