@@ -24,24 +24,26 @@ FACTS = {
 
 CALIBRATED = {
     "en": ("<b>Calibrated</b>: three behavioural parameters (<code>escalation.escalate_base</code>, "
-           "<code>escalation.government_trust_weight</code>, "
-           "<code>households.fee_threshold_mean</code>) are the posterior means of an ABC-SMC fit "
-           "to Lishui's two complaint counts (<code>scenarios/parameters/calibrated-lishui.toml</code>, "
-           "docs/calibration.md). Two numbers cannot identify three parameters: the first two are "
-           "only identified together, and other assumed values would fit as well. The fit was made "
-           "on an earlier version of the model, before owners, firms and committees made their own "
-           "decisions, and on runs that started in 2014 with no warm-up, so 2014's count was "
-           "partly a start-up transient; it is being redone on the present model, to several "
-           "patterns at once (docs/calibration.md). Until then these values are not a fit to this "
-           "run's time axis, and calibrated values are not measurements in any case."),
+           "<code>households.fee_threshold_mean</code>, the residents' committees' mediation "
+           "success) and, for Lishui, its occupancy path and the share of resettlement compounds "
+           "with a firm are fitted by ABC-SMC to Lishui's two complaint counts and to bands for "
+           "four secondary patterns (<code>scenarios/parameters/calibrated-lishui.toml</code>, "
+           "<code>scenarios/towns/lishui-calibrated.toml</code>, docs/calibration.md). The shipped "
+           "values are the point nearest the patterns when the posterior's best particles and "
+           "points around them are rerun at 100 replicates; that point passes the posterior "
+           "predictive check at 100 replicates, but the posterior around it is wide: escalation "
+           "and mediation success are only identified together, the town figures not at all, and "
+           "other values fit as well. Guicheng and Dali borrow the behavioural values as an "
+           "assumption. Calibrated values are not measurements."),
     "zh": ("<b>校准值</b>：三个行为参数（<code>escalation.escalate_base</code>、"
-           "<code>escalation.government_trust_weight</code>、<code>households.fee_threshold_mean</code>）"
-           "取自以近似贝叶斯计算（ABC-SMC）拟合里水两个年度投诉数的后验均值"
-           "（<code>scenarios/parameters/calibrated-lishui.toml</code>，见 docs/calibration.md）。"
-           "两个数字无法确定三个参数：前两个参数只能共同确定，其他假设值下也可能同样吻合。"
-           "这一拟合是在模型的早期版本（业主、物业公司和委员会尚不能自行决策）上、以2014年起且没有预热期的运行做的，"
-           "因此2014年的投诉数部分是起步阶段的过渡；现正在当前模型上按多个模式重新校准（见 docs/calibration.md）。"
-           "在此之前，这些数值并不是对本次运行时间轴的拟合；校准值无论如何都不是测量值。"),
+           "<code>households.fee_threshold_mean</code>、居委会调解成功率）以及里水的入住率路径和"
+           "安置小区由物业公司管理的比例，是用近似贝叶斯计算（ABC-SMC）拟合里水两个年度投诉数、"
+           "并使四个次要模式保持在给定区间内得到的（<code>scenarios/parameters/calibrated-lishui.toml</code>、"
+           "<code>scenarios/towns/lishui-calibrated.toml</code>，见 docs/calibration.md）。"
+           "采用的数值是把后验中最好的粒子及其附近的点各以100次重复重新运行后最接近各模式的那个点；"
+           "该点通过了100次重复的后验预测检验，但其周围的后验分布很宽：升级概率与调解成功率只能共同确定，"
+           "城镇数值完全无法确定，其他数值也能同样吻合。桂城和大沥借用这些行为参数是一个假设。"
+           "校准值不是测量值。"),
 }
 
 UNCALIBRATED = {

@@ -142,7 +142,7 @@ class Report(unittest.TestCase):
     def test_caveats_that_apply(self):
         html = page(SMALL)
         for words in ("83 in 2014 and 131 in 2015", "<b>Calibrated</b>", "<b>Assumptions</b>",
-                      "replicate", "being redone", "<b>Costs are assumptions</b>",
+                      "replicate", "nearest the patterns", "<b>Costs are assumptions</b>",
                       "[costs]", "<b>The unresolved burden</b>", "<b>History, then policy</b>",
                       "policy start (2015-03-01)", "evaluation period 2016", "<b>Warm-up</b>: 1"):
             self.assertIn(words, html)
