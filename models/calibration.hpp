@@ -86,11 +86,11 @@ struct CalibrationSpec {
     /// region before the later generations average `replicates` runs); 0 generations: none.
     std::uint32_t early_replicates = 0;
     std::uint32_t early_generations = 0;
-    /// The refinement after the fit (docs/calibration.md, "Refinement"): the
-    /// `refine_particles` posterior particles with the smallest fit distances are rerun for
-    /// `refine_replicates` runs each with a seed of their own, and the one nearest the patterns
-    /// (select_refined) is the shipped point. 0 particles: no refinement; the point is then the
-    /// posterior mean.
+    /// The refinement after the fit (docs/calibration.md, "Method"): the `refine_particles`
+    /// posterior particles with the smallest fit distances, then the local rounds' proposals,
+    /// are run for `refine_replicates` runs each with seeds of their own, and the point ranked
+    /// first (select_refined) is the shipped point. 0 particles: no refinement; the point is
+    /// then the posterior mean.
     std::uint32_t refine_particles = 20;
     std::uint32_t refine_replicates = 100;
     /// Rounds of local search after the posterior's candidates (0: none): each round proposes
@@ -202,7 +202,8 @@ struct CalibrationResult {
 [[nodiscard]] std::uint64_t check_seed(const CalibrationSpec& spec);
 
 /// What the shipped point is, as a phrase ("the posterior particle nearest the patterns at 100
-/// replicates (posterior row 12)", or the posterior means without a refinement).
+/// replicates (posterior row 12)", "the point nearest the patterns at 100 replicates, proposed
+/// in the refinement's local round 2 ...", or the posterior means without a refinement).
 [[nodiscard]] std::string shipped_point_phrase(const CalibrationResult& result);
 
 /// The refinement's candidates: the rows of `posterior` with the `count` smallest distances
@@ -241,7 +242,7 @@ struct CalibrationProvenance {
 };
 
 /// Writes the results file: tables "posterior" (the last generation), "particles" (every
-/// generation), "generations" and, after a refinement, "refinement" (one row per candidate),
+/// generation), "generations" and, after a refinement, "refinement" (one row per point run),
 /// with the targets, settings, the shipped point and provenance as attributes.
 void write_calibration(const std::string& path, const CalibrationSpec& spec,
                        const CalibrationResult& result, const CalibrationProvenance& provenance);
