@@ -240,18 +240,28 @@ namespace {
 
 class DayLoop {
 public:
+    /// A run that keeps every dispute's record if `record_disputes`.
     DayLoop(const Scenario& scenario, std::uint64_t seed, std::uint32_t replicate,
-            const World* prebuilt)
-        : run_(scenario, seed, replicate, prebuilt) {
+            const World* prebuilt, bool record_disputes)
+        : run_(scenario, seed, replicate, prebuilt),
+          tally_(static_cast<std::size_t>(run_.days - scenario.first_reported_day())),
+          record_(record_disputes) {
         daily_.resize(static_cast<std::size_t>(run_.days));
         resources_.resize(static_cast<std::size_t>(scenario.run.years));
     }
 
-    /// A copy of `history` (stopped before any lever acted) that goes on under `scenario`.
-    DayLoop(const DayLoop& history, const Scenario& scenario)
+    /// A copy of `history` (stopped before any lever acted) that goes on under `scenario`,
+    /// keeping records if `record_disputes` (then `history` must have kept them).
+    DayLoop(const DayLoop& history, const Scenario& scenario, bool record_disputes)
         : run_(history.run_, scenario), daily_(history.daily_), month_flows_(history.month_flows_),
           resources_(history.resources_), monthly_(history.monthly_), month_(history.month_),
-          next_day_(history.next_day_) {}
+          next_day_(history.next_day_), tally_(history.tally_), record_(record_disputes) {
+        if (record_disputes && !history.record_)
+            throw std::logic_error("a run keeping dispute records continues from a history "
+                                   "that kept none");
+        if (record_disputes)
+            records_ = history.records_;
+    }
 
     [[nodiscard]] int next_day() const { return next_day_; }
     [[nodiscard]] const Scenario& scenario() const { return run_.sc; }
@@ -317,6 +327,8 @@ private:
     // ---- the community's day ----------------------------------------------------------------
     void community_day(std::uint32_t m, int d) {
         CommunityState& cs = *run_.communities[m];
+        if (cs.sweep_due)
+            sweep(m);
         run_.today[m] = DayRecord{};
         onsets::move_in(run_, m, d);
         onsets::draw(run_, m, d);
@@ -366,8 +378,66 @@ private:
         run_.outbox_sizes[m] = static_cast<std::uint32_t>(cs.outbox.size());
     }
 
+    // ---- disputes that closed ---------------------------------------------------------------
+    /// A dispute's record as the run reports it: times in days since 1 January of the first
+    /// reported year, and who it concerns.
+    [[nodiscard]] DisputeRecord record_of(const Dispute& x) const {
+        // Times from the simulation's day 0 to days since the first reported year.
+        const auto shift = static_cast<double>(run_.sc.first_reported_day());
+        const World& w = run_.world;
+        DisputeRecord rec = x.record;
+        rec.onset -= shift;
+        rec.detected -= shift;
+        rec.government -= shift;
+        rec.closed -= shift;
+        const std::uint32_t i = rec.household;
+        rec.housing = static_cast<std::uint8_t>(w.compounds.housing[rec.compound]);
+        rec.village = rec.community < villages_ ? 1U : 0U;
+        rec.tenure = static_cast<std::uint8_t>(x.party == Party::Owner ? Tenure::AbsentOwner
+                                               : w.units.let[i]        ? Tenure::Tenant
+                                                                       : Tenure::OwnerOccupier);
+        rec.nonlocal = w.units.owner_nonlocal[i];
+        return rec;
+    }
+
+    /// Takes community m's closed disputes out of its slots into its `finished` list (in slot
+    /// order), releasing the slots. Runs in the community's own task (or the serial phase).
+    void sweep(std::uint32_t m) {
+        CommunityState& cs = *run_.communities[m];
+        cs.sweep_due = false;
+        DisputeSlots& slots = cs.disputes;
+        for (std::size_t k = 0; k < slots.slots(); ++k)
+            if (slots.in_use(k) && slots.at_slot(k).state == DisputeState::Closed) {
+                cs.finished.push_back(record_of(slots.at_slot(k)));
+                slots.release(k);
+            }
+    }
+
+    /// Adds a dispute's record to the run's tally, and to its records when they are kept.
+    void count(const DisputeRecord& rec) {
+        tally_.add(rec);
+        if (record_)
+            records_.push_back(rec);
+    }
+
+    /// The serial phase's part: the communities' finished disputes counted in community order
+    /// (so the tally's sums do not depend on the thread count), and a sweep due tomorrow in each
+    /// community where a dispute closed today.
+    void count_finished() {
+        for (std::size_t m = 0; m < run_.communities.size(); ++m) {
+            CommunityState& cs = *run_.communities[m];
+            for (const DisputeRecord& rec : cs.finished)
+                count(rec);
+            cs.finished.clear();
+            const DayCounts& today = run_.today[m].counts;
+            if (today.resolved + today.abandoned > 0)
+                cs.sweep_due = true;
+        }
+    }
+
     /// The day's row: the communities' records added in community order, and the town's.
     void end_day(int d) {
+        count_finished();
         const auto ds = static_cast<std::size_t>(d);
         DailyRow& row = daily_[ds];
         row.day = d - run_.sc.first_reported_day();
@@ -547,35 +617,18 @@ private:
         r.units = static_cast<std::uint32_t>(run_.world.units.size());
         r.monthly = std::move(monthly);
 
-        // Records in community order, each community's in onset order, gathered in parallel.
+        // The disputes that closed since the last sweeps, then those still open, community by
+        // community in slot order.
         const auto& communities = run_.communities;
-        std::vector<std::size_t> offset(communities.size() + 1, 0);
-        for (std::size_t m = 0; m < communities.size(); ++m)
-            offset[m + 1] = offset[m] + communities[m]->disputes.size();
-        // Times from the simulation's day 0 to days since the first reported year.
-        const auto shift = static_cast<double>(run_.sc.first_reported_day());
-        const World& w = run_.world;
-        const std::uint32_t villages = village_converted_communities(run_.sc.town);
-        std::vector<DisputeRecord> records(offset.back());
-        sim::parallel_for_each_index(communities.size(), [&](std::size_t m) {
-            const auto& list = communities[m]->disputes;
-            for (std::size_t k = 0; k < list.size(); ++k) {
-                DisputeRecord& rec = records[offset[m] + k];
-                rec = list[k].record;
-                rec.onset -= shift;
-                rec.detected -= shift;
-                rec.government -= shift;
-                rec.closed -= shift;
-                const std::uint32_t i = rec.household;
-                rec.housing = static_cast<std::uint8_t>(w.compounds.housing[rec.compound]);
-                rec.village = rec.community < villages ? 1U : 0U;
-                rec.tenure =
-                    static_cast<std::uint8_t>(list[k].party == Party::Owner ? Tenure::AbsentOwner
-                                              : w.units.let[i]              ? Tenure::Tenant
-                                                               : Tenure::OwnerOccupier);
-                rec.nonlocal = w.units.owner_nonlocal[i];
-            }
-        });
+        sim::parallel_for_each_index(communities.size(),
+                                     [&](std::size_t m) { sweep(static_cast<std::uint32_t>(m)); });
+        count_finished();
+        for (const auto& community : communities) {
+            const DisputeSlots& slots = community->disputes;
+            for (std::size_t k = 0; k < slots.slots(); ++k)
+                if (slots.in_use(k))
+                    count(record_of(slots.at_slot(k)));
+        }
 
         r.daily = std::move(daily_);
         std::int64_t open = 0;
@@ -588,9 +641,9 @@ private:
         in.evaluated_from = evaluated_from(run_.sc);
         in.resources = &resources_;
         in.costs = run_.sc.costs ? &*run_.sc.costs : nullptr;
-        build_summary(records, r.daily, r.monthly, in, r);
+        build_summary(tally_, r.daily, r.monthly, in, r);
         if (options.record_disputes)
-            r.disputes = std::move(records);
+            r.disputes = std::move(records_);
         return r;
     }
 
@@ -601,6 +654,12 @@ private:
     std::vector<MonthlyRow> monthly_;  ///< the finished months' rows
     int month_ = 0;                    ///< months finished
     int next_day_ = 0;                 ///< the first day not yet simulated
+    /// the statistics of the disputes counted so far (closed, and at the end open)
+    DisputeTally tally_;
+    bool record_ = false;                ///< whether records_ is kept
+    std::vector<DisputeRecord> records_; ///< the disputes counted so far, if kept
+    /// communities [0, villages_) were converted from villages
+    std::uint32_t villages_ = village_converted_communities(run_.sc.town);
 };
 
 } // namespace
@@ -608,8 +667,8 @@ private:
 /// A run stopped at the start of a day before any of its levers acted (governance.hpp).
 struct RunHistory {
     RunHistory(const Scenario& scenario, std::uint64_t seed, std::uint32_t replicate,
-               const World* prebuilt)
-        : loop(scenario, seed, replicate, prebuilt) {}
+               const World* prebuilt, bool record_disputes)
+        : loop(scenario, seed, replicate, prebuilt, record_disputes) {}
     DayLoop loop;
 };
 
@@ -618,7 +677,8 @@ std::shared_ptr<const RunHistory> run_history(const Scenario& scenario, std::uin
                                               const RunOptions& options) {
     if (until_day > first_lever_day(scenario))
         throw std::logic_error("a shared history must stop before the scenario's levers act");
-    auto history = std::make_shared<RunHistory>(scenario, seed, replicate, options.world.get());
+    auto history = std::make_shared<RunHistory>(scenario, seed, replicate, options.world.get(),
+                                                options.record_disputes);
     history->loop.advance(until_day, options);
     return history;
 }
@@ -645,10 +705,10 @@ RunResult run_replicate(const Scenario& scenario, std::uint64_t seed, const RunK
             options.history->loop.seed() != seed ||
             options.history->loop.replicate() != key.replicate)
             throw std::logic_error("a run continues from another run's history");
-        DayLoop loop(options.history->loop, scenario);
+        DayLoop loop(options.history->loop, scenario, options.record_disputes);
         result = loop.finish(key, options);
     } else {
-        DayLoop loop(scenario, seed, key.replicate, options.world.get());
+        DayLoop loop(scenario, seed, key.replicate, options.world.get(), options.record_disputes);
         result = loop.finish(key, options);
     }
     result.wall_seconds =
