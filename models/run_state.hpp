@@ -113,7 +113,7 @@ public:
         return s.id == id ? s.dispute : closed_;
     }
     /// Whether no dispute is in a slot.
-    [[nodiscard]] bool empty() const { return free_.size() == slots_.size(); }
+    [[nodiscard]] bool empty() const { return free_.size() + retired_ == slots_.size(); }
 
     /// The disputes in the slots, in slot order (skipping free slots).
     class const_iterator {
@@ -156,9 +156,17 @@ public:
     void release(std::size_t slot) {
         Slot& s = slots_[slot];
         s.id = free_id;
-        if (++s.generation < generations)
+        if (++s.generation < generations && reuse)
             free_.push_back(static_cast<std::uint32_t>(slot));
+        else
+            ++retired_;
     }
+    /// Slots retired (never to be reused).
+    [[nodiscard]] std::size_t retired() const { return retired_; }
+
+    /// Whether released slots are reused (true; a test switches it off, before any run, to
+    /// check that reusing them changes no result).
+    static inline bool reuse = true;
 
 private:
     /// never issued: the last slot's last generation, which retires the slot
@@ -179,6 +187,7 @@ private:
     }
     std::vector<Slot> slots_;
     std::vector<std::uint32_t> free_;   ///< free slots, the last freed on top
+    std::size_t retired_ = 0;           ///< slots whose generations ran out
     Dispute closed_ = closed_dispute(); ///< what a released id reads
 };
 
