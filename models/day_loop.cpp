@@ -304,7 +304,7 @@ public:
     }
 
 private:
-    static void handle(RunState& run, Site& site, double t, const Event& e) {
+    static void dispatch(RunState& run, Site& site, double t, const Event& e) {
         switch (e.kind) {
         case EventKind::Detect:
             detection::detect(run, site, t, e);
@@ -324,6 +324,29 @@ private:
         }
     }
 
+    /// Handles an event. A dispute event that closes its dispute (the only dispute such an
+    /// event can close) is counted at once: its record goes to its community's `finished` list
+    /// and its slot is released. (A lever's event may close others, e.g. a joint meeting's list:
+    /// count_finished sees more closures than were counted and sweeps the community.)
+    void handle(Site& site, double t, const Event& e) {
+        if (e.kind == EventKind::Lever) {
+            dispatch(run_, site, t, e);
+            return;
+        }
+        if (run_.dispute(e).state == DisputeState::Closed) { // a timer left behind
+            dispatch(run_, site, t, e);
+            return;
+        }
+        dispatch(run_, site, t, e);
+        const Dispute& x = run_.dispute(e);
+        if (x.state == DisputeState::Closed) {
+            CommunityState& cs = *run_.communities[e.community];
+            cs.finished.push_back(record_of(x));
+            cs.disputes.release(e.dispute & DisputeSlots::slot_mask);
+            ++cs.released_today;
+        }
+    }
+
     // ---- the community's day ----------------------------------------------------------------
     void community_day(std::uint32_t m, int d) {
         CommunityState& cs = *run_.communities[m];
@@ -336,7 +359,7 @@ private:
         const double day_end = d + 1.0;
         while (!cs.calendar.empty() && cs.calendar.next_time() < day_end) {
             const auto ev = cs.calendar.pop();
-            handle(run_, site, ev.time, ev.payload);
+            handle(site, ev.time, ev.payload);
         }
         // Work done at each level today: the busy-time integrals up to the day's end.
         // (Groups exist only in self-governed compounds, which never lose them, and committees
@@ -400,8 +423,9 @@ private:
         return rec;
     }
 
-    /// Takes community m's closed disputes out of its slots into its `finished` list (in slot
-    /// order), releasing the slots. Runs in the community's own task (or the serial phase).
+    /// Takes community m's closed disputes that handle() did not count out of its slots into its
+    /// `finished` list (in slot order), releasing the slots. Runs in the community's own task
+    /// (or the serial phase).
     void sweep(std::uint32_t m) {
         CommunityState& cs = *run_.communities[m];
         cs.sweep_due = false;
@@ -422,7 +446,7 @@ private:
 
     /// The serial phase's part: the communities' finished disputes counted in community order
     /// (so the tally's sums do not depend on the thread count), and a sweep due tomorrow in each
-    /// community where a dispute closed today.
+    /// community where more disputes closed today than handle() counted.
     void count_finished() {
         for (std::size_t m = 0; m < run_.communities.size(); ++m) {
             CommunityState& cs = *run_.communities[m];
@@ -430,8 +454,9 @@ private:
                 count(rec);
             cs.finished.clear();
             const DayCounts& today = run_.today[m].counts;
-            if (today.resolved + today.abandoned > 0)
+            if (today.resolved + today.abandoned > cs.released_today)
                 cs.sweep_due = true;
+            cs.released_today = 0;
         }
     }
 
@@ -515,7 +540,7 @@ private:
         const double day_end = d + 1.0;
         while (!town.calendar.empty() && town.calendar.next_time() < day_end) {
             const auto ev = town.calendar.pop();
-            handle(run_, site, ev.time, ev.payload);
+            handle(site, ev.time, ev.payload);
         }
         double departments = 0;
         for (const auto& q : town.departments)

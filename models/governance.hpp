@@ -43,7 +43,10 @@ struct RunOptions {
 /// Simulates a replicate of `scenario` from day 0 up to (not including) `until_day`, which must
 /// not be after first_lever_day(scenario), and keeps it there: runs of scenarios with the
 /// same_history (e.g. the governance models on a town, before the policy start) continue from
-/// it through RunOptions::history. options.world and options.on_day are used as a run's.
+/// it through RunOptions::history. options.world and options.on_day are used as a run's, and
+/// options.record_disputes too: the history keeps the records of the disputes that closed in it
+/// only if asked (a run keeping records cannot continue from a history that kept none:
+/// std::logic_error).
 [[nodiscard]] std::shared_ptr<const RunHistory> run_history(const Scenario& scenario,
                                                             std::uint64_t seed,
                                                             std::uint32_t replicate, int until_day,

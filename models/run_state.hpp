@@ -242,10 +242,13 @@ struct MonthSums {
 /// Everything one community owns; its day touches nothing else but its outbox.
 struct CommunityState {
     DisputeSlots disputes;
-    /// closed disputes taken out of `disputes` (the day loop's sweep), with their times in
-    /// reported days and equity fields filled, until the serial phase adds them to the tally
+    /// closed disputes taken out of `disputes`, with their times in reported days and equity
+    /// fields filled, until the serial phase adds them to the tally (models/day_loop.cpp)
     std::vector<DisputeRecord> finished;
-    bool sweep_due = false; ///< disputes of the community closed since the last sweep
+    /// disputes released today (closed by their own events), and whether more closed than that
+    /// (closed by a lever's event), so that the day loop must look for them
+    std::uint32_t released_today = 0;
+    bool sweep_due = false;
     sim::EventQueue<Event> calendar;
     std::vector<sim::ServiceQueue> sg_queues;        ///< per compound (self-governance groups)
     std::vector<sim::ServiceQueue> firm_queues;      ///< per compound: the manager's staff

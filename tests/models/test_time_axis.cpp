@@ -356,7 +356,8 @@ TEST_CASE("models continue from a shared history to the runs they give alone, bi
     // Directly: a history stopped at the policy start, continued by each model.
     models::RunOptions with_history;
     with_history.record_disputes = true;
-    with_history.history = models::run_history(scenarios[0], 5, 1, policy_day);
+    // (A run keeping records continues from a history that kept them.)
+    with_history.history = models::run_history(scenarios[0], 5, 1, policy_day, with_history);
     REQUIRE(models::history_day(*with_history.history) == policy_day);
     for (std::size_t s = 0; s < 5; ++s) {
         models::RunKey key{0, "x", "t", scenarios[s].model.name, 1};
