@@ -545,7 +545,8 @@ void write_rows(hid_t dataset, hid_t memory_type, const Table& table, std::size_
 /// filter when `shuffle`), except an empty fixed-size dataset, which stays contiguous (chunks
 /// need a non-zero size).
 Handle create_dataset(hid_t file, const std::string& name, hid_t type, hsize_t rows,
-                      bool extendible, hsize_t chunk_rows, bool shuffle, const std::string& what) {
+                      bool extendible, hsize_t chunk_rows, bool shuffle, const std::string& what,
+                      unsigned level = deflate_level) {
     const hsize_t unlimited = H5S_UNLIMITED;
     Handle space(check(H5Screate_simple(1, &rows, extendible ? &unlimited : nullptr), what),
                  H5Sclose);
@@ -555,7 +556,8 @@ Handle create_dataset(hid_t file, const std::string& name, hid_t type, hsize_t r
         if (shuffle) {
             check(H5Pset_shuffle(dcpl.get()), what);
         }
-        check(H5Pset_deflate(dcpl.get(), deflate_level), what);
+        if (level > 0)
+            check(H5Pset_deflate(dcpl.get(), level), what);
     }
     Handle lcpl = intermediate_groups_lcpl(what);
     return Handle(check(H5Dcreate2(file, name.c_str(), type, space.get(), lcpl.get(), dcpl.get(),
@@ -599,7 +601,7 @@ void ResultsFile::write_table(std::string_view dataset_path, const Table& table)
 }
 
 ResultsFile::TableWriter ResultsFile::create_table(std::string_view dataset_path,
-                                                   const Table& schema) {
+                                                   const Table& schema, Compression compression) {
     require_open("create_table");
     const std::string name(dataset_path);
     require_columns(schema, name, path_);
@@ -608,7 +610,11 @@ ResultsFile::TableWriter ResultsFile::create_table(std::string_view dataset_path
     const std::size_t row_size = schema.row_size();
     auto [memory_type, file_type] = compound_types(schema.columns(), row_size, what);
     const std::size_t chunk_rows = std::max<std::size_t>(target_chunk_bytes / row_size, 1);
-    Handle dataset = create_dataset(file_, name, file_type.get(), 0, true, chunk_rows, true, what);
+    if (compression.deflate_level > 9)
+        throw std::invalid_argument(fmt::format("table '{}': deflate level {} is not 0..9", name,
+                                                compression.deflate_level));
+    Handle dataset = create_dataset(file_, name, file_type.get(), 0, true, chunk_rows,
+                                    compression.shuffle, what, compression.deflate_level);
     for (const auto& [key, value] : schema.attributes()) {
         write_string_attribute(dataset.get(), key, value, StringStorage::Variable, what);
     }

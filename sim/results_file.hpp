@@ -334,9 +334,21 @@ public:
         std::size_t rows_ = 0;
     };
 
+    /// How a table's chunks are compressed: deflate at `deflate_level` (1 fastest .. 9
+    /// smallest; 0: not compressed), after the shuffle filter if `shuffle`. Both are filters
+    /// every stock HDF5 reader has.
+    struct Compression {
+        unsigned deflate_level = 4;
+        bool shuffle = true;
+    };
+
     /// Creates the table `dataset_path` with the columns and attributes of `schema` (see
-    /// TableWriter). The writer must not outlive the file.
-    [[nodiscard]] TableWriter create_table(std::string_view dataset_path, const Table& schema);
+    /// TableWriter), compressed as `compression` says. The writer must not outlive the file.
+    [[nodiscard]] TableWriter create_table(std::string_view dataset_path, const Table& schema,
+                                           Compression compression);
+    [[nodiscard]] TableWriter create_table(std::string_view dataset_path, const Table& schema) {
+        return create_table(dataset_path, schema, Compression{});
+    }
 
     /// A 1-D dataset of bytes (unsigned 8-bit integers, chunked and compressed), written in
     /// pieces: records that only govsim reads back (e.g. the runs of a shard file).
