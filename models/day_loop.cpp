@@ -238,24 +238,27 @@ void RunState::staff_handlers(double t) {
 
 namespace {
 
+using RecordSink = std::function<void(std::span<const DisputeRecord>)>;
+
 class DayLoop {
 public:
     /// A run that keeps every dispute's record if `record_disputes`.
     DayLoop(const Scenario& scenario, std::uint64_t seed, std::uint32_t replicate,
-            const World* prebuilt, bool record_disputes)
+            const World* prebuilt, bool record_disputes, RecordSink sink = {})
         : run_(scenario, seed, replicate, prebuilt),
           tally_(static_cast<std::size_t>(run_.days - scenario.first_reported_day())),
-          record_(record_disputes) {
+          record_(record_disputes), sink_(record_disputes ? std::move(sink) : RecordSink{}) {
         daily_.resize(static_cast<std::size_t>(run_.days));
         resources_.resize(static_cast<std::size_t>(scenario.run.years));
     }
 
     /// A copy of `history` (stopped before any lever acted) that goes on under `scenario`,
     /// keeping records if `record_disputes` (then `history` must have kept them).
-    DayLoop(const DayLoop& history, const Scenario& scenario, bool record_disputes)
+    DayLoop(const DayLoop& history, const Scenario& scenario, bool record_disputes, RecordSink sink)
         : run_(history.run_, scenario), daily_(history.daily_), month_flows_(history.month_flows_),
           resources_(history.resources_), monthly_(history.monthly_), month_(history.month_),
-          next_day_(history.next_day_), tally_(history.tally_), record_(record_disputes) {
+          next_day_(history.next_day_), tally_(history.tally_), record_(record_disputes),
+          sink_(record_disputes ? std::move(sink) : RecordSink{}) {
         if (record_disputes && !history.record_)
             throw std::logic_error("a run keeping dispute records continues from a history "
                                    "that kept none");
@@ -458,6 +461,15 @@ private:
                 cs.sweep_due = true;
             cs.released_today = 0;
         }
+        hand_records();
+    }
+
+    /// Hands the records kept so far to the sink, if there is one.
+    void hand_records() {
+        if (sink_ && !records_.empty()) {
+            sink_(records_);
+            records_.clear();
+        }
     }
 
     /// The day's row: the communities' records added in community order, and the town's.
@@ -654,6 +666,7 @@ private:
                 if (slots.in_use(k))
                     count(record_of(slots.at_slot(k)));
         }
+        hand_records();
 
         r.daily = std::move(daily_);
         std::int64_t open = 0;
@@ -682,6 +695,7 @@ private:
     /// the statistics of the disputes counted so far (closed, and at the end open)
     DisputeTally tally_;
     bool record_ = false;                ///< whether records_ is kept
+    RecordSink sink_;                    ///< where records_ go day by day (none: kept)
     std::vector<DisputeRecord> records_; ///< the disputes counted so far, if kept
     /// communities [0, villages_) were converted from villages
     std::uint32_t villages_ = village_converted_communities(run_.sc.town);
@@ -730,10 +744,11 @@ RunResult run_replicate(const Scenario& scenario, std::uint64_t seed, const RunK
             options.history->loop.seed() != seed ||
             options.history->loop.replicate() != key.replicate)
             throw std::logic_error("a run continues from another run's history");
-        DayLoop loop(options.history->loop, scenario, options.record_disputes);
+        DayLoop loop(options.history->loop, scenario, options.record_disputes, options.on_records);
         result = loop.finish(key, options);
     } else {
-        DayLoop loop(scenario, seed, key.replicate, options.world.get(), options.record_disputes);
+        DayLoop loop(scenario, seed, key.replicate, options.world.get(), options.record_disputes,
+                     options.on_records);
         result = loop.finish(key, options);
     }
     result.wall_seconds =

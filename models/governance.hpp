@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 
 namespace govsim::models {
 
@@ -19,6 +20,11 @@ struct RunHistory;
 
 struct RunOptions {
     bool record_disputes = false; ///< keep one record per dispute in the result
+    /// With record_disputes: if set, each dispute's record is handed to it once the dispute is
+    /// counted (day by day, in the order of RunResult::disputes) instead of being kept in the
+    /// result, whose `disputes` stay empty. Called from the thread running the run's serial
+    /// phase. (A history, run_history, ignores it and keeps its records.)
+    std::function<void(std::span<const DisputeRecord>)> on_records;
     std::function<void()> on_day; ///< called after each simulated day (progress), if set
     /// The run's synthesised town, if already built (by synthesise_world with the run's
     /// scenario, or one with the same_synthesis, seed and replicate): the run starts from a
