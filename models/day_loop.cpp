@@ -322,7 +322,7 @@ private:
         onsets::draw(run_, m, d);
         Site site = run_.community_site(m);
         const double day_end = d + 1.0;
-        while (!cs.calendar.empty() && cs.calendar.next_time() < day_end) {
+        while (cs.calendar.next_time() < day_end) { // +infinity when it is empty
             const auto ev = cs.calendar.pop();
             handle(run_, site, ev.time, ev.payload);
         }
