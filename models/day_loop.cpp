@@ -360,7 +360,7 @@ private:
         onsets::draw(run_, m, d);
         Site site = run_.community_site(m);
         const double day_end = d + 1.0;
-        while (!cs.calendar.empty() && cs.calendar.next_time() < day_end) {
+        while (cs.calendar.next_time() < day_end) { // +infinity when it is empty
             const auto ev = cs.calendar.pop();
             handle(site, ev.time, ev.payload);
         }
@@ -730,9 +730,7 @@ int evaluated_from(const Scenario& s) {
     const int first = s.run.start_year, last = s.run.start_year + s.run.years - 1;
     if (!s.model.policy_start)
         return first;
-    const sim::Date& p = *s.model.policy_start;
-    const int whole = p.month == 1 && p.day == 1 ? p.year : p.year + 1;
-    return std::clamp(whole, first, last);
+    return std::clamp(first_whole_year(*s.model.policy_start), first, last);
 }
 
 RunResult run_replicate(const Scenario& scenario, std::uint64_t seed, const RunKey& key,

@@ -191,8 +191,16 @@ TEST_CASE("policy and lever start dates are read and checked", "[time][policy][s
     const auto with = [&](const std::string& extra) {
         return models::parse_scenario(text + extra, test::source_path("scenarios/x.toml"));
     };
-    CHECK(with("\n[model]\nname = \"m\"\npolicy_start = 2016-09-01\n").model.policy_start ==
-          sim::Date{2016, 9, 1});
+    CHECK(with("\n[model]\nname = \"m\"\npolicy_start = 2014-09-01\n").model.policy_start ==
+          sim::Date{2014, 9, 1});
+    // The run reports 2014-2015: a policy start must leave a whole reported year after it (the
+    // evaluation period), so 1 January 2015 is the latest.
+    CHECK(with("\n[model]\nname = \"m\"\npolicy_start = 2015-01-01\n").model.policy_start ==
+          sim::Date{2015, 1, 1});
+    CHECK_THROWS_WITH(with("\n[model]\nname = \"m\"\npolicy_start = 2015-01-02\n"),
+                      Catch::Matchers::Contains("model.policy_start: expected a date on or before "
+                                                "2015-01-01") &&
+                          Catch::Matchers::Contains("found 2015-01-02"));
     CHECK_THROWS_WITH(with("\n[model]\nname = \"m\"\npolicy_start = 2016-02-29\n"),
                       Catch::Matchers::Contains("model.policy_start: expected a date") &&
                           Catch::Matchers::Contains("no leap days"));
