@@ -598,8 +598,14 @@ public:
             // The largest table by far: by default the fastest deflate, without the shuffle
             // (which does not make rows of mixed strings and numbers smaller).
             disputes_.emplace(create<Ref<DisputeRecord>>(file, "disputes", describe_disputes,
-                                                         {disputes_deflate, false}));
+                                                         {disputes_deflate, false, true}));
         }
+    }
+
+    /// Writes what the tables still hold: call it after the last run.
+    void finish() {
+        if (disputes_)
+            disputes_->finish();
     }
 
     void add(const RunResult& run) {
@@ -845,6 +851,7 @@ std::vector<RunResult> write_results(const std::string& path, const Provenance& 
             if (!designed)
                 summaries.push_back(summary_of(run));
         }
+        tables.finish();
     }
     if (!designed)
         write_comparison(file, compare_models(summaries));
