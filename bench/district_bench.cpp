@@ -272,11 +272,11 @@ void dispute_records(const std::string& scenario_path, const models::Scenario& s
         double mib = 0;
     };
     std::vector<Config> configs{
-        {"no records", command("1", {})},
-        {"--disputes", command("1", {"--disputes"})},
-        {"uncompressed", command("1", {"--disputes", "--disputes-deflate", "0"})},
-        {"no records, 2", command("2", {})},
-        {"--disputes, 2", command("2", {"--disputes"})}};
+        {"no records", command("1", {}), {}, 0},
+        {"--disputes", command("1", {"--disputes"}), {}, 0},
+        {"uncompressed", command("1", {"--disputes", "--disputes-deflate", "0"}), {}, 0},
+        {"no records, 2", command("2", {}), {}, 0},
+        {"--disputes, 2", command("2", {"--disputes"}), {}, 0}};
     for (int r = 0; r < o.repeats; ++r)
         for (Config& c : configs) {
             keep_best(c.best, run_govsim(c.args), r == 0);
