@@ -7,7 +7,8 @@
 //   memory    peak memory of the district run for 2 and 10 simulated years (no dispute
 //             records kept): the memory added per dispute is the difference in peak memory
 //             over the difference in disputes;
-//   disputes  `govsim run` of the district, one thread, with and without `--disputes`: the
+//   disputes  `govsim run` of the district, one thread, without `--disputes`, with it, and with
+//             it uncompressed (`--disputes-deflate 0`), and with 2 threads without and with: the
 //             extra CPU time over the records written is the cost of writing a record;
 //   pilot     `govsim run scenarios/pilot-comparison.toml` with 2 threads, without and with
 //             `--disputes`: CPU time (user + system) and wall time.
@@ -254,35 +255,50 @@ void memory(const models::Scenario& base, const Options& o) {
 
 void dispute_records(const std::string& scenario_path, const models::Scenario& s,
                      const std::string& work, const Options& o) {
-    fmt::print("\n== disputes: govsim run of the district, 1 thread, without and with "
-               "--disputes, best of {}\n",
+    fmt::print("\n== disputes: govsim run of the district, without and with --disputes (deflate "
+               "level 1, the default; and 0, uncompressed), 1 and 2 threads, best of {}\n",
                o.repeats);
     const std::string out = work + "/d.h5";
-    const std::vector<std::string> common{
-        "run", scenario_path, "-o", out, "-q", "--threads", "1", "--csv", work + "/d.csv"};
-    auto with = common;
-    with.emplace_back("--disputes");
-    Measure plain, records;
-    for (int r = 0; r < o.repeats; ++r) {
-        keep_best(plain, run_govsim(common), r == 0);
-        keep_best(records, run_govsim(with), r == 0);
-    }
+    const auto command = [&](const char* threads, std::vector<std::string> extra) {
+        std::vector<std::string> c{"run",   scenario_path, "-o",           out, "-q", "--threads",
+                                   threads, "--csv",       work + "/d.csv"};
+        c.insert(c.end(), extra.begin(), extra.end());
+        return c;
+    };
+    struct Config {
+        const char* name;
+        std::vector<std::string> args;
+        Measure best;
+        double mib = 0;
+    };
+    std::vector<Config> configs{
+        {"no records", command("1", {}), {}, 0},
+        {"--disputes", command("1", {"--disputes"}), {}, 0},
+        {"uncompressed", command("1", {"--disputes", "--disputes-deflate", "0"}), {}, 0},
+        {"no records, 2", command("2", {}), {}, 0},
+        {"--disputes, 2", command("2", {"--disputes"}), {}, 0}};
+    for (int r = 0; r < o.repeats; ++r)
+        for (Config& c : configs) {
+            keep_best(c.best, run_govsim(c.args), r == 0);
+            c.mib = static_cast<double>(std::filesystem::file_size(out)) / 1048576.0;
+        }
     // The number of records: one per dispute of the run (the in-process run, same scenario).
     const Measure count = run_replicate_child(s, 1);
     const double rows = count.disputes;
-    const auto mib = [&](const std::string& p) {
-        return static_cast<double>(std::filesystem::file_size(p)) / 1048576.0;
-    };
-    fmt::print("{:>14} {:>10} {:>10} {:>10}\n", "", "wall (s)", "CPU (s)", "peak MB");
-    fmt::print("{:>14} {:>10.3f} {:>10.3f} {:>10.1f}\n", "no records", plain.wall, plain.cpu,
-               mb(plain.max_rss_kb));
-    fmt::print("{:>14} {:>10.3f} {:>10.3f} {:>10.1f}\n", "--disputes", records.wall, records.cpu,
-               mb(records.max_rss_kb));
-    const double extra_wall = records.wall - plain.wall, extra_cpu = records.cpu - plain.cpu;
-    fmt::print("{:.0f} records ({:.1f} MiB file with them): per record {:.2f} us of wall time "
-               "({:.2e} records/s), {:.2f} us of CPU time ({:.2e} records/s)\n",
-               rows, mib(out), extra_wall / rows * 1e6, rows / extra_wall, extra_cpu / rows * 1e6,
-               rows / extra_cpu);
+    fmt::print("{:>16} {:>10} {:>10} {:>10} {:>10}\n", "threads", "wall (s)", "CPU (s)", "peak MB",
+               "file MiB");
+    for (const Config& c : configs)
+        fmt::print("{:>16} {:>10.3f} {:>10.3f} {:>10.1f} {:>10.1f}\n", c.name, c.best.wall,
+                   c.best.cpu, mb(c.best.max_rss_kb), c.mib);
+    for (const auto& [with, without] :
+         {std::pair<std::size_t, std::size_t>{1, 0}, {2, 0}, {4, 3}}) {
+        const Measure &m = configs[with].best, &p = configs[without].best;
+        const double extra_wall = m.wall - p.wall, extra_cpu = m.cpu - p.cpu;
+        fmt::print("{}: {:.0f} records, per record {:.2f} us of wall time ({:.2e} records/s), "
+                   "{:.2f} us of CPU time ({:.2e} records/s)\n",
+                   configs[with].name, rows, extra_wall / rows * 1e6, rows / extra_wall,
+                   extra_cpu / rows * 1e6, rows / extra_cpu);
+    }
 }
 
 void pilot(const std::string& work, const Options& o) {

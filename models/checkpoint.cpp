@@ -29,7 +29,10 @@ std::uint64_t reported_records(const RunResult& r) {
 }
 /// Records come for the warm-up too, so only the reported ones are known from the summary: as
 /// many as its disputes when records were asked for, none at all otherwise.
-bool records_match(const RunResult& r, const RunShape& shape) {
+bool records_match(const RunResult& r, const RunShape& shape, const RecordSpill* spill = nullptr) {
+    if (spill)
+        return shape.record_disputes && r.disputes.empty() &&
+               spill->reported() == r.total.stats.disputes;
     return shape.record_disputes ? reported_records(r) == r.total.stats.disputes
                                  : r.disputes.empty();
 }
@@ -287,7 +290,7 @@ std::string describe_run(const RunKey& k) {
                        k.replicate);
 }
 
-void check_complete(const RunResult& r, const RunShape& shape) {
+void check_complete(const RunResult& r, const RunShape& shape, const RecordSpill* spill) {
     const auto fail = [&](const std::string& what) {
         throw std::logic_error(
             fmt::format("{} is incomplete and was not saved: {}", describe_run(shape.key), what));
@@ -307,14 +310,15 @@ void check_complete(const RunResult& r, const RunShape& shape) {
     if (r.monthly.size() != shape.months)
         fail(fmt::format("{} monthly rows, not {}", r.monthly.size(), shape.months));
     // Records are kept for the warm-up too (negative onsets); the summary counts reported ones.
-    if (!records_match(r, shape))
-        fail(fmt::format("{} dispute records of reported years, not {}", reported_records(r),
+    if (!records_match(r, shape, spill))
+        fail(fmt::format("{} dispute records of reported years, not {}",
+                         spill ? spill->reported() : reported_records(r),
                          shape.record_disputes ? r.total.stats.disputes : 0));
 }
 
-std::string encode_run(const RunResult& r, std::uint64_t fingerprint_hash) {
-    std::string out(header_size, '\0');
-    Writer w(out);
+namespace {
+/// The payload up to the dispute records (whose length and bytes follow, then the wall time).
+void write_head(Writer& w, const RunResult& r) {
     write_key(w, r.key);
     w.pod(r.communities);
     w.pod(r.compounds);
@@ -328,6 +332,13 @@ std::string encode_run(const RunResult& r, std::uint64_t fingerprint_hash) {
     w.vec(r.category_years);
     w.vec(r.daily);
     w.vec(r.monthly);
+}
+} // namespace
+
+std::string encode_run(const RunResult& r, std::uint64_t fingerprint_hash) {
+    std::string out(header_size, '\0');
+    Writer w(out);
+    write_head(w, r);
     w.vec(r.disputes);
     w.pod(r.wall_seconds);
     std::memcpy(out.data(), magic, sizeof magic);
@@ -337,6 +348,75 @@ std::string encode_run(const RunResult& r, std::uint64_t fingerprint_hash) {
     put_u64(out, 24, sim::checksum(payload));
     return out;
 }
+
+namespace {
+
+/// Writes the checkpoint encode_run would give for `r` with the records of `spill`, to the new
+/// file `path`, copying the records from the spill's file a piece at a time. Throws
+/// sim::OutputError (leaving no file) on failure.
+void write_with_spill(const std::filesystem::path& path, const RunResult& r, RecordSpill& spill,
+                      std::uint64_t fingerprint_hash) {
+    std::string head(header_size, '\0');
+    Writer w(head);
+    write_head(w, r);
+    w.pod(spill.count());
+    std::string tail;
+    Writer t(tail);
+    t.pod(r.wall_seconds);
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0)
+        throw sim::OutputError(
+            fmt::format("cannot create '{}': {}", path.string(), sim::system_reason(errno)));
+    try {
+        std::uint64_t at = 0;
+        const auto put = [&](std::string_view bytes) {
+            std::size_t done = 0;
+            while (done < bytes.size()) {
+                const ssize_t n = ::pwrite(fd, bytes.data() + done, bytes.size() - done,
+                                           static_cast<off_t>(at + done));
+                if (n < 0 && errno == EINTR)
+                    continue;
+                if (n < 0)
+                    throw sim::OutputError(fmt::format("cannot write '{}': {}", path.string(),
+                                                       sim::system_reason(errno)));
+                done += static_cast<std::size_t>(n);
+            }
+            at += bytes.size();
+        };
+        // The payload follows the header, which is written last: its checksum and length
+        // cover the payload.
+        sim::Checksum sum;
+        const auto payload = [&](std::string_view bytes) {
+            sum.add(bytes);
+            put(bytes);
+        };
+        put(std::string_view(head).substr(0, header_size));
+        payload(std::string_view(head).substr(header_size));
+        spill.read(payload);
+        payload(tail);
+        std::string header(header_size, '\0');
+        std::memcpy(header.data(), magic, sizeof magic);
+        put_u64(header, 8, fingerprint_hash);
+        put_u64(header, 16, at - header_size);
+        put_u64(header, 24, sum.value());
+        at = 0;
+        put(header);
+    } catch (...) {
+        ::close(fd);
+        std::error_code ignored;
+        std::filesystem::remove(path, ignored);
+        throw;
+    }
+    if (::close(fd) != 0) { // some file systems report a full disk only here
+        const int error = errno;
+        std::error_code ignored;
+        std::filesystem::remove(path, ignored);
+        throw sim::OutputError(
+            fmt::format("cannot write '{}': {}", path.string(), sim::system_reason(error)));
+    }
+}
+
+} // namespace
 
 std::optional<RunResult> decode_run(std::string_view bytes, const RunShape& shape,
                                     std::uint64_t fingerprint_hash, std::string* problem) {
@@ -497,15 +577,17 @@ std::filesystem::path Checkpoint::run_path(std::size_t index) const {
     return folder_ / fmt::format("{}{:06d}{}", run_prefix, index, run_suffix);
 }
 
-void Checkpoint::save(const RunResult& r) const {
-    const std::string bytes = encode_run(r, fingerprint_hash_);
+void Checkpoint::save(const RunResult& r, RecordSpill* spill) const {
     const auto final_path = run_path(r.key.index);
     const auto temp =
         std::filesystem::path(final_path.string() + ".tmp-" + std::to_string(::getpid()));
     std::error_code ec;
     std::filesystem::remove(temp, ec);
     try {
-        sim::write_new_file(temp, bytes);
+        if (spill)
+            write_with_spill(temp, r, *spill, fingerprint_hash_);
+        else
+            sim::write_new_file(temp, encode_run(r, fingerprint_hash_));
     } catch (const sim::OutputError& e) {
         throw sim::OutputError(
             fmt::format("cannot save the finished {}: {}", describe_run(r.key), e.what()));
@@ -516,6 +598,74 @@ void Checkpoint::save(const RunResult& r) const {
         std::filesystem::remove(temp, ignored);
         throw sim::OutputError(fmt::format("cannot save the finished {} as '{}': {}",
                                            describe_run(r.key), final_path.string(), ec.message()));
+    }
+}
+
+std::unique_ptr<RecordSpill> Checkpoint::spill(std::size_t index) const {
+    return std::make_unique<RecordSpill>(run_path(index).string() + ".records.tmp-" +
+                                         std::to_string(::getpid()));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Spilled records
+
+RecordSpill::RecordSpill(std::filesystem::path path) : path_(std::move(path)) {
+    std::error_code ec;
+    std::filesystem::remove(path_, ec); // a leftover of an earlier process with our pid
+    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd_ < 0)
+        throw sim::OutputError(fmt::format("cannot create '{}' (dispute records of a run): {}",
+                                           path_.string(), sim::system_reason(errno)));
+}
+
+RecordSpill::~RecordSpill() {
+    if (fd_ >= 0)
+        ::close(fd_);
+    std::error_code ec;
+    std::filesystem::remove(path_, ec);
+}
+
+void RecordSpill::append(std::span<const DisputeRecord> records) {
+    static_assert(std::is_trivially_copyable_v<DisputeRecord>);
+    for (const DisputeRecord& r : records)
+        reported_ += r.onset >= 0 ? 1U : 0U;
+    count_ += records.size();
+    buffer_.append(reinterpret_cast<const char*>(records.data()), records.size_bytes());
+    if (buffer_.size() >= (std::size_t{1} << 20))
+        flush();
+}
+
+void RecordSpill::flush() {
+    std::size_t done = 0;
+    while (done < buffer_.size()) {
+        const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            throw sim::OutputError(
+                fmt::format("cannot write '{}': {}", path_.string(), sim::system_reason(errno)));
+        done += static_cast<std::size_t>(n);
+    }
+    buffer_.clear();
+}
+
+void RecordSpill::read(const std::function<void(std::string_view)>& take) {
+    flush();
+    std::string piece(std::size_t{1} << 20, '\0');
+    const std::uint64_t total = count_ * sizeof(DisputeRecord);
+    for (std::uint64_t at = 0; at < total;) {
+        const ssize_t n =
+            ::pread(fd_, piece.data(),
+                    static_cast<std::size_t>(std::min<std::uint64_t>(piece.size(), total - at)),
+                    static_cast<off_t>(at));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            throw sim::OutputError(
+                fmt::format("cannot read '{}': {}", path_.string(),
+                            n < 0 ? sim::system_reason(errno) : std::string("it is cut short")));
+        take(std::string_view(piece.data(), static_cast<std::size_t>(n)));
+        at += static_cast<std::uint64_t>(n);
     }
 }
 

@@ -26,7 +26,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -72,9 +75,44 @@ struct RunShape {
 /// "run 12 (town 'lishui', model 'denghu', replicate 2)": a run as messages name it.
 [[nodiscard]] std::string describe_run(const RunKey& key);
 
+class RecordSpill;
+
 /// Throws std::logic_error unless `run` has exactly the key and lengths of `shape` (a run that
-/// stopped part-way, or a corrupt record, never passes).
-void check_complete(const RunResult& run, const RunShape& shape);
+/// stopped part-way, or a corrupt record, never passes). A run whose records went to `spill`
+/// (RunOptions::on_records) has them counted there, and none in `run.disputes`.
+void check_complete(const RunResult& run, const RunShape& shape,
+                    const RecordSpill* spill = nullptr);
+
+/// The dispute records of a run still going, written to a file in the store as they come
+/// (RunOptions::on_records), so that a run keeping records holds none of them in memory;
+/// Checkpoint::save copies them into the run's checkpoint. The file (`<run file>.records.tmp-
+/// <pid>`) is removed when the spill is destroyed, and by the store's owner if a process was
+/// killed.
+class RecordSpill {
+public:
+    /// Throws sim::OutputError with the path and the system's reason if it cannot be created.
+    explicit RecordSpill(std::filesystem::path path);
+    ~RecordSpill();
+    RecordSpill(const RecordSpill&) = delete;
+    RecordSpill& operator=(const RecordSpill&) = delete;
+
+    /// Appends records (buffered); throws sim::OutputError on a failed write.
+    void append(std::span<const DisputeRecord> records);
+    [[nodiscard]] std::uint64_t count() const { return count_; }
+    /// Records of the reported years (onset from day 0 on).
+    [[nodiscard]] std::uint64_t reported() const { return reported_; }
+
+    /// Calls `take` with the records' bytes, a piece at a time, in order (what is buffered is
+    /// written first); throws sim::OutputError if the file cannot be read back.
+    void read(const std::function<void(std::string_view)>& take);
+
+private:
+    void flush();
+    std::filesystem::path path_;
+    int fd_ = -1;
+    std::string buffer_;
+    std::uint64_t count_ = 0, reported_ = 0;
+};
 
 class Checkpoint {
 public:
@@ -99,8 +137,11 @@ public:
     [[nodiscard]] std::optional<RunResult> load(const RunShape& shape,
                                                 std::string* problem = nullptr) const;
     /// Saves a finished run (to a temporary file renamed into place); throws sim::OutputError
-    /// with the path and the system's reason on failure (nothing is left behind).
-    void save(const RunResult& run) const;
+    /// with the path and the system's reason on failure (nothing is left behind). Its records
+    /// are those of `spill` if given (and `run.disputes` is then empty), else `run.disputes`.
+    void save(const RunResult& run, RecordSpill* spill = nullptr) const;
+    /// A spill for the records of run `index` while it goes on.
+    [[nodiscard]] std::unique_ptr<RecordSpill> spill(std::size_t index) const;
     /// Indices of the runs saved (files present; not verified), in increasing order.
     [[nodiscard]] std::vector<std::size_t> saved_indices() const;
     /// Number of runs saved so far.

@@ -238,20 +238,33 @@ void RunState::staff_handlers(double t) {
 
 namespace {
 
+using RecordSink = std::function<void(std::span<const DisputeRecord>)>;
+
 class DayLoop {
 public:
+    /// A run that keeps every dispute's record if `record_disputes`.
     DayLoop(const Scenario& scenario, std::uint64_t seed, std::uint32_t replicate,
-            const World* prebuilt)
-        : run_(scenario, seed, replicate, prebuilt) {
+            const World* prebuilt, bool record_disputes, RecordSink sink = {})
+        : run_(scenario, seed, replicate, prebuilt),
+          tally_(static_cast<std::size_t>(run_.days - scenario.first_reported_day())),
+          record_(record_disputes), sink_(record_disputes ? std::move(sink) : RecordSink{}) {
         daily_.resize(static_cast<std::size_t>(run_.days));
         resources_.resize(static_cast<std::size_t>(scenario.run.years));
     }
 
-    /// A copy of `history` (stopped before any lever acted) that goes on under `scenario`.
-    DayLoop(const DayLoop& history, const Scenario& scenario)
+    /// A copy of `history` (stopped before any lever acted) that goes on under `scenario`,
+    /// keeping records if `record_disputes` (then `history` must have kept them).
+    DayLoop(const DayLoop& history, const Scenario& scenario, bool record_disputes, RecordSink sink)
         : run_(history.run_, scenario), daily_(history.daily_), month_flows_(history.month_flows_),
           resources_(history.resources_), monthly_(history.monthly_), month_(history.month_),
-          next_day_(history.next_day_) {}
+          next_day_(history.next_day_), tally_(history.tally_), record_(record_disputes),
+          sink_(record_disputes ? std::move(sink) : RecordSink{}) {
+        if (record_disputes && !history.record_)
+            throw std::logic_error("a run keeping dispute records continues from a history "
+                                   "that kept none");
+        if (record_disputes)
+            records_ = history.records_;
+    }
 
     [[nodiscard]] int next_day() const { return next_day_; }
     [[nodiscard]] const Scenario& scenario() const { return run_.sc; }
@@ -294,7 +307,7 @@ public:
     }
 
 private:
-    static void handle(RunState& run, Site& site, double t, const Event& e) {
+    static void dispatch(RunState& run, Site& site, double t, const Event& e) {
         switch (e.kind) {
         case EventKind::Detect:
             detection::detect(run, site, t, e);
@@ -314,17 +327,42 @@ private:
         }
     }
 
+    /// Handles an event. A dispute event that closes its dispute (the only dispute such an
+    /// event can close) is counted at once: its record goes to its community's `finished` list
+    /// and its slot is released. (A lever's event may close others, e.g. a joint meeting's list:
+    /// count_finished sees more closures than were counted and sweeps the community.)
+    void handle(Site& site, double t, const Event& e) {
+        if (e.kind == EventKind::Lever) {
+            dispatch(run_, site, t, e);
+            return;
+        }
+        if (run_.dispute(e).state == DisputeState::Closed) { // a timer left behind
+            dispatch(run_, site, t, e);
+            return;
+        }
+        dispatch(run_, site, t, e);
+        const Dispute& x = run_.dispute(e);
+        if (x.state == DisputeState::Closed) {
+            CommunityState& cs = *run_.communities[e.community];
+            cs.finished.push_back(record_of(x));
+            cs.disputes.release(e.dispute & DisputeSlots::slot_mask);
+            ++cs.released_today;
+        }
+    }
+
     // ---- the community's day ----------------------------------------------------------------
     void community_day(std::uint32_t m, int d) {
         CommunityState& cs = *run_.communities[m];
+        if (cs.sweep_due)
+            sweep(m);
         run_.today[m] = DayRecord{};
         onsets::move_in(run_, m, d);
         onsets::draw(run_, m, d);
         Site site = run_.community_site(m);
         const double day_end = d + 1.0;
-        while (!cs.calendar.empty() && cs.calendar.next_time() < day_end) {
+        while (cs.calendar.next_time() < day_end) { // +infinity when it is empty
             const auto ev = cs.calendar.pop();
-            handle(run_, site, ev.time, ev.payload);
+            handle(site, ev.time, ev.payload);
         }
         // Work done at each level today: the busy-time integrals up to the day's end.
         // (Groups exist only in self-governed compounds, which never lose them, and committees
@@ -366,8 +404,77 @@ private:
         run_.outbox_sizes[m] = static_cast<std::uint32_t>(cs.outbox.size());
     }
 
+    // ---- disputes that closed ---------------------------------------------------------------
+    /// A dispute's record as the run reports it: times in days since 1 January of the first
+    /// reported year, and who it concerns.
+    [[nodiscard]] DisputeRecord record_of(const Dispute& x) const {
+        // Times from the simulation's day 0 to days since the first reported year.
+        const auto shift = static_cast<double>(run_.sc.first_reported_day());
+        const World& w = run_.world;
+        DisputeRecord rec = x.record;
+        rec.onset -= shift;
+        rec.detected -= shift;
+        rec.government -= shift;
+        rec.closed -= shift;
+        const std::uint32_t i = rec.household;
+        rec.housing = static_cast<std::uint8_t>(w.compounds.housing[rec.compound]);
+        rec.village = rec.community < villages_ ? 1U : 0U;
+        rec.tenure = static_cast<std::uint8_t>(x.party == Party::Owner ? Tenure::AbsentOwner
+                                               : w.units.let[i]        ? Tenure::Tenant
+                                                                       : Tenure::OwnerOccupier);
+        rec.nonlocal = w.units.owner_nonlocal[i];
+        return rec;
+    }
+
+    /// Takes community m's closed disputes that handle() did not count out of its slots into its
+    /// `finished` list (in slot order), releasing the slots. Runs in the community's own task
+    /// (or the serial phase).
+    void sweep(std::uint32_t m) {
+        CommunityState& cs = *run_.communities[m];
+        cs.sweep_due = false;
+        DisputeSlots& slots = cs.disputes;
+        for (std::size_t k = 0; k < slots.slots(); ++k)
+            if (slots.in_use(k) && slots.at_slot(k).state == DisputeState::Closed) {
+                cs.finished.push_back(record_of(slots.at_slot(k)));
+                slots.release(k);
+            }
+    }
+
+    /// Adds a dispute's record to the run's tally, and to its records when they are kept.
+    void count(const DisputeRecord& rec) {
+        tally_.add(rec);
+        if (record_)
+            records_.push_back(rec);
+    }
+
+    /// The serial phase's part: the communities' finished disputes counted in community order
+    /// (so the tally's sums do not depend on the thread count), and a sweep due tomorrow in each
+    /// community where more disputes closed today than handle() counted.
+    void count_finished() {
+        for (std::size_t m = 0; m < run_.communities.size(); ++m) {
+            CommunityState& cs = *run_.communities[m];
+            for (const DisputeRecord& rec : cs.finished)
+                count(rec);
+            cs.finished.clear();
+            const DayCounts& today = run_.today[m].counts;
+            if (today.resolved + today.abandoned > cs.released_today)
+                cs.sweep_due = true;
+            cs.released_today = 0;
+        }
+        hand_records();
+    }
+
+    /// Hands the records kept so far to the sink, if there is one.
+    void hand_records() {
+        if (sink_ && !records_.empty()) {
+            sink_(records_);
+            records_.clear();
+        }
+    }
+
     /// The day's row: the communities' records added in community order, and the town's.
     void end_day(int d) {
+        count_finished();
         const auto ds = static_cast<std::size_t>(d);
         DailyRow& row = daily_[ds];
         row.day = d - run_.sc.first_reported_day();
@@ -445,7 +552,7 @@ private:
         const double day_end = d + 1.0;
         while (!town.calendar.empty() && town.calendar.next_time() < day_end) {
             const auto ev = town.calendar.pop();
-            handle(run_, site, ev.time, ev.payload);
+            handle(site, ev.time, ev.payload);
         }
         double departments = 0;
         for (const auto& q : town.departments)
@@ -547,35 +654,19 @@ private:
         r.units = static_cast<std::uint32_t>(run_.world.units.size());
         r.monthly = std::move(monthly);
 
-        // Records in community order, each community's in onset order, gathered in parallel.
+        // The disputes that closed since the last sweeps, then those still open, community by
+        // community in slot order.
         const auto& communities = run_.communities;
-        std::vector<std::size_t> offset(communities.size() + 1, 0);
-        for (std::size_t m = 0; m < communities.size(); ++m)
-            offset[m + 1] = offset[m] + communities[m]->disputes.size();
-        // Times from the simulation's day 0 to days since the first reported year.
-        const auto shift = static_cast<double>(run_.sc.first_reported_day());
-        const World& w = run_.world;
-        const std::uint32_t villages = village_converted_communities(run_.sc.town);
-        std::vector<DisputeRecord> records(offset.back());
-        sim::parallel_for_each_index(communities.size(), [&](std::size_t m) {
-            const auto& list = communities[m]->disputes;
-            for (std::size_t k = 0; k < list.size(); ++k) {
-                DisputeRecord& rec = records[offset[m] + k];
-                rec = list[k].record;
-                rec.onset -= shift;
-                rec.detected -= shift;
-                rec.government -= shift;
-                rec.closed -= shift;
-                const std::uint32_t i = rec.household;
-                rec.housing = static_cast<std::uint8_t>(w.compounds.housing[rec.compound]);
-                rec.village = rec.community < villages ? 1U : 0U;
-                rec.tenure =
-                    static_cast<std::uint8_t>(list[k].party == Party::Owner ? Tenure::AbsentOwner
-                                              : w.units.let[i]              ? Tenure::Tenant
-                                                               : Tenure::OwnerOccupier);
-                rec.nonlocal = w.units.owner_nonlocal[i];
-            }
-        });
+        sim::parallel_for_each_index(communities.size(),
+                                     [&](std::size_t m) { sweep(static_cast<std::uint32_t>(m)); });
+        count_finished();
+        for (const auto& community : communities) {
+            const DisputeSlots& slots = community->disputes;
+            for (std::size_t k = 0; k < slots.slots(); ++k)
+                if (slots.in_use(k))
+                    count(record_of(slots.at_slot(k)));
+        }
+        hand_records();
 
         r.daily = std::move(daily_);
         std::int64_t open = 0;
@@ -588,9 +679,9 @@ private:
         in.evaluated_from = evaluated_from(run_.sc);
         in.resources = &resources_;
         in.costs = run_.sc.costs ? &*run_.sc.costs : nullptr;
-        build_summary(records, r.daily, r.monthly, in, r);
+        build_summary(tally_, r.daily, r.monthly, in, r);
         if (options.record_disputes)
-            r.disputes = std::move(records);
+            r.disputes = std::move(records_);
         return r;
     }
 
@@ -601,6 +692,13 @@ private:
     std::vector<MonthlyRow> monthly_;  ///< the finished months' rows
     int month_ = 0;                    ///< months finished
     int next_day_ = 0;                 ///< the first day not yet simulated
+    /// the statistics of the disputes counted so far (closed, and at the end open)
+    DisputeTally tally_;
+    bool record_ = false;                ///< whether records_ is kept
+    RecordSink sink_;                    ///< where records_ go day by day (none: kept)
+    std::vector<DisputeRecord> records_; ///< the disputes counted so far, if kept
+    /// communities [0, villages_) were converted from villages
+    std::uint32_t villages_ = village_converted_communities(run_.sc.town);
 };
 
 } // namespace
@@ -608,8 +706,8 @@ private:
 /// A run stopped at the start of a day before any of its levers acted (governance.hpp).
 struct RunHistory {
     RunHistory(const Scenario& scenario, std::uint64_t seed, std::uint32_t replicate,
-               const World* prebuilt)
-        : loop(scenario, seed, replicate, prebuilt) {}
+               const World* prebuilt, bool record_disputes)
+        : loop(scenario, seed, replicate, prebuilt, record_disputes) {}
     DayLoop loop;
 };
 
@@ -618,7 +716,8 @@ std::shared_ptr<const RunHistory> run_history(const Scenario& scenario, std::uin
                                               const RunOptions& options) {
     if (until_day > first_lever_day(scenario))
         throw std::logic_error("a shared history must stop before the scenario's levers act");
-    auto history = std::make_shared<RunHistory>(scenario, seed, replicate, options.world.get());
+    auto history = std::make_shared<RunHistory>(scenario, seed, replicate, options.world.get(),
+                                                options.record_disputes);
     history->loop.advance(until_day, options);
     return history;
 }
@@ -631,9 +730,7 @@ int evaluated_from(const Scenario& s) {
     const int first = s.run.start_year, last = s.run.start_year + s.run.years - 1;
     if (!s.model.policy_start)
         return first;
-    const sim::Date& p = *s.model.policy_start;
-    const int whole = p.month == 1 && p.day == 1 ? p.year : p.year + 1;
-    return std::clamp(whole, first, last);
+    return std::clamp(first_whole_year(*s.model.policy_start), first, last);
 }
 
 RunResult run_replicate(const Scenario& scenario, std::uint64_t seed, const RunKey& key,
@@ -645,10 +742,11 @@ RunResult run_replicate(const Scenario& scenario, std::uint64_t seed, const RunK
             options.history->loop.seed() != seed ||
             options.history->loop.replicate() != key.replicate)
             throw std::logic_error("a run continues from another run's history");
-        DayLoop loop(options.history->loop, scenario);
+        DayLoop loop(options.history->loop, scenario, options.record_disputes, options.on_records);
         result = loop.finish(key, options);
     } else {
-        DayLoop loop(scenario, seed, key.replicate, options.world.get());
+        DayLoop loop(scenario, seed, key.replicate, options.world.get(), options.record_disputes,
+                     options.on_records);
         result = loop.finish(key, options);
     }
     result.wall_seconds =

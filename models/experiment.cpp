@@ -242,6 +242,9 @@ void run_runs(const ExperimentPlan& plan, const std::vector<std::size_t>& indice
     // last runs, with threads to spare, step their communities in parallel.
     const std::size_t threads = sim::available_threads();
     std::atomic<std::size_t> unstarted{indices.size()};
+    // Runs saved to a store and not handed on keep no dispute records in memory: they go to a
+    // file in the store as disputes are counted, and from there into the run's checkpoint.
+    const bool spill_records = options.checkpoint && plan.record_disputes() && !sink;
     try {
         sim::run_indices<RunResult>(
             starts.order(indices),
@@ -251,11 +254,18 @@ void run_runs(const ExperimentPlan& plan, const std::vector<std::size_t>& indice
                 RunOptions own = run_options;
                 if (const int given = starts.prepare(i, own); given > 0 && own.on_day)
                     progress.advance(static_cast<std::uint64_t>(given));
+                std::unique_ptr<RecordSpill> spill;
+                if (spill_records) {
+                    spill = options.checkpoint->spill(i);
+                    own.on_records = [&to = *spill](std::span<const DisputeRecord> records) {
+                        to.append(records);
+                    };
+                }
                 RunResult result = run_replicate(plan.scenario(i), plan.seed(), plan.key(i), own);
                 // Saved only when complete, and delivered only once saved.
-                check_complete(result, plan.shape(i));
+                check_complete(result, plan.shape(i), spill.get());
                 if (options.checkpoint)
-                    options.checkpoint->save(result);
+                    options.checkpoint->save(result, spill.get());
                 return result;
             },
             [&](std::size_t, RunResult&& result) {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 
 namespace govsim::models {
 
@@ -19,6 +20,11 @@ struct RunHistory;
 
 struct RunOptions {
     bool record_disputes = false; ///< keep one record per dispute in the result
+    /// With record_disputes: if set, each dispute's record is handed to it once the dispute is
+    /// counted (day by day, in the order of RunResult::disputes) instead of being kept in the
+    /// result, whose `disputes` stay empty. Called from the thread running the run's serial
+    /// phase. (A history, run_history, ignores it and keeps its records.)
+    std::function<void(std::span<const DisputeRecord>)> on_records;
     std::function<void()> on_day; ///< called after each simulated day (progress), if set
     /// The run's synthesised town, if already built (by synthesise_world with the run's
     /// scenario, or one with the same_synthesis, seed and replicate): the run starts from a
@@ -43,7 +49,10 @@ struct RunOptions {
 /// Simulates a replicate of `scenario` from day 0 up to (not including) `until_day`, which must
 /// not be after first_lever_day(scenario), and keeps it there: runs of scenarios with the
 /// same_history (e.g. the governance models on a town, before the policy start) continue from
-/// it through RunOptions::history. options.world and options.on_day are used as a run's.
+/// it through RunOptions::history. options.world and options.on_day are used as a run's, and
+/// options.record_disputes too: the history keeps the records of the disputes that closed in it
+/// only if asked (a run keeping records cannot continue from a history that kept none:
+/// std::logic_error).
 [[nodiscard]] std::shared_ptr<const RunHistory> run_history(const Scenario& scenario,
                                                             std::uint64_t seed,
                                                             std::uint32_t replicate, int until_day,

@@ -419,8 +419,8 @@ int run_job(const RunJob& job, const BuildInfo& build, const sim::Ranks& ranks, 
                                         part + 1, parts, job.out_path);
             } else {
                 const StoredRuns stored(*plan, *store);
-                r.summaries =
-                    write_results(job.out_path, prov, stored, plan->record_disputes(), &r.findings);
+                r.summaries = write_results(job.out_path, prov, stored, plan->record_disputes(),
+                                            &r.findings, job.disputes_deflate);
                 write_csv_of(job.out_path, prov, r, csv_path);
                 r.written = fmt::format("results written to {} and {}", job.out_path, csv_path);
             }
@@ -479,8 +479,8 @@ int merge_job(const MergeJob& job, const BuildInfo& build, const sim::Ranks& ran
             prov.created_utc = utc_now();
             const auto start = std::chrono::steady_clock::now();
             RunReport r;
-            r.summaries =
-                write_results(job.out_path, prov, source, source.record_disputes(), &r.findings);
+            r.summaries = write_results(job.out_path, prov, source, source.record_disputes(),
+                                        &r.findings, job.disputes_deflate);
             write_csv_of(job.out_path, prov, r, csv_path);
             r.runs_here = source.runs();
             r.wall_seconds =

@@ -56,6 +56,8 @@ struct RunJob {
     std::optional<std::uint64_t> seed;
     std::optional<std::uint32_t> replicates;
     bool record_disputes = false;
+    /// deflate level of /disputes (1 fastest .. 9 smallest; 0 uncompressed)
+    unsigned disputes_deflate = 1;
     bool quiet = false;
     double progress_seconds = 30;
     std::size_t threads = 0;
@@ -97,6 +99,7 @@ struct MergeJob {
     std::string out_path;
     std::string csv_path; ///< empty: the results path with .csv
     std::vector<std::string> argv;
+    unsigned disputes_deflate = 1; ///< as RunJob's
 };
 [[nodiscard]] int merge_job(const MergeJob& job, const BuildInfo& build, const sim::Ranks& ranks,
                             RunReport* report);

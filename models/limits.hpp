@@ -31,8 +31,10 @@ inline constexpr const char* hint = "that is beyond govsim's engineering limit (
                                     "limits' in docs/scenarios.md)";
 /// runs of an experiment: towns x models x replicates (each run's summary stays in memory)
 inline constexpr std::uint64_t max_runs = 10'000'000;
-/// scenarios of an experiment: towns x models (each is composed and held in memory)
-inline constexpr std::uint64_t max_scenarios = 10'000;
+/// scenarios of an experiment: design points x towns x models (each is composed and held in
+/// memory, about 4 KB: the files' text is kept once, by the experiment; 100,000 load in about
+/// 20 s and 400 MB)
+inline constexpr std::uint64_t max_scenarios = 100'000;
 /// replicates of a scenario (`run.replicates`, `--replicates`)
 inline constexpr std::uint32_t max_replicates = 100'000;
 /// communities of a town (each has its own state, queues and random streams, about 20 KB)
@@ -88,8 +90,9 @@ inline constexpr std::uint32_t max_cases_per_meeting = 1'000'000;
 /// grid administrators per grid cell
 inline constexpr double max_administrators_per_grid = 10;
 /// the disputes of one run, as estimated from above by expected_disputes_upper_estimate
-/// (typically several times the disputes a run has): a dispute holds about 250 bytes while its
-/// run goes on, so the limit keeps a run's disputes to a few GB
+/// (typically several times the disputes a run has): a dispute holds about 100 bytes while it is
+/// open, 8 once closed, about 70 more with dispute records kept; the limit keeps a run's
+/// disputes to a few GB
 inline constexpr double max_disputes_per_run = 100'000'000;
 
 // Ranges with these limits, their messages naming the limit.

@@ -585,7 +585,7 @@ void describe_disputes(sim::RowTable<Ref<DisputeRecord>>& table, const KeyWidths
 class RunTables {
 public:
     RunTables(sim::ResultsFile& file, const KeyWidths& widths, const Provenance& provenance,
-              bool include_disputes)
+              bool include_disputes, unsigned disputes_deflate)
         : widths_(widths), provenance_(provenance),
           runs_(create<const RunResult*>(file, "runs", describe_runs_of())),
           summary_(create<Ref<YearRow>>(file, "summary", describe_summary)),
@@ -595,8 +595,17 @@ public:
           monthly_(create<Ref<MonthlyRow>>(file, "monthly", describe_monthly)),
           equity_(create<Ref<EquityRow>>(file, "equity", describe_equity)) {
         if (include_disputes) {
-            disputes_.emplace(create<Ref<DisputeRecord>>(file, "disputes", describe_disputes));
+            // The largest table by far: by default the fastest deflate, without the shuffle
+            // (which does not make rows of mixed strings and numbers smaller).
+            disputes_.emplace(create<Ref<DisputeRecord>>(file, "disputes", describe_disputes,
+                                                         {disputes_deflate, false, true}));
         }
+    }
+
+    /// Writes what the tables still hold: call it after the last run.
+    void finish() {
+        if (disputes_)
+            disputes_->finish();
     }
 
     void add(const RunResult& run) {
@@ -625,11 +634,12 @@ private:
     }
     template <class R, class Describe>
     sim::ResultsFile::TableWriter create(sim::ResultsFile& file, const char* name,
-                                         Describe describe) {
+                                         Describe describe,
+                                         sim::ResultsFile::Compression compression = {}) {
         const std::vector<R> none;
         sim::RowTable<R> schema(none);
         describe(schema, widths_);
-        return file.create_table(name, schema);
+        return file.create_table(name, schema, compression);
     }
     template <class R, class Describe>
     void append(sim::ResultsFile::TableWriter& writer, const std::vector<R>& rows,
@@ -820,7 +830,7 @@ DesignFindings analyse_design(const ExperimentDesign& d, DesignAnalysis kind,
 
 std::vector<RunResult> write_results(const std::string& path, const Provenance& provenance,
                                      const RunSource& source, bool include_disputes,
-                                     DesignFindings* findings) {
+                                     DesignFindings* findings, unsigned disputes_deflate) {
     const bool designed = !provenance.design.empty();
     const DesignAnalysis analysis = analysis_of(provenance.design);
     std::optional<PointMeans> means;
@@ -832,7 +842,7 @@ std::vector<RunResult> write_results(const std::string& path, const Provenance& 
     sim::ResultsFile file(path);
     write_provenance(file, provenance);
     {
-        RunTables tables(file, key_widths(source), provenance, include_disputes);
+        RunTables tables(file, key_widths(source), provenance, include_disputes, disputes_deflate);
         for (std::size_t i = 0; i < source.runs(); ++i) {
             const RunResult run = source.load(i);
             tables.add(run);
@@ -841,6 +851,7 @@ std::vector<RunResult> write_results(const std::string& path, const Provenance& 
             if (!designed)
                 summaries.push_back(summary_of(run));
         }
+        tables.finish();
     }
     if (!designed)
         write_comparison(file, compare_models(summaries));

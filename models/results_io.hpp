@@ -121,9 +121,12 @@ struct DesignFindings {
 /// Returns the summaries, in index order (none for an experiment with a design).
 /// Throws sim::OutputError if the file cannot be written (nothing is left at `path`), and
 /// std::invalid_argument for a record with an out-of-range category, level or outcome code.
+/// `disputes_deflate` is the deflate level of /disputes (1 fastest .. 9 smallest; 0: written
+/// uncompressed).
 std::vector<RunResult> write_results(const std::string& path, const Provenance& provenance,
                                      const RunSource& source, bool include_disputes,
-                                     DesignFindings* findings = nullptr);
+                                     DesignFindings* findings = nullptr,
+                                     unsigned disputes_deflate = 1);
 
 /// As above, for runs held in memory (in any order, each index once).
 void write_results(const std::string& path, const Provenance& provenance,

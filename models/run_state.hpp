@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <vector>
 
 namespace govsim::models {
@@ -60,6 +61,136 @@ struct Dispute {
     sim::ServiceQueue::Ticket ticket{};
 };
 
+/// A community's disputes while they live, in slots that are reused: the day loop counts a
+/// closed dispute into the run's tally (and its record into the run's records, when asked for)
+/// and releases its slot, so the list holds the disputes open at once, not every dispute of the
+/// run. Events, queue jobs and levers' lists name a dispute by its *id*: its slot in the low
+/// slot_bits bits and the slot's generation (how many disputes used the slot before it) above
+/// them. An id left behind by a dispute that closed (a patience or deadline timer still on the
+/// calendar) never reaches the dispute that reuses its slot: it reads a closed dispute, as it
+/// read its own closed dispute before slots were reused, so the run's results do not change.
+/// A slot whose generations run out is retired, never reused (so an id is never issued twice).
+class DisputeSlots {
+public:
+    static constexpr unsigned slot_bits = 22;
+    static constexpr std::uint32_t slot_mask = (std::uint32_t{1} << slot_bits) - 1;
+    /// Generations a slot serves before it is retired.
+    static constexpr std::uint32_t generations = (std::uint32_t{1} << (32 - slot_bits)) - 1;
+
+    /// The dispute `id` names; a closed dispute if it was released (its slot reused or free).
+    [[nodiscard]] Dispute& operator[](std::uint32_t id) {
+        Slot& s = slots_[id & slot_mask];
+        if (s.id == id) [[likely]]
+            return s.dispute;
+        return stale();
+    }
+    /// The id push_back gives the next dispute. (It is named size() because the onsets
+    /// (mechanisms/onsets.cpp) take `disputes.size()` as a new dispute's id before pushing it:
+    /// it is not the number of disputes.)
+    [[nodiscard]] std::uint32_t size() const {
+        if (!free_.empty()) {
+            const Slot& s = slots_[free_.back()];
+            return free_.back() | (s.generation << slot_bits);
+        }
+        if (slots_.size() > slot_mask)
+            throw std::length_error("more than 4,194,303 disputes open at once in one community");
+        return static_cast<std::uint32_t>(slots_.size());
+    }
+    /// Stores a new dispute under the id size() gave.
+    void push_back(const Dispute& x) {
+        const std::uint32_t id = size();
+        if (free_.empty())
+            slots_.emplace_back();
+        else
+            free_.pop_back();
+        Slot& s = slots_[id & slot_mask];
+        s.dispute = x;
+        s.id = id;
+    }
+
+    [[nodiscard]] const Dispute& operator[](std::size_t id) const {
+        const Slot& s = slots_[id & slot_mask];
+        return s.id == id ? s.dispute : closed_;
+    }
+    /// Whether no dispute is in a slot.
+    [[nodiscard]] bool empty() const { return free_.size() + retired_ == slots_.size(); }
+
+    /// The disputes in the slots, in slot order (skipping free slots).
+    class const_iterator {
+    public:
+        using value_type = Dispute;
+        using difference_type = std::ptrdiff_t;
+        const_iterator() = default;
+        const Dispute& operator*() const { return slots_->at_slot(k_); }
+        const Dispute* operator->() const { return &slots_->at_slot(k_); }
+        const_iterator& operator++() {
+            ++k_;
+            skip();
+            return *this;
+        }
+        const_iterator operator++(int) {
+            const_iterator old = *this;
+            ++*this;
+            return old;
+        }
+        bool operator==(const const_iterator& o) const { return k_ == o.k_; }
+
+    private:
+        friend class DisputeSlots;
+        const_iterator(const DisputeSlots* slots, std::size_t k) : slots_(slots), k_(k) { skip(); }
+        void skip() {
+            while (k_ < slots_->slots() && !slots_->in_use(k_))
+                ++k_;
+        }
+        const DisputeSlots* slots_ = nullptr;
+        std::size_t k_ = 0;
+    };
+    [[nodiscard]] const_iterator begin() const { return {this, 0}; }
+    [[nodiscard]] const_iterator end() const { return {this, slots_.size()}; }
+
+    // ---- for the day loop, slot by slot ---------------------------------------------------
+    [[nodiscard]] std::size_t slots() const { return slots_.size(); }
+    [[nodiscard]] bool in_use(std::size_t slot) const { return slots_[slot].id != free_id; }
+    [[nodiscard]] const Dispute& at_slot(std::size_t slot) const { return slots_[slot].dispute; }
+    /// Frees a slot in use: ids naming it read a closed dispute from now on.
+    void release(std::size_t slot) {
+        Slot& s = slots_[slot];
+        s.id = free_id;
+        if (++s.generation < generations && reuse)
+            free_.push_back(static_cast<std::uint32_t>(slot));
+        else
+            ++retired_;
+    }
+    /// Slots retired (never to be reused).
+    [[nodiscard]] std::size_t retired() const { return retired_; }
+
+    /// Whether released slots are reused (true; a test switches it off, before any run, to
+    /// check that reusing them changes no result).
+    static inline bool reuse = true;
+
+private:
+    /// never issued: the last slot's last generation, which retires the slot
+    static constexpr std::uint32_t free_id = ~std::uint32_t{0};
+    struct Slot {
+        Dispute dispute;
+        std::uint32_t id = free_id;   ///< the id of the dispute in it, free_id when free
+        std::uint32_t generation = 0; ///< of the dispute in it, or of the next one
+    };
+    Dispute& stale() {
+        closed_ = closed_dispute();
+        return closed_;
+    }
+    static Dispute closed_dispute() {
+        Dispute x;
+        x.state = DisputeState::Closed;
+        return x;
+    }
+    std::vector<Slot> slots_;
+    std::vector<std::uint32_t> free_;   ///< free slots, the last freed on top
+    std::size_t retired_ = 0;           ///< slots whose generations ran out
+    Dispute closed_ = closed_dispute(); ///< what a released id reads
+};
+
 enum class EventKind : std::uint8_t {
     Detect,
     Arrive,
@@ -69,7 +200,7 @@ enum class EventKind : std::uint8_t {
 };
 
 /// An event on a community's or the town's calendar. Disputes are addressed by
-/// (community, index in that community's list).
+/// (community, id in that community's DisputeSlots).
 struct Event {
     std::uint32_t community;
     std::uint32_t dispute;
@@ -110,7 +241,14 @@ struct MonthSums {
 
 /// Everything one community owns; its day touches nothing else but its outbox.
 struct CommunityState {
-    std::vector<Dispute> disputes;
+    DisputeSlots disputes;
+    /// closed disputes taken out of `disputes`, with their times in reported days and equity
+    /// fields filled, until the serial phase adds them to the tally (models/day_loop.cpp)
+    std::vector<DisputeRecord> finished;
+    /// disputes released today (closed by their own events), and whether more closed than that
+    /// (closed by a lever's event), so that the day loop must look for them
+    std::uint32_t released_today = 0;
+    bool sweep_due = false;
     sim::EventQueue<Event> calendar;
     std::vector<sim::ServiceQueue> sg_queues;        ///< per compound (self-governance groups)
     std::vector<sim::ServiceQueue> firm_queues;      ///< per compound: the manager's staff

@@ -190,7 +190,28 @@ double expected_disputes_upper_estimate(const Scenario& s) {
     return households * weight * per_household_year * (s.run.years + s.run.warmup_years);
 }
 
+/// A policy start must leave at least one whole reported year after it: the comparison's
+/// evaluation period (evaluated_from) would otherwise be a year before the policy acts.
+std::optional<ScenarioProblem> check_policy_start(const Scenario& s) {
+    if (!s.model.policy_start)
+        return std::nullopt;
+    const int last = s.run.start_year + s.run.years - 1;
+    const sim::Date& p = *s.model.policy_start;
+    if (first_whole_year(p) <= last)
+        return std::nullopt;
+    return ScenarioProblem{
+        "model.policy_start",
+        fmt::format("a date on or before {}-01-01, so that a whole reported year follows it (the "
+                    "evaluation period; the run reports {} to {})",
+                    last, s.run.start_year, last),
+        fmt::format("{:04}-{:02}-{:02}", p.year, p.month, p.day),
+        "start the policy earlier, or run more years (run.years)"};
+}
+
 std::optional<ScenarioProblem> validate_scenario(const Scenario& scenario) {
+    if (auto problem = check_policy_start(scenario)) {
+        return problem;
+    }
     if (auto problem = check_town(scenario.town)) {
         return problem;
     }

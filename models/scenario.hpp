@@ -379,6 +379,12 @@ struct ModelSpec {
     bool operator==(const ModelSpec&) const = default;
 };
 
+/// The first calendar year that starts on or after `d` (d's year if d is 1 January, else the
+/// next): a model's evaluation period begins there (evaluated_from, models/governance.hpp).
+[[nodiscard]] constexpr int first_whole_year(const sim::Date& d) {
+    return d.month == 1 && d.day == 1 ? d.year : d.year + 1;
+}
+
 struct Scenario {
     /// file it was loaded from
     std::string source_path;

@@ -1366,7 +1366,9 @@ Experiment read_experiment(std::string_view text, const std::string& path, bool 
                     sim::ConfigDocument::composed(path, std::move(fresh), std::move(sources)));
                 throw;
             }
-            s->source_text.clear();
+            // The files' text is the experiment's (e.source_text): free the point's copy, not
+            // only empty it (clear() would keep its capacity, the text's size, at every point).
+            std::string().swap(s->source_text);
             e.scenarios.push_back(std::move(*s));
         }
     }

@@ -95,7 +95,8 @@ struct ScenarioProblem {
 };
 
 /// Checks what no single key can: shares that must sum to 1, occupancy that must not fall,
-/// department names that must be unique and indices that must exist, escalation probabilities
+/// department names that must be unique and indices that must exist, a policy start that leaves
+/// a whole reported year after it, escalation probabilities
 /// that must stay in [0, 1], the population memory limit, and a mediation time wherever a
 /// self-governance group takes a category. Single-key ranges are checked
 /// when a file is read. Returns the first problem, or nothing when the scenario is consistent.

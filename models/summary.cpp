@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 namespace govsim::models {
 
@@ -54,12 +55,6 @@ void add_cases(DisputeStats& s, const std::array<std::uint64_t, 4>& cases) {
     s.timer_escalations += cases[static_cast<std::size_t>(GovernmentChannel::TimerEscalation)];
 }
 
-/// The groups a dispute belongs to, one per dimension (origin: none for tenants).
-std::array<int, 4> groups_of(const DisputeRecord& r) {
-    const bool tenant = r.tenure == static_cast<std::uint8_t>(Tenure::Tenant);
-    return {r.housing, r.village, r.tenure, tenant ? -1 : r.nonlocal};
-}
-
 /// Money costs of a row's resources at the scenario's unit costs (NaN without them).
 void price(YearRow& row, const CostSpec* costs) {
     if (!costs) {
@@ -89,73 +84,251 @@ std::string_view equity_group_name(EquityDimension d, std::uint8_t group) {
     return "?";
 }
 
-void build_summary(const std::vector<DisputeRecord>& records, const std::vector<DailyRow>& daily,
-                   const std::vector<MonthlyRow>& monthly, const SummaryInputs& in,
-                   RunResult& result) {
-    const int start_year = in.start_year;
-    // Times are days since 1 January of the first reported year: the warm-up, before it, is not
-    // reported (its rows have negative days and months, and its disputes negative onsets).
-    std::size_t reported_days = 0;
-    for (const DailyRow& d : daily)
-        reported_days += d.day >= 0 ? 1U : 0U;
-    const int years =
-        static_cast<int>((reported_days + sim::days_per_year - 1) / sim::days_per_year);
-    std::vector<std::vector<const DisputeRecord*>> by_year(static_cast<std::size_t>(years));
-    std::vector<PerCategory<std::vector<const DisputeRecord*>>> by_cat(
-        static_cast<std::size_t>(years));
-    // Government cases by the year they were made, by channel (GovernmentChannel).
-    using Cases = std::array<std::uint64_t, government_channel_names.size()>;
-    std::vector<Cases> cases(static_cast<std::size_t>(years));
-    std::vector<PerCategory<Cases>> cat_cases(static_cast<std::size_t>(years));
+// ---- the tally ------------------------------------------------------------------------------
+
+namespace {
+
+/// A sum with Neumaier's compensation, as analysis::mean adds (so that a mean taken here in
+/// the same order is the same number).
+struct Compensated {
+    double sum = 0, comp = 0;
+    void add(double x) {
+        const double t = sum + x;
+        if (std::abs(sum) >= std::abs(x))
+            comp += (sum - t) + x;
+        else
+            comp += (x - t) + sum;
+        sum = t;
+    }
+    [[nodiscard]] double value() const { return sum + comp; }
+};
+
+constexpr auto tenant_code = static_cast<std::size_t>(Tenure::Tenant);
+
+/// The household group of a record (DisputeTally's leaves): housing x community kind x tenure x
+/// owner's origin.
+std::size_t household_group(const DisputeRecord& r) {
+    if (r.housing >= housing_type_count || r.village > 1 || r.tenure >= tenure_names.size() ||
+        r.nonlocal > 1)
+        throw std::invalid_argument("a dispute record with an out-of-range equity field");
+    return ((static_cast<std::size_t>(r.housing) * 2 + r.village) * 3 + r.tenure) * 2 + r.nonlocal;
+}
+
+/// A household group's value in each equity dimension (origin: -1 for tenants).
+std::array<int, 4> dimensions_of(std::size_t group) {
+    const auto tenure = static_cast<int>((group / 2) % 3);
+    return {static_cast<int>(group / 12), static_cast<int>((group / 6) % 2), tenure,
+            tenure == static_cast<int>(tenant_code) ? -1 : static_cast<int>(group % 2)};
+}
+
+} // namespace
+
+DisputeTally::DisputeTally(std::size_t reported_days)
+    : reported_days_(reported_days),
+      years_(static_cast<int>((reported_days + sim::days_per_year - 1) / sim::days_per_year)) {
+    const auto y = static_cast<std::size_t>(years_);
+    leaves_.resize(y * category_count * household_groups);
+    cases_.assign(y, Cases{});
+    cat_cases_.assign(y, {});
+    open_days_.assign(y, 0.0);
+    unresolved_days_.assign(y, 0.0);
+    cat_open_days_.assign(y, {});
+    cat_unresolved_days_.assign(y, {});
+}
+
+std::uint64_t DisputeTally::times_held() const {
+    std::uint64_t n = 0;
+    for (const Leaf& leaf : leaves_)
+        n += leaf.resolution.size();
+    return n;
+}
+
+void DisputeTally::add(const DisputeRecord& r) {
+    ++added_;
+    const std::size_t k = index(r.category);
+    if (k >= category_count || r.channel >= government_channel_names.size())
+        throw std::invalid_argument("a dispute record with an out-of-range category or channel");
+    if (!std::isnan(r.government) && r.government >= 0) { // made in a reported year
+        const auto yc = static_cast<std::size_t>(sim::year_of(r.government));
+        if (yc >= cases_.size())
+            throw std::invalid_argument("a dispute record made a government case after the run");
+        ++cases_[yc][r.channel];
+        ++cat_cases_[yc][k][r.channel];
+    }
     // Dispute-days open in each reported year, whatever the dispute's onset; and dispute-days
     // unresolved (the burden): a dispute given up is a problem left unsolved, so it counts until
     // the end of the run like one still open.
-    std::vector<double> open_days(static_cast<std::size_t>(years));
-    std::vector<double> unresolved_days(static_cast<std::size_t>(years));
-    std::vector<PerCategory<double>> cat_open_days(static_cast<std::size_t>(years));
-    std::vector<PerCategory<double>> cat_unresolved_days(static_cast<std::size_t>(years));
-    const auto end = static_cast<double>(reported_days);
-    std::vector<const DisputeRecord*> all;
-    all.reserve(records.size());
-    for (const DisputeRecord& r : records) {
-        const std::size_t k = index(r.category);
-        if (!std::isnan(r.government) && r.government >= 0) { // made in a reported year
-            const auto yc = static_cast<std::size_t>(sim::year_of(r.government));
-            ++cases[yc][r.channel];
-            ++cat_cases[yc][k][r.channel];
+    const auto end = static_cast<double>(reported_days_);
+    const double from = std::max(r.onset, 0.0);
+    const double closed = std::isnan(r.closed) ? end : std::min(r.closed, end);
+    const double solved = r.outcome == 1 ? closed : end;
+    for (double t = from; t < solved;) {
+        const int y = sim::year_of(t);
+        const auto ys = static_cast<std::size_t>(y);
+        const double year_end = std::min(solved, static_cast<double>((y + 1) * sim::days_per_year));
+        unresolved_days_[ys] += year_end - t;
+        cat_unresolved_days_[ys][k] += year_end - t;
+        const double open = std::min(year_end, closed) - t;
+        if (open > 0) {
+            open_days_[ys] += open;
+            cat_open_days_[ys][k] += open;
         }
-        const double from = std::max(r.onset, 0.0);
-        const double closed = std::isnan(r.closed) ? end : std::min(r.closed, end);
-        const double solved = r.outcome == 1 ? closed : end;
-        for (double t = from; t < solved;) {
-            const int y = sim::year_of(t);
-            const auto ys = static_cast<std::size_t>(y);
-            const double year_end =
-                std::min(solved, static_cast<double>((y + 1) * sim::days_per_year));
-            unresolved_days[ys] += year_end - t;
-            cat_unresolved_days[ys][k] += year_end - t;
-            const double open = std::min(year_end, closed) - t;
-            if (open > 0) {
-                open_days[ys] += open;
-                cat_open_days[ys][k] += open;
-            }
-            t = year_end;
-        }
-        if (r.onset < 0)
-            continue; // a dispute of the warm-up
-        all.push_back(&r);
-        const auto y = static_cast<std::size_t>(sim::year_of(r.onset));
-        by_year[y].push_back(&r);
-        by_cat[y][index(r.category)].push_back(&r);
+        t = year_end;
     }
+    if (r.onset < 0)
+        return; // a dispute of the warm-up
+    const auto y = static_cast<std::size_t>(sim::year_of(r.onset));
+    if (y >= static_cast<std::size_t>(years_))
+        throw std::invalid_argument("a dispute record with an onset after the run");
+    Leaf& leaf = leaves_[leaf_index(y, k, household_group(r))];
+    ++leaf.disputes;
+    if (!std::isnan(r.detected)) {
+        ++leaf.detected;
+        Compensated c{leaf.detection_sum, leaf.detection_comp};
+        c.add(r.detected - r.onset);
+        leaf.detection_sum = c.sum;
+        leaf.detection_comp = c.comp;
+    }
+    switch (r.outcome) {
+    case 1: {
+        ++leaf.resolved;
+        const double days = r.closed - r.onset;
+        auto& times = leaf.resolution;
+        if (times.size() == times.capacity()) // grow by a quarter, not twice over
+            times.reserve(times.size() + times.size() / 4 + 8);
+        times.push_back(days);
+        leaf.within_30 += days <= 30.0 ? 1U : 0U;
+        break;
+    }
+    case 2:
+        ++leaf.abandoned;
+        break;
+    default:
+        ++leaf.open;
+    }
+    if (!std::isnan(r.government))
+        ++leaf.channel[r.channel];
+}
+
+std::size_t reported_days(const std::vector<DailyRow>& daily) {
+    std::size_t n = 0;
+    for (const DailyRow& d : daily)
+        n += d.day >= 0 ? 1U : 0U;
+    return n;
+}
+
+void build_summary(DisputeTally& tally, const std::vector<DailyRow>& daily,
+                   const std::vector<MonthlyRow>& monthly, const SummaryInputs& in,
+                   RunResult& result) {
+    using Leaf = DisputeTally::Leaf;
+    const int start_year = in.start_year;
+    // Times are days since 1 January of the first reported year: the warm-up, before it, is not
+    // reported (its rows have negative days and months, and its disputes negative onsets).
+    if (reported_days(daily) != tally.reported_days_)
+        throw std::logic_error("a run's dispute tally is for another number of days");
+    const int years = tally.years_;
+    sim::parallel_for_each_index(tally.leaves_.size(), [&](std::size_t i) {
+        auto& times = tally.leaves_[i].resolution;
+        std::sort(times.begin(), times.end());
+    });
+    // The leaves of years [from, years) whose (category, household group) pass `keep`.
+    const auto leaves = [&](int from, int to, auto keep) {
+        std::vector<const Leaf*> out;
+        for (auto y = static_cast<std::size_t>(from); y < static_cast<std::size_t>(to); ++y)
+            for (std::size_t k = 0; k < category_count; ++k)
+                for (std::size_t g = 0; g < DisputeTally::household_groups; ++g) {
+                    const Leaf& leaf = tally.leaves_[tally.leaf_index(y, k, g)];
+                    if (leaf.disputes > 0 && keep(k, g))
+                        out.push_back(&leaf);
+                }
+        return out;
+    };
+    const auto any = [](std::size_t, std::size_t) { return true; };
     const int y0 = std::clamp(in.evaluated_from - in.start_year, 0, std::max(years - 1, 0));
-    std::vector<const DisputeRecord*> evaluated;
-    if (y0 > 0)
-        for (const DisputeRecord* r : all)
-            if (sim::year_of(r->onset) >= y0)
-                evaluated.push_back(r);
+
+    // A group's statistics from its leaves: counts and sums added, the resolution times merged
+    // in ascending order (as dispute_stats sorts them) for the mean and the quantiles.
+    const auto stats_of = [](const std::vector<const Leaf*>& group) {
+        DisputeStats s;
+        Compensated detection;
+        std::uint64_t detected = 0, within_30 = 0;
+        std::size_t n = 0;
+        for (const Leaf* leaf : group) {
+            s.disputes += leaf->disputes;
+            s.resolved += leaf->resolved;
+            s.abandoned += leaf->abandoned;
+            s.open_at_end += leaf->open;
+            within_30 += leaf->within_30;
+            detected += leaf->detected;
+            detection.add(leaf->detection_sum + leaf->detection_comp);
+            n += leaf->resolution.size();
+        }
+        constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+        s.mean_detection_days =
+            detected > 0 ? detection.value() / static_cast<double>(detected) : nan;
+        s.share_resolved_within_30_days =
+            s.disputes > 0 ? static_cast<double>(within_30) / static_cast<double>(s.disputes) : nan;
+        s.mean_resolution_days = s.median_resolution_days = s.p90_resolution_days = nan;
+        if (n == 0)
+            return s;
+        // The order statistics analysis::quantile_sorted interpolates between: ranks i, i + 1
+        // for h = (n - 1) p.
+        const auto rank = [n](double p) {
+            return static_cast<std::size_t>(std::floor(static_cast<double>(n - 1) * p));
+        };
+        const std::array<std::size_t, 2> lo{rank(0.5), rank(0.9)};
+        std::array<double, 2> at_lo{}, at_hi{};
+        // k-way merge of the sorted leaves (a min-heap of each leaf's next time).
+        struct Head {
+            double value;
+            std::uint32_t leaf;
+            std::size_t pos;
+        };
+        const auto later = [](const Head& a, const Head& b) { return a.value > b.value; };
+        std::vector<Head> heap;
+        for (std::size_t l = 0; l < group.size(); ++l)
+            if (!group[l]->resolution.empty())
+                heap.push_back(
+                    Head{group[l]->resolution.front(), static_cast<std::uint32_t>(l), 0});
+        std::make_heap(heap.begin(), heap.end(), later);
+        Compensated sum;
+        for (std::size_t r = 0; r < n; ++r) {
+            std::pop_heap(heap.begin(), heap.end(), later);
+            Head& h = heap.back();
+            sum.add(h.value);
+            for (std::size_t q = 0; q < 2; ++q) {
+                if (r == lo[q])
+                    at_lo[q] = h.value;
+                if (r == lo[q] + 1)
+                    at_hi[q] = h.value;
+            }
+            const auto& times = group[h.leaf]->resolution;
+            if (++h.pos < times.size()) {
+                h.value = times[h.pos];
+                std::push_heap(heap.begin(), heap.end(), later);
+            } else {
+                heap.pop_back();
+            }
+        }
+        s.mean_resolution_days = sum.value() / static_cast<double>(n);
+        // As analysis::quantile_sorted (interpolate_sorted) computes it.
+        const auto quantile = [&](std::size_t q, double p) {
+            const double h = static_cast<double>(n - 1) * p;
+            const double floor_h = std::floor(h);
+            if (lo[q] + 1 >= n)
+                return at_lo[q];
+            const double frac = h - floor_h;
+            if (frac == 0.0)
+                return at_lo[q];
+            return at_lo[q] + frac * (at_hi[q] - at_lo[q]);
+        };
+        s.median_resolution_days = quantile(0, 0.5);
+        s.p90_resolution_days = quantile(1, 0.9);
+        return s;
+    };
+
     // Years [from, years) pooled into one row: the whole run (from 0) or the evaluation period.
-    auto pool = [&](YearRow& row, int from, const std::vector<const DisputeRecord*>& group) {
+    auto pool = [&](YearRow& row, int from) {
         row = YearRow{};
         double household_days = 0;
         std::size_t days = 0;
@@ -165,14 +338,14 @@ void build_summary(const std::vector<DisputeRecord>& records, const std::vector<
                 ++days;
             }
         row.households = days == 0 ? 0.0 : household_days / static_cast<double>(days);
-        row.stats = dispute_stats(group);
+        row.stats = stats_of(leaves(from, years, any));
         for (const MonthlyRow& m : monthly)
             if (m.month >= 0 && m.month / 12 >= from)
                 row.institutions += m.institutions;
-        for (auto y = static_cast<std::size_t>(from); y < cases.size(); ++y) {
-            add_cases(row.stats, cases[y]);
-            row.open_dispute_days += open_days[y];
-            row.unresolved_dispute_days += unresolved_days[y];
+        for (auto y = static_cast<std::size_t>(from); y < tally.cases_.size(); ++y) {
+            add_cases(row.stats, tally.cases_[y]);
+            row.open_dispute_days += tally.open_days_[y];
+            row.unresolved_dispute_days += tally.unresolved_days_[y];
             if (in.resources && y < in.resources->size())
                 row.resources += (*in.resources)[y];
         }
@@ -190,26 +363,20 @@ void build_summary(const std::vector<DisputeRecord>& records, const std::vector<
     auto equity = [&] {
         const std::array<std::size_t, 4> sizes{housing_type_count, community_kind_names.size(),
                                                tenure_names.size(), origin_names.size()};
-        std::array<std::vector<std::vector<const DisputeRecord*>>, 4> members;
-        for (std::size_t d = 0; d < 4; ++d)
-            members[d].resize(sizes[d]);
-        for (const DisputeRecord* r : y0 > 0 ? evaluated : all) {
-            const auto g = groups_of(*r);
-            for (std::size_t d = 0; d < 4; ++d)
-                if (g[d] >= 0 && static_cast<std::size_t>(g[d]) < sizes[d])
-                    members[d][static_cast<std::size_t>(g[d])].push_back(r);
-        }
         result.equity.clear();
         for (std::size_t d = 0; d < 4; ++d)
             for (std::size_t g = 0; g < sizes[d]; ++g) {
                 EquityRow row;
                 row.dimension = static_cast<EquityDimension>(d);
                 row.group = static_cast<std::uint8_t>(g);
-                row.stats = dispute_stats(members[d][g]);
+                const auto members = leaves(y0, years, [&](std::size_t, std::size_t group) {
+                    return dimensions_of(group)[d] == static_cast<int>(g);
+                });
+                row.stats = stats_of(members);
                 std::array<std::uint64_t, government_channel_names.size()> by_channel{};
-                for (const DisputeRecord* r : members[d][g])
-                    if (!std::isnan(r->government))
-                        ++by_channel[r->channel];
+                for (const Leaf* leaf : members)
+                    for (std::size_t c = 0; c < by_channel.size(); ++c)
+                        by_channel[c] += leaf->channel[c];
                 add_cases(row.stats, by_channel);
                 result.equity.push_back(row);
             }
@@ -223,12 +390,12 @@ void build_summary(const std::vector<DisputeRecord>& records, const std::vector<
     const std::size_t groups = result.years.size() + result.category_years.size() + 3;
     sim::parallel_for_each_index(groups, [&](std::size_t g) {
         if (g == 0) { // the largest groups first, so that they do not finish last
-            pool(result.total, 0, all);
+            pool(result.total, 0);
             return;
         }
         if (g == 1) {
             if (y0 > 0)
-                pool(result.evaluation, y0, evaluated);
+                pool(result.evaluation, y0);
             return;
         }
         if (g == 2) {
@@ -242,10 +409,12 @@ void build_summary(const std::vector<DisputeRecord>& records, const std::vector<
             CategoryYearRow& cr = result.category_years[g - result.years.size()];
             cr.year = start_year + static_cast<int>(ys);
             cr.category = static_cast<Category>(k);
-            cr.stats = dispute_stats(by_cat[ys][k]);
-            add_cases(cr.stats, cat_cases[ys][k]);
-            cr.open_dispute_days = cat_open_days[ys][k];
-            cr.unresolved_dispute_days = cat_unresolved_days[ys][k];
+            const auto y = static_cast<int>(ys);
+            cr.stats =
+                stats_of(leaves(y, y + 1, [k](std::size_t c, std::size_t) { return c == k; }));
+            add_cases(cr.stats, tally.cat_cases_[ys][k]);
+            cr.open_dispute_days = tally.cat_open_days_[ys][k];
+            cr.unresolved_dispute_days = tally.cat_unresolved_days_[ys][k];
             return;
         }
         const std::size_t ys = g;
@@ -262,13 +431,14 @@ void build_summary(const std::vector<DisputeRecord>& records, const std::vector<
         for (const MonthlyRow& m : monthly)
             if (m.month >= 0 && static_cast<std::size_t>(m.month / 12) == ys)
                 row.institutions += m.institutions;
-        row.stats = dispute_stats(by_year[ys]);
+        const auto y = static_cast<int>(ys);
+        row.stats = stats_of(leaves(y, y + 1, any));
         if (in.resources && ys < in.resources->size())
             row.resources = (*in.resources)[ys];
         price(row, in.costs);
-        add_cases(row.stats, cases[ys]);
-        row.open_dispute_days = open_days[ys];
-        row.unresolved_dispute_days = unresolved_days[ys];
+        add_cases(row.stats, tally.cases_[ys]);
+        row.open_dispute_days = tally.open_days_[ys];
+        row.unresolved_dispute_days = tally.unresolved_days_[ys];
         row.burden_per_1000_households =
             household_days > 0
                 ? row.unresolved_dispute_days * 1000.0 * sim::days_per_year / household_days
@@ -281,6 +451,15 @@ void build_summary(const std::vector<DisputeRecord>& records, const std::vector<
     });
     if (y0 == 0)
         result.evaluation = result.total;
+}
+
+void build_summary(const std::vector<DisputeRecord>& records, const std::vector<DailyRow>& daily,
+                   const std::vector<MonthlyRow>& monthly, const SummaryInputs& in,
+                   RunResult& result) {
+    DisputeTally tally(reported_days(daily));
+    for (const DisputeRecord& r : records)
+        tally.add(r);
+    build_summary(tally, daily, monthly, in, result);
 }
 
 } // namespace govsim::models

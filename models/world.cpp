@@ -17,36 +17,33 @@ namespace govsim::models {
 void Units::resize(std::size_t n) {
     // The attribute arrays are allocated (and their pages touched) in parallel: at district
     // scale this is a noticeable share of a run's serial time otherwise.
-    sim::parallel_for_each_index(11, [&](std::size_t k) {
+    sim::parallel_for_each_index(10, [&](std::size_t k) {
         switch (k) {
         case 0:
-            compound.resize(n);
-            break;
-        case 1:
             move_in_day.resize(n);
             break;
-        case 2:
+        case 1:
             let.resize(n);
             break;
-        case 3:
+        case 2:
             owner_nonlocal.resize(n);
             break;
-        case 4:
+        case 3:
             cars.resize(n);
             break;
-        case 5:
+        case 4:
             floor_area_m2.resize(n);
             break;
-        case 6:
+        case 5:
             owner_satisfaction.resize(n);
             break;
-        case 7:
+        case 6:
             owner_trust.resize(n);
             break;
-        case 8:
+        case 7:
             fee_threshold.resize(n);
             break;
-        case 9:
+        case 8:
             tenant_satisfaction.resize(n);
             break;
         default:
@@ -338,7 +335,6 @@ World synthesise_world(const Scenario& scenario, std::uint64_t seed, std::uint32
             std::log(area_mean) - 0.5 * area_sigma2, std::sqrt(area_sigma2));
         double area = 0;
         for (std::uint32_t i = b; i < e; ++i) {
-            u.compound[i] = static_cast<std::uint32_t>(c);
             const bool nonlocal = rng.bernoulli(town.nonlocal_share);
             u.owner_nonlocal[i] = nonlocal ? 1 : 0;
             u.let[i] =

@@ -3,8 +3,11 @@
 
 #include <fstream>
 
+#include "sim/parallel.hpp"
+
 #include <fmt/format.h>
 #include <hdf5.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -545,7 +548,8 @@ void write_rows(hid_t dataset, hid_t memory_type, const Table& table, std::size_
 /// filter when `shuffle`), except an empty fixed-size dataset, which stays contiguous (chunks
 /// need a non-zero size).
 Handle create_dataset(hid_t file, const std::string& name, hid_t type, hsize_t rows,
-                      bool extendible, hsize_t chunk_rows, bool shuffle, const std::string& what) {
+                      bool extendible, hsize_t chunk_rows, bool shuffle, const std::string& what,
+                      unsigned level = deflate_level) {
     const hsize_t unlimited = H5S_UNLIMITED;
     Handle space(check(H5Screate_simple(1, &rows, extendible ? &unlimited : nullptr), what),
                  H5Sclose);
@@ -555,7 +559,8 @@ Handle create_dataset(hid_t file, const std::string& name, hid_t type, hsize_t r
         if (shuffle) {
             check(H5Pset_shuffle(dcpl.get()), what);
         }
-        check(H5Pset_deflate(dcpl.get(), deflate_level), what);
+        if (level > 0)
+            check(H5Pset_deflate(dcpl.get(), level), what);
     }
     Handle lcpl = intermediate_groups_lcpl(what);
     return Handle(check(H5Dcreate2(file, name.c_str(), type, space.get(), lcpl.get(), dcpl.get(),
@@ -599,7 +604,7 @@ void ResultsFile::write_table(std::string_view dataset_path, const Table& table)
 }
 
 ResultsFile::TableWriter ResultsFile::create_table(std::string_view dataset_path,
-                                                   const Table& schema) {
+                                                   const Table& schema, Compression compression) {
     require_open("create_table");
     const std::string name(dataset_path);
     require_columns(schema, name, path_);
@@ -608,21 +613,30 @@ ResultsFile::TableWriter ResultsFile::create_table(std::string_view dataset_path
     const std::size_t row_size = schema.row_size();
     auto [memory_type, file_type] = compound_types(schema.columns(), row_size, what);
     const std::size_t chunk_rows = std::max<std::size_t>(target_chunk_bytes / row_size, 1);
-    Handle dataset = create_dataset(file_, name, file_type.get(), 0, true, chunk_rows, true, what);
+    if (compression.deflate_level > 9)
+        throw std::invalid_argument(fmt::format("table '{}': deflate level {} is not 0..9", name,
+                                                compression.deflate_level));
+    Handle dataset = create_dataset(file_, name, file_type.get(), 0, true, chunk_rows,
+                                    compression.shuffle, what, compression.deflate_level);
     for (const auto& [key, value] : schema.attributes()) {
         write_string_attribute(dataset.get(), key, value, StringStorage::Variable, what);
     }
+    // Chunks compressed here must be what HDF5 would write: packed rows in the file's layout.
+    const bool direct = compression.parallel && !compression.shuffle &&
+                        compression.deflate_level > 0 &&
+                        H5Tequal(memory_type.get(), file_type.get()) > 0;
     // The writer owns the dataset and the memory type from here on.
     const hid_t dataset_id = dataset.release();
     const hid_t memory_id = memory_type.release();
-    return TableWriter(name, what, dataset_id, memory_id, schema.columns(), chunk_rows);
+    return TableWriter(name, what, dataset_id, memory_id, schema.columns(), chunk_rows,
+                       direct ? compression.deflate_level : 0U);
 }
 
 ResultsFile::TableWriter::TableWriter(std::string name, std::string what, std::int64_t dataset,
                                       std::int64_t memory_type, std::vector<Table::Column> columns,
-                                      std::size_t chunk_rows)
+                                      std::size_t chunk_rows, unsigned direct_level)
     : name_(std::move(name)), what_(std::move(what)), dataset_(dataset), memory_type_(memory_type),
-      chunk_rows_(chunk_rows) {
+      chunk_rows_(chunk_rows), direct_level_(direct_level) {
     for (const Table::Column& column : columns) {
         columns_.emplace_back(column.name, std::make_pair(column.type, column.size));
         row_size_ += column.size;
@@ -633,7 +647,9 @@ ResultsFile::TableWriter::TableWriter(TableWriter&& other) noexcept
     : name_(std::move(other.name_)), what_(std::move(other.what_)),
       dataset_(std::exchange(other.dataset_, -1)),
       memory_type_(std::exchange(other.memory_type_, -1)), columns_(std::move(other.columns_)),
-      row_size_(other.row_size_), chunk_rows_(other.chunk_rows_), rows_(other.rows_) {
+      row_size_(other.row_size_), chunk_rows_(other.chunk_rows_), rows_(other.rows_),
+      direct_level_(other.direct_level_), pending_(std::move(other.pending_)),
+      written_(other.written_) {
 }
 
 ResultsFile::TableWriter::~TableWriter() {
@@ -668,6 +684,23 @@ void ResultsFile::TableWriter::append(const Table& rows) {
         return;
     }
     const QuietErrors quiet;
+    if (direct_level_ > 0) {
+        // Packed a few chunks at a time; whole chunks are compressed and written at once.
+        const std::size_t batch = 8 * chunk_rows_;
+        for (std::size_t first = 0; first < rows.rows(); first += batch) {
+            const std::size_t count = std::min(batch, rows.rows() - first);
+            std::size_t at = pending_.size();
+            pending_.resize(at + count * row_size_);
+            for (std::size_t i = 0; i < count; ++i)
+                for (const Table::Column& column : rows.columns()) {
+                    column.pack(first + i, pending_.data() + at);
+                    at += column.size;
+                }
+            write_chunks(false);
+        }
+        rows_ += rows.rows();
+        return;
+    }
     const hsize_t extent = static_cast<hsize_t>(rows_ + rows.rows());
     check(H5Dset_extent(dataset_, &extent), what_);
     std::vector<std::byte> buffer;
@@ -676,6 +709,58 @@ void ResultsFile::TableWriter::append(const Table& rows) {
         write_rows(dataset_, memory_type_, rows, first, count, rows_ + first, buffer, what_);
     }
     rows_ += rows.rows();
+}
+
+void ResultsFile::TableWriter::write_chunks(bool last) {
+    const std::size_t chunk_bytes = chunk_rows_ * row_size_;
+    std::size_t chunks = pending_.size() / chunk_bytes;
+    std::size_t rows_in = chunks * chunk_rows_;
+    if (last && pending_.size() % chunk_bytes != 0) {
+        // The last chunk, padded with zeros (the fill value) to a whole chunk, as HDF5 stores
+        // chunks at the edge of a dataset.
+        rows_in += (pending_.size() % chunk_bytes) / row_size_;
+        pending_.resize((chunks + 1) * chunk_bytes, std::byte{0});
+        ++chunks;
+    }
+    if (chunks == 0)
+        return;
+    std::vector<std::vector<Bytef>> out(chunks);
+    std::vector<int> status(chunks, Z_OK);
+    parallel_for_each_index(chunks, [&](std::size_t k) {
+        uLongf size = compressBound(static_cast<uLong>(chunk_bytes));
+        out[k].resize(size);
+        status[k] = compress2(out[k].data(), &size,
+                              reinterpret_cast<const Bytef*>(pending_.data() + k * chunk_bytes),
+                              static_cast<uLong>(chunk_bytes), static_cast<int>(direct_level_));
+        out[k].resize(size);
+    });
+    const hsize_t extent = static_cast<hsize_t>(written_ + rows_in);
+    check(H5Dset_extent(dataset_, &extent), what_);
+    for (std::size_t k = 0; k < chunks; ++k) {
+        if (status[k] != Z_OK)
+            throw OutputError(fmt::format("{}: zlib failed ({})", what_, status[k]));
+        const hsize_t offset = static_cast<hsize_t>(written_ + k * chunk_rows_);
+        // A chunk deflate does not make smaller is stored as it is, the filter marked skipped
+        // (as HDF5's own optional deflate does).
+        const bool raw = out[k].size() >= chunk_bytes;
+        check(H5Dwrite_chunk(dataset_, H5P_DEFAULT, raw ? 1U : 0U, &offset,
+                             raw ? chunk_bytes : out[k].size(),
+                             raw ? static_cast<const void*>(pending_.data() + k * chunk_bytes)
+                                 : static_cast<const void*>(out[k].data())),
+              what_);
+    }
+    written_ += rows_in;
+    const std::size_t used = std::min(pending_.size(), chunks * chunk_bytes);
+    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(used));
+}
+
+void ResultsFile::TableWriter::finish() {
+    if (dataset_ < 0)
+        throw std::logic_error(fmt::format("table '{}': finish after it was moved", name_));
+    if (direct_level_ == 0 || pending_.empty())
+        return;
+    const QuietErrors quiet;
+    write_chunks(true);
 }
 
 void ResultsFile::commit() {

@@ -1,5 +1,6 @@
 #include "sim/service_queue.hpp"
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 
@@ -31,31 +32,66 @@ ServiceQueue::Arrival ServiceQueue::arrive(std::uint32_t job, double time, doubl
         ++busy_;
         return {Admission::Started, ticket};
     }
-    if (capacity_ != 0 && waiting_.size() >= capacity_)
+    if (capacity_ != 0 && waiting() >= capacity_)
         return {Admission::Rejected, ticket};
-    waiting_.insert(Waiter{ticket.key, ticket.id, job});
+    const Waiter w{ticket.key, ticket.id, job};
+    if (waiting() == 0 || room_.back() < w) { // the usual case: it joins the end
+        room_.push_back(w);
+    } else {
+        const auto first = room_.begin() + head_;
+        const auto at = std::upper_bound(first, room_.end(), w);
+        if (head_ > 0 && at - first < room_.end() - at) { // shift the shorter, front side
+            std::move(first, at, first - 1);
+            --head_;
+            *(at - 1) = w;
+        } else {
+            room_.insert(at, w);
+        }
+    }
     return {Admission::Waiting, ticket};
+}
+
+std::uint32_t ServiceQueue::pop_first() {
+    assert(waiting() > 0);
+    const std::uint32_t job = room_[head_].job;
+    ++head_;
+    if (head_ == room_.size()) { // empty: start again at the front
+        room_.clear();
+        head_ = 0;
+    } else if (head_ >= 64 && head_ * 2 >= room_.size()) { // reclaim the slots before head_
+        room_.erase(room_.begin(), room_.begin() + head_);
+        head_ = 0;
+    }
+    return job;
 }
 
 std::optional<std::uint32_t> ServiceQueue::complete(double time) {
     account(time);
     assert(busy_ > 0);
-    if (waiting_.empty() || busy_ > servers_) { // after a cut, a finishing server leaves
+    if (waiting() == 0 || busy_ > servers_) { // after a cut, a finishing server leaves
         --busy_;
         return std::nullopt;
     }
-    const auto first = waiting_.begin();
-    const std::uint32_t job = first->job;
-    waiting_.erase(first);
-    return job; // the freed server takes it at once: busy_ is unchanged
+    return pop_first(); // the freed server takes it at once: busy_ is unchanged
 }
 
 bool ServiceQueue::renege(const Ticket& ticket) {
     // The waiter's key is (key, id) and ids are unique, so the lookup finds exactly this job.
-    const auto it = waiting_.find(Waiter{ticket.key, ticket.id, 0});
-    if (it == waiting_.end())
+    const Waiter w{ticket.key, ticket.id, 0};
+    const auto first = room_.begin() + head_;
+    const auto it = std::lower_bound(first, room_.end(), w);
+    if (it == room_.end() || it->key != w.key || it->ticket != w.ticket)
         return false;
-    waiting_.erase(it);
+    if (it - first < room_.end() - it) { // shift the shorter, front side
+        std::move_backward(first, it, it + 1);
+        ++head_;
+        if (head_ == room_.size()) {
+            room_.clear();
+            head_ = 0;
+        }
+    } else {
+        room_.erase(it);
+    }
     return true;
 }
 
@@ -77,10 +113,8 @@ std::vector<std::uint32_t> ServiceQueue::set_servers(std::uint32_t servers, doub
     account(time);
     servers_ = servers;
     std::vector<std::uint32_t> started;
-    while (busy_ < servers_ && !waiting_.empty()) {
-        const auto first = waiting_.begin();
-        started.push_back(first->job);
-        waiting_.erase(first);
+    while (busy_ < servers_ && waiting() > 0) {
+        started.push_back(pop_first());
         ++busy_;
     }
     return started;

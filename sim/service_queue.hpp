@@ -6,7 +6,6 @@
 // on its own event calendar. This keeps all random draws in the caller's keyed streams.
 #include <cstdint>
 #include <optional>
-#include <set>
 #include <vector>
 
 namespace govsim::sim {
@@ -73,7 +72,7 @@ public:
     /// by it.
     [[nodiscard]] double speed() const { return speed_; }
     [[nodiscard]] std::uint32_t busy() const { return busy_; }
-    [[nodiscard]] std::size_t waiting() const { return waiting_.size(); }
+    [[nodiscard]] std::size_t waiting() const { return room_.size() - head_; }
     /// Integral of the number of busy servers over time, up to `time` (server-days).
     [[nodiscard]] double busy_time(double time) const;
 
@@ -87,6 +86,8 @@ private:
         }
     };
     void account(double time);
+    /// Takes the first waiter out of the room.
+    std::uint32_t pop_first();
 
     std::uint32_t servers_;
     double speed_ = 1.0;
@@ -94,7 +95,13 @@ private:
     Discipline discipline_;
     std::uint32_t busy_ = 0;
     std::uint64_t next_ticket_ = 0;
-    std::set<Waiter> waiting_;
+    /// The waiting room: room_[head_, end) sorted by (key, ticket), a flat array rather than a
+    /// tree (24 bytes a waiter, contiguous). A job leaves the front by moving head_; a job that
+    /// reneges is removed by shifting whichever side of it is shorter; arrivals under FIFO are
+    /// appended (their key, the arrival time, never decreases). The slots before head_ are
+    /// reclaimed when they outnumber the waiters.
+    std::vector<Waiter> room_;
+    std::uint32_t head_ = 0;
     double busy_area_ = 0.0;
     double last_time_ = 0.0;
 };

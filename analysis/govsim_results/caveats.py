@@ -23,27 +23,31 @@ FACTS = {
 }
 
 CALIBRATED = {
-    "en": ("<b>Calibrated</b>: three behavioural parameters (<code>escalation.escalate_base</code>, "
+    "en": ("<b>Calibrated</b>: six values are fitted by ABC-SMC to seven patterns of Lishui at once "
+           "(docs/calibration.md): three behavioural parameters (<code>escalation.escalate_base</code>, "
            "<code>households.fee_threshold_mean</code>, the residents' committees' mediation "
-           "success) and, for Lishui, its occupancy path and the share of resettlement compounds "
-           "with a firm are fitted by ABC-SMC to Lishui's two complaint counts and to bands for "
-           "four secondary patterns (<code>scenarios/parameters/calibrated-lishui.toml</code>, "
-           "<code>scenarios/towns/lishui-calibrated.toml</code>, docs/calibration.md). The shipped "
-           "values are the point nearest the patterns when the posterior's best particles and "
-           "points around them are rerun at 100 replicates; that point passes the posterior "
-           "predictive check at 100 replicates, but the posterior around it is wide: escalation "
-           "and mediation success are only identified together, the town figures not at all, and "
-           "other values fit as well. Guicheng and Dali borrow the behavioural values as an "
-           "assumption. Calibrated values are not measurements."),
-    "zh": ("<b>校准值</b>：三个行为参数（<code>escalation.escalate_base</code>、"
-           "<code>households.fee_threshold_mean</code>、居委会调解成功率）以及里水的入住率路径和"
-           "安置小区由物业公司管理的比例，是用近似贝叶斯计算（ABC-SMC）拟合里水两个年度投诉数、"
-           "并使四个次要模式保持在给定区间内得到的（<code>scenarios/parameters/calibrated-lishui.toml</code>、"
-           "<code>scenarios/towns/lishui-calibrated.toml</code>，见 docs/calibration.md）。"
-           "采用的数值是把后验中最好的粒子及其附近的点各以100次重复重新运行后最接近各模式的那个点；"
-           "该点通过了100次重复的后验预测检验，但其周围的后验分布很宽：升级概率与调解成功率只能共同确定，"
-           "城镇数值完全无法确定，其他数值也能同样吻合。桂城和大沥借用这些行为参数是一个假设。"
-           "校准值不是测量值。"),
+           "success) in <code>scenarios/parameters/calibrated-lishui.toml</code>, and three town "
+           "figures (the occupancy path's start and growth, the share of resettlement compounds "
+           "with a firm) in <code>scenarios/towns/lishui-calibrated.toml</code>. The patterns are "
+           "the complaint counts of 2014 and 2015 (the only facts) and bands for mediation "
+           "success, owners' committees, fee collection and firms' exits (other places' figures "
+           "and assumptions). The fit narrows the fee threshold and a combination of escalation "
+           "and mediation success; it does not identify the town figures. The shipped values "
+           "are one point in the posterior's region, the nearest the patterns when the "
+           "posterior's best particles and points around them are rerun at 100 replicates; it "
+           "passes the predictive check at 100 replicates (docs/calibration.md says which and "
+           "why). A design can draw from the whole posterior "
+           "(<code>scenarios/pilot-robustness.toml</code>). "
+           "Calibrated values are assumptions fitted to these patterns, not measurements."),
+    "zh": ("<b>校准值</b>：六个数值用近似贝叶斯计算（ABC-SMC）同时拟合里水的七个模式（见 docs/calibration.md）："
+           "三个行为参数（<code>escalation.escalate_base</code>、<code>households.fee_threshold_mean</code>、"
+           "居委会调解成功率）在 <code>scenarios/parameters/calibrated-lishui.toml</code> 中，三个镇级数值"
+           "（入住率路径的起点和增长、有物业公司的安置小区比例）在 <code>scenarios/towns/lishui-calibrated.toml</code> 中。"
+           "这些模式是 2014 年和 2015 年的投诉数（唯一的事实）以及调解成功率、业主委员会、物业费收缴率和物业公司撤出的区间"
+           "（来自其他地方的数据和假设）。拟合收窄了缴费阈值以及升级与调解成功率的组合，但无法确定镇级数值。"
+           "所附数值是后验分布范围内的一个点：把后验中最好的粒子及其附近的点各以100次重复重新运行后最接近各模式的那个点，"
+           "它通过了100次重复的后验预测检验（docs/calibration.md 说明是哪一个及原因）；试验设计可以从整个后验分布抽样"
+           "（<code>scenarios/pilot-robustness.toml</code>）。校准值是按这些模式拟合的假设，不是测量值。"),
 }
 
 UNCALIBRATED = {
@@ -81,6 +85,18 @@ INTERVALS = {
     "zh": ("<b>区间</b>为 {n} 次重复运行上的 95% Student-t 区间，只反映模型的随机性，不反映假设参数或校准参数的不确定性。"
            "差值按重复运行配对（共同随机数），因此比各模式自身数值的波动窄。区间不含零的差值相对于随机性是明确的，"
            "但在其他假设下仍可能改变。"),
+}
+
+DESIGN = {
+    "en": ("<b>A designed experiment</b> ({kind}, {points} points): its runs differ in the "
+           "design's parameters as well as in their random numbers. The yearly, monthly and "
+           "daily figures average every run of every point, so their bands cover the spread "
+           "over the design's parameter values as well as replicate noise, and no figure "
+           "compares models at equal parameters; the per-run table (/runs), the sweep, "
+           "sensitivity and robustness figures are the design's results."),
+    "zh": ("<b>试验设计</b>（{kind}，{points} 个设计点）：各次运行不仅随机数不同，设计参数也不同。"
+           "年度、月度和每日图对所有设计点的所有运行取平均，因此色带既包含设计参数取值范围内的差异，也包含重复运行的随机性；"
+           "这些图并非在相同参数下比较各模式。试验设计的结果见逐次运行表（/runs）以及参数扫描、敏感性和稳健性图。"),
 }
 
 ABANDONED = {
@@ -192,6 +208,9 @@ def caveats(results, lang: str) -> list:
         items.append(OTHER_TOWNS[lang].format(towns=names))
     replicates = results.attrs.get("replicates")
     items.append(INTERVALS[lang].format(n=html.escape(str(replicates))))
+    if results.attrs.get("design_kind"):
+        items.append(DESIGN[lang].format(kind=html.escape(str(results.attrs["design_kind"])),
+                                         points=html.escape(str(results.attrs.get("design_points", "")))))
     shares = abandoned_range(results)
     if shares is not None:
         items.append(ABANDONED[lang].format(low=shares[0], high=shares[1]))

@@ -373,7 +373,15 @@ def yearly_outcomes(results, lang="en"):
            hgap=0.3)
     caption = labels.text("yearly_caption" if source == "summary" else "yearly_comparison_caption",
                           lang)
-    return [Figure("yearly", labels.text("yearly_title", lang), caption, fig)]
+    return [Figure("yearly", labels.text("yearly_title", lang), _design_note(results, caption, lang),
+                   fig)]
+
+
+def _design_note(results, caption: str, lang: str) -> str:
+    """`caption`, followed for a designed experiment by what its means and bands are over."""
+    if not results.attrs.get("design_kind"):
+        return caption
+    return caption + " " + labels.text("design_means_note", lang)
 
 
 # --------------------------------------------------------------------------- /monthly
@@ -445,7 +453,7 @@ def monthly_series(results, lang="en", towns=None):
                hgap=0.45)
         town_name = labels.name(town, lang)
         out.append(Figure(f"monthly-{town}", labels.text("monthly_title", lang, town=town_name),
-                          labels.text("monthly_caption", lang), fig))
+                          _design_note(results, labels.text("monthly_caption", lang), lang), fig))
     return out
 
 
@@ -504,7 +512,7 @@ def daily_load(results, lang="en", towns=None):
                hgap=0.65)
         town_name = labels.name(town, lang)
         out.append(Figure(f"daily-{town}", labels.text("daily_title", lang, town=town_name),
-                          labels.text("daily_caption", lang), fig))
+                          _design_note(results, labels.text("daily_caption", lang), lang), fig))
     return out
 
 

@@ -207,6 +207,9 @@ TEXT = {
         "town": "town",
         "policy_start": "policy start",
         "no_interval": "one replicate: no intervals",
+        "design_means_note": ("This file is a designed experiment: the means and bands are over "
+                              "every run of every design point, so they include the spread over "
+                              "the design's parameter values, not replicate noise alone."),
     },
     "zh": {
         "difference_from": "与{baseline}之差",
@@ -245,6 +248,7 @@ TEXT = {
         "town": "镇（街道）",
         "policy_start": "政策开始",
         "no_interval": "仅一次重复运行：无区间",
+        "design_means_note": "本文件是试验设计：均值和色带针对所有设计点的所有运行，因此包含设计参数取值范围内的差异，而不只是重复运行的随机性。",
     },
 }
 

@@ -5,8 +5,8 @@
 // Before move-in, or if it is never occupied (empty, second home), the owner is absent too.
 // The fee is the owner's liability; the household living in the unit (owner or tenant) raises
 // service, parking and neighbour disputes, owners raise owners'-rights disputes. Structure of
-// arrays, grouped by compound; within a compound, units are ordered by move-in day, so the
-// occupied ones are a prefix.
+// arrays, grouped by compound (compound c has units [first_unit, first_unit + units)); within a
+// compound, units are ordered by move-in day, so the occupied ones are a prefix.
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -22,7 +22,6 @@ enum class Party : std::uint8_t {
 };
 
 struct Units {
-    std::vector<std::uint32_t> compound;
     std::vector<std::int32_t> move_in_day;    ///< first occupied day; `never` if it stays empty
     std::vector<std::uint8_t> let;            ///< 1: once occupied, a tenant household lives there
     std::vector<std::uint8_t> owner_nonlocal; ///< 1: the owner is not a Foshan resident
@@ -36,7 +35,7 @@ struct Units {
     std::vector<float> tenant_satisfaction;
     std::vector<float> tenant_trust;
 
-    [[nodiscard]] std::size_t size() const { return compound.size(); }
+    [[nodiscard]] std::size_t size() const { return move_in_day.size(); }
     void resize(std::size_t n);
 
     /// Satisfaction and trust of a party (the household living there, or the absent owner).

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <span>
 
 using namespace govsim;
 namespace fs = std::filesystem;
@@ -120,6 +121,43 @@ TEST_CASE("a saved run is loaded back exactly", "[checkpoint]") {
     require_same(run, *back);
     cp.remove();
     CHECK_FALSE(fs::exists(dir.path() / "store"));
+}
+
+TEST_CASE("records spilled to a file while the run goes on give the same checkpoint",
+          "[checkpoint]") {
+    // A run saved to a store keeps no records in memory: they go to a spill file as disputes
+    // are counted and are copied from there into its checkpoint, byte for byte as if kept.
+    const Small small;
+    auto run = models::run_experiment(small.scenarios, small.options())[1];
+    REQUIRE(run.disputes.size() > 100);
+    const TempDir dir("govsim-checkpoint");
+    const models::Checkpoint kept(dir.path() / "kept", fingerprint("1"));
+    const models::Checkpoint spilled(dir.path() / "spilled", fingerprint("1"));
+    kept.save(run);
+    auto spill = spilled.spill(1);
+    const std::span<const models::DisputeRecord> all(run.disputes);
+    for (std::size_t at = 0; at < all.size(); at += 37) // in pieces, as days hand them on
+        spill->append(all.subspan(at, std::min<std::size_t>(37, all.size() - at)));
+    CHECK(spill->count() == run.disputes.size());
+    auto without = run;
+    without.disputes.clear();
+    CHECK_NOTHROW(models::check_complete(without, small.plan.shape(1), spill.get()));
+    CHECK_THROWS_AS(models::check_complete(without, small.plan.shape(1)), std::logic_error);
+    spilled.save(without, spill.get());
+    CHECK(read_bytes(kept.run_path(1)) == read_bytes(spilled.run_path(1)));
+    // The spill's file goes with it.
+    const auto leftovers = [&] {
+        std::size_t n = 0;
+        for (const auto& e : fs::directory_iterator(dir.path() / "spilled"))
+            n += e.path().filename().string().find(".records.tmp-") != std::string::npos ? 1U : 0U;
+        return n;
+    };
+    CHECK(leftovers() == 1);
+    spill.reset();
+    CHECK(leftovers() == 0);
+    const auto back = spilled.load(small.plan.shape(1));
+    REQUIRE(back.has_value());
+    require_same(run, *back);
 }
 
 TEST_CASE("a store of another experiment is refused, names what differs and keeps its runs",

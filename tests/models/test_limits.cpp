@@ -170,7 +170,7 @@ TEST_CASE("an experiment of too many scenarios or runs is refused before composi
     const std::string town = std::string(GOVSIM_SOURCE_DIR) + "/scenarios/towns/lishui.toml";
     const std::string model = std::string(GOVSIM_SOURCE_DIR) + "/scenarios/models/baseline.toml";
     std::string towns;
-    for (int i = 0; i < 101; ++i)
+    for (int i = 0; i < 1001; ++i) // 100,100 scenarios: above limits::max_scenarios
         towns += fmt::format("{}\"{}\"", i ? ", " : "", town);
     std::string models_list;
     for (int i = 0; i < 100; ++i)
@@ -184,7 +184,7 @@ TEST_CASE("an experiment of too many scenarios or runs is refused before composi
     const auto start = std::chrono::steady_clock::now();
     const auto e = error_of(p.string());
     CHECK(e.key() == "experiment");
-    CHECK(e.found() == "101 towns x 100 models");
+    CHECK(e.found() == "1001 towns x 100 models");
     CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
 }
 

@@ -173,7 +173,11 @@ TEST_CASE("a factorial design crosses its points with towns and models", "[desig
             CHECK(s.escalation.escalate_base == values[p][0]);
             CHECK(s.handlers.departments[department(s, "urban_management")].servers ==
                   values[p][1]);
+            // The files' text is the experiment's, once: a point holds none of it, not even as
+            // spare capacity (a design of 5,632 points once held 250 MB of it).
+            CHECK(s.source_text.capacity() < 64);
         }
+    CHECK_FALSE(e.source_text.empty());
 
     SECTION("a design key that names no number is refused where it is written") {
         const auto bad = write_experiment(dir.path(), model("baseline"),

@@ -360,6 +360,39 @@ TEST_CASE("write_results: /disputes only on request", "[results]") {
     CHECK_FALSE(exists(file.get(), "disputes"));
 }
 
+TEST_CASE("write_results: /disputes at any deflate level holds the same rows", "[results]") {
+    // Level 1 without the shuffle by default; 0 leaves the table uncompressed.
+    const TempDir dir(temp_prefix);
+    const auto runs = make_runs();
+    const auto filters = [](const fs::path& p) {
+        const Id file(H5Fopen(p.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+        const Id set(H5Dopen2(file.get(), "disputes", H5P_DEFAULT), H5Dclose);
+        const Id dcpl(H5Dget_create_plist(set.get()), H5Pclose);
+        std::vector<H5Z_filter_t> out;
+        for (int k = 0; k < H5Pget_nfilters(dcpl.get()); ++k) {
+            unsigned flags = 0;
+            std::size_t n = 0;
+            out.push_back(H5Pget_filter2(dcpl.get(), static_cast<unsigned>(k), &flags, &n, nullptr,
+                                         0, nullptr, nullptr));
+        }
+        return out;
+    };
+    std::vector<fs::path> paths;
+    for (const unsigned level : {1U, 0U, 9U}) {
+        paths.push_back(dir.path() / fmt::format("level{}.h5", level));
+        const govsim::models::MemoryRuns source(runs);
+        (void)write_results(paths.back().string(), make_provenance(), source, true, nullptr, level);
+    }
+    CHECK(filters(paths[0]) == std::vector<H5Z_filter_t>{H5Z_FILTER_DEFLATE});
+    CHECK(filters(paths[1]).empty());
+    CHECK(filters(paths[2]) == std::vector<H5Z_filter_t>{H5Z_FILTER_DEFLATE});
+    for (const std::size_t k : {1U, 2U}) {
+        const auto differences =
+            govsim::sim::compare_datasets(paths[0], paths[k], {"wall_seconds", "created_utc"});
+        CHECK(differences.empty());
+    }
+}
+
 TEST_CASE("write_results: no runs gives empty tables that stock readers read", "[results]") {
     const TempDir dir(temp_prefix);
     const fs::path path = dir.path() / "empty.h5";

@@ -191,8 +191,16 @@ TEST_CASE("policy and lever start dates are read and checked", "[time][policy][s
     const auto with = [&](const std::string& extra) {
         return models::parse_scenario(text + extra, test::source_path("scenarios/x.toml"));
     };
-    CHECK(with("\n[model]\nname = \"m\"\npolicy_start = 2016-09-01\n").model.policy_start ==
-          sim::Date{2016, 9, 1});
+    CHECK(with("\n[model]\nname = \"m\"\npolicy_start = 2014-09-01\n").model.policy_start ==
+          sim::Date{2014, 9, 1});
+    // The run reports 2014-2015: a policy start must leave a whole reported year after it (the
+    // evaluation period), so 1 January 2015 is the latest.
+    CHECK(with("\n[model]\nname = \"m\"\npolicy_start = 2015-01-01\n").model.policy_start ==
+          sim::Date{2015, 1, 1});
+    CHECK_THROWS_WITH(with("\n[model]\nname = \"m\"\npolicy_start = 2015-01-02\n"),
+                      Catch::Matchers::Contains("model.policy_start: expected a date on or before "
+                                                "2015-01-01") &&
+                          Catch::Matchers::Contains("found 2015-01-02"));
     CHECK_THROWS_WITH(with("\n[model]\nname = \"m\"\npolicy_start = 2016-02-29\n"),
                       Catch::Matchers::Contains("model.policy_start: expected a date") &&
                           Catch::Matchers::Contains("no leap days"));
@@ -356,7 +364,8 @@ TEST_CASE("models continue from a shared history to the runs they give alone, bi
     // Directly: a history stopped at the policy start, continued by each model.
     models::RunOptions with_history;
     with_history.record_disputes = true;
-    with_history.history = models::run_history(scenarios[0], 5, 1, policy_day);
+    // (A run keeping records continues from a history that kept them.)
+    with_history.history = models::run_history(scenarios[0], 5, 1, policy_day, with_history);
     REQUIRE(models::history_day(*with_history.history) == policy_day);
     for (std::size_t s = 0; s < 5; ++s) {
         models::RunKey key{0, "x", "t", scenarios[s].model.name, 1};

@@ -2,6 +2,7 @@
 #include "sim/event_queue.hpp"
 
 #include <catch2/catch.hpp>
+#include <limits>
 #include <vector>
 
 using govsim::sim::EventQueue;
@@ -16,11 +17,17 @@ TEST_CASE("event queue pops events in time order", "[sim][event_queue]") {
 
     std::vector<double> popped;
     while (!q.empty()) {
+        const double next = q.next_time();
         const auto e = q.pop();
+        CHECK(e.time == next);
         CHECK(times[static_cast<std::size_t>(e.payload)] == e.time);
         popped.push_back(e.time);
     }
     CHECK(popped == std::vector<double>{0.0, 0.5, 1.0, 3.25, 5.0, 7.5, 9.0});
+    // Empty, the next time is +infinity, so "anything before t?" needs no emptiness check.
+    CHECK(q.next_time() == std::numeric_limits<double>::infinity());
+    q.schedule(4.0, 0);
+    CHECK(q.next_time() == 4.0);
 }
 
 TEST_CASE("event queue breaks ties in time by scheduling order", "[sim][event_queue]") {

@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -153,6 +154,76 @@ TEST_CASE("reneging removes a waiting job and fails for one that has started",
         CHECK_FALSE(q.renege(c.ticket));                           // started now
         CHECK(q.complete(4.0) == std::nullopt);
     }
+}
+
+TEST_CASE("the flat waiting room serves and reneges exactly as an ordered set would",
+          "[sim][service_queue]") {
+    // A random mix of arrivals (FIFO and priority keys, switching discipline), completions,
+    // reneges of waiting and of started jobs, and server changes, against a reference that
+    // keeps the waiters in a std::map ordered by (key, ticket). Long enough that the room
+    // grows past its reclaim threshold and both sides of a removal get shifted.
+    govsim::sim::Stream rng(20261202, 1, 2, 3);
+    ServiceQueue q(2, 0, Discipline::Fifo);
+    std::map<std::pair<double, std::uint64_t>, std::uint32_t> reference;
+    std::vector<ServiceQueue::Ticket> tickets; // of every job that had to wait
+    std::uint32_t busy = 0, servers = 2, next_job = 0;
+    double t = 0;
+    std::size_t reneged = 0, middle_inserts = 0;
+    for (int step = 0; step < 40000; ++step) {
+        t += rng.uniform();
+        const double u = rng.uniform();
+        if (u < 0.45) {
+            if (rng.uniform() < 0.01)
+                q.set_discipline(rng.uniform() < 0.5 ? Discipline::Fifo : Discipline::Priority);
+            const double priority = t - 50.0 * rng.uniform(); // an onset before now
+            const auto a = q.arrive(next_job, t, priority);
+            if (a.admission == Admission::Started) {
+                REQUIRE(busy < servers);
+                ++busy;
+            } else {
+                REQUIRE(a.admission == Admission::Waiting);
+                if (!reference.empty() &&
+                    std::make_pair(a.ticket.key, a.ticket.id) < reference.rbegin()->first)
+                    ++middle_inserts;
+                reference.emplace(std::make_pair(a.ticket.key, a.ticket.id), next_job);
+                tickets.push_back(a.ticket);
+            }
+            ++next_job;
+        } else if (u < 0.75) {
+            if (busy == 0)
+                continue;
+            const auto next = q.complete(t);
+            if (reference.empty() || busy > servers) {
+                REQUIRE(!next);
+                --busy;
+            } else {
+                REQUIRE(next);
+                CHECK(*next == reference.begin()->second);
+                reference.erase(reference.begin());
+            }
+        } else if (u < 0.98) {
+            if (tickets.empty())
+                continue;
+            const auto i = rng.below(static_cast<std::uint32_t>(tickets.size()));
+            const auto ticket = tickets[i];
+            const bool waiting = reference.erase(std::make_pair(ticket.key, ticket.id)) > 0;
+            CHECK(q.renege(ticket) == waiting);
+            reneged += waiting;
+        } else {
+            servers = 1 + rng.below(4);
+            const auto started = q.set_servers(servers, t);
+            for (const auto job : started) {
+                REQUIRE(!reference.empty());
+                CHECK(job == reference.begin()->second);
+                reference.erase(reference.begin());
+                ++busy;
+            }
+        }
+        REQUIRE(q.waiting() == reference.size());
+        REQUIRE(q.busy() == busy);
+    }
+    CHECK(reneged > 1000);
+    CHECK(middle_inserts > 1000);
 }
 
 TEST_CASE("busy time integrates the number of busy servers over time", "[sim][service_queue]") {

@@ -68,6 +68,13 @@ class Report(unittest.TestCase):
             self.assertEqual(sum("/equity_comparison" in n for n in notes), 1)
             self.assertFalse(any("format 3" in n or "格式 3" in n for n in notes))
         self.assertIn("sobol: 16 points, 2 parameters, seed 3", page(DESIGN_SOBOL))
+        # Its yearly, monthly and daily figures average over the design's points: the captions
+        # and the caveats say so.
+        html = report.build(load(DESIGN_SOBOL), "en", figure_names=("yearly", "monthly", "daily"))
+        self.assertIn("<b>A designed experiment</b> (sobol, 16 points)", html)
+        captions = re.findall(r"<figcaption>(.*?)</figcaption>", html, re.S)
+        drawn = [c for c in captions if "every run of every design point" in c]
+        self.assertGreaterEqual(len(drawn), 3, captions)
 
     def test_provenance(self):
         r = load(SMALL)
@@ -142,13 +149,15 @@ class Report(unittest.TestCase):
     def test_caveats_that_apply(self):
         html = page(SMALL)
         for words in ("83 in 2014 and 131 in 2015", "<b>Calibrated</b>", "<b>Assumptions</b>",
-                      "replicate", "nearest the patterns", "<b>Costs are assumptions</b>",
+                      "replicate", "seven patterns", "<b>Costs are assumptions</b>",
                       "[costs]", "<b>The unresolved burden</b>", "<b>History, then policy</b>",
                       "policy start (2015-03-01)", "evaluation period 2016", "<b>Warm-up</b>: 1"):
             self.assertIn(words, html)
         self.assertNotIn("<b>No policy start</b>", html)
         self.assertNotIn("<b>Start-up</b>", html)
         self.assertNotIn("<b>Other towns</b>", html)  # Lishui only
+        self.assertNotIn("<b>A designed experiment</b>", html)
+        self.assertNotIn("every run of every design point", html)
         r = load(SMALL)
         totals = r.summary.groupby("model", observed=True)[["abandoned", "disputes"]].sum()
         shares = 100 * totals["abandoned"] / totals["disputes"]
