@@ -84,10 +84,8 @@ public:
             return s.dispute;
         return stale();
     }
-    /// The id push_back gives the next dispute. (It is named size() because the onsets
-    /// (mechanisms/onsets.cpp) take `disputes.size()` as a new dispute's id before pushing it:
-    /// it is not the number of disputes.)
-    [[nodiscard]] std::uint32_t size() const {
+    /// The id push_back gives the next dispute (not a count of disputes).
+    [[nodiscard]] std::uint32_t next_id() const {
         if (!free_.empty()) {
             const Slot& s = slots_[free_.back()];
             return free_.back() | (s.generation << slot_bits);
@@ -96,9 +94,9 @@ public:
             throw std::length_error("more than 4,194,303 disputes open at once in one community");
         return static_cast<std::uint32_t>(slots_.size());
     }
-    /// Stores a new dispute under the id size() gave.
+    /// Stores a new dispute under the id next_id() gave.
     void push_back(const Dispute& x) {
-        const std::uint32_t id = size();
+        const std::uint32_t id = next_id();
         if (free_.empty())
             slots_.emplace_back();
         else

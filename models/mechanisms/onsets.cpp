@@ -61,7 +61,7 @@ void start_dispute(RunState& run, std::uint32_t m, std::uint32_t c, std::uint32_
     x.record.closed = nan;
     x.record.last_level = Level::Firm; // not routed yet
     x.record.party = static_cast<std::uint8_t>(party);
-    const auto id = static_cast<std::uint32_t>(cs.disputes.size());
+    const std::uint32_t id = cs.disputes.next_id();
     const double detected = detection::detection_time(run, m, x);
     cs.disputes.push_back(x);
     ++run.counts(m).onsets;

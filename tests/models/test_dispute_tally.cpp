@@ -279,7 +279,7 @@ TEST_CASE("a released slot is reused under a new id, and its old id reads a clos
         models::Dispute x;
         x.record.onset = onset;
         x.state = models::DisputeState::Waiting;
-        const std::uint32_t id = slots.size();
+        const std::uint32_t id = slots.next_id();
         slots.push_back(x);
         return id;
     };
