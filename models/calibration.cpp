@@ -399,6 +399,21 @@ double pattern_statistic(const Pattern& p, const RunResult& run) {
     return nan;
 }
 
+namespace {
+
+/// A pattern's statistic over `runs`, the runs where it is defined (not NaN), in run order.
+std::vector<double> pattern_values(const Pattern& p, std::span<const RunResult> runs) {
+    std::vector<double> values;
+    for (const auto& r : runs) {
+        const double v = pattern_statistic(p, r);
+        if (!std::isnan(v))
+            values.push_back(v);
+    }
+    return values;
+}
+
+} // namespace
+
 std::vector<double> pattern_summary(const CalibrationSpec& spec, std::span<const RunResult> runs) {
     std::vector<double> out;
     for (const auto& p : spec.patterns) {
@@ -524,12 +539,7 @@ std::vector<RefinedParticle> evaluate_points(const CalibrationSpec& spec,
             p.margin = HUGE_VAL;
             const auto mine = std::span<const RunResult>(runs).subspan(c * replicates, replicates);
             for (const auto& pattern : spec.patterns) {
-                std::vector<double> values;
-                for (const auto& r : mine) {
-                    const double v = pattern_statistic(pattern, r);
-                    if (!std::isnan(v))
-                        values.push_back(v);
-                }
+                const std::vector<double> values = pattern_values(pattern, mine);
                 const double mean = values.empty() ? std::nan("") : analysis::mean(values);
                 const double se = values.size() < 2
                                       ? std::nan("")
@@ -1111,12 +1121,7 @@ PredictiveCheck predictive_check(const CalibrationSpec& spec, std::span<const do
     check.seed = check_seed(spec);
     const auto runs = run_particles(spec, {check.theta}, check.seed, replicates);
     for (const auto& p : spec.patterns) {
-        std::vector<double> values;
-        for (const auto& r : runs) {
-            const double v = pattern_statistic(p, r);
-            if (!std::isnan(v))
-                values.push_back(v);
-        }
+        const std::vector<double> values = pattern_values(p, runs);
         PatternCheck c;
         c.runs = values.size();
         if (!values.empty()) {
