@@ -57,6 +57,15 @@ LABELS = {
 }
 
 
+def paired(per_run, town, model, column, scale):
+    """A variant's mean of `column` in `town`, and its paired difference from the baseline
+    (replicate by replicate) with the 95% interval's half-width, all times `scale`."""
+    ref = per_run[(per_run.town == town) & (per_run.model == "baseline")].set_index("replicate")
+    run = per_run[(per_run.town == town) & (per_run.model == model)].set_index("replicate")
+    diff, half = interval((run[column] - ref.loc[run.index, column]) * scale)
+    return run[column].mean() * scale, diff, half
+
+
 def figure(per_run, towns, models, metrics, out):
     """Paired differences from the baseline with 95% intervals: a row per town, a column per
     metric, a line per mechanism switched off."""
@@ -70,14 +79,11 @@ def figure(per_run, towns, models, metrics, out):
                              sharey=True, squeeze=False)
     ys = np.arange(len(variants))[::-1]
     for r, town in enumerate(towns):
-        ref = per_run[(per_run.town == town) & (per_run.model == "baseline")].set_index("replicate")
         for c, (column, _, scale) in enumerate(metrics):
             ax = axes[r][c]
             label = TITLES.get(column, column)
             for y, model in zip(ys, variants):
-                run = per_run[(per_run.town == town) & (per_run.model == model)].set_index(
-                    "replicate")
-                diff, half = interval((run[column] - ref.loc[run.index, column]) * scale)
+                _, diff, half = paired(per_run, town, model, column, scale)
                 clear = np.isfinite(half) and abs(diff) > half
                 colour = "#b2182b" if clear and diff < 0 else "#2166ac" if clear else "#777777"
                 ax.errorbar(diff, y, xerr=half if np.isfinite(half) else None, fmt="o",
@@ -146,19 +152,12 @@ def main(path, figure_path=None):
     print("| town | variant | " + " | ".join(label for _, label, _ in metrics) + " |")
     print("|---|---|" + "---|" * len(metrics))
     for town in towns:
-        ref = per_run[(per_run.town == town) & (per_run.model == "baseline")].set_index(
-            "replicate")
         for model in models:
-            run = per_run[(per_run.town == town) & (per_run.model == model)].set_index(
-                "replicate")
             cells = []
             for column, _, scale in metrics:
-                mean = run[column].mean() * scale
-                if model == "baseline":
-                    cells.append(f"{mean:.1f}")
-                    continue
-                diff, half = interval((run[column] - ref.loc[run.index, column]) * scale)
-                cells.append(f"{mean:.1f} ({diff:+.1f} ± {half:.1f})")
+                mean, diff, half = paired(per_run, town, model, column, scale)
+                cells.append(f"{mean:.1f}" if model == "baseline"
+                             else f"{mean:.1f} ({diff:+.1f} ± {half:.1f})")
             print(f"| {town} | {model} | " + " | ".join(cells) + " |")
     if figure_path:
         figure(per_run, towns, models, metrics, figure_path)
