@@ -410,10 +410,10 @@ public:
     /// smallest; 0: not compressed), after the shuffle filter if `shuffle`. Both are filters
     /// every stock HDF5 reader has.
     /// With `parallel` (and deflate), TableWriter shuffles (if asked) and deflates whole chunks
-    /// itself on the worker threads (sim/parallel.hpp), with libdeflate (several times faster
-    /// than zlib at the same level), and writes them with H5Dwrite_chunk: the file's contents are
-    /// those HDF5's own filters give (the compressed bytes differ, and are usually smaller),
-    /// written in less CPU and wall time.
+    /// itself on the worker threads (sim/parallel.hpp) and writes them with H5Dwrite_chunk: at
+    /// level 1 with ISA-L's igzip (several times faster than zlib's fastest level, as small on
+    /// shuffled rows), at other levels with zlib. The file's contents are those HDF5's own
+    /// filters give (the compressed bytes differ), written in less CPU and wall time.
     struct Compression {
         unsigned deflate_level = 4;
         bool shuffle = true;
