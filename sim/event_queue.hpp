@@ -2,9 +2,9 @@
 // A calendar of timed events for discrete-event simulation inside a day. Events are
 // ordered by (time, insertion sequence), so ties are broken by the order in which they
 // were scheduled: deterministic, never by address or by thread.
+#include <algorithm>
 #include <cstdint>
 #include <limits>
-#include <queue>
 #include <vector>
 
 namespace govsim::sim {
@@ -19,8 +19,9 @@ public:
     };
 
     void schedule(double time, const Payload& payload) {
-        heap_.push(Event{time, next_seq_++, payload});
-        next_time_ = heap_.top().time;
+        heap_.push_back(Event{time, next_seq_++, payload});
+        std::push_heap(heap_.begin(), heap_.end(), Later{});
+        next_time_ = heap_.front().time;
     }
     [[nodiscard]] bool empty() const { return heap_.empty(); }
     [[nodiscard]] std::size_t size() const { return heap_.size(); }
@@ -28,11 +29,20 @@ public:
     /// asking whether anything is due today does not touch the heap's storage (a cache miss
     /// per community and day in a large town).
     [[nodiscard]] double next_time() const { return next_time_; }
+    /// The earliest event, or null when the queue is empty (for a prefetch ahead of the day).
+    [[nodiscard]] const Event* top_or_null() const {
+        return heap_.empty() ? nullptr : heap_.data();
+    }
+    /// The heap's last event (the one a pop moves first), or null when the queue is empty.
+    [[nodiscard]] const Event* last_or_null() const {
+        return heap_.empty() ? nullptr : &heap_.back();
+    }
     /// Removes and returns the earliest event; the queue must not be empty.
     Event pop() {
-        Event e = heap_.top();
-        heap_.pop();
-        next_time_ = heap_.empty() ? std::numeric_limits<double>::infinity() : heap_.top().time;
+        std::pop_heap(heap_.begin(), heap_.end(), Later{});
+        Event e = heap_.back();
+        heap_.pop_back();
+        next_time_ = heap_.empty() ? std::numeric_limits<double>::infinity() : heap_.front().time;
         return e;
     }
 
@@ -42,7 +52,9 @@ private:
             return a.time > b.time || (a.time == b.time && a.seq > b.seq);
         }
     };
-    std::priority_queue<Event, std::vector<Event>, Later> heap_;
+    /// a binary heap (std::push_heap / std::pop_heap), earliest first: what std::priority_queue
+    /// keeps, with its storage in reach of a prefetch
+    std::vector<Event> heap_;
     std::uint64_t next_seq_ = 0;
     double next_time_ = std::numeric_limits<double>::infinity();
 };
