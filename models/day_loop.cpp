@@ -129,8 +129,8 @@ RunState::RunState(const RunState& history, const Scenario& scenario)
     : sc(scenario), seed(history.seed), replicate(history.replicate), world(history.world),
       eff(history.eff), communities(history.communities), handlers(history.handlers),
       rc_queues_all(history.rc_queues_all), rc_first(history.rc_first), town(history.town),
-      outbox_sizes(history.outbox_sizes),
-      today(history.today), days(history.days), current_day(history.current_day) {
+      outbox_sizes(history.outbox_sizes), today(history.today), days(history.days),
+      current_day(history.current_day) {
     if (!history.levers.empty())
         throw std::logic_error("a run's history can be shared only before its levers act");
     instantiate_levers(scenario, all_levers, lever_start_day);

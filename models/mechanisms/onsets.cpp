@@ -176,7 +176,7 @@ void draw(RunState& run, std::uint32_t m, int day) {
         // exponential gaps (the time-change theorem), so a day without onsets costs no draw
         // and each onset costs one gap (docs/ODD.md §7.2).
         double& left = run.handlers[c].onset_hazard; // hazard left before the next onset
-        double used = 0;                           // hazard of the day passed so far
+        double used = 0;                             // hazard of the day passed so far
         while (used + left < total) {
             used += left;
             left = cs.onset.unit_exponential();
