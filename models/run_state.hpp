@@ -261,8 +261,9 @@ struct CompoundHandlers {
 
 /// Everything one community owns but its compounds' handlers (RunState::handlers) and its
 /// residents' committees' queues (RunState::rc_queues); its day touches nothing else but its
-/// outbox.
-struct CommunityState {
+/// outbox. Aligned to a cache line: communities lie side by side and neighbours may be
+/// written by different threads.
+struct alignas(64) CommunityState {
     DisputeSlots disputes;
     /// closed disputes taken out of `disputes`, with their times in reported days and equity
     /// fields filled, until the serial phase adds them to the tally (models/day_loop.cpp)

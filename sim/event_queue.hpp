@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <span>
 #include <vector>
 
 namespace govsim::sim {
@@ -29,9 +30,10 @@ public:
     /// asking whether anything is due today does not touch the heap's storage (a cache miss
     /// per community and day in a large town).
     [[nodiscard]] double next_time() const { return next_time_; }
-    /// The earliest event, or null when the queue is empty (for a prefetch ahead of the day).
-    [[nodiscard]] const Event* top_or_null() const {
-        return heap_.empty() ? nullptr : heap_.data();
+    /// The first min(n, size()) events of the heap in storage order: the earliest, then its
+    /// children, and so on (for a prefetch ahead of the day; not in time order).
+    [[nodiscard]] std::span<const Event> head(std::size_t n) const {
+        return {heap_.data(), std::min(n, heap_.size())};
     }
     /// The heap's last event (the one a pop moves first), or null when the queue is empty.
     [[nodiscard]] const Event* last_or_null() const {
