@@ -206,8 +206,18 @@ void RunState::apply_parameters(double t) {
     eff = baseline_parameters(sc);
     for (Lever* lever : levers)
         lever->adjust(eff);
+    // A lever that adds department servers (leading group, joint enforcement) starts serving
+    // the complaints waiting there at once: each gets its service time and completion, as if
+    // it had just reached a free server.
+    Site site = town_site();
     for (std::size_t j = 0; j < town.departments.size(); ++j) {
-        (void)town.departments[j].set_servers(eff.department_servers[j], t);
+        for (const std::uint32_t job :
+             town.departments[j].set_servers(eff.department_servers[j], t)) {
+            const Event& waiting = town.jobs[job];
+            handling::start_service(
+                *this, site, t,
+                Event{waiting.community, waiting.dispute, EventKind::Arrive, waiting.level});
+        }
         town.departments[j].set_discipline(eff.discipline);
     }
     town.coordination.set_discipline(eff.discipline);
