@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <vector>
 
@@ -106,6 +107,11 @@ public:
         s.id = id;
     }
 
+    /// Where the dispute with `id` is kept (or last was), for a prefetch; null if no such slot.
+    [[nodiscard]] const Dispute* address(std::uint32_t id) const {
+        const std::size_t k = id & slot_mask;
+        return k < slots_.size() ? &slots_[k].dispute : nullptr;
+    }
     [[nodiscard]] const Dispute& operator[](std::size_t id) const {
         const Slot& s = slots_[id & slot_mask];
         return s.id == id ? s.dispute : closed_;
@@ -237,8 +243,27 @@ struct MonthSums {
     InstitutionStats institutions;
 };
 
-/// Everything one community owns; its day touches nothing else but its outbox.
-struct CommunityState {
+/// A compound's handlers and onset clock. The run keeps one per compound in compound order (so
+/// in community order), beside each other: a community's day reads its compounds' records in
+/// one sweep of memory instead of one heap block per kind of queue.
+struct CompoundHandlers {
+    CompoundHandlers(std::uint32_t committee_servers, sim::Discipline discipline)
+        : firm(1, 0, discipline), committee(committee_servers, 0, discipline),
+          sg(1, 0, discipline) {}
+    /// the cumulative onset hazard left before the compound's next onset, a unit exponential
+    /// gap as it is drawn (mechanisms/onsets.cpp)
+    double onset_hazard = 0;
+    std::int32_t next_move_in = never; ///< move-in day of its next unit to be occupied
+    sim::ServiceQueue firm;            ///< the manager's staff
+    sim::ServiceQueue committee;       ///< the owners' committee
+    sim::ServiceQueue sg;              ///< the self-governance group
+};
+
+/// Everything one community owns but its compounds' handlers (RunState::handlers) and its
+/// residents' committees' queues (RunState::rc_queues); its day touches nothing else but its
+/// outbox. Aligned to a cache line: communities lie side by side and neighbours may be
+/// written by different threads.
+struct alignas(64) CommunityState {
     DisputeSlots disputes;
     /// closed disputes taken out of `disputes`, with their times in reported days and equity
     /// fields filled, until the serial phase adds them to the tally (models/day_loop.cpp)
@@ -248,14 +273,7 @@ struct CommunityState {
     std::uint32_t released_today = 0;
     bool sweep_due = false;
     sim::EventQueue<Event> calendar;
-    std::vector<sim::ServiceQueue> sg_queues;        ///< per compound (self-governance groups)
-    std::vector<sim::ServiceQueue> firm_queues;      ///< per compound: the manager's staff
-    std::vector<sim::ServiceQueue> committee_queues; ///< per compound: the owners' committee
-    std::vector<sim::ServiceQueue> rc_queues;        ///< per residents' committee
     sim::Stream onset, detection, handling, decision, monthly, assembly;
-    /// per compound (local index): the cumulative onset hazard left before its next onset, a
-    /// unit exponential gap as it is drawn (mechanisms/onsets.cpp)
-    std::vector<double> onset_hazard;
     std::vector<Event> outbox; ///< arrivals at town level, with their times
     std::vector<double> outbox_times;
     /// busy-time integrals of the community's levels up to the end of the last day
@@ -307,7 +325,14 @@ struct RunState {
     std::vector<int> lever_start_day;
     /// the levers acting now, in the registry's order: the hooks the mechanisms call
     std::vector<Lever*> levers;
-    std::vector<std::unique_ptr<CommunityState>> communities;
+    /// per community, beside each other (a day's pass runs through them in order)
+    std::vector<CommunityState> communities;
+    /// per compound: its handlers' queues and onset clock
+    std::vector<CompoundHandlers> handlers;
+    /// every community's residents' committees' queues, community after community: community
+    /// m's are [rc_first[m], rc_first[m + 1]), in the order of its committee slots
+    std::vector<sim::ServiceQueue> rc_queues_all;
+    std::vector<std::uint32_t> rc_first;
     TownState town;
     std::vector<std::uint32_t> outbox_sizes; ///< per community, set at the end of its day
     std::vector<DayRecord> today;            ///< per community: the current day's contribution
@@ -316,7 +341,7 @@ struct RunState {
 
     // ---- helpers shared by the mechanisms ------------------------------------------------
     [[nodiscard]] Dispute& dispute(const Event& e) {
-        return communities[e.community]->disputes[e.dispute];
+        return communities[e.community].disputes[e.dispute];
     }
     [[nodiscard]] const CategorySpec& category(const Dispute& x) const {
         return sc.categories[index(x.record.category)];
@@ -324,7 +349,7 @@ struct RunState {
     /// Today's counts of community m; every event counted happens today.
     DayCounts& counts(std::uint32_t m) { return today[m].counts; }
     [[nodiscard]] Site community_site(std::uint32_t m) {
-        CommunityState& cs = *communities[m];
+        CommunityState& cs = communities[m];
         return Site{cs.calendar, cs.handling, cs.decision, &cs};
     }
     [[nodiscard]] Site town_site() {
@@ -333,6 +358,13 @@ struct RunState {
     /// The index of compound c among its community's compounds.
     [[nodiscard]] std::uint32_t local(std::uint32_t c) const {
         return c - world.compound_begin(world.compounds.community[c]);
+    }
+    /// Community m's residents' committees' queues, by committee slot.
+    [[nodiscard]] std::span<sim::ServiceQueue> rc_queues(std::uint32_t m) {
+        return {rc_queues_all.data() + rc_first[m], rc_first[m + 1] - rc_first[m]};
+    }
+    [[nodiscard]] std::span<const sim::ServiceQueue> rc_queues(std::uint32_t m) const {
+        return {rc_queues_all.data() + rc_first[m], rc_first[m + 1] - rc_first[m]};
     }
     /// The queue of the level an event names, for its dispute.
     [[nodiscard]] sim::ServiceQueue& queue(const Event& e);

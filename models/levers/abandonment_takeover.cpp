@@ -40,7 +40,7 @@ public:
 
     void on_abandonment(RunState& run, std::uint32_t c, int day) override {
         const std::uint32_t m = run.world.compounds.community[c];
-        run.communities[m]->calendar.schedule(
+        run.communities[m].calendar.schedule(
             day + 1.0 + streams_[m].exponential(takeover_days),
             Event{m, c, EventKind::Lever, Level::Firm, run_index(), 0});
     }

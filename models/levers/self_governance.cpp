@@ -73,8 +73,7 @@ public:
             cp.manager[c] = Manager::SelfGovernance;
             cp.base_quality[c] = service_quality;
             cp.abandoned[c] = 0;
-            handling::set_capacity(run, m, run.communities[m]->sg_queues[run.local(c)],
-                                   Level::SelfGovernance,
+            handling::set_capacity(run, m, run.handlers[c].sg, Level::SelfGovernance,
                                    cp.units[c] / 1000.0 * volunteers_per_1000_units, day + 1.0);
             firm_decisions::update_service(run, c, day + 1.0);
         }

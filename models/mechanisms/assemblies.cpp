@@ -50,7 +50,7 @@ void compound_month(RunState& run, std::uint32_t m, std::uint32_t c, MonthSums& 
     const Units& u = run.world.units;
     const AssemblySpec& as = run.sc.assemblies;
     const OwnersCommitteeSpec& ocs = run.sc.owners_committees;
-    CommunityState& cs = *run.communities[m];
+    CommunityState& cs = run.communities[m];
     sim::Stream& rng = cs.assembly;
     InstitutionStats& counts = sums.institutions;
     AssemblyInfluence influence;

@@ -5,7 +5,7 @@
 namespace govsim::models::detection {
 
 double detection_time(RunState& run, std::uint32_t m, Dispute& x) {
-    CommunityState& cs = *run.communities[m];
+    CommunityState& cs = run.communities[m];
     const DetectionSpec& spec = run.sc.detection;
     const double trust = run.world.units.trust(x.record.household, x.party);
     const double report = x.record.onset + cs.detection.exponential(

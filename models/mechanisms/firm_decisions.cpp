@@ -117,8 +117,8 @@ void update_service(RunState& run, std::uint32_t c, double t) {
     }
     if (cp.has_manager_staff(c)) {
         const std::uint32_t m = cp.community[c];
-        handling::set_capacity(run, m, run.communities[m]->firm_queues[run.local(c)], Level::Firm,
-                               manager_capacity(run, c), t);
+        handling::set_capacity(run, m, run.handlers[c].firm, Level::Firm, manager_capacity(run, c),
+                               t);
     }
 }
 

@@ -48,7 +48,7 @@ Party party_of(Role role) {
 
 void start_dispute(RunState& run, std::uint32_t m, std::uint32_t c, std::uint32_t i, Party party,
                    Category k, double t) {
-    CommunityState& cs = *run.communities[m];
+    CommunityState& cs = run.communities[m];
     Dispute x;
     x.party = party;
     x.record.community = m;
@@ -101,10 +101,18 @@ void move_in(RunState& run, std::uint32_t m, int day) {
     const Units& u = run.world.units;
     const HouseholdSpec& hs = run.sc.households;
     for (std::uint32_t c = run.world.compound_begin(m); c < run.world.compound_end(m); ++c) {
+        // The compound's next move-in day is kept beside its handlers, so a day without one
+        // does not read the units.
+        std::int32_t& next = run.handlers[c].next_move_in;
+        if (next > day)
+            continue;
         while (cp.occupied[c] < cp.units[c]) {
             const std::uint32_t i = cp.first_unit[c] + cp.occupied[c];
-            if (u.move_in_day[i] > day)
+            if (u.move_in_day[i] > day) {
+                next = u.move_in_day[i];
                 break;
+            }
+            next = never;
             ++cp.occupied[c];
             cp.cars[c] += u.cars[i];
             cp.nonlocal[c] += u.owner_nonlocal[i];
@@ -144,7 +152,7 @@ CellRates rates(const RunState& run, std::uint32_t c) {
 }
 
 void draw(RunState& run, std::uint32_t m, int day) {
-    CommunityState& cs = *run.communities[m];
+    CommunityState& cs = run.communities[m];
     const Compounds& cp = run.world.compounds;
     const Units& u = run.world.units;
     const HouseholdSpec& hs = run.sc.households;
@@ -167,8 +175,8 @@ void draw(RunState& run, std::uint32_t m, int day) {
         // day to day; an onset happens each time it passes the next of a sequence of unit
         // exponential gaps (the time-change theorem), so a day without onsets costs no draw
         // and each onset costs one gap (docs/ODD.md §7.2).
-        double& left = cs.onset_hazard[c - first]; // hazard left before the next onset
-        double used = 0;                           // hazard of the day passed so far
+        double& left = run.handlers[c].onset_hazard; // hazard left before the next onset
+        double used = 0;                             // hazard of the day passed so far
         while (used + left < total) {
             used += left;
             left = cs.onset.unit_exponential();

@@ -4,6 +4,8 @@
 // outcome. Where a difference could be noise it must exceed several standard errors computed
 // from the runs themselves.
 #include "models/governance.hpp"
+#include "models/mechanisms/handling.hpp"
+#include "models/run_state.hpp"
 #include "sim/parallel.hpp"
 #include "test_helpers.hpp"
 
@@ -760,4 +762,67 @@ TEST_CASE("with every lever on, disputes are conserved and results do not depend
     }
     for (const auto& y : one.years)
         CHECK(y.stats.disputes == y.stats.resolved + y.stats.abandoned + y.stats.open_at_end);
+}
+
+TEST_CASE("departments given more servers by a lever start serving the complaints waiting there",
+          "[lever][leading_group]") {
+    // Complaints wait at a department with one server; the leading group starts and triples
+    // the servers. The two complaints at the head of the queue must start service then, with a
+    // completion on the town's calendar, not be counted busy by the queue and forgotten.
+    auto s = town(30000, 4);
+    for (auto& dep : s.handlers.departments)
+        dep.servers = 1;
+    s.model.policy_start = sim::Date{2014, 7, 1};
+    add_levers(s, leading_group(1.0, 3.0));
+    models::RunState run(s, 77, 0);
+    const auto lever_day = run.lever_start_day.front();
+    REQUIRE(lever_day > 0);
+
+    const std::uint32_t m = 0, c = run.world.compound_begin(m);
+    const auto k = Category::Construction;
+    const std::size_t dep = run.sc.categories[models::index(k)].departments.front();
+    models::Site town_site = run.town_site();
+    std::vector<std::uint32_t> ids;
+    const double t = lever_day - 0.5;
+    for (int n = 0; n < 4; ++n) {
+        models::Dispute x;
+        x.record.community = m;
+        x.record.compound = c;
+        x.record.household = run.world.compounds.first_unit[c];
+        x.record.category = k;
+        x.record.onset = t - 10;
+        x.record.last_level = Level::Department;
+        x.state = models::DisputeState::Travelling;
+        auto& cs = run.communities[m];
+        const std::uint32_t id = cs.disputes.next_id();
+        cs.disputes.push_back(x);
+        ids.push_back(id);
+        models::handling::arrive(
+            run, town_site, t, models::Event{m, id, models::EventKind::Arrive, Level::Department});
+    }
+    const auto& queue = run.town.departments[dep];
+    REQUIRE(queue.busy() == 1);
+    REQUIRE(queue.waiting() == 3);
+
+    REQUIRE(run.start_levers(lever_day));
+    REQUIRE(queue.servers() == 3);
+    CHECK(queue.busy() == 3);
+    CHECK(queue.waiting() == 1);
+    // Each dispute the queue counts in service is in service, with its completion scheduled.
+    const auto events = run.town.calendar.head(run.town.calendar.size());
+    std::size_t in_service = 0;
+    for (const std::uint32_t id : ids) {
+        const auto& x = run.communities[m].disputes[id];
+        const bool completes = std::any_of(events.begin(), events.end(), [&](const auto& e) {
+            return e.payload.dispute == id && e.payload.kind == models::EventKind::Complete;
+        });
+        if (x.state == models::DisputeState::InService) {
+            ++in_service;
+            CHECK(completes);
+        } else {
+            CHECK(x.state == models::DisputeState::Waiting);
+            CHECK_FALSE(completes);
+        }
+    }
+    CHECK(in_service == queue.busy());
 }

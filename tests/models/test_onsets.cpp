@@ -40,18 +40,18 @@ Observed draw_days(RunState& run, int days) {
     for (int d = 0; d < days; ++d) {
         std::size_t before = 0;
         for (std::uint32_t m = 0; m < n_comm; ++m)
-            before += run.communities[m]->disputes.slots(); // none closes: a slot each
+            before += run.communities[m].disputes.slots(); // none closes: a slot each
         for (std::uint32_t m = 0; m < n_comm; ++m)
             models::onsets::draw(run, m, d);
         std::size_t after = 0;
         for (std::uint32_t m = 0; m < n_comm; ++m)
-            after += run.communities[m]->disputes.slots();
+            after += run.communities[m].disputes.slots();
         o.per_day.push_back(static_cast<std::uint32_t>(after - before));
     }
     const auto& u = run.world.units;
     const auto& cp = run.world.compounds;
     for (std::uint32_t m = 0; m < n_comm; ++m)
-        for (const auto& x : run.communities[m]->disputes) {
+        for (const auto& x : run.communities[m].disputes) {
             const auto& r = x.record;
             const std::uint32_t i = r.household;
             const bool occupied = i < cp.first_unit[r.compound] + cp.occupied[r.compound];
@@ -157,8 +157,8 @@ TEST_CASE("a compound's onsets do not depend on the days other communities drew"
     }
     for (int d = 0; d < 200; ++d)
         models::onsets::draw(b, 1, d);
-    const auto& x = a.communities[1]->disputes;
-    const auto& y = b.communities[1]->disputes;
+    const auto& x = a.communities[1].disputes;
+    const auto& y = b.communities[1].disputes;
     REQUIRE(x.slots() == y.slots()); // none closes: a slot each, ids 0, 1, ...
     REQUIRE(!x.empty());
     for (std::uint32_t k = 0; k < x.slots(); ++k) {

@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 #include <limits>
+#include <queue>
+#include <random>
 #include <vector>
 
 using govsim::sim::EventQueue;
@@ -59,4 +61,45 @@ TEST_CASE("event queue keeps order when events are scheduled while popping", "[s
         }
     }
     CHECK(order == std::vector<int>{1, 2, 3, 4});
+}
+
+TEST_CASE("event queue pops as a priority queue on (time, scheduling order) does",
+          "[sim][event_queue]") {
+    // The calendar keeps a binary heap of its own (so that its storage can be prefetched);
+    // this checks it against the standard library's priority queue over random schedules and
+    // pops, times drawn from a few values so that ties are frequent.
+    struct Entry {
+        double time;
+        int seq;
+        bool operator<(const Entry& o) const { // std::priority_queue pops the largest
+            return time > o.time || (time == o.time && seq > o.seq);
+        }
+    };
+    EventQueue<int> q;
+    std::priority_queue<Entry> reference;
+    std::mt19937_64 rng(12345);
+    int seq = 0;
+    for (int step = 0; step < 20000; ++step) {
+        if (reference.empty() || rng() % 3 != 0) {
+            const double t = static_cast<double>(rng() % 50) * 0.5;
+            q.schedule(t, seq);
+            reference.push({t, seq});
+            ++seq;
+        } else {
+            const auto e = q.pop();
+            REQUIRE(e.payload == reference.top().seq);
+            REQUIRE(e.time == reference.top().time);
+            reference.pop();
+        }
+        REQUIRE(q.size() == reference.size());
+        REQUIRE(q.next_time() == (reference.empty() ? std::numeric_limits<double>::infinity()
+                                                    : reference.top().time));
+        // The head of the heap starts with the earliest event and holds nothing earlier.
+        const auto head = q.head(7);
+        REQUIRE(head.size() == std::min<std::size_t>(7, q.size()));
+        if (!head.empty())
+            REQUIRE(head.front().payload == reference.top().seq);
+        for (const auto& e : head)
+            REQUIRE(e.time >= q.next_time());
+    }
 }
