@@ -389,17 +389,22 @@ private:
         const auto& all = run_.communities;
         if (m + 6 < all.size()) {
             const auto events = all[m + 6].calendar.head(head);
-            if (!events.empty()) {
-                __builtin_prefetch(events.data());
-                __builtin_prefetch(reinterpret_cast<const char*>(events.data()) + 64);
+            const auto* bytes = reinterpret_cast<const char*>(events.data());
+            for (std::size_t b = 0; b < events.size_bytes(); b += 64)
+                __builtin_prefetch(bytes + b);
+            if (!events.empty())
                 __builtin_prefetch(all[m + 6].calendar.last_or_null());
-            }
         }
         if (m + 3 < all.size()) {
             const CommunityState& next = all[m + 3];
             for (const auto& e : next.calendar.head(head))
                 if (e.time < day_end)
-                    __builtin_prefetch(next.disputes.address(e.payload.dispute));
+                    if (const Dispute* x = next.disputes.address(e.payload.dispute)) {
+                        // a slot spans two or three cache lines
+                        __builtin_prefetch(x);
+                        __builtin_prefetch(reinterpret_cast<const char*>(x) + 64);
+                        __builtin_prefetch(DisputeSlots::slot_end(x));
+                    }
         }
         if (m + 1 < all.size()) {
             const CommunityState& next = all[m + 1];

@@ -112,6 +112,10 @@ public:
         const std::size_t k = id & slot_mask;
         return k < slots_.size() ? &slots_[k].dispute : nullptr;
     }
+    /// The last byte of the slot that starts at `address(id)` (its id, which a lookup reads).
+    [[nodiscard]] static const char* slot_end(const Dispute* x) {
+        return reinterpret_cast<const char*>(x) + sizeof(Slot) - 1;
+    }
     [[nodiscard]] const Dispute& operator[](std::size_t id) const {
         const Slot& s = slots_[id & slot_mask];
         return s.id == id ? s.dispute : closed_;
