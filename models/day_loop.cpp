@@ -31,6 +31,11 @@ namespace govsim::models {
 
 // ---- shared pieces of run_state.hpp --------------------------------------------------------
 
+void derive(Effective& eff) {
+    for (std::size_t k = 0; k < category_count; ++k)
+        eff.rate_per_weight_day[k] = eff.rate[k] / 1000.0 / sim::days_per_year;
+}
+
 Effective baseline_parameters(const Scenario& sc) {
     Effective f;
     for (std::size_t k = 0; k < category_count; ++k) {
@@ -48,6 +53,7 @@ Effective baseline_parameters(const Scenario& sc) {
     f.handoff_days = sc.escalation.handoff_days;
     f.routing_error_probability = sc.escalation.routing_error_probability;
     f.routing_error_days = sc.escalation.routing_error_days;
+    derive(f);
     return f;
 }
 
@@ -206,6 +212,7 @@ void RunState::apply_parameters(double t) {
     eff = baseline_parameters(sc);
     for (Lever* lever : levers)
         lever->adjust(eff);
+    derive(eff);
     // A lever that adds department servers (leading group, joint enforcement) starts serving
     // the complaints waiting there at once: each gets its service time and completion, as if
     // it had just reached a free server.
