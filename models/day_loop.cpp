@@ -31,6 +31,11 @@ namespace govsim::models {
 
 // ---- shared pieces of run_state.hpp --------------------------------------------------------
 
+void derive(Effective& eff) {
+    for (std::size_t k = 0; k < category_count; ++k)
+        eff.rate_per_weight_day[k] = eff.rate[k] / 1000.0 / sim::days_per_year;
+}
+
 Effective baseline_parameters(const Scenario& sc) {
     Effective f;
     for (std::size_t k = 0; k < category_count; ++k) {
@@ -48,6 +53,7 @@ Effective baseline_parameters(const Scenario& sc) {
     f.handoff_days = sc.escalation.handoff_days;
     f.routing_error_probability = sc.escalation.routing_error_probability;
     f.routing_error_days = sc.escalation.routing_error_days;
+    derive(f);
     return f;
 }
 
@@ -206,6 +212,7 @@ void RunState::apply_parameters(double t) {
     eff = baseline_parameters(sc);
     for (Lever* lever : levers)
         lever->adjust(eff);
+    derive(eff);
     // A lever that adds department servers (leading group, joint enforcement) starts serving
     // the complaints waiting there at once: each gets its service time and completion, as if
     // it had just reached a free server.
@@ -389,17 +396,22 @@ private:
         const auto& all = run_.communities;
         if (m + 6 < all.size()) {
             const auto events = all[m + 6].calendar.head(head);
-            if (!events.empty()) {
-                __builtin_prefetch(events.data());
-                __builtin_prefetch(reinterpret_cast<const char*>(events.data()) + 64);
+            const auto* bytes = reinterpret_cast<const char*>(events.data());
+            for (std::size_t b = 0; b < events.size_bytes(); b += 64)
+                __builtin_prefetch(bytes + b);
+            if (!events.empty())
                 __builtin_prefetch(all[m + 6].calendar.last_or_null());
-            }
         }
         if (m + 3 < all.size()) {
             const CommunityState& next = all[m + 3];
             for (const auto& e : next.calendar.head(head))
                 if (e.time < day_end)
-                    __builtin_prefetch(next.disputes.address(e.payload.dispute));
+                    if (const Dispute* x = next.disputes.address(e.payload.dispute)) {
+                        // a slot spans two or three cache lines
+                        __builtin_prefetch(x);
+                        __builtin_prefetch(reinterpret_cast<const char*>(x) + 64);
+                        __builtin_prefetch(DisputeSlots::slot_end(x));
+                    }
         }
         if (m + 1 < all.size()) {
             const CommunityState& next = all[m + 1];

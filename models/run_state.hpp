@@ -28,6 +28,8 @@ namespace govsim::models {
 /// scenario's values, bit for bit.
 struct Effective {
     PerCategory<double> rate{}; ///< rate_per_1000_households_per_year
+    /// rate / 1000 / days_per_year: per unit of onset weight and day (derive() sets it)
+    PerCategory<double> rate_per_weight_day{};
     PerCategory<PerLevel<double>> service_days{}, success{};
     PerLevel<double> patience_days{};
     std::vector<std::uint32_t> department_servers;
@@ -40,6 +42,10 @@ struct Effective {
 };
 
 /// The scenario's own tables, before any lever.
+/// Sets the tables computed from others (rate_per_weight_day), so that the daily passes do not
+/// recompute them for every compound.
+void derive(Effective& eff);
+
 [[nodiscard]] Effective baseline_parameters(const Scenario& scenario);
 
 enum class DisputeState : std::uint8_t { Reporting, Travelling, Waiting, InService, Closed };
@@ -111,6 +117,10 @@ public:
     [[nodiscard]] const Dispute* address(std::uint32_t id) const {
         const std::size_t k = id & slot_mask;
         return k < slots_.size() ? &slots_[k].dispute : nullptr;
+    }
+    /// The last byte of the slot that starts at `address(id)` (its id, which a lookup reads).
+    [[nodiscard]] static const char* slot_end(const Dispute* x) {
+        return reinterpret_cast<const char*>(x) + sizeof(Slot) - 1;
     }
     [[nodiscard]] const Dispute& operator[](std::size_t id) const {
         const Slot& s = slots_[id & slot_mask];

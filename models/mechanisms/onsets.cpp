@@ -139,8 +139,8 @@ CellRates rates(const RunState& run, std::uint32_t c) {
         double mult = 1.0;
         for (std::size_t j = 0; j < feature_count; ++j)
             mult += cat.effects[j] * f[j];
-        const double per_weight = run.eff.rate[k] / 1000.0 / sim::days_per_year *
-                                  std::max(0.0, mult) * cp.onset_multiplier[c][k];
+        const double per_weight =
+            run.eff.rate_per_weight_day[k] * std::max(0.0, mult) * cp.onset_multiplier[c][k];
         const std::array<double, role_count> raised{
             cat.raised_by.owner_occupier, cat.raised_by.tenant, cat.raised_by.absentee_owner};
         for (std::size_t r = 0; r < role_count; ++r) {
