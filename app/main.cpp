@@ -91,9 +91,8 @@ void add_run_options(CLI::App& run, govsim::models::RunJob& job) {
         ->allow_extra_args(false);
     run.add_flag("--disputes", job.record_disputes, "Also write one record per dispute");
     run.add_option("--disputes-deflate", job.disputes_deflate,
-                   "Deflate level of the /disputes table: 1 (the default, fastest) to 9 "
-                   "(smallest), or 0: uncompressed (about 4 times larger, several times faster "
-                   "to write)")
+                   "Deflate level of the /disputes table (after the shuffle filter): 1 (the "
+                   "default, fastest) to 9 (smallest), or 0: uncompressed (about twice as large)")
         ->check(CLI::Range(0U, 9U));
     run.add_flag("-q,--quiet", job.quiet, "Print no summary table and no progress");
 }

@@ -295,9 +295,10 @@ void dispute_records(const std::string& scenario_path, const models::Scenario& s
         const Measure &m = configs[with].best, &p = configs[without].best;
         const double extra_wall = m.wall - p.wall, extra_cpu = m.cpu - p.cpu;
         fmt::print("{}: {:.0f} records, per record {:.2f} us of wall time ({:.2e} records/s), "
-                   "{:.2f} us of CPU time ({:.2e} records/s)\n",
+                   "{:.2f} us of CPU time ({:.2e} records/s), {:.1f} bytes of file\n",
                    configs[with].name, rows, extra_wall / rows * 1e6, rows / extra_wall,
-                   extra_cpu / rows * 1e6, rows / extra_cpu);
+                   extra_cpu / rows * 1e6, rows / extra_cpu,
+                   (configs[with].mib - configs[without].mib) * 1048576.0 / rows);
     }
 }
 

@@ -625,14 +625,29 @@ RecordSpill::~RecordSpill() {
     std::filesystem::remove(path_, ec);
 }
 
+namespace {
+/// Bytes of records a spill holds before writing them: its buffer is allocated (and its pages
+/// touched) once, and small enough to come from the heap's reused memory.
+constexpr std::size_t spill_buffer_bytes = std::size_t{64} << 10;
+} // namespace
+
 void RecordSpill::append(std::span<const DisputeRecord> records) {
     static_assert(std::is_trivially_copyable_v<DisputeRecord>);
     for (const DisputeRecord& r : records)
         reported_ += r.onset >= 0 ? 1U : 0U;
     count_ += records.size();
-    buffer_.append(reinterpret_cast<const char*>(records.data()), records.size_bytes());
-    if (buffer_.size() >= (std::size_t{1} << 20))
-        flush();
+    if (buffer_.capacity() < spill_buffer_bytes)
+        buffer_.reserve(spill_buffer_bytes);
+    const auto* bytes = reinterpret_cast<const char*>(records.data());
+    std::size_t left = records.size_bytes();
+    while (left > 0) {
+        const std::size_t n = std::min(left, spill_buffer_bytes - buffer_.size());
+        buffer_.append(bytes, n);
+        bytes += n;
+        left -= n;
+        if (buffer_.size() == spill_buffer_bytes)
+            flush();
+    }
 }
 
 void RecordSpill::flush() {
@@ -651,7 +666,7 @@ void RecordSpill::flush() {
 
 void RecordSpill::read(const std::function<void(std::string_view)>& take) {
     flush();
-    std::string piece(std::size_t{1} << 20, '\0');
+    std::string piece(spill_buffer_bytes, '\0');
     const std::uint64_t total = count_ * sizeof(DisputeRecord);
     for (std::uint64_t at = 0; at < total;) {
         const ssize_t n =

@@ -7,6 +7,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
+#include <cstddef>
+#include <cstring>
 #include <functional>
 #include <optional>
 #include <stdexcept>
@@ -519,65 +522,98 @@ void describe_equity(sim::RowTable<Ref<EquityRow>>& table, const KeyWidths& w) {
     add_stats_columns(table);
 }
 
-void describe_disputes(sim::RowTable<Ref<DisputeRecord>>& table, const KeyWidths& w) {
+/// A vocabulary's names, for an enumeration column.
+template <std::size_t N>
+std::vector<std::string> enum_names(const std::array<std::string_view, N>& names) {
+    return {names.begin(), names.end()};
+}
+
+/// /disputes' columns. The run is its index in /runs (which names its scenario, town, model and
+/// replicate); categorical columns are enumerations. pack_disputes packs the same rows directly
+/// (a test compares the two).
+void describe_disputes(sim::RowTable<Ref<DisputeRecord>>& table, const KeyWidths& /*widths*/) {
     using R = Ref<DisputeRecord>;
     table.attribute("description",
-                    "One row per dispute: where it arose and when each step happened, in days "
-                    "since 1 January of the first reported year, negative in the warm-up (NaN "
-                    "when the step was not reached), and who the dispute concerns.");
-    add_key_columns(table, w);
-    table.column("community", [](const R& r) { return r.row->community; })
+                    "One row per dispute: its run (the index of its row in /runs), where it arose "
+                    "and when each step happened, in days since 1 January of the first reported "
+                    "year, negative in the warm-up (NaN when the step was not reached), and who "
+                    "the dispute concerns. Categorical columns are enumerations (HDF5 enum types "
+                    "naming their codes).");
+    table.column("run", [](const R& r) { return r.run->key.index; })
+        .column("community", [](const R& r) { return r.row->community; })
         .column("compound", [](const R& r) { return r.row->compound; })
         .column("household", [](const R& r) { return r.row->household; })
-        .string_column(
+        .enum_column(
             "category",
-            [](const R& r) {
-                return name_of(category_names, index(r.row->category), "category", r.run->key);
-            },
-            longest(category_names))
+            [](const R& r) { return static_cast<std::uint8_t>(index(r.row->category)); },
+            enum_names(category_names))
         .column("onset", [](const R& r) { return r.row->onset; })
         .column("detected", [](const R& r) { return r.row->detected; })
         .column("government", [](const R& r) { return r.row->government; })
-        .string_column(
-            "channel",
-            [](const R& r) {
-                return name_of(government_channel_names, r.row->channel, "government channel",
-                               r.run->key);
-            },
-            longest(government_channel_names))
+        .enum_column(
+            "channel", [](const R& r) { return r.row->channel; },
+            enum_names(government_channel_names))
         .column("closed", [](const R& r) { return r.row->closed; })
-        .string_column(
-            "outcome",
-            [](const R& r) {
-                return name_of(dispute_outcome_names, r.row->outcome, "dispute outcome",
-                               r.run->key);
-            },
-            longest(dispute_outcome_names))
-        .string_column(
+        .enum_column(
+            "outcome", [](const R& r) { return r.row->outcome; }, enum_names(dispute_outcome_names))
+        .enum_column(
             "last_level",
-            [](const R& r) {
-                return name_of(level_names, index(r.row->last_level), "handler level", r.run->key);
-            },
-            longest(level_names))
+            [](const R& r) { return static_cast<std::uint8_t>(index(r.row->last_level)); },
+            enum_names(level_names))
         .column("handoffs", [](const R& r) { return r.row->handoffs; })
-        .string_column(
-            "party",
-            [](const R& r) {
-                return name_of(dispute_party_names, r.row->party, "dispute party", r.run->key);
-            },
-            longest(dispute_party_names))
-        .string_column(
-            "housing",
-            [](const R& r) {
-                return name_of(housing_type_names, r.row->housing, "housing type", r.run->key);
-            },
-            longest(housing_type_names))
+        .enum_column(
+            "party", [](const R& r) { return r.row->party; }, enum_names(dispute_party_names))
+        .enum_column(
+            "housing", [](const R& r) { return r.row->housing; }, enum_names(housing_type_names))
         .column("village_converted", [](const R& r) { return r.row->village; })
-        .string_column(
-            "tenure",
-            [](const R& r) { return name_of(tenure_names, r.row->tenure, "tenure", r.run->key); },
-            longest(tenure_names))
+        .enum_column(
+            "tenure", [](const R& r) { return r.row->tenure; }, enum_names(tenure_names))
         .column("owner_nonlocal", [](const R& r) { return r.row->nonlocal; });
+}
+
+/// Bytes in a packed /disputes row (describe_disputes' columns).
+constexpr std::size_t dispute_row_size = 4 * 4 + 4 * 8 + 10;
+
+/// Checks that `code` names a value of `names` (else the record is corrupt), and returns it.
+template <std::size_t N>
+std::uint8_t checked_code(std::size_t code, const std::array<std::string_view, N>& names,
+                          std::string_view what, const RunKey& key) {
+    (void)name_of(names, code, what, key);
+    return static_cast<std::uint8_t>(code);
+}
+
+/// Records [first, first + n) of the run's, packed as describe_disputes lays them out into
+/// `out` (n × dispute_row_size bytes).
+void pack_disputes(const RunResult& run, std::size_t first, std::size_t n, std::byte* out) {
+    static_assert(std::endian::native == std::endian::little,
+                  "rows are packed in memory's byte order, and the file's is little-endian");
+    const RunKey& key = run.key;
+    const std::uint32_t run_index = key.index;
+    for (std::size_t i = first; i < first + n; ++i) {
+        const DisputeRecord& d = run.disputes[i];
+        const auto put = [&out](const auto& value) {
+            std::memcpy(out, &value, sizeof value);
+            out += sizeof value;
+        };
+        put(run_index);
+        put(d.community);
+        put(d.compound);
+        put(d.household);
+        put(checked_code(index(d.category), category_names, "category", key));
+        put(d.onset);
+        put(d.detected);
+        put(d.government);
+        put(checked_code(d.channel, government_channel_names, "government channel", key));
+        put(d.closed);
+        put(checked_code(d.outcome, dispute_outcome_names, "dispute outcome", key));
+        put(checked_code(index(d.last_level), level_names, "handler level", key));
+        put(d.handoffs);
+        put(checked_code(d.party, dispute_party_names, "dispute party", key));
+        put(checked_code(d.housing, housing_type_names, "housing type", key));
+        put(d.village);
+        put(checked_code(d.tenure, tenure_names, "tenure", key));
+        put(d.nonlocal);
+    }
 }
 
 /// The per-run tables of a results file, written run by run: every table is created at once
@@ -595,10 +631,13 @@ public:
           monthly_(create<Ref<MonthlyRow>>(file, "monthly", describe_monthly)),
           equity_(create<Ref<EquityRow>>(file, "equity", describe_equity)) {
         if (include_disputes) {
-            // The largest table by far: by default the fastest deflate, without the shuffle
-            // (which does not make rows of mixed strings and numbers smaller).
-            disputes_.emplace(create<Ref<DisputeRecord>>(file, "disputes", describe_disputes,
-                                                         {disputes_deflate, false, true}));
+            // The largest table by far: narrow rows (no strings), shuffled and deflated at the
+            // fastest level by default, chunks compressed on the worker threads.
+            disputes_.emplace(
+                create<Ref<DisputeRecord>>(file, "disputes", describe_disputes,
+                                           {disputes_deflate, disputes_deflate > 0, true}));
+            if (disputes_->row_size() != dispute_row_size)
+                throw std::logic_error("/disputes: pack_disputes and describe_disputes differ");
         }
     }
 
@@ -620,8 +659,10 @@ public:
                                 describe_monthly);
         append<Ref<EquityRow>>(equity_, refs<EquityRow>(run, &RunResult::equity), describe_equity);
         if (disputes_) {
-            append<Ref<DisputeRecord>>(*disputes_, refs<DisputeRecord>(run, &RunResult::disputes),
-                                       describe_disputes);
+            disputes_->append_packed(run.disputes.size(),
+                                     [&run](std::size_t first, std::size_t n, std::byte* out) {
+                                         pack_disputes(run, first, n, out);
+                                     });
         }
     }
 
@@ -656,6 +697,26 @@ private:
 };
 
 } // namespace
+
+std::vector<std::byte> packed_dispute_rows(const RunResult& run) {
+    std::vector<std::byte> out(run.disputes.size() * dispute_row_size);
+    pack_disputes(run, 0, run.disputes.size(), out.data());
+    return out;
+}
+
+std::vector<std::byte> described_dispute_rows(const RunResult& run) {
+    const std::vector<Ref<DisputeRecord>> rows = refs<DisputeRecord>(run, &RunResult::disputes);
+    sim::RowTable<Ref<DisputeRecord>> table(rows);
+    describe_disputes(table, KeyWidths{});
+    std::vector<std::byte> out(rows.size() * table.table().row_size());
+    std::byte* at = out.data();
+    for (std::size_t i = 0; i < rows.size(); ++i)
+        for (const sim::Table::Column& column : table.table().columns()) {
+            column.pack(i, at);
+            at += column.size;
+        }
+    return out;
+}
 
 void write_provenance(sim::ResultsFile& file, const Provenance& p) {
     file.set_attribute("format", results_format);

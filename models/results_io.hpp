@@ -21,7 +21,13 @@ namespace govsim::models {
 /// The value of the root attribute `format`, and the layout's version (`format_version`),
 /// raised whenever a dataset or column is renamed, removed or changes meaning.
 inline constexpr std::string_view results_format = "govsim-results";
-inline constexpr std::int64_t results_format_version = 4;
+inline constexpr std::int64_t results_format_version = 5;
+
+/// A run's /disputes rows as the results file holds them (packed, in the table's layout), and
+/// the same rows packed column by column from the table's description: equal (a test checks),
+/// since the writer uses the first and the table's type comes from the second.
+[[nodiscard]] std::vector<std::byte> packed_dispute_rows(const RunResult& run);
+[[nodiscard]] std::vector<std::byte> described_dispute_rows(const RunResult& run);
 
 /// Names of DisputeRecord::outcome codes (0, 1, 2) as written in /disputes.
 inline constexpr std::array<std::string_view, 3> dispute_outcome_names{"open", "resolved",

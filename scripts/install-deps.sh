@@ -16,6 +16,7 @@ packages=(
     libtomlplusplus-dev
     libcli11-dev
     libfmt-dev
+    libisal-dev      # ISA-L: igzip deflates /disputes (sim/results_file.cpp)
     # analysis scripts and `govsim report` (run with /usr/bin/python3)
     python3-h5py python3-pandas python3-matplotlib python3-scipy
     fonts-noto-cjk   # Chinese labels in figures (govsim report --lang zh)

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -31,8 +32,10 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-/// The storage type of a table column. Strings are fixed-length, null-padded UTF-8.
-enum class ColumnType : std::uint8_t { U8, U32, U64, I32, I64, F64, String };
+/// The storage type of a table column. Strings are fixed-length, null-padded UTF-8; Enum8 is an
+/// HDF5 enumeration over a one-byte unsigned integer (h5py reads its codes as `u1`, with the
+/// names in the dtype: `h5py.check_enum_dtype`).
+enum class ColumnType : std::uint8_t { U8, U32, U64, I32, I64, F64, String, Enum8 };
 
 /// Types a getter may return for a numeric column.
 template <class T>
@@ -120,6 +123,30 @@ public:
         return *this;
     }
 
+    /// Adds an enumeration column (ColumnType::Enum8): `get(row)` returns a code (std::uint8_t),
+    /// stored as it is; the code's name is `names[code]` (at most 256 names, each used once). A
+    /// code without a name is an error when the row is packed (std::invalid_argument).
+    template <std::invocable<std::size_t> Getter>
+    Table& enum_column(std::string name, Getter get, std::vector<std::string> names) {
+        static_assert(
+            std::is_same_v<std::remove_cvref_t<std::invoke_result_t<const Getter&, std::size_t>>,
+                           std::uint8_t>,
+            "an enumeration column's getter must return std::uint8_t");
+        const std::size_t count = names.size();
+        add(
+            name, ColumnType::Enum8, 1,
+            [g = std::move(get), count, name](std::size_t row, std::byte* out) {
+                const std::uint8_t code = g(row);
+                if (code >= count) {
+                    throw std::invalid_argument("enumeration column '" + name + "': code " +
+                                                std::to_string(code) + " has no name");
+                }
+                *out = static_cast<std::byte>(code);
+            },
+            std::move(names));
+        return *this;
+    }
+
     /// Attaches a string attribute (e.g. "description", "units") to the table's dataset.
     Table& attribute(std::string name, std::string value);
 
@@ -128,6 +155,7 @@ public:
         ColumnType type;
         std::size_t size; ///< bytes in a packed row (string width for strings)
         std::function<void(std::size_t row, std::byte* out)> pack;
+        std::vector<std::string> names; ///< an enumeration's names, by code (Enum8 only)
     };
 
     [[nodiscard]] std::size_t rows() const { return rows_; }
@@ -140,7 +168,8 @@ public:
 
 private:
     void add(std::string name, ColumnType type, std::size_t size,
-             std::function<void(std::size_t, std::byte*)> pack);
+             std::function<void(std::size_t, std::byte*)> pack,
+             std::vector<std::string> names = {});
 
     std::size_t rows_;
     std::vector<Column> columns_;
@@ -164,6 +193,11 @@ public:
     template <std::invocable<const Row&> Getter>
     RowTable& string_column(std::string name, Getter get, std::size_t min_width) {
         table_.string_column(std::move(name), by_row(std::move(get)), min_width);
+        return *this;
+    }
+    template <std::invocable<const Row&> Getter>
+    RowTable& enum_column(std::string name, Getter get, std::vector<std::string> names) {
+        table_.enum_column(std::move(name), by_row(std::move(get)), std::move(names));
         return *this;
     }
     RowTable& attribute(std::string name, std::string value) {
@@ -309,14 +343,27 @@ public:
     /// the same as if the concatenated rows had been written by write_table.
     class TableWriter {
     public:
-        /// Appends the rows of `rows`, whose columns must match the schema's (names, types and
-        /// widths; std::invalid_argument otherwise, e.g. for a string wider than declared).
+        /// Appends the rows of `rows`, whose columns must match the schema's (names, types,
+        /// widths and enumerations' names; std::invalid_argument otherwise, e.g. for a string
+        /// wider than declared).
         void append(const Table& rows);
+        /// Appends `count` rows packed by `pack(first, n, out)`, which writes rows [first,
+        /// first + n) of them into `out` in the table's layout (the schema's columns one after
+        /// another, without padding, integers and reals little-endian, enumerations as their
+        /// codes), n × row_size() bytes. For large tables whose rows are packed by code that
+        /// knows their layout (much faster than a getter per column); the packer vouches for
+        /// the bytes (e.g. that every code has a name). Rows go straight into the writer's
+        /// buffer, a few chunks at a time.
+        void append_packed(
+            std::size_t count,
+            const std::function<void(std::size_t first, std::size_t n, std::byte* out)>& pack);
         /// Writes what append() still holds (a table whose chunks are compressed here, see
         /// Compression::parallel). Call it once every row is appended and before the file is
         /// committed: rows held by a writer destroyed unfinished are not written.
         void finish();
         [[nodiscard]] std::size_t rows() const { return rows_; }
+        /// Bytes in one packed row.
+        [[nodiscard]] std::size_t row_size() const { return row_size_; }
         ~TableWriter();
         TableWriter(TableWriter&& other) noexcept;
         TableWriter(const TableWriter&) = delete;
@@ -325,31 +372,48 @@ public:
 
     private:
         friend class ResultsFile;
+        struct ColumnShape {
+            std::string name;
+            ColumnType type;
+            std::size_t size;
+            std::vector<std::string> names;
+        };
         TableWriter(std::string name, std::string what, std::int64_t dataset,
-                    std::int64_t memory_type, std::vector<Table::Column> columns,
-                    std::size_t chunk_rows, unsigned direct_level);
+                    std::int64_t memory_type, const std::vector<Table::Column>& columns,
+                    std::size_t chunk_rows, unsigned direct_level, bool direct_shuffle);
         /// Compresses the whole chunks of pending_ (in parallel) and writes them.
         void write_chunks(bool last);
+        /// Rows packed (into pending_ or a buffer) and written together: a few chunks per
+        /// thread.
+        [[nodiscard]] std::size_t batch_rows() const;
+        /// Writes `count` packed rows at the end of the dataset through HDF5's own filters.
+        void write_packed(const std::byte* rows, std::size_t count);
         std::string name_;
         std::string what_;
         std::int64_t dataset_ = -1;     ///< hid_t
         std::int64_t memory_type_ = -1; ///< hid_t
-        std::vector<std::pair<std::string, std::pair<ColumnType, std::size_t>>> columns_;
+        std::vector<ColumnShape> columns_;
         std::size_t row_size_ = 0;
         std::size_t chunk_rows_ = 1;
         std::size_t rows_ = 0;
         /// deflate level of chunks compressed here and written directly (0: HDF5 compresses)
         unsigned direct_level_ = 0;
+        bool direct_shuffle_ = false;    ///< chunks compressed here are shuffled first
         std::vector<std::byte> pending_; ///< packed rows not yet written (direct only)
         std::size_t written_ = 0;        ///< rows in chunks written (direct only)
+        /// Per chunk of a batch: the shuffled chunk and its compressed bytes (kept between
+        /// batches, so that their memory is allocated, and touched, once).
+        std::vector<std::unique_ptr<std::byte[]>> shuffled_, compressed_;
     };
 
     /// How a table's chunks are compressed: deflate at `deflate_level` (1 fastest .. 9
     /// smallest; 0: not compressed), after the shuffle filter if `shuffle`. Both are filters
     /// every stock HDF5 reader has.
-    /// With `parallel` (and deflate without the shuffle), TableWriter compresses whole chunks
-    /// itself on the worker threads (sim/parallel.hpp) and writes them with H5Dwrite_chunk: the
-    /// file is the same as HDF5's own deflate would make it, written in less wall time.
+    /// With `parallel` (and deflate), TableWriter shuffles (if asked) and deflates whole chunks
+    /// itself on the worker threads (sim/parallel.hpp) and writes them with H5Dwrite_chunk: at
+    /// level 1 with ISA-L's igzip (several times faster than zlib's fastest level, as small on
+    /// shuffled rows), at other levels with zlib. The file's contents are those HDF5's own
+    /// filters give (the compressed bytes differ), written in less CPU and wall time.
     struct Compression {
         unsigned deflate_level = 4;
         bool shuffle = true;

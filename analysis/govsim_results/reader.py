@@ -28,7 +28,7 @@ import pandas as pd
 from . import calendar
 
 RESULTS_FORMAT = "govsim-results"
-KNOWN_FORMAT_VERSIONS = (1, 2, 3, 4)
+KNOWN_FORMAT_VERSIONS = (1, 2, 3, 4, 5)
 
 # Values whose order is the model's, not the alphabet's (docs/results.md). Levels and
 # categories are read from the file where it records their order; these are the fall-backs.
@@ -77,18 +77,50 @@ def _is_text(values: np.ndarray) -> bool:
     return False
 
 
+def _enum_column(values: np.ndarray, names: dict) -> np.ndarray:
+    """Codes of an HDF5 enumeration as an object array of their names (None for a code the
+    enumeration does not name)."""
+    by_code = {code: name for name, code in names.items()}
+    distinct, inverse = np.unique(values, return_inverse=True)
+    return np.array([by_code.get(int(v)) for v in distinct], dtype=object)[inverse]
+
+
 def _read_table(dataset: h5py.Dataset) -> pd.DataFrame:
     data = dataset[()]
     columns = {}
     for name in data.dtype.names:
         values = data[name]
+        member = dataset.dtype.fields[name][0]
+        enum = h5py.check_enum_dtype(member)
         if values.ndim != 1:  # an array-valued member: keep each row's array
             columns[name] = list(values)
-        elif _is_text(values) or h5py.check_string_dtype(dataset.dtype.fields[name][0]):
+        elif enum is not None:  # format 5's /disputes: categorical columns as enumerations
+            columns[name] = _enum_column(values, enum)
+        elif _is_text(values) or h5py.check_string_dtype(member):
             columns[name] = _text_column(values)
         else:
             columns[name] = values
     return pd.DataFrame(columns, columns=list(data.dtype.names))
+
+
+_RUN_KEY = ("scenario", "town", "model", "replicate")
+
+
+def _add_run_keys(frames: dict, f: h5py.File) -> None:
+    """Format 5's /disputes names its run by `run`, the run's index in /runs: put the run's
+    scenario, town, model and replicate in front of it, as every other table has them."""
+    disputes = frames.get("disputes")
+    if disputes is None or "run" not in disputes.columns or "runs" not in f:
+        return
+    runs = frames.get("runs")
+    if runs is None:
+        runs = _read_table(f["runs"])
+    by_index = runs.set_index("index")
+    at = by_index.index.get_indexer(disputes["run"].to_numpy())
+    if (at < 0).any():
+        raise ResultsError("/disputes names a run that /runs does not hold")
+    for position, column in enumerate(_RUN_KEY):
+        disputes.insert(position, column, by_index[column].to_numpy()[at])
 
 
 def _first_appearance(values) -> list:
@@ -390,6 +422,7 @@ def load(path, tables=None, skip=(), check_format: bool = True) -> Results:
             frames[name] = _read_table(dataset)
             # The dataset's attributes (description, design_parameters, ...) travel with it.
             frames[name].attrs.update({k: _python_value(v) for k, v in dataset.attrs.items()})
+        _add_run_keys(frames, f)
     orders = _orders(frames)
     _apply_orders(frames, orders)
     start_year = _start_year(attrs, frames)

@@ -106,6 +106,47 @@ TEST_CASE("a missing scenario file or bad arguments exit with status 2", "[cli]"
     CHECK(run_govsim("frobnicate").status == 2);
 }
 
+TEST_CASE("a bad --disputes-deflate level gets one clear error and exit status 2", "[cli]") {
+    const auto small = small_scenario().string();
+    for (const char* level : {"10", "-1", "fast", "1.5", ""}) {
+        CAPTURE(level);
+        const fs::path out = scratch("deflate.h5");
+        const auto r = run_govsim("run " + small + " -o " + out.string() +
+                                  " -q --disputes --disputes-deflate '" + level + "'");
+        CHECK(r.status == 2);
+        // One line naming the option and its range (CLI11 adds its pointer to --help).
+        const std::string first = r.err.substr(0, r.err.find('\n'));
+        CHECK(first.find("--disputes-deflate") != std::string::npos);
+        CHECK(first.find("0 to 9") != std::string::npos);
+        CHECK(r.err.substr(first.size()) == "\nRun with --help for more information.\n");
+        CHECK_FALSE(fs::exists(out));
+        const auto m = run_govsim("merge -o " + out.string() + " --disputes-deflate '" + level +
+                                  "' " + out.string() + ".shard");
+        CHECK(m.status == 2);
+        CHECK(m.err.find("--disputes-deflate") != std::string::npos);
+    }
+}
+
+TEST_CASE("govsim export writes /disputes' enumerations as their names", "[cli]") {
+    const auto small = small_scenario().string();
+    const fs::path out = scratch("export-disputes.h5"), csv = scratch("export-disputes.csv");
+    REQUIRE(run_govsim("run " + small + " -o " + out.string() + " -q --disputes").status == 0);
+    REQUIRE(run_govsim("export " + out.string() + " disputes -o " + csv.string()).status == 0);
+    std::ifstream in(csv);
+    std::string header, row;
+    REQUIRE(std::getline(in, header));
+    CHECK(header.rfind("run,community,compound,household,category,onset,", 0) == 0);
+    std::size_t rows = 0, named = 0;
+    while (std::getline(in, row)) {
+        ++rows;
+        named += row.find(",resolved,") != std::string::npos ||
+                 row.find(",abandoned,") != std::string::npos ||
+                 row.find(",open,") != std::string::npos;
+    }
+    CHECK(rows > 0);
+    CHECK(named == rows); // every row's outcome by its name
+}
+
 TEST_CASE("an unwritable results path is reported before any simulation", "[cli]") {
     const auto r =
         run_govsim("run " + small_scenario().string() + " -o /nonexistent-dir/out.h5 -q");

@@ -123,6 +123,36 @@ inline std::vector<std::string> read_string_column(hid_t file, const char* datas
     return read_string_column_with_width(file, dataset_name, column).second;
 }
 
+/// An enumeration column of a table, each code as its name (the enumeration's, from the file).
+inline std::vector<std::string> read_enum_column(hid_t file, const char* dataset_name,
+                                                 const char* column) {
+    const Id dataset(H5Dopen2(file, dataset_name, H5P_DEFAULT), H5Dclose);
+    REQUIRE(dataset.get() >= 0);
+    const Id file_type(H5Dget_type(dataset.get()), H5Tclose);
+    const int index = H5Tget_member_index(file_type.get(), column);
+    REQUIRE(index >= 0);
+    const Id enum_type(H5Tget_member_type(file_type.get(), static_cast<unsigned>(index)), H5Tclose);
+    REQUIRE(H5Tget_class(enum_type.get()) == H5T_ENUM);
+    const Id native(H5Tget_native_type(enum_type.get(), H5T_DIR_ASCEND), H5Tclose);
+    const std::size_t size = H5Tget_size(native.get());
+    const Id memory(H5Tcreate(H5T_COMPOUND, size), H5Tclose);
+    REQUIRE(H5Tinsert(memory.get(), column, 0, native.get()) >= 0);
+    const Id space(H5Dget_space(dataset.get()), H5Sclose);
+    const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get()));
+    std::vector<unsigned char> codes(n * size);
+    if (n > 0) {
+        REQUIRE(H5Dread(dataset.get(), memory.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, codes.data()) >=
+                0);
+    }
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i < n; ++i) {
+        char name[64] = {};
+        REQUIRE(H5Tenum_nameof(native.get(), codes.data() + i * size, name, sizeof name) >= 0);
+        names.emplace_back(name);
+    }
+    return names;
+}
+
 /// The raw bytes of a whole dataset, read in its own file type (for byte-for-byte comparisons).
 inline std::vector<unsigned char> dataset_bytes(const std::filesystem::path& file,
                                                 const char* name) {

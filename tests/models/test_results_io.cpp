@@ -4,6 +4,7 @@
 #include "common/temp_dir.hpp"
 #include "models/comparison.hpp"
 #include "models/results_io.hpp"
+#include "sim/parallel.hpp"
 #include "sim/results_file.hpp"
 
 #include <catch2/catch.hpp>
@@ -14,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <random>
 
 namespace fs = std::filesystem;
 using namespace govsim::models;
@@ -332,17 +334,27 @@ TEST_CASE("write_results: every table and attribute reads back through the HDF5 
               std::vector<std::uint32_t>{3, 3, 3, 3});
     }
 
-    SECTION("/disputes: codes written as names") {
+    SECTION("/disputes: the run as its /runs index, codes as enumerations that name them") {
         REQUIRE(dataset_rows(f, "disputes") == 6);
-        CHECK(read_string_column(f, "disputes", "category") ==
+        CHECK(member_names(f, "disputes") ==
+              std::vector<std::string>{"run", "community", "compound", "household", "category",
+                                       "onset", "detected", "government", "channel", "closed",
+                                       "outcome", "last_level", "handoffs", "party", "housing",
+                                       "village_converted", "tenure", "owner_nonlocal"});
+        // runs[1] is index 0
+        CHECK(read_column<std::uint32_t>(f, "disputes", "run", H5T_NATIVE_UINT32) ==
+              std::vector<std::uint32_t>{0, 0, 0, 1, 1, 1});
+        CHECK(read_enum_column(f, "disputes", "category") ==
               std::vector<std::string>{"owners_rights", "parking", "construction", "owners_rights",
                                        "parking", "construction"});
-        CHECK(read_string_column(f, "disputes", "outcome") ==
+        CHECK(read_enum_column(f, "disputes", "outcome") ==
               std::vector<std::string>{"resolved", "open", "abandoned", "resolved", "open",
                                        "abandoned"});
-        CHECK(read_string_column(f, "disputes", "last_level") ==
+        CHECK(read_enum_column(f, "disputes", "last_level") ==
               std::vector<std::string>{"department", "firm", "coordination", "department", "firm",
                                        "coordination"});
+        CHECK(read_enum_column(f, "disputes", "tenure") ==
+              std::vector<std::string>(6, std::string(govsim::models::tenure_names[0])));
         CHECK(read_column<std::uint8_t>(f, "disputes", "handoffs", H5T_NATIVE_UINT8) ==
               std::vector<std::uint8_t>{2, 0, 4, 2, 0, 4});
         const auto detected = read_column<double>(f, "disputes", "detected", H5T_NATIVE_DOUBLE);
@@ -361,7 +373,7 @@ TEST_CASE("write_results: /disputes only on request", "[results]") {
 }
 
 TEST_CASE("write_results: /disputes at any deflate level holds the same rows", "[results]") {
-    // Level 1 without the shuffle by default; 0 leaves the table uncompressed.
+    // The shuffle and deflate level 1 by default; 0 leaves the table uncompressed.
     const TempDir dir(temp_prefix);
     const auto runs = make_runs();
     const auto filters = [](const fs::path& p) {
@@ -383,9 +395,10 @@ TEST_CASE("write_results: /disputes at any deflate level holds the same rows", "
         const govsim::models::MemoryRuns source(runs);
         (void)write_results(paths.back().string(), make_provenance(), source, true, nullptr, level);
     }
-    CHECK(filters(paths[0]) == std::vector<H5Z_filter_t>{H5Z_FILTER_DEFLATE});
+    const std::vector<H5Z_filter_t> shuffled{H5Z_FILTER_SHUFFLE, H5Z_FILTER_DEFLATE};
+    CHECK(filters(paths[0]) == shuffled);
     CHECK(filters(paths[1]).empty());
-    CHECK(filters(paths[2]) == std::vector<H5Z_filter_t>{H5Z_FILTER_DEFLATE});
+    CHECK(filters(paths[2]) == shuffled);
     for (const std::size_t k : {1U, 2U}) {
         const auto differences =
             govsim::sim::compare_datasets(paths[0], paths[k], {"wall_seconds", "created_utc"});
@@ -408,6 +421,110 @@ TEST_CASE("write_results: no runs gives empty tables that stock readers read", "
         CHECK(member_names(file.get(), "summary").size() == 48);
     }
     CHECK(run(fmt::format("h5dump -H '{}' > /dev/null", path.string())) == 0);
+}
+
+TEST_CASE("write_results: /disputes holds the run's records exactly, every code by its name",
+          "[results]") {
+    // Records spanning several chunks, every code of every vocabulary, times with full
+    // mantissas and NaN; read back from the file (at the default level, uncompressed and at 9,
+    // on 1 and 2 threads) field by field, codes through the enumerations' names.
+    std::mt19937_64 rng(11);
+    std::vector<RunResult> runs{make_run(0, "baseline", "lishui", 0)};
+    RunResult& run = runs[0];
+    run.disputes.clear();
+    const auto pick = [&rng](std::size_t n) { return static_cast<std::uint8_t>(rng() % n); };
+    const auto time = [&rng]() {
+        return rng() % 7 == 0 ? std::numeric_limits<double>::quiet_NaN()
+                              : std::ldexp(static_cast<double>(rng() >> 11), -40) - 30.0;
+    };
+    for (int i = 0; i < 20'000; ++i) {
+        DisputeRecord d;
+        d.community = static_cast<std::uint32_t>(rng() % 300);
+        d.compound = static_cast<std::uint32_t>(rng() % 700);
+        d.household = static_cast<std::uint32_t>(rng());
+        d.category = static_cast<Category>(pick(category_names.size()));
+        d.onset = time();
+        d.detected = time();
+        d.government = time();
+        d.closed = time();
+        d.outcome = pick(dispute_outcome_names.size());
+        d.last_level = static_cast<Level>(pick(level_names.size()));
+        d.handoffs = static_cast<std::uint8_t>(rng());
+        d.party = pick(dispute_party_names.size());
+        d.channel = pick(government_channel_names.size());
+        d.housing = pick(housing_type_names.size());
+        d.village = pick(2);
+        d.tenure = pick(tenure_names.size());
+        d.nonlocal = pick(2);
+        run.disputes.push_back(d);
+    }
+    // The rows the writer packs are those the table's description gives.
+    CHECK(packed_dispute_rows(run) == described_dispute_rows(run));
+
+    const TempDir dir(temp_prefix);
+    const auto same_time = [](const std::vector<double>& got, double DisputeRecord::*field,
+                              const std::vector<DisputeRecord>& want) {
+        for (std::size_t i = 0; i < want.size(); ++i) {
+            const double w = want[i].*field;
+            if (!(got[i] == w || (std::isnan(got[i]) && std::isnan(w))))
+                return false;
+        }
+        return true;
+    };
+    for (const unsigned level : {1U, 0U, 9U})
+        for (const std::size_t threads : {1U, 2U}) {
+            CAPTURE(level, threads);
+            const govsim::sim::ThreadLimit limit(threads);
+            const fs::path path = dir.path() / fmt::format("records-{}-{}.h5", level, threads);
+            const MemoryRuns source(runs);
+            (void)write_results(path.string(), make_provenance(), source, true, nullptr, level);
+            const Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+            const hid_t f = file.get();
+            const auto& want = run.disputes;
+            REQUIRE(dataset_rows(f, "disputes") == want.size());
+            const auto u32 = [&](const char* column) {
+                return read_column<std::uint32_t>(f, "disputes", column, H5T_NATIVE_UINT32);
+            };
+            const auto u8 = [&](const char* column) {
+                return read_column<std::uint8_t>(f, "disputes", column, H5T_NATIVE_UINT8);
+            };
+            const auto names = [&](const char* column) {
+                return read_enum_column(f, "disputes", column);
+            };
+            const auto dbl = [&](const char* column) {
+                return read_column<double>(f, "disputes", column, H5T_NATIVE_DOUBLE);
+            };
+            const auto community = u32("community"), compound = u32("compound"),
+                       household = u32("household");
+            const auto category = names("category"), channel = names("channel"),
+                       outcome = names("outcome"), last_level = names("last_level"),
+                       party = names("party"), housing = names("housing"), tenure = names("tenure");
+            const auto handoffs = u8("handoffs"), village = u8("village_converted"),
+                       nonlocal = u8("owner_nonlocal");
+            std::size_t first_different = want.size();
+            for (std::size_t i = 0; i < want.size() && first_different == want.size(); ++i) {
+                const DisputeRecord& d = want[i];
+                const bool same = community[i] == d.community && compound[i] == d.compound &&
+                                  household[i] == d.household &&
+                                  category[i] == category_names[index(d.category)] &&
+                                  channel[i] == government_channel_names[d.channel] &&
+                                  outcome[i] == dispute_outcome_names[d.outcome] &&
+                                  last_level[i] == level_names[index(d.last_level)] &&
+                                  party[i] == dispute_party_names[d.party] &&
+                                  housing[i] == housing_type_names[d.housing] &&
+                                  tenure[i] == tenure_names[d.tenure] &&
+                                  handoffs[i] == d.handoffs && village[i] == d.village &&
+                                  nonlocal[i] == d.nonlocal;
+                if (!same)
+                    first_different = i;
+            }
+            CHECK(first_different == want.size());
+            CHECK(same_time(dbl("onset"), &DisputeRecord::onset, want));
+            CHECK(same_time(dbl("detected"), &DisputeRecord::detected, want));
+            CHECK(same_time(dbl("government"), &DisputeRecord::government, want));
+            CHECK(same_time(dbl("closed"), &DisputeRecord::closed, want));
+            CHECK(u32("run") == std::vector<std::uint32_t>(want.size(), 0));
+        }
 }
 
 TEST_CASE("write_results: a corrupt record fails and leaves no file", "[results]") {
@@ -446,6 +563,8 @@ with h5py.File("{path}", "r") as f:
     assert f.attrs["seed"] == 42
     summary = pandas.DataFrame(f["summary"][()])
     disputes = pandas.DataFrame(f["disputes"][()])
+    outcomes = {{code: name for name, code in
+                h5py.check_enum_dtype(f["disputes"].dtype["outcome"]).items()}}
     daily = pandas.DataFrame(f["daily"][()])
 for frame in (summary, disputes, daily):
     for name in frame.columns:
@@ -459,7 +578,7 @@ assert list(summary["scenario"]) == ["baseline", "baseline", "{long}", "{long}"]
 assert (summary["disputes"] == summary["resolved"] + summary["abandoned"]
         + summary["open_at_end"]).all()
 assert math.isnan(summary["median_resolution_days"][1])
-assert list(disputes["outcome"][:3]) == ["resolved", "open", "abandoned"]
+assert [outcomes[c] for c in disputes["outcome"][:3]] == ["resolved", "open", "abandoned"]
 assert daily["servers_firm"].sum() == 6 * {firm_servers}
 )",
                                          fmt::arg("path", path.string()),

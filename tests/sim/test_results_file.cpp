@@ -382,64 +382,72 @@ TEST_CASE("a table written in pieces equals the table written at once", "[result
           govsim::test::dataset_bytes(in_pieces, "/table"));
 }
 
-TEST_CASE("chunks compressed on the worker threads give the table HDF5's deflate gives",
+TEST_CASE("chunks compressed on the worker threads give the table HDF5's filters give",
           "[results][parallel]") {
-    // Compression::parallel: whole chunks deflated by the writer and written directly, the last
-    // one padded; rows as compressible as results are, and rows deflate cannot shrink (stored
-    // as they are, the filter skipped). Any thread count gives the same file contents.
+    // Compression::parallel: whole chunks shuffled (or not) and deflated by the writer (ISA-L
+    // at level 1, zlib at others) and written directly, the last one padded; rows as
+    // compressible as results are, and rows deflate cannot shrink (stored as they are, the
+    // deflate filter skipped). Any thread count gives the same file contents.
     const TempDir dir(temp_prefix);
     std::mt19937_64 rng(3);
-    for (const bool random : {false, true}) {
-        std::vector<Piece> samples;
-        for (int i = 0; i < 25'000; ++i) {
-            std::string label = i % 3 == 0 ? "short" : "a longer label";
-            double value = 0.5 * i;
-            auto id = static_cast<std::uint32_t>(i);
-            if (random) {
-                for (char& c : label)
-                    c = static_cast<char>(1 + rng() % 255);
-                label.resize(14, static_cast<char>(1 + rng() % 255));
-                const std::uint64_t bits = rng();
-                std::memcpy(&value, &bits, sizeof value);
-                if (std::isnan(value))
-                    value = 1.0;
-                id = static_cast<std::uint32_t>(rng());
-            }
-            samples.push_back(Piece{id, value, label});
-        }
-        INFO((random ? "random rows" : "compressible rows"));
-        const auto at_once = dir.path() / fmt::format("at-once-{}.h5", random);
-        {
-            ResultsFile file(at_once);
-            const std::vector<Piece> none;
-            auto writer = file.create_table("table", piece_table(none, 14), {1, false, false});
-            writer.append(piece_table(samples, 14));
-            writer.finish();
-            file.commit();
-        }
-        for (const std::size_t threads : {1U, 2U}) {
-            const govsim::sim::ThreadLimit limit(threads);
-            const auto direct = dir.path() / fmt::format("direct-{}-{}.h5", random, threads);
-            ResultsFile file(direct);
-            {
-                const std::vector<Piece> none;
-                auto writer = file.create_table("table", piece_table(none, 14), {1, false, true});
-                for (std::size_t first = 0; first < samples.size(); first += 7'000) {
-                    const std::vector<Piece> piece(
-                        samples.begin() + static_cast<std::ptrdiff_t>(first),
-                        samples.begin() +
-                            static_cast<std::ptrdiff_t>(std::min(first + 7'000, samples.size())));
-                    writer.append(piece_table(piece, 14));
+    for (const bool random : {false, true})
+        for (const bool shuffle : {false, true})
+            for (const unsigned level : {1U, 6U}) {
+                std::vector<Piece> samples;
+                for (int i = 0; i < 25'000; ++i) {
+                    std::string label = i % 3 == 0 ? "short" : "a longer label";
+                    double value = 0.5 * i;
+                    auto id = static_cast<std::uint32_t>(i);
+                    if (random) {
+                        for (char& c : label)
+                            c = static_cast<char>(1 + rng() % 255);
+                        label.resize(14, static_cast<char>(1 + rng() % 255));
+                        const std::uint64_t bits = rng();
+                        std::memcpy(&value, &bits, sizeof value);
+                        if (std::isnan(value))
+                            value = 1.0;
+                        id = static_cast<std::uint32_t>(rng());
+                    }
+                    samples.push_back(Piece{id, value, label});
                 }
-                CHECK(writer.rows() == samples.size());
-                writer.finish();
+                INFO((random ? "random rows" : "compressible rows"));
+                CAPTURE(shuffle, level);
+                const auto at_once =
+                    dir.path() / fmt::format("at-once-{}-{}-{}.h5", random, shuffle, level);
+                {
+                    ResultsFile file(at_once);
+                    const std::vector<Piece> none;
+                    auto writer =
+                        file.create_table("table", piece_table(none, 14), {level, shuffle, false});
+                    writer.append(piece_table(samples, 14));
+                    writer.finish();
+                    file.commit();
+                }
+                for (const std::size_t threads : {1U, 2U}) {
+                    const govsim::sim::ThreadLimit limit(threads);
+                    const auto direct = dir.path() / fmt::format("direct-{}-{}-{}-{}.h5", random,
+                                                                 shuffle, level, threads);
+                    ResultsFile file(direct);
+                    {
+                        const std::vector<Piece> none;
+                        auto writer = file.create_table("table", piece_table(none, 14),
+                                                        {level, shuffle, true});
+                        for (std::size_t first = 0; first < samples.size(); first += 7'000) {
+                            const std::vector<Piece> piece(
+                                samples.begin() + static_cast<std::ptrdiff_t>(first),
+                                samples.begin() + static_cast<std::ptrdiff_t>(
+                                                      std::min(first + 7'000, samples.size())));
+                            writer.append(piece_table(piece, 14));
+                        }
+                        CHECK(writer.rows() == samples.size());
+                        writer.finish();
+                    }
+                    file.commit();
+                    CHECK(govsim::sim::compare_datasets(at_once, direct, {}).empty());
+                    CHECK(govsim::test::dataset_bytes(at_once, "/table") ==
+                          govsim::test::dataset_bytes(direct, "/table"));
+                }
             }
-            file.commit();
-            CHECK(govsim::sim::compare_datasets(at_once, direct, {}).empty());
-            CHECK(govsim::test::dataset_bytes(at_once, "/table") ==
-                  govsim::test::dataset_bytes(direct, "/table"));
-        }
-    }
 }
 
 TEST_CASE("bytes, attributes and columns read back through ResultsReader", "[results]") {

@@ -88,7 +88,8 @@ class Reader(unittest.TestCase):
                 raw = raw_table(path, name)
                 self.assertEqual(len(frame), len(raw), name)
                 for column in raw.dtype.names:
-                    if raw.dtype[column].kind in "iuf":
+                    if raw.dtype[column].kind in "iuf" and not h5py.check_enum_dtype(
+                            raw.dtype[column]):
                         np.testing.assert_array_equal(frame[column].to_numpy(), raw[column],
                                                       err_msg=f"{path}:{name}.{column}")
 
@@ -146,6 +147,32 @@ class Reader(unittest.TestCase):
         self.assertEqual(list(disputes["last_level"].cat.categories[:6]), DOCUMENTED_LEVELS)
         self.assertEqual(list(disputes["outcome"].cat.categories), ["open", "resolved", "abandoned"])
         self.assertEqual(list(disputes["category"].cat.categories), DOCUMENTED_CATEGORIES)
+
+    def test_dispute_records_name_their_codes_and_runs(self):
+        # Format 5: categorical columns are HDF5 enumerations, the run is its /runs index; the
+        # reader gives the enumerations' names and the run's scenario, town, model, replicate.
+        r = load(SINGLE)
+        disputes = r.disputes
+        with h5py.File(SINGLE, "r") as f:
+            self.assertEqual(f.attrs["format_version"], 5)
+            raw = f["disputes"][()]
+            runs = f["runs"][()]
+            for column in ("category", "channel", "outcome", "last_level", "party", "housing",
+                           "tenure"):
+                names = h5py.check_enum_dtype(f["disputes"].dtype[column])
+                self.assertIsNotNone(names, column)
+                by_code = {code: name for name, code in names.items()}
+                self.assertEqual([str(v) for v in disputes[column]],
+                                 [by_code[c] for c in raw[column]], column)
+        np.testing.assert_array_equal(disputes["run"].to_numpy(), raw["run"])
+        index = {int(i): k for k, i in enumerate(runs["index"])}
+        for key in ("scenario", "town", "model", "replicate"):
+            want = [runs[key][index[int(i)]] for i in raw["run"]]
+            want = [w.decode("utf-8") if isinstance(w, bytes) else w for w in want]
+            self.assertEqual([v if isinstance(v, str) else int(v) for v in
+                              disputes[key].astype(object)], want, key)
+        self.assertEqual(list(disputes.columns[:5]),
+                         ["scenario", "town", "model", "replicate", "run"])
 
     def test_dates_of_days_and_months(self):
         for path, start in [(SMALL, 2014), (NO_BASELINE, 2015), (SINGLE, 2014)]:
