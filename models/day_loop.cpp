@@ -408,9 +408,8 @@ private:
                 if (e.time < day_end)
                     if (const Dispute* x = next.disputes.address(e.payload.dispute)) {
                         // a slot spans two or three cache lines
-                        __builtin_prefetch(x);
-                        __builtin_prefetch(reinterpret_cast<const char*>(x) + 64);
-                        __builtin_prefetch(DisputeSlots::slot_end(x));
+                        for (const std::uintptr_t line : DisputeSlots::slot_lines(x))
+                            __builtin_prefetch(reinterpret_cast<const void*>(line));
                     }
         }
         if (m + 1 < all.size()) {

@@ -118,9 +118,12 @@ public:
         const std::size_t k = id & slot_mask;
         return k < slots_.size() ? &slots_[k].dispute : nullptr;
     }
-    /// The last byte of the slot that starts at `address(id)` (its id, which a lookup reads).
-    [[nodiscard]] static const char* slot_end(const Dispute* x) {
-        return reinterpret_cast<const char*>(x) + sizeof(Slot) - 1;
+    /// The cache lines of the slot that starts at `address(id)`, as addresses to prefetch: its
+    /// start, 64 bytes on and its last byte (its id, which a lookup reads). Integers, not
+    /// pointers: the slot may be the vector's last, and a prefetch reads nothing.
+    [[nodiscard]] static std::array<std::uintptr_t, 3> slot_lines(const Dispute* x) {
+        const auto start = reinterpret_cast<std::uintptr_t>(x);
+        return {start, start + 64, start + sizeof(Slot) - 1};
     }
     [[nodiscard]] const Dispute& operator[](std::size_t id) const {
         const Slot& s = slots_[id & slot_mask];
