@@ -315,6 +315,8 @@ public:
             end_day(d);
             if (options.on_day)
                 options.on_day();
+            if (options.on_day_state)
+                options.on_day_state(run_);
             if (sim::is_month_end(d)) {
                 sim::parallel_for_each_index(run_.communities.size(), [&](std::size_t m) {
                     community_month(static_cast<std::uint32_t>(m), d);

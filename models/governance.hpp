@@ -17,6 +17,7 @@ namespace govsim::models {
 
 struct World;
 struct RunHistory;
+struct RunState;
 
 struct RunOptions {
     bool record_disputes = false; ///< keep one record per dispute in the result
@@ -26,6 +27,9 @@ struct RunOptions {
     /// phase. (A history, run_history, ignores it and keeps its records.)
     std::function<void(std::span<const DisputeRecord>)> on_records;
     std::function<void()> on_day; ///< called after each simulated day (progress), if set
+    /// Called after each simulated day with the run's state, read-only (tests check invariants
+    /// with it, e.g. audit_queues), if set. Not called for the days a history simulated.
+    std::function<void(const RunState&)> on_day_state;
     /// The run's synthesised town, if already built (by synthesise_world with the run's
     /// scenario, or one with the same_synthesis, seed and replicate): the run starts from a
     /// copy of it instead of synthesising its own. Null: the run synthesises it.

@@ -1,0 +1,17 @@
+#pragma once
+// Invariants of a run's state that must hold at the end of every day, checked by tests through
+// RunOptions::on_day_state: every server a queue counts busy serves a dispute in service at that
+// queue, and every dispute a queue counts waiting waits there (docs/ODD.md §7.5). A queue that
+// started a job nobody serves (its completion never scheduled) breaks the first.
+#include <string>
+#include <vector>
+
+namespace govsim::models {
+
+struct RunState;
+
+/// One line per queue whose busy or waiting count differs from the disputes in service or
+/// waiting at it (levers' own lists, held_by, aside); empty when the state is consistent.
+[[nodiscard]] std::vector<std::string> audit_queues(const RunState& run);
+
+} // namespace govsim::models
