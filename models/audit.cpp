@@ -66,6 +66,14 @@ std::vector<std::string> audit_queues(const RunState& run) {
             (in_service ? count.in_service : count.waiting) += 1;
         }
     std::vector<std::string> problems;
+    // Town queues' job ids: one in use for each job waiting in a town queue, no more.
+    std::size_t town_waiting = run.town.coordination.waiting();
+    for (const auto& q : run.town.departments)
+        town_waiting += q.waiting();
+    if (run.town.jobs.size() - run.town.free_jobs.size() != town_waiting)
+        problems.push_back(fmt::format(
+            "day {}: {} town job ids in use, {} jobs waiting in town queues", run.current_day,
+            run.town.jobs.size() - run.town.free_jobs.size(), town_waiting));
     for (const auto& [q, label] : names) {
         const Count count = counted.contains(q) ? counted.at(q) : Count{};
         if (q->busy() != count.in_service || q->waiting() != count.waiting)

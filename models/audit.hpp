@@ -11,7 +11,8 @@ namespace govsim::models {
 struct RunState;
 
 /// One line per queue whose busy or waiting count differs from the disputes in service or
-/// waiting at it (levers' own lists, held_by, aside); empty when the state is consistent.
+/// waiting at it (levers' own lists, held_by, aside), and one if the town's job ids in use are
+/// not exactly its queues' waiting jobs; empty when the state is consistent.
 [[nodiscard]] std::vector<std::string> audit_queues(const RunState& run);
 
 } // namespace govsim::models

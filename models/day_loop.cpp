@@ -220,7 +220,7 @@ void RunState::apply_parameters(double t) {
     for (std::size_t j = 0; j < town.departments.size(); ++j) {
         for (const std::uint32_t job :
              town.departments[j].set_servers(eff.department_servers[j], t)) {
-            const Event& waiting = town.jobs[job];
+            const Event waiting = town.take_job(job);
             handling::start_service(
                 *this, site, t,
                 Event{waiting.community, waiting.dispute, EventKind::Arrive, waiting.level});

@@ -296,7 +296,26 @@ struct alignas(64) CommunityState {
 
 struct TownState {
     sim::EventQueue<Event> calendar;
-    std::vector<Event> jobs; ///< town queue job ids index this: (community, dispute)
+    /// town queue job ids index this: (community, dispute) of a job waiting in a town queue;
+    /// an id is free again once its job leaves the waiting room (free_jobs, the last freed on
+    /// top), so the table holds as many jobs as ever waited at once, not every arrival
+    std::vector<Event> jobs;
+    std::vector<std::uint32_t> free_jobs;
+    [[nodiscard]] std::uint32_t add_job(const Event& e) {
+        if (free_jobs.empty()) {
+            jobs.push_back(e);
+            return static_cast<std::uint32_t>(jobs.size() - 1);
+        }
+        const std::uint32_t id = free_jobs.back();
+        free_jobs.pop_back();
+        jobs[id] = e;
+        return id;
+    }
+    /// The job with `id`, whose id is then free.
+    [[nodiscard]] Event take_job(std::uint32_t id) {
+        free_jobs.push_back(id);
+        return jobs[id];
+    }
     std::vector<sim::ServiceQueue> departments;
     sim::ServiceQueue coordination{1, 0, sim::Discipline::Fifo};
     sim::Stream handling, decision, tender;
@@ -381,6 +400,14 @@ struct RunState {
     }
     /// The queue of the level an event names, for its dispute.
     [[nodiscard]] sim::ServiceQueue& queue(const Event& e);
+    /// Takes the event's dispute out of the waiting room of its level's queue (a renege);
+    /// whether it was waiting there. A town queue's job id is freed.
+    bool leave_queue(const Event& e, const sim::ServiceQueue::Ticket& ticket) {
+        const auto job = queue(e).withdraw(ticket);
+        if (job && e.level >= Level::Department)
+            (void)town.take_job(*job);
+        return job.has_value();
+    }
     /// The slot among its community's residents' committees of the committee serving compound c.
     [[nodiscard]] std::uint32_t committee_slot(std::uint32_t c) const {
         return world.compounds.residents_committee[c] -

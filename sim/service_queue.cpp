@@ -75,13 +75,14 @@ std::optional<std::uint32_t> ServiceQueue::complete(double time) {
     return pop_first(); // the freed server takes it at once: busy_ is unchanged
 }
 
-bool ServiceQueue::renege(const Ticket& ticket) {
+std::optional<std::uint32_t> ServiceQueue::withdraw(const Ticket& ticket) {
     // The waiter's key is (key, id) and ids are unique, so the lookup finds exactly this job.
     const Waiter w{ticket.key, ticket.id, 0};
     const auto first = room_.begin() + head_;
     const auto it = std::lower_bound(first, room_.end(), w);
     if (it == room_.end() || it->key != w.key || it->ticket != w.ticket)
-        return false;
+        return std::nullopt;
+    const std::uint32_t job = it->job;
     if (it - first < room_.end() - it) { // shift the shorter, front side
         std::move_backward(first, it, it + 1);
         ++head_;
@@ -92,7 +93,7 @@ bool ServiceQueue::renege(const Ticket& ticket) {
     } else {
         room_.erase(it);
     }
-    return true;
+    return job;
 }
 
 Capacity capacity_of(double staff_equivalents) {

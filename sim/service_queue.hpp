@@ -52,7 +52,9 @@ public:
 
     /// The waiting job with this ticket leaves (impatience). Returns false if it is no longer
     /// waiting (it has started), in which case nothing changes.
-    bool renege(const Ticket& ticket);
+    bool renege(const Ticket& ticket) { return withdraw(ticket).has_value(); }
+    /// As renege(), returning the job that left (nothing if it was not waiting).
+    std::optional<std::uint32_t> withdraw(const Ticket& ticket);
 
     /// Changes the number of servers at `time` (at least 1): staff hired or cut. With more
     /// servers, waiting jobs start at once; their ids are returned in the order they start (the

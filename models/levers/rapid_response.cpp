@@ -49,7 +49,7 @@ public:
         if (x.state != DisputeState::Waiting || x.record.last_level != e.level || x.held_by != 0)
             return;
         const auto next = routing::next_level(run, x, e.level);
-        if (next && run.queue(e).renege(x.ticket))
+        if (next && run.leave_queue(e, x.ticket))
             escalation::move_to(run, site, t, e, *next, GovernmentChannel::TimerEscalation);
     }
 };

@@ -26,11 +26,11 @@ void arrive(RunState& run, Site& site, double t, const Event& e) {
     if (e.level == Level::ResidentsCommittee)
         x.rc_slot = run.committee_slot(x.record.compound);
     std::uint32_t job = e.dispute;
-    if (!site.community) {
-        job = static_cast<std::uint32_t>(run.town.jobs.size());
-        run.town.jobs.push_back(e);
-    }
+    if (!site.community)
+        job = run.town.add_job(e);
     const auto admitted = run.queue(e).arrive(job, t, x.record.onset);
+    if (!site.community && admitted.admission != sim::Admission::Waiting)
+        (void)run.town.take_job(job); // only a waiting job is looked up again
     switch (admitted.admission) {
     case sim::Admission::Started:
         start_service(run, site, t, e);
@@ -61,7 +61,7 @@ void start_service(RunState& run, Site& site, double t, const Event& e) {
 void complete(RunState& run, Site& site, double t, const Event& e) {
     if (const auto next = run.queue(e).complete(t)) {
         const Event started = site.community ? Event{e.community, *next, EventKind::Arrive, e.level}
-                                             : run.town.jobs[*next];
+                                             : run.town.take_job(*next);
         start_service(run, site, t,
                       Event{started.community, started.dispute, EventKind::Arrive, e.level});
     }
@@ -93,7 +93,7 @@ void renege(RunState& run, Site& site, double t, const Event& e) {
     if (x.state != DisputeState::Waiting || x.record.last_level != e.level)
         return;
     const bool left = x.held_by > 0 ? run.all_levers[x.held_by - 1U]->withdraw(run, e)
-                                    : run.queue(e).renege(x.ticket);
+                                    : run.leave_queue(e, x.ticket);
     if (left)
         escalation::fail(run, site, t, e);
 }

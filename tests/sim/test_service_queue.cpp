@@ -153,6 +153,16 @@ TEST_CASE("reneging removes a waiting job and fails for one that has started",
         CHECK(q.complete(3.0) == std::optional<std::uint32_t>{3}); // job 2 is never served
         CHECK_FALSE(q.renege(c.ticket));                           // started now
         CHECK(q.complete(4.0) == std::nullopt);
+
+        // withdraw() is renege() telling which job left.
+        const auto d = q.arrive(4, 5.0, 1.0);
+        const auto e = q.arrive(5, 5.5, 0.5);
+        REQUIRE(d.admission == Admission::Started);
+        REQUIRE(e.admission == Admission::Waiting);
+        CHECK(q.withdraw(d.ticket) == std::nullopt); // in service
+        CHECK(q.withdraw(e.ticket) == std::optional<std::uint32_t>{5});
+        CHECK(q.withdraw(e.ticket) == std::nullopt);
+        CHECK(q.waiting() == 0);
     }
 }
 
