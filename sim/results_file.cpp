@@ -546,6 +546,20 @@ std::pair<Handle, Handle> compound_types(const std::vector<Table::Column>& colum
     return {std::move(memory_type), std::move(file_type)};
 }
 
+/// Writes `count` packed rows at rows [at, at + count) of the dataset, whose extent must
+/// already hold them.
+void write_packed_rows(hid_t dataset, hid_t memory_type, const std::byte* rows, std::size_t count,
+                       std::size_t at, const std::string& what) {
+    Handle file_space(check(H5Dget_space(dataset), what), H5Sclose);
+    const auto start = static_cast<hsize_t>(at);
+    const auto block = static_cast<hsize_t>(count);
+    Handle memory_space(check(H5Screate_simple(1, &block, nullptr), what), H5Sclose);
+    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &block, nullptr),
+          what);
+    check(H5Dwrite(dataset, memory_type, memory_space.get(), file_space.get(), H5P_DEFAULT, rows),
+          what);
+}
+
 /// Packs rows [first, first + count) of `table` into `buffer` and writes them at rows
 /// [at, at + count) of the dataset, whose extent must already hold them.
 void write_rows(hid_t dataset, hid_t memory_type, const Table& table, std::size_t first,
@@ -560,15 +574,7 @@ void write_rows(hid_t dataset, hid_t memory_type, const Table& table, std::size_
             row += column.size;
         }
     }
-    Handle file_space(check(H5Dget_space(dataset), what), H5Sclose);
-    const auto start = static_cast<hsize_t>(at);
-    const auto block = static_cast<hsize_t>(count);
-    Handle memory_space(check(H5Screate_simple(1, &block, nullptr), what), H5Sclose);
-    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &block, nullptr),
-          what);
-    check(H5Dwrite(dataset, memory_type, memory_space.get(), file_space.get(), H5P_DEFAULT,
-                   buffer.data()),
-          what);
+    write_packed_rows(dataset, memory_type, buffer.data(), count, at, what);
 }
 
 /// Creates the 1-D dataset `name` of `type` (missing groups created): `rows` rows, or an
@@ -753,14 +759,7 @@ void ResultsFile::TableWriter::append_packed(
 void ResultsFile::TableWriter::write_packed(const std::byte* rows, std::size_t count) {
     const hsize_t extent = static_cast<hsize_t>(rows_ + count);
     check(H5Dset_extent(dataset_, &extent), what_);
-    Handle file_space(check(H5Dget_space(dataset_), what_), H5Sclose);
-    const auto start = static_cast<hsize_t>(rows_);
-    const auto block = static_cast<hsize_t>(count);
-    Handle memory_space(check(H5Screate_simple(1, &block, nullptr), what_), H5Sclose);
-    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &block, nullptr),
-          what_);
-    check(H5Dwrite(dataset_, memory_type_, memory_space.get(), file_space.get(), H5P_DEFAULT, rows),
-          what_);
+    write_packed_rows(dataset_, memory_type_, rows, count, rows_, what_);
 }
 
 namespace {
