@@ -308,9 +308,10 @@ public:
             run_.current_day = d;
             if (d > 0)
                 (void)run_.start_levers(d);
-            sim::parallel_for_each_index(run_.communities.size(), [&](std::size_t m) {
-                community_day(static_cast<std::uint32_t>(m), d);
-            });
+            sim::parallel_for_each_index_in_range(
+                run_.communities.size(), [&](std::size_t m, std::size_t end) {
+                    community_day(static_cast<std::uint32_t>(m), d, end);
+                });
             town_day(d);
             end_day(d);
             if (options.on_day)
@@ -384,7 +385,9 @@ private:
     }
 
     // ---- the community's day ----------------------------------------------------------------
-    void community_day(std::uint32_t m, int d) {
+    /// Community m's day; communities [m + 1, end) are run after it by the same thread (its
+    /// prefetches look only there: another thread may be changing any other community).
+    void community_day(std::uint32_t m, int d, std::size_t end) {
         CommunityState& cs = run_.communities[m];
         const double day_end = d + 1.0;
         // In a town larger than the caches, a community's calendar, the disputes of its events
@@ -396,7 +399,7 @@ private:
         // effects and drops its calls.
         constexpr std::size_t head = 7;
         const auto& all = run_.communities;
-        if (m + 6 < all.size()) {
+        if (m + 6 < end) {
             const auto events = all[m + 6].calendar.head(head);
             const auto* bytes = reinterpret_cast<const char*>(events.data());
             for (std::size_t b = 0; b < events.size_bytes(); b += 64)
@@ -404,7 +407,7 @@ private:
             if (!events.empty())
                 __builtin_prefetch(all[m + 6].calendar.last_or_null());
         }
-        if (m + 3 < all.size()) {
+        if (m + 3 < end) {
             const CommunityState& next = all[m + 3];
             for (const auto& e : next.calendar.head(head))
                 if (e.time < day_end)
@@ -414,7 +417,7 @@ private:
                             __builtin_prefetch(reinterpret_cast<const void*>(line));
                     }
         }
-        if (m + 1 < all.size()) {
+        if (m + 1 < end) {
             const CommunityState& next = all[m + 1];
             const Units& u = run_.world.units;
             for (const auto& e : next.calendar.head(head)) {

@@ -74,15 +74,14 @@ private:
     return detail::serial_depth > 0;
 }
 
-/// Calls body(i) for every i in [0, n), in parallel (serially inside a SerialScope); the order of
-/// calls is unspecified, so body(i) must touch only unit i's state. Either every body(i) returns,
-/// or the loop throws (the first exception a body threw; the remaining bodies may not have been
-/// called). Cancellation of an enclosing loop never skips iterations of this one (see above).
+/// As parallel_for_each_index below, calling body(i, end): the units [i, end) are run by the
+/// same thread, one after another, so body(i) may read (never write) the state of units i + 1
+/// to end - 1, which no other thread touches meanwhile (e.g. to prefetch it).
 template <class Body>
-void parallel_for_each_index(std::size_t n, Body&& body) {
+void parallel_for_each_index_in_range(std::size_t n, Body&& body) {
     if (serial_here()) {
         for (std::size_t i = 0; i < n; ++i)
-            body(i);
+            body(i, n);
         return;
     }
     tbb::task_group_context context(tbb::task_group_context::isolated);
@@ -90,9 +89,18 @@ void parallel_for_each_index(std::size_t n, Body&& body) {
         tbb::blocked_range<std::size_t>(0, n, 1),
         [&](const tbb::blocked_range<std::size_t>& r) {
             for (std::size_t i = r.begin(); i != r.end(); ++i)
-                body(i);
+                body(i, r.end());
         },
         context);
+}
+
+/// Calls body(i) for every i in [0, n), in parallel (serially inside a SerialScope); the order of
+/// calls is unspecified, so body(i) must touch only unit i's state. Either every body(i) returns,
+/// or the loop throws (the first exception a body threw; the remaining bodies may not have been
+/// called). Cancellation of an enclosing loop never skips iterations of this one (see above).
+template <class Body>
+void parallel_for_each_index(std::size_t n, Body&& body) {
+    parallel_for_each_index_in_range(n, [&](std::size_t i, std::size_t) { body(i); });
 }
 
 } // namespace govsim::sim
