@@ -144,6 +144,87 @@ TEST_CASE("resident owners convene assemblies, and more where they are dissatisf
     CHECK(run_one(s, 7).total.institutions.assemblies == 0);
 }
 
+// ---- the month's pass over units ----------------------------------------------------------------
+
+TEST_CASE("the month's pass gives every unit the drift formula, and the compound the sums and fees "
+          "of its units taken one by one",
+          "[agents][feedback]") {
+    // Compounds of many sizes (odd and even, so the lanes' remainder is exercised), part
+    // occupied, with tenants and absent owners, a service quality away from satisfaction.
+    auto s = test::small_lishui(40000, 5, 1);
+    s.town.compound_units_mean = 61;
+    s.town.compound_units_cv = 0.8;
+    s.town.compound_units_min = 1;
+    s.town.occupancy_start = 0.7;
+    s.town.tenant_share_local = 0.3;
+    s.town.tenant_share_nonlocal = 0.6;
+    RunState run(s, 21, 0);
+    for (std::uint32_t m = 0; m < run.world.communities.size(); ++m)
+        models::onsets::move_in(run, m, 0);
+    auto& cp = run.world.compounds;
+    auto& u = run.world.units;
+    REQUIRE(cp.size() > 50);
+    const auto before = u; // a copy of the units' state
+    const auto& hs = s.households;
+    const auto& os = s.owners;
+    const double d = hs.satisfaction_drift_per_month, keep = 1.0 - d;
+    const double w = hs.onset_dissatisfaction_weight;
+    std::size_t odd = 0, empties = 0;
+    for (std::uint32_t c = 0; c < cp.size(); ++c) {
+        cp.service_quality[c] = 0.2 + 0.6 * (c % 7) / 6.0;
+        models::MonthSums sums;
+        models::feedback::compound_month(run, c, sums);
+        const std::uint32_t b = cp.first_unit[c], occ = cp.occupied[c], e = b + cp.units[c];
+        odd += cp.units[c] % 2;
+        empties += e - b - occ;
+        const double dq = d * cp.service_quality[c];
+        const double shift = os.fee_threshold_shift[models::index(cp.housing[c])];
+        double collected = 0, resident_sat = 0, absent_sat = 0, tenant_sat = 0, trust = 0;
+        double tenants = 0;
+        for (std::uint32_t i = b; i < e; ++i) {
+            const bool occupied = i < b + occ, let = occupied && before.let[i];
+            const auto s_i = static_cast<float>(keep * before.owner_satisfaction[i] + dq);
+            const float t_i = let ? static_cast<float>(keep * before.tenant_satisfaction[i] + dq)
+                                  : before.tenant_satisfaction[i];
+            REQUIRE(u.owner_satisfaction[i] == s_i); // exactly the scalar formula
+            REQUIRE(u.tenant_satisfaction[i] == t_i);
+            const double absent = occupied ? (let ? os.absentee_fee_threshold_shift : 0.0)
+                                           : os.absentee_fee_threshold_shift;
+            const double pays = s_i >= before.fee_threshold[i] + shift + absent ? 1.0 : 0.0;
+            collected += occupied ? pays : pays * os.empty_unit_fee_share;
+            if (!occupied || let)
+                absent_sat += s_i;
+            else
+                resident_sat += s_i;
+            if (let) {
+                tenants += 1;
+                tenant_sat += t_i;
+                trust += before.tenant_trust[i];
+            } else if (occupied) {
+                trust += before.owner_trust[i];
+            }
+        }
+        const double fee = s.firms.fee_per_unit_month;
+        CHECK(cp.collected[c] == Approx(fee * collected).epsilon(1e-12));
+        CHECK(cp.billed[c] ==
+              Approx(fee * (occ + (e - b - occ) * os.empty_unit_fee_share)).epsilon(1e-12));
+        // residents: owner-occupiers and tenants (an absent owner is not a resident)
+        CHECK(sums.satisfaction == Approx(resident_sat + tenant_sat).epsilon(1e-12));
+        CHECK(sums.trust == Approx(trust).epsilon(1e-12));
+        CHECK(sums.owner_satisfaction == Approx(resident_sat + absent_sat).epsilon(1e-12));
+        const auto& weight = cp.onset_weight[c];
+        const double residents = occ - tenants, absent_n = e - b - residents;
+        CHECK(weight[models::index(models::Role::OwnerOccupier)] ==
+              Approx(residents * (1 + w) - w * resident_sat).epsilon(1e-12).margin(1e-9));
+        CHECK(weight[models::index(models::Role::Tenant)] ==
+              Approx(tenants * (1 + w) - w * tenant_sat).epsilon(1e-12).margin(1e-9));
+        CHECK(weight[models::index(models::Role::AbsenteeOwner)] ==
+              Approx(absent_n * (1 + w) - w * absent_sat).epsilon(1e-12).margin(1e-9));
+    }
+    CHECK(odd > 5);
+    CHECK(empties > 100);
+}
+
 // ---- firms --------------------------------------------------------------------------------------
 
 TEST_CASE("a firm whose collections fall cuts staff, with a lag, and later exits",
