@@ -43,6 +43,11 @@ Effective baseline_parameters(const Scenario& sc) {
         f.rate[k] = cat.rate_per_1000_households_per_year;
         f.service_days[k] = cat.service_days;
         f.success[k] = cat.success;
+        for (std::size_t j = 0; j < feature_count; ++j)
+            f.onset_effects[j][k] = cat.effects[j];
+        f.raised_by[index(Role::OwnerOccupier)][k] = cat.raised_by.owner_occupier;
+        f.raised_by[index(Role::Tenant)][k] = cat.raised_by.tenant;
+        f.raised_by[index(Role::AbsenteeOwner)][k] = cat.raised_by.absentee_owner;
     }
     f.patience_days = sc.handlers.patience_days;
     for (const DepartmentSpec& dep : sc.handlers.departments) {

@@ -39,6 +39,11 @@ struct Effective {
     /// multiplies the success of joint meetings (leading group)
     double meeting_success_multiplier = 1;
     sim::Discipline discipline = sim::Discipline::Fifo;
+    /// The categories' feature effects and the roles that raise them, by feature (or role)
+    /// then category: the scenario's, laid out so that the daily onset rates run over
+    /// categories in the inner loop (onsets::rates).
+    std::array<PerCategory<double>, feature_count> onset_effects{};
+    std::array<PerCategory<double>, role_count> raised_by{};
 };
 
 /// The scenario's own tables, before any lever.

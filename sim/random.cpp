@@ -51,29 +51,6 @@ Stream::Stream(std::uint64_t seed, std::uint64_t replicate, std::uint64_t entity
     : engine_(stream_seed(seed, replicate, entity, purpose)) {
 }
 
-double Stream::uniform() {
-    return static_cast<double>(engine_() >> 11) * 0x1.0p-53;
-}
-
-bool Stream::bernoulli(double p) {
-    if (p <= 0.0)
-        return false;
-    if (p >= 1.0)
-        return true;
-    return uniform() < p;
-}
-
-double Stream::unit_exponential() {
-    boost::random::exponential_distribution<double> dist(1.0);
-    return dist(engine_);
-}
-
-double Stream::exponential(double mean) {
-    if (mean <= 0.0)
-        return 0.0;
-    return mean * unit_exponential();
-}
-
 std::uint32_t Stream::poisson(double mean) {
     if (mean <= 0.0)
         return 0;
@@ -84,20 +61,6 @@ std::uint32_t Stream::poisson(double mean) {
                                            "supported mean {}",
                                            mean, max_poisson_mean));
     boost::random::poisson_distribution<std::uint32_t, double> dist(mean);
-    return dist(engine_);
-}
-
-std::uint32_t Stream::below(std::uint32_t n) {
-    // Lemire's multiply-shift; the tiny bias (n / 2^64) is far below anything measurable.
-    __extension__ using u128 = unsigned __int128;
-    const auto x = static_cast<u128>(engine_()) * n;
-    return static_cast<std::uint32_t>(x >> 64);
-}
-
-double Stream::normal(double mean, double sd) {
-    if (sd <= 0.0)
-        return mean;
-    boost::random::normal_distribution<double> dist(mean, sd);
     return dist(engine_);
 }
 

@@ -3,6 +3,8 @@
 // SplitMix64-style mixing, so an entity's draws never depend on which thread runs it, on
 // how many threads there are, or on what other entities drew. No engine is ever shared
 // between tasks; code that draws receives its Stream explicitly.
+#include <boost/random/exponential_distribution.hpp>
+#include <boost/random/normal_distribution.hpp>
 #include <cstdint>
 #include <limits>
 
@@ -58,22 +60,43 @@ public:
            std::uint64_t purpose);
 
     /// Uniform on [0, 1) with 53 random bits.
-    [[nodiscard]] double uniform();
+    [[nodiscard]] double uniform() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
     /// Bernoulli trial with success probability p (p <= 0 never, p >= 1 always).
-    [[nodiscard]] bool bernoulli(double p);
+    [[nodiscard]] bool bernoulli(double p) {
+        if (p <= 0.0)
+            return false;
+        if (p >= 1.0)
+            return true;
+        return uniform() < p;
+    }
     /// Exponential with the given mean (mean <= 0 gives 0).
-    [[nodiscard]] double exponential(double mean);
+    [[nodiscard]] double exponential(double mean) {
+        return mean <= 0.0 ? 0.0 : mean * unit_exponential();
+    }
     /// Exponential with mean 1 (Boost.Random's ziggurat: a logarithm only in the rare tail).
-    [[nodiscard]] double unit_exponential();
+    [[nodiscard]] double unit_exponential() {
+        boost::random::exponential_distribution<double> dist(1.0);
+        return dist(engine_);
+    }
     /// Poisson count with the given mean (mean <= 0 gives 0): inversion below a mean of 10,
     /// Boost.Random's transformed rejection (PTRD) above. Throws std::range_error for a
     /// mean above max_poisson_mean (or NaN), whose draws would not fit 32 bits.
     [[nodiscard]] std::uint32_t poisson(double mean);
     static constexpr double max_poisson_mean = 1e9;
     /// Uniform integer in [0, n) for n >= 1.
-    [[nodiscard]] std::uint32_t below(std::uint32_t n);
+    [[nodiscard]] std::uint32_t below(std::uint32_t n) {
+        // Lemire's multiply-shift; the tiny bias (n / 2^64) is far below anything measurable.
+        __extension__ using u128 = unsigned __int128;
+        const auto x = static_cast<u128>(engine_()) * n;
+        return static_cast<std::uint32_t>(x >> 64);
+    }
     /// Normal with the given mean and standard deviation (sd 0 gives the mean).
-    [[nodiscard]] double normal(double mean, double sd);
+    [[nodiscard]] double normal(double mean, double sd) {
+        if (sd <= 0.0)
+            return mean;
+        boost::random::normal_distribution<double> dist(mean, sd);
+        return dist(engine_);
+    }
     /// Lognormal with the given mean and coefficient of variation (cv 0 gives the mean).
     [[nodiscard]] double lognormal_mean_cv(double mean, double cv);
     /// A draw from a Boost.Random distribution object (built once where many draws share its

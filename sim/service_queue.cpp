@@ -18,11 +18,6 @@ void ServiceQueue::account(double time) {
     }
 }
 
-double ServiceQueue::busy_time(double time) const {
-    return busy_area_ +
-           (time > last_time_ ? static_cast<double>(busy_) * (time - last_time_) : 0.0);
-}
-
 ServiceQueue::Arrival ServiceQueue::arrive(std::uint32_t job, double time, double priority) {
     account(time);
     // Under FIFO the key is the arrival time, which never decreases, so arrival order (the

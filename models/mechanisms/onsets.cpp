@@ -133,21 +133,24 @@ CellRates rates(const RunState& run, std::uint32_t c) {
     const Compounds& cp = run.world.compounds;
     const auto f = features(run, c);
     const auto& w = cp.onset_weight[c];
+    const Effective& eff = run.eff;
+    // Categories in the inner loops (they vectorise); each category's own arithmetic is in
+    // the order of its formula: mult_k = 1 + sum_j effect_kj f_j, in feature order.
+    PerCategory<double> mult;
+    mult.fill(1.0);
+    for (std::size_t j = 0; j < feature_count; ++j)
+        for (std::size_t k = 0; k < category_count; ++k)
+            mult[k] += eff.onset_effects[j][k] * f[j];
+    PerCategory<double> per_weight;
+    for (std::size_t k = 0; k < category_count; ++k)
+        per_weight[k] = eff.rate_per_weight_day[k] * (mult[k] > 0.0 ? mult[k] : 0.0) *
+                        cp.onset_multiplier[c][k];
     CellRates cell{};
-    for (std::size_t k = 0; k < category_count; ++k) {
-        const CategorySpec& cat = run.sc.categories[k];
-        double mult = 1.0;
-        for (std::size_t j = 0; j < feature_count; ++j)
-            mult += cat.effects[j] * f[j];
-        const double per_weight =
-            run.eff.rate_per_weight_day[k] * std::max(0.0, mult) * cp.onset_multiplier[c][k];
-        const std::array<double, role_count> raised{
-            cat.raised_by.owner_occupier, cat.raised_by.tenant, cat.raised_by.absentee_owner};
-        for (std::size_t r = 0; r < role_count; ++r) {
-            const double x = per_weight * raised[r] * w[r];
+    for (std::size_t r = 0; r < role_count; ++r)
+        for (std::size_t k = 0; k < category_count; ++k) {
+            const double x = per_weight[k] * eff.raised_by[r][k] * w[r];
             cell[k * role_count + r] = x > 0 ? x : 0.0;
         }
-    }
     return cell;
 }
 
