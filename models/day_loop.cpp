@@ -303,6 +303,11 @@ public:
     }
 
     [[nodiscard]] int next_day() const { return next_day_; }
+    /// Whether closed disputes' slots are given to later disputes (RunOptions).
+    void reuse_dispute_slots(bool reuse) {
+        for (CommunityState& cs : run_.communities)
+            cs.disputes.set_reuse(reuse);
+    }
     [[nodiscard]] const Scenario& scenario() const { return run_.sc; }
     [[nodiscard]] std::uint64_t seed() const { return run_.seed; }
     [[nodiscard]] std::uint32_t replicate() const { return run_.replicate; }
@@ -802,6 +807,7 @@ std::shared_ptr<const RunHistory> run_history(const Scenario& scenario, std::uin
         throw std::logic_error("a shared history must stop before the scenario's levers act");
     auto history = std::make_shared<RunHistory>(scenario, seed, replicate, options.world.get(),
                                                 options.record_disputes);
+    history->loop.reuse_dispute_slots(options.reuse_dispute_slots);
     history->loop.advance(until_day, options);
     return history;
 }
@@ -827,10 +833,12 @@ RunResult run_replicate(const Scenario& scenario, std::uint64_t seed, const RunK
             options.history->loop.replicate() != key.replicate)
             throw std::logic_error("a run continues from another run's history");
         DayLoop loop(options.history->loop, scenario, options.record_disputes, options.on_records);
+        loop.reuse_dispute_slots(options.reuse_dispute_slots);
         result = loop.finish(key, options);
     } else {
         DayLoop loop(scenario, seed, key.replicate, options.world.get(), options.record_disputes,
                      options.on_records);
+        loop.reuse_dispute_slots(options.reuse_dispute_slots);
         result = loop.finish(key, options);
     }
     result.wall_seconds =

@@ -21,6 +21,9 @@ struct RunState;
 
 struct RunOptions {
     bool record_disputes = false; ///< keep one record per dispute in the result
+    /// false: a closed dispute's slot is never given to a later dispute (a check that reusing
+    /// slots changes no result; memory then grows with every dispute of the run)
+    bool reuse_dispute_slots = true;
     /// With record_disputes: if set, each dispute's record is handed to it once the dispute is
     /// counted (day by day, in the order of RunResult::disputes) instead of being kept in the
     /// result, whose `disputes` stay empty. Called from the thread running the run's serial

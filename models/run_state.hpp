@@ -178,7 +178,7 @@ public:
     void release(std::size_t slot) {
         Slot& s = slots_[slot];
         s.id = free_id;
-        if (++s.generation < generations && reuse)
+        if (++s.generation < generations && reuse_)
             free_.push_back(static_cast<std::uint32_t>(slot));
         else
             ++retired_;
@@ -186,11 +186,12 @@ public:
     /// Slots retired (never to be reused).
     [[nodiscard]] std::size_t retired() const { return retired_; }
 
-    /// Whether released slots are reused (true; a test switches it off, before any run, to
-    /// check that reusing them changes no result).
-    static inline bool reuse = true;
+    /// Whether released slots are reused (true; RunOptions::reuse_dispute_slots switches it
+    /// off, to check that reusing them changes no result).
+    void set_reuse(bool reuse) { reuse_ = reuse; }
 
 private:
+    bool reuse_ = true;
     /// never issued: the last slot's last generation, which retires the slot
     static constexpr std::uint32_t free_id = ~std::uint32_t{0};
     struct Slot {

@@ -180,12 +180,21 @@ models::Scenario scenario() {
     return s;
 }
 
-models::RunResult run(const models::Scenario& s, bool records) {
+/// A run of s; `slots`, if given, receives the communities' dispute slots at the run's end.
+models::RunResult run(const models::Scenario& s, bool records, bool reuse_slots = true,
+                      std::size_t* slots = nullptr) {
     models::RunKey key;
     key.scenario = s.run.name;
     key.model = s.model.name;
     models::RunOptions options;
     options.record_disputes = records;
+    options.reuse_dispute_slots = reuse_slots;
+    if (slots != nullptr)
+        options.on_day_state = [slots](const models::RunState& state) {
+            *slots = 0;
+            for (const auto& cs : state.communities)
+                *slots += cs.disputes.slots();
+        };
     return models::run_replicate(s, 11, key, options);
 }
 
@@ -237,10 +246,12 @@ TEST_CASE("a tally gives the same counts and quantiles whatever order disputes a
 
 TEST_CASE("reusing closed disputes' slots changes no result", "[model][summary][tally]") {
     const auto s = scenario();
-    models::DisputeSlots::reuse = false;
-    const auto apart = run(s, true);
-    models::DisputeSlots::reuse = true;
-    const auto reused = run(s, true);
+    std::size_t slots_apart = 0, slots_reused = 0;
+    const auto apart = run(s, true, false, &slots_apart);
+    const auto reused = run(s, true, true, &slots_reused);
+    // Apart, every dispute had a slot of its own; reused, far fewer slots served them all.
+    CHECK(slots_apart == apart.disputes.size());
+    CHECK(slots_reused < slots_apart / 2);
     REQUIRE(apart.daily.size() == reused.daily.size());
     for (std::size_t d = 0; d < apart.daily.size(); ++d) {
         const auto &a = apart.daily[d], &b = reused.daily[d];
