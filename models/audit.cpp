@@ -1,5 +1,6 @@
 #include "models/audit.hpp"
 
+#include "models/mechanisms/onsets.hpp"
 #include "models/run_state.hpp"
 
 #include <fmt/format.h>
@@ -81,6 +82,22 @@ std::vector<std::string> audit_queues(const RunState& run) {
                 "day {}: {}: {} busy and {} waiting, against {} disputes in service and {} "
                 "waiting there",
                 run.current_day, label, q->busy(), q->waiting(), count.in_service, count.waiting));
+    }
+    return problems;
+}
+
+std::vector<std::string> audit_onset_cache(const RunState& run) {
+    std::vector<std::string> problems;
+    for (std::uint32_t c = 0; c < run.onset_cache.size(); ++c) {
+        const OnsetRatesCache& cache = run.onset_cache[c];
+        if (!cache.valid || !(cache.key == onsets::rates_key(run, c)))
+            continue; // recomputed at the next draw
+        double total = 0;
+        for (const double x : onsets::rates(run, c))
+            total += x;
+        if (total != cache.total)
+            problems.push_back(fmt::format("day {}: compound {}: cached onset rate {} but {} now",
+                                           run.current_day, c, cache.total, total));
     }
     return problems;
 }

@@ -15,4 +15,9 @@ struct RunState;
 /// not exactly its queues' waiting jobs; empty when the state is consistent.
 [[nodiscard]] std::vector<std::string> audit_queues(const RunState& run);
 
+/// One line per compound whose cached onset-rate total (RunState::onset_cache) is still
+/// current by its key but differs from the total of the rates computed now: a rate input
+/// missing from the key. Empty when the cache is consistent.
+[[nodiscard]] std::vector<std::string> audit_onset_cache(const RunState& run);
+
 } // namespace govsim::models

@@ -262,6 +262,25 @@ struct MonthSums {
     InstitutionStats institutions;
 };
 
+/// What a compound's onset rates are computed from (onsets::rates), with the total they gave:
+/// a day whose inputs equal the last day's reuses the total, bit for bit.
+struct OnsetRatesKey {
+    double service_quality = 0;
+    std::array<double, role_count> weight{};
+    std::array<float, category_count> multiplier{};
+    std::uint64_t eff_epoch = 0;
+    std::uint32_t cars = 0, parking_spaces = 0, occupied = 0, tenants = 0, nonlocal = 0;
+    Committee committee{};
+    Manager manager{};
+    HousingType housing{};
+    bool operator==(const OnsetRatesKey&) const = default; // NaN never equals: recomputed
+};
+struct OnsetRatesCache {
+    OnsetRatesKey key;
+    double total = 0;
+    bool valid = false;
+};
+
 /// A compound's handlers and onset clock. The run keeps one per compound in compound order (so
 /// in community order), beside each other: a community's day reads its compounds' records in
 /// one sweep of memory instead of one heap block per kind of queue.
@@ -367,6 +386,10 @@ struct RunState {
     std::vector<CommunityState> communities;
     /// per compound: its handlers' queues and onset clock
     std::vector<CompoundHandlers> handlers;
+    /// per compound: the inputs of its last onset rates and their total (onsets::draw)
+    std::vector<OnsetRatesCache> onset_cache;
+    /// changes whenever eff does (apply_parameters), so that cached rates are recomputed
+    std::uint64_t eff_epoch = 0;
     /// every community's residents' committees' queues, community after community: community
     /// m's are [rc_first[m], rc_first[m + 1]), in the order of its committee slots
     std::vector<sim::ServiceQueue> rc_queues_all;

@@ -154,6 +154,24 @@ CellRates rates(const RunState& run, std::uint32_t c) {
     return cell;
 }
 
+OnsetRatesKey rates_key(const RunState& run, std::uint32_t c) {
+    const Compounds& cp = run.world.compounds;
+    OnsetRatesKey k;
+    k.service_quality = cp.service_quality[c];
+    k.weight = cp.onset_weight[c];
+    k.multiplier = cp.onset_multiplier[c];
+    k.eff_epoch = run.eff_epoch;
+    k.cars = cp.cars[c];
+    k.parking_spaces = cp.parking_spaces[c];
+    k.occupied = cp.occupied[c];
+    k.tenants = cp.tenants[c];
+    k.nonlocal = cp.nonlocal[c];
+    k.committee = cp.committee[c];
+    k.manager = cp.manager[c];
+    k.housing = cp.housing[c];
+    return k;
+}
+
 void draw(RunState& run, std::uint32_t m, int day) {
     CommunityState& cs = run.communities[m];
     const Compounds& cp = run.world.compounds;
@@ -167,10 +185,21 @@ void draw(RunState& run, std::uint32_t m, int day) {
     for (std::uint32_t c = first; c < run.world.compound_end(m); ++c) {
         if (cp.occupied[c] == 0)
             continue;
-        const CellRates cell = rates(run, c);
-        double total = 0;
-        for (const double x : cell)
-            total += x;
+        // The rates' total, reused while the compound's inputs stay as they were (most days:
+        // they change with a closure, a move-in, the month's pass or a lever).
+        OnsetRatesCache& cache = run.onset_cache[c];
+        const OnsetRatesKey key = rates_key(run, c);
+        CellRates cell;
+        bool have_cells = false;
+        if (!cache.valid || !(cache.key == key)) {
+            cell = rates(run, c);
+            have_cells = true;
+            double sum = 0;
+            for (const double x : cell)
+                sum += x;
+            cache = OnsetRatesCache{key, sum, true};
+        }
+        const double total = cache.total;
         if (!(total > 0))
             continue; // no hazard accrues: the compound's clock stands still
         // The compound's onsets form a Poisson process whose rate is `total` through the day
@@ -181,6 +210,10 @@ void draw(RunState& run, std::uint32_t m, int day) {
         double& left = run.handlers[c].onset_hazard; // hazard left before the next onset
         double used = 0;                             // hazard of the day passed so far
         while (used + left < total) {
+            if (!have_cells) { // before this day's first onset changes anything
+                cell = rates(run, c);
+                have_cells = true;
+            }
             used += left;
             left = cs.onset.unit_exponential();
             const double t = std::min(day_start + used / total, last_time);

@@ -19,6 +19,9 @@ void move_in(RunState& run, std::uint32_t m, int day);
 /// category * role_count + role. Their sum is the compound's onset rate.
 using CellRates = std::array<double, category_count * role_count>;
 [[nodiscard]] CellRates rates(const RunState& run, std::uint32_t c);
+/// Everything rates(run, c) reads: a compound whose key is unchanged has unchanged rates
+/// (draw reuses their total, RunState::onset_cache).
+[[nodiscard]] OnsetRatesKey rates_key(const RunState& run, std::uint32_t c);
 
 /// The day's onsets in community m: each compound's onsets are a Poisson process at the day's
 /// rate (the sum of `rates`), drawn by the time change of a unit-rate process (one exponential

@@ -4,6 +4,7 @@
 // outcome. Where a difference could be noise it must exceed several standard errors computed
 // from the runs themselves.
 #include "models/audit.hpp"
+#include "models/mechanisms/onsets.hpp"
 #include "models/governance.hpp"
 #include "models/mechanisms/handling.hpp"
 #include "models/run_state.hpp"
@@ -828,8 +829,8 @@ TEST_CASE("departments given more servers by a lever start serving the complaint
     CHECK(in_service == queue.busy());
 }
 
-TEST_CASE("every queue's busy and waiting counts match the disputes at it, every day, with every "
-          "lever on from a policy start",
+TEST_CASE("every queue's busy and waiting counts match the disputes at it, and the cached onset "
+          "rates the rates, every day, with every lever on from a policy start",
           "[lever][conservation][audit]") {
     // The run's own state, audited after every day (models/audit.hpp): a server counted busy
     // without a dispute in service there, or a dispute waiting where no queue counts it, is a
@@ -844,18 +845,26 @@ TEST_CASE("every queue's busy and waiting counts match the disputes at it, every
     models::RunOptions options;
     std::vector<std::string> problems;
     int days = 0;
-    std::size_t busy_departments = 0;
+    std::size_t busy_departments = 0, current_caches = 0;
     options.on_day_state = [&](const models::RunState& run) {
         ++days;
         for (const auto& q : run.town.departments)
             busy_departments += q.waiting() > 0 ? 1 : 0;
         const auto found = models::audit_queues(run);
         problems.insert(problems.end(), found.begin(), found.end());
+        // The onset rates' cache: a total still current by its key is the total of the rates
+        // computed now (levers change rate inputs from the policy start).
+        const auto stale = models::audit_onset_cache(run);
+        problems.insert(problems.end(), stale.begin(), stale.end());
+        for (std::uint32_t c = 0; c < run.onset_cache.size(); ++c)
+            current_caches += run.onset_cache[c].valid &&
+                              run.onset_cache[c].key == models::onsets::rates_key(run, c);
     };
     const models::RunKey key{0, s.run.name, s.town.name, s.model.name, 0};
     const auto r = models::run_replicate(s, 143, key, options);
     CHECK(days == s.days());
-    CHECK(busy_departments > 0); // complaints did wait at departments
+    CHECK(busy_departments > 0);  // complaints did wait at departments
+    CHECK(current_caches > 1000); // the cache was checked
     INFO((problems.empty() ? std::string("none") : problems.front()));
     CHECK(problems.size() == 0);
     CHECK(r.total.stats.disputes > 0);

@@ -12,6 +12,7 @@
 
 #include <array>
 #include <cmath>
+#include <functional>
 #include <vector>
 
 using namespace govsim;
@@ -166,4 +167,72 @@ TEST_CASE("a compound's onsets do not depend on the days other communities drew"
         CHECK(x[k].record.household == y[k].record.household);
         CHECK(x[k].record.category == y[k].record.category);
     }
+}
+
+TEST_CASE("the key of a compound's onset rates changes with every input the rates read",
+          "[onsets][cache]") {
+    // onsets::draw reuses a compound's rate total while its key is unchanged, so a rate input
+    // missing from the key would leave stale rates. Each input is changed alone: where the
+    // rates change, the key must change too. A change of eff (the levers' parameter tables,
+    // rebuilt by apply_parameters) is marked by advancing eff_epoch.
+    auto s = test::small_lishui(30000, 3, 1);
+    s.town.occupancy_start = 0.8;
+    s.town.tenant_share_local = 0.3;
+    RunState run(s, 5, 0);
+    for (std::uint32_t m = 0; m < run.world.communities.size(); ++m)
+        models::onsets::move_in(run, m, 0);
+    auto& cp = run.world.compounds;
+    std::uint32_t c = 0;
+    while (c < cp.size() && (cp.occupied[c] < 10 || cp.tenants[c] == 0))
+        ++c;
+    REQUIRE(c < cp.size());
+    using Change = std::function<void()>;
+    const auto flip_committee = [&] {
+        cp.committee[c] = cp.committee[c] == models::Committee::Functioning
+                              ? models::Committee::None
+                              : models::Committee::Functioning;
+    };
+    const auto flip_manager = [&] {
+        cp.manager[c] =
+            cp.manager[c] == models::Manager::None ? models::Manager::Firm : models::Manager::None;
+    };
+    const auto flip_housing = [&] {
+        cp.housing[c] = cp.housing[c] == models::HousingType::Resettlement
+                            ? models::HousingType::Commodity
+                            : models::HousingType::Resettlement;
+    };
+    std::vector<Change> changes{
+        [&] { cp.cars[c] += 50; },
+        [&] { cp.parking_spaces[c] /= 2; },
+        [&] { cp.occupied[c] -= 1; },
+        [&] { cp.tenants[c] += 3; },
+        [&] { cp.nonlocal[c] += 5; },
+        [&] { cp.service_quality[c] *= 0.5; },
+        flip_committee,
+        flip_manager,
+        flip_housing,
+    };
+    for (std::size_t r = 0; r < models::role_count; ++r)
+        changes.push_back([&, r] { cp.onset_weight[c][r] *= 1.5; });
+    for (std::size_t k = 0; k < models::category_count; ++k)
+        changes.push_back([&, k] { cp.onset_multiplier[c][k] *= 0.5F; });
+    changes.push_back([&] { // the tables change as apply_parameters changes them: a new epoch
+        run.eff.rate_per_weight_day[0] *= 2;
+        ++run.eff_epoch;
+    });
+    std::size_t moved = 0;
+    for (std::size_t j = 0; j < changes.size(); ++j) {
+        const RunState before(run, s); // a copy of the state, to restore after each change
+        const auto key = models::onsets::rates_key(run, c);
+        const auto rates = models::onsets::rates(run, c);
+        changes[j]();
+        const bool rates_moved = models::onsets::rates(run, c) != rates;
+        const bool key_moved = !(models::onsets::rates_key(run, c) == key);
+        INFO("change " << j);
+        CHECK((key_moved || !rates_moved));
+        moved += rates_moved ? 1 : 0;
+        run.world = before.world;
+        run.eff = before.eff;
+    }
+    CHECK(moved >= changes.size() - 4); // nearly every input matters in this scenario
 }
