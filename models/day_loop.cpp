@@ -289,6 +289,7 @@ public:
           record_(record_disputes), sink_(record_disputes ? std::move(sink) : RecordSink{}) {
         daily_.resize(static_cast<std::size_t>(run_.days));
         resources_.resize(static_cast<std::size_t>(scenario.run.years));
+        today_done_.resize(run_.today.size());
     }
 
     /// A copy of `history` (stopped before any lever acted) that goes on under `scenario`,
@@ -298,6 +299,7 @@ public:
           resources_(history.resources_), monthly_(history.monthly_), month_(history.month_),
           next_day_(history.next_day_), tally_(history.tally_), record_(record_disputes),
           sink_(record_disputes ? std::move(sink) : RecordSink{}) {
+        today_done_.resize(run_.today.size());
         if (record_disputes && !history.record_)
             throw std::logic_error("a run keeping dispute records continues from a history "
                                    "that kept none");
@@ -321,12 +323,30 @@ public:
             run_.current_day = d;
             if (d > 0)
                 (void)run_.start_levers(d);
-            sim::parallel_for_each_index_in_range(
-                run_.communities.size(), [&](std::size_t m, std::size_t end) {
-                    community_day(static_cast<std::uint32_t>(m), d, end);
-                });
+            if (pending_day_ >= 0) {
+                // The last day's bookkeeping (finish_day) runs as one more task beside the
+                // communities, as index 0: it touches only what they do not (its own copies of
+                // the day's records, the tally, the rows), and it is done before the serial
+                // phase, so everything is added in the same order as without it.
+                sim::parallel_for_each_index_in_range(
+                    run_.communities.size() + 1, [&](std::size_t k, std::size_t end) {
+                        if (k == 0)
+                            finish_day();
+                        else
+                            community_day(static_cast<std::uint32_t>(k - 1), d, end - 1);
+                    });
+            } else {
+                sim::parallel_for_each_index_in_range(
+                    run_.communities.size(), [&](std::size_t m, std::size_t end) {
+                        community_day(static_cast<std::uint32_t>(m), d, end);
+                    });
+            }
             town_day(d);
             end_day(d);
+            // At once where something reads its results before the next day's communities run.
+            if (sim::is_month_end(d) || record_ || options.on_day_state ||
+                d + 1 == std::min(until, run_.days))
+                finish_day();
             if (options.on_day)
                 options.on_day();
             if (options.on_day_state)
@@ -539,23 +559,6 @@ private:
             records_.push_back(rec);
     }
 
-    /// The serial phase's part: the communities' finished disputes counted in community order
-    /// (so the tally's sums do not depend on the thread count), and a sweep due tomorrow in each
-    /// community where more disputes closed today than handle() counted.
-    void count_finished() {
-        for (std::size_t m = 0; m < run_.communities.size(); ++m) {
-            CommunityState& cs = run_.communities[m];
-            for (const DisputeRecord& rec : cs.finished)
-                count(rec);
-            cs.finished.clear();
-            const DayCounts& today = run_.today[m].counts;
-            if (today.resolved + today.abandoned > cs.released_today)
-                cs.sweep_due = true;
-            cs.released_today = 0;
-        }
-        hand_records();
-    }
-
     /// Hands the records kept so far to the sink, if there is one.
     void hand_records() {
         if (sink_ && !records_.empty()) {
@@ -564,14 +567,51 @@ private:
         }
     }
 
-    /// The day's row: the communities' records added in community order, and the town's.
+    /// The serial phase's part of a day's end: where a sweep is due tomorrow (more disputes
+    /// closed today than handle() counted), and the day's records and the town's figures set
+    /// aside for finish_day, which adds them up (now, or beside the next day's communities).
     void end_day(int d) {
-        count_finished();
+        for (std::size_t m = 0; m < run_.communities.size(); ++m) {
+            CommunityState& cs = run_.communities[m];
+            cs.finished.swap(cs.finished_done); // finished_done is empty: finish_day cleared it
+            const DayCounts& today = run_.today[m].counts;
+            if (today.resolved + today.abandoned > cs.released_today)
+                cs.sweep_due = true;
+            cs.released_today = 0;
+        }
+        // Each community's day starts by clearing its record, so the other buffer serves it.
+        run_.today.swap(today_done_);
+        TownDay& t = town_done_;
+        t.busy = run_.town.busy_today;
+        t.department_servers = 0;
+        for (const auto& q : run_.town.departments)
+            t.department_servers += q.servers();
+        t.coordination_servers = run_.town.coordination.servers();
+        t.rc_staff = 0;
+        for (const double s : run_.world.residents_committees.staff)
+            t.rc_staff += s;
+        pending_day_ = d;
+    }
+
+    /// The day set aside by end_day: its finished disputes counted into the tally in community
+    /// order (so the tally's sums do not depend on the thread count), and its row: the
+    /// communities' records added in community order, and the town's.
+    void finish_day() {
+        if (pending_day_ < 0)
+            return;
+        const int d = pending_day_;
+        pending_day_ = -1;
+        for (CommunityState& cs : run_.communities) {
+            for (const DisputeRecord& rec : cs.finished_done)
+                count(rec);
+            cs.finished_done.clear();
+        }
+        hand_records();
         const auto ds = static_cast<std::size_t>(d);
         DailyRow& row = daily_[ds];
         row.day = d - run_.sc.first_reported_day();
         row.warmup = row.day < 0;
-        for (const DayRecord& today : run_.today) {
+        for (const DayRecord& today : today_done_) {
             row.onsets += today.counts.onsets;
             row.detections += today.counts.detections;
             row.resolved += today.counts.resolved;
@@ -588,11 +628,11 @@ private:
                 row.servers[k] += today.servers[k];
             }
         }
-        row.busy_server_days[index(Level::Department)] = run_.town.busy_today[0];
-        row.busy_server_days[index(Level::Coordination)] = run_.town.busy_today[1];
-        for (const auto& q : run_.town.departments)
-            row.servers[index(Level::Department)] += q.servers();
-        row.servers[index(Level::Coordination)] = run_.town.coordination.servers();
+        const TownDay& t = town_done_;
+        row.busy_server_days[index(Level::Department)] = t.busy[0];
+        row.busy_server_days[index(Level::Coordination)] = t.busy[1];
+        row.servers[index(Level::Department)] += t.department_servers;
+        row.servers[index(Level::Coordination)] = t.coordination_servers;
         if (row.day >= 0) { // staff on the handler levels, counted daily
             Resources& r = resources_[static_cast<std::size_t>(sim::year_of(row.day))];
             constexpr double year = 1.0 / sim::days_per_year;
@@ -601,10 +641,7 @@ private:
             r[Resource::Volunteers] += (row.servers[index(Level::SelfGovernance)] +
                                         row.servers[index(Level::OwnersCommittee)]) *
                                        year;
-            double rc_staff = 0;
-            for (const double s : run_.world.residents_committees.staff)
-                rc_staff += s;
-            r[Resource::ResidentsCommitteeStaff] += rc_staff * year;
+            r[Resource::ResidentsCommitteeStaff] += t.rc_staff * year;
         }
     }
 
@@ -751,7 +788,11 @@ private:
         const auto& communities = run_.communities;
         sim::parallel_for_each_index(communities.size(),
                                      [&](std::size_t m) { sweep(static_cast<std::uint32_t>(m)); });
-        count_finished();
+        for (CommunityState& cs : run_.communities) {
+            for (const DisputeRecord& rec : cs.finished)
+                count(rec);
+            cs.finished.clear();
+        }
         for (const auto& community : communities) {
             const DisputeSlots& slots = community.disputes;
             for (std::size_t k = 0; k < slots.slots(); ++k)
@@ -789,6 +830,15 @@ private:
     bool record_ = false;                ///< whether records_ is kept
     RecordSink sink_;                    ///< where records_ go day by day (none: kept)
     std::vector<DisputeRecord> records_; ///< the disputes counted so far, if kept
+    /// The figures of a finished day that finish_day adds up, set aside by end_day.
+    struct TownDay {
+        std::array<double, 2> busy{}; ///< departments, coordination
+        std::uint32_t department_servers = 0, coordination_servers = 0;
+        double rc_staff = 0; ///< residents' committees' staff
+    };
+    std::vector<DayRecord> today_done_; ///< the finished day's community records
+    TownDay town_done_;
+    int pending_day_ = -1; ///< the day end_day set aside and finish_day has not added, or -1
     /// communities [0, villages_) were converted from villages
     std::uint32_t villages_ = village_converted_communities(run_.sc.town);
 };

@@ -306,6 +306,9 @@ struct alignas(64) CommunityState {
     /// closed disputes taken out of `disputes`, with their times in reported days and equity
     /// fields filled, until the serial phase adds them to the tally (models/day_loop.cpp)
     std::vector<DisputeRecord> finished;
+    /// the previous day's `finished`, while the day loop adds them to the tally beside the
+    /// next day's communities (DayLoop::finish_day); empty otherwise
+    std::vector<DisputeRecord> finished_done;
     /// disputes released today (closed by their own events), and whether more closed than that
     /// (closed by a lever's event), so that the day loop must look for them
     std::uint32_t released_today = 0;

@@ -359,27 +359,29 @@ void build_summary(DisputeTally& tally, const std::vector<DailyRow>& daily,
                                      sim::days_per_year / household_days
                                : std::numeric_limits<double>::quiet_NaN();
     };
-    // Equity: the evaluation period's disputes by group.
-    auto equity = [&] {
-        const std::array<std::size_t, 4> sizes{housing_type_count, community_kind_names.size(),
-                                               tenure_names.size(), origin_names.size()};
-        result.equity.clear();
-        for (std::size_t d = 0; d < 4; ++d)
-            for (std::size_t g = 0; g < sizes[d]; ++g) {
-                EquityRow row;
-                row.dimension = static_cast<EquityDimension>(d);
-                row.group = static_cast<std::uint8_t>(g);
-                const auto members = leaves(y0, years, [&](std::size_t, std::size_t group) {
-                    return dimensions_of(group)[d] == static_cast<int>(g);
-                });
-                row.stats = stats_of(members);
-                std::array<std::uint64_t, government_channel_names.size()> by_channel{};
-                for (const Leaf* leaf : members)
-                    for (std::size_t c = 0; c < by_channel.size(); ++c)
-                        by_channel[c] += leaf->channel[c];
-                add_cases(row.stats, by_channel);
-                result.equity.push_back(row);
-            }
+    // Equity: the evaluation period's disputes by group, one row per (dimension, group) in
+    // dimension order; each row is summarised as a group of its own (below).
+    const std::array<std::size_t, 4> equity_sizes{housing_type_count, community_kind_names.size(),
+                                                  tenure_names.size(), origin_names.size()};
+    std::vector<std::pair<std::size_t, std::size_t>> equity_groups; // (dimension, group)
+    for (std::size_t d = 0; d < equity_sizes.size(); ++d)
+        for (std::size_t g = 0; g < equity_sizes[d]; ++g)
+            equity_groups.emplace_back(d, g);
+    result.equity.assign(equity_groups.size(), EquityRow{});
+    auto equity = [&](std::size_t e) {
+        const auto [d, g] = equity_groups[e];
+        EquityRow& row = result.equity[e];
+        row.dimension = static_cast<EquityDimension>(d);
+        row.group = static_cast<std::uint8_t>(g);
+        const auto members = leaves(y0, years, [&](std::size_t, std::size_t group) {
+            return dimensions_of(group)[d] == static_cast<int>(g);
+        });
+        row.stats = stats_of(members);
+        std::array<std::uint64_t, government_channel_names.size()> by_channel{};
+        for (const Leaf* leaf : members)
+            for (std::size_t c = 0; c < by_channel.size(); ++c)
+                by_channel[c] += leaf->channel[c];
+        add_cases(row.stats, by_channel);
     };
     result.evaluated_from = in.start_year + y0;
     result.evaluated_to = in.start_year + std::max(years - 1, 0);
@@ -387,7 +389,8 @@ void build_summary(DisputeTally& tally, const std::vector<DailyRow>& daily,
     result.years.assign(static_cast<std::size_t>(years), YearRow{});
     result.category_years.assign(static_cast<std::size_t>(years) * category_count,
                                  CategoryYearRow{});
-    const std::size_t groups = result.years.size() + result.category_years.size() + 3;
+    const std::size_t first_year = 2 + equity_groups.size();
+    const std::size_t groups = first_year + result.years.size() + result.category_years.size();
     sim::parallel_for_each_index(groups, [&](std::size_t g) {
         if (g == 0) { // the largest groups first, so that they do not finish last
             pool(result.total, 0);
@@ -398,11 +401,11 @@ void build_summary(DisputeTally& tally, const std::vector<DailyRow>& daily,
                 pool(result.evaluation, y0);
             return;
         }
-        if (g == 2) {
-            equity();
+        if (g < first_year) {
+            equity(g - 2);
             return;
         }
-        g -= 3;
+        g -= first_year;
         if (g >= result.years.size()) {
             const std::size_t ys = (g - result.years.size()) / category_count;
             const std::size_t k = (g - result.years.size()) % category_count;
