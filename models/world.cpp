@@ -15,42 +15,26 @@
 namespace govsim::models {
 
 void Units::resize(std::size_t n) {
-    // The attribute arrays are allocated (and their pages touched) in parallel: at district
-    // scale this is a noticeable share of a run's serial time otherwise.
-    sim::parallel_for_each_index(10, [&](std::size_t k) {
-        switch (k) {
-        case 0:
-            move_in_day.resize(n);
-            break;
-        case 1:
-            let.resize(n);
-            break;
-        case 2:
-            owner_nonlocal.resize(n);
-            break;
-        case 3:
-            cars.resize(n);
-            break;
-        case 4:
-            floor_area_m2.resize(n);
-            break;
-        case 5:
-            owner_satisfaction.resize(n);
-            break;
-        case 6:
-            owner_trust.resize(n);
-            break;
-        case 7:
-            fee_threshold.resize(n);
-            break;
-        case 8:
-            tenant_satisfaction.resize(n);
-            break;
-        default:
-            tenant_trust.resize(n);
-            break;
-        }
-    });
+    resize_for_overwrite(n);
+    for (auto* column : {&owner_satisfaction, &owner_trust, &fee_threshold, &tenant_satisfaction,
+                         &tenant_trust, &floor_area_m2})
+        std::fill(column->begin(), column->end(), 0.0F);
+    std::fill(move_in_day.begin(), move_in_day.end(), 0);
+    for (auto* column : {&let, &owner_nonlocal, &cars})
+        std::fill(column->begin(), column->end(), std::uint8_t{0});
+}
+
+void Units::resize_for_overwrite(std::size_t n) {
+    move_in_day.resize(n);
+    let.resize(n);
+    owner_nonlocal.resize(n);
+    cars.resize(n);
+    floor_area_m2.resize(n);
+    owner_satisfaction.resize(n);
+    owner_trust.resize(n);
+    fee_threshold.resize(n);
+    tenant_satisfaction.resize(n);
+    tenant_trust.resize(n);
 }
 
 void Compounds::resize(std::size_t n) {
@@ -312,7 +296,7 @@ World synthesise_world(const Scenario& scenario, std::uint64_t seed, std::uint32
 
     // 5. Units, each compound from its own stream so that compounds are independent.
     Units& u = world.units;
-    u.resize(first);
+    u.resize_for_overwrite(first); // every attribute of every unit is written below
     const OwnerSpec& os = scenario.owners;
     const int first_reported = scenario.first_reported_day();
     const std::vector<double> cars_cdf = poisson_cdf(town.cars_per_household_mean, 255);

@@ -9,6 +9,10 @@
 // compound, units are ordered by move-in day, so the occupied ones are a prefix.
 #include <cstdint>
 #include <limits>
+#include <memory>
+#include <new>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace govsim::models {
@@ -21,22 +25,51 @@ enum class Party : std::uint8_t {
     Owner,    ///< the unit's owner, who does not live there
 };
 
+/// An allocator that leaves new elements of a resize uninitialised (default-initialised)
+/// instead of zeroing them, for arrays that are written in full right after (synthesis).
+template <class T>
+struct NoInitAllocator : std::allocator<T> {
+    template <class U>
+    struct rebind {
+        using other = NoInitAllocator<U>;
+    };
+    NoInitAllocator() = default;
+    template <class U>
+    NoInitAllocator(const NoInitAllocator<U>&) noexcept {} // NOLINT: rebinding converts
+    template <class U>
+    void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+        ::new (static_cast<void*>(p)) U;
+    }
+    template <class U, class... Args>
+    void construct(U* p, Args&&... args) {
+        ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
+};
+
+/// A unit attribute's array.
+template <class T>
+using Column = std::vector<T, NoInitAllocator<T>>;
+
 struct Units {
-    std::vector<std::int32_t> move_in_day;    ///< first occupied day; `never` if it stays empty
-    std::vector<std::uint8_t> let;            ///< 1: once occupied, a tenant household lives there
-    std::vector<std::uint8_t> owner_nonlocal; ///< 1: the owner is not a Foshan resident
-    std::vector<std::uint8_t> cars;           ///< of the household that lives there
-    std::vector<float> floor_area_m2;
+    Column<std::int32_t> move_in_day;    ///< first occupied day; `never` if it stays empty
+    Column<std::uint8_t> let;            ///< 1: once occupied, a tenant household lives there
+    Column<std::uint8_t> owner_nonlocal; ///< 1: the owner is not a Foshan resident
+    Column<std::uint8_t> cars;           ///< of the household that lives there
+    Column<float> floor_area_m2;
     // The owner (for an owner-occupier, also the household).
-    std::vector<float> owner_satisfaction; ///< with service, in [0, 1]
-    std::vector<float> owner_trust;        ///< in institutions, in [0, 1]
-    std::vector<float> fee_threshold;      ///< pays while satisfaction >= threshold (+ shift)
+    Column<float> owner_satisfaction; ///< with service, in [0, 1]
+    Column<float> owner_trust;        ///< in institutions, in [0, 1]
+    Column<float> fee_threshold;      ///< pays while satisfaction >= threshold (+ shift)
     // The tenant household of a let unit (unused otherwise).
-    std::vector<float> tenant_satisfaction;
-    std::vector<float> tenant_trust;
+    Column<float> tenant_satisfaction;
+    Column<float> tenant_trust;
 
     [[nodiscard]] std::size_t size() const { return move_in_day.size(); }
+    /// n units, every attribute zero.
     void resize(std::size_t n);
+    /// n units whose attributes the caller writes in full before reading any (synthesis): the
+    /// arrays are allocated but not zeroed, so their memory is first touched by the writes.
+    void resize_for_overwrite(std::size_t n);
 
     /// Satisfaction and trust of a party (the household living there, or the absent owner).
     [[nodiscard]] float& satisfaction(std::uint32_t i, Party p) {
