@@ -369,7 +369,7 @@ void build_summary(DisputeTally& tally, const std::vector<DailyRow>& daily,
             equity_groups.emplace_back(d, g);
     result.equity.assign(equity_groups.size(), EquityRow{});
     auto equity = [&](std::size_t e) {
-        const auto [d, g] = equity_groups[e];
+        const std::size_t d = equity_groups[e].first, g = equity_groups[e].second;
         EquityRow& row = result.equity[e];
         row.dimension = static_cast<EquityDimension>(d);
         row.group = static_cast<std::uint8_t>(g);
