@@ -477,40 +477,39 @@ private:
             const auto ev = cs.calendar.pop();
             handle(site, ev.time, ev.payload);
         }
-        // Work done at each level today: the busy-time integrals up to the day's end.
-        // (Groups exist only in self-governed compounds, which never lose them, and committees
-        // work only where they function: other queues hold no work.)
+        // Work done at each level today (the busy-time integrals up to the day's end), and the
+        // occupied units and servers present at the day's end (manager staff only where a
+        // manager has staff, committee members only where the committee functions), in one pass
+        // over the compounds' handlers. (Groups exist only in self-governed compounds, which
+        // never lose them, and committees work only where they function: other queues hold no
+        // work.)
         const Compounds& cp = run_.world.compounds;
         std::array<double, community_levels> total{};
+        std::uint32_t occ = 0;
+        std::array<std::uint32_t, community_levels> servers{};
         for (std::uint32_t c = run_.world.compound_begin(m); c < run_.world.compound_end(m); ++c) {
             const CompoundHandlers& h = run_.handlers[c];
-            if (cp.manager[c] == Manager::SelfGovernance)
+            const bool self_governed = cp.manager[c] == Manager::SelfGovernance;
+            if (self_governed)
                 total[index(Level::SelfGovernance)] += h.sg.busy_time(day_end);
             total[index(Level::Firm)] += h.firm.busy_time(day_end);
             total[index(Level::OwnersCommittee)] += h.committee.busy_time(day_end);
-        }
-        for (const auto& q : run_.rc_queues(m))
-            total[index(Level::ResidentsCommittee)] += q.busy_time(day_end);
-        DayRecord& today = run_.today[m];
-        for (std::size_t k = 0; k < community_levels; ++k) {
-            today.busy[k] = total[k] - cs.busy_total[k];
-            cs.busy_total[k] = total[k];
-        }
-        // Occupied units and servers present at the day's end (manager staff only where a
-        // manager has staff, committee members only where the committee functions).
-        std::uint32_t occ = 0;
-        std::array<std::uint32_t, community_levels> servers{};
-        for (const auto& q : run_.rc_queues(m))
-            servers[index(Level::ResidentsCommittee)] += q.servers();
-        for (std::uint32_t c = run_.world.compound_begin(m); c < run_.world.compound_end(m); ++c) {
             occ += cp.occupied[c];
-            const CompoundHandlers& h = run_.handlers[c];
-            if (cp.manager[c] == Manager::SelfGovernance)
+            if (self_governed)
                 servers[index(Level::SelfGovernance)] += h.sg.servers();
             if (cp.has_manager_staff(c))
                 servers[index(Level::Firm)] += h.firm.servers();
             if (cp.committee[c] == Committee::Functioning)
                 servers[index(Level::OwnersCommittee)] += h.committee.servers();
+        }
+        for (const auto& q : run_.rc_queues(m)) {
+            total[index(Level::ResidentsCommittee)] += q.busy_time(day_end);
+            servers[index(Level::ResidentsCommittee)] += q.servers();
+        }
+        DayRecord& today = run_.today[m];
+        for (std::size_t k = 0; k < community_levels; ++k) {
+            today.busy[k] = total[k] - cs.busy_total[k];
+            cs.busy_total[k] = total[k];
         }
         today.occupied = occ;
         today.servers = servers;
