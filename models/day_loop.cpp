@@ -182,7 +182,6 @@ RunState::RunState(const Scenario& scenario, std::uint64_t seed_, std::uint32_t 
             handlers[c].next_move_in = world.compounds.occupied[c] < world.compounds.units[c]
                                            ? world.units.move_in_day[next]
                                            : never;
-            cs.next_move_in = std::min(cs.next_move_in, handlers[c].next_move_in);
             onsets::recompute_aggregates(*this, c);
         }
     });

@@ -313,9 +313,6 @@ struct alignas(64) CommunityState {
     /// (closed by a lever's event), so that the day loop must look for them
     std::uint32_t released_today = 0;
     bool sweep_due = false;
-    /// the soonest next move-in day of its compounds (CompoundHandlers::next_move_in), so
-    /// that a day without one does not visit them
-    std::int32_t next_move_in = never;
     sim::EventQueue<Event> calendar;
     sim::Stream onset, detection, handling, decision, monthly, assembly;
     std::vector<Event> outbox; ///< arrivals at town level, with their times

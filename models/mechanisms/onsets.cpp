@@ -97,11 +97,6 @@ void recompute_aggregates(RunState& run, std::uint32_t c) {
 }
 
 void move_in(RunState& run, std::uint32_t m, int day) {
-    // The community's soonest move-in day is kept, so a day without one visits no compound.
-    std::int32_t& soonest = run.communities[m].next_move_in;
-    if (soonest > day)
-        return;
-    soonest = never;
     Compounds& cp = run.world.compounds;
     const Units& u = run.world.units;
     const HouseholdSpec& hs = run.sc.households;
@@ -109,10 +104,8 @@ void move_in(RunState& run, std::uint32_t m, int day) {
         // The compound's next move-in day is kept beside its handlers, so a day without one
         // does not read the units.
         std::int32_t& next = run.handlers[c].next_move_in;
-        if (next > day) {
-            soonest = std::min(soonest, next);
+        if (next > day)
             continue;
-        }
         while (cp.occupied[c] < cp.units[c]) {
             const std::uint32_t i = cp.first_unit[c] + cp.occupied[c];
             if (u.move_in_day[i] > day) {
@@ -133,7 +126,6 @@ void move_in(RunState& run, std::uint32_t m, int day) {
                 w[index(Role::OwnerOccupier)] += wi;
             }
         }
-        soonest = std::min(soonest, next);
     }
 }
 
@@ -244,10 +236,6 @@ void draw(RunState& run, std::uint32_t m, int day) {
             std::uint32_t i = 0;
             for (;;) {
                 i = cp.first_unit[c] + cs.onset.below(range);
-                // Ask for both satisfactions at once with the unit's let flag, so that their
-                // memory accesses overlap instead of following one another.
-                __builtin_prefetch(u.owner_satisfaction.data() + i);
-                __builtin_prefetch(u.tenant_satisfaction.data() + i);
                 const bool occupied = i < cp.first_unit[c] + cp.occupied[c];
                 if (!has_role(u, i, occupied, role))
                     continue;
