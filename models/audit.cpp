@@ -92,9 +92,7 @@ std::vector<std::string> audit_onset_cache(const RunState& run) {
         const OnsetRatesCache& cache = run.onset_cache[c];
         if (!cache.valid || !(cache.key == onsets::rates_key(run, c)))
             continue; // recomputed at the next draw
-        double total = 0;
-        for (const double x : onsets::rates(run, c))
-            total += x;
+        const double total = onsets::total(onsets::rates(run, c));
         if (total != cache.total)
             problems.push_back(fmt::format("day {}: compound {}: cached onset rate {} but {} now",
                                            run.current_day, c, cache.total, total));

@@ -15,13 +15,12 @@
 namespace govsim::models {
 
 void Units::resize(std::size_t n) {
-    resize_for_overwrite(n);
-    for (auto* column : {&owner_satisfaction, &owner_trust, &fee_threshold, &tenant_satisfaction,
-                         &tenant_trust, &floor_area_m2})
-        std::fill(column->begin(), column->end(), 0.0F);
-    std::fill(move_in_day.begin(), move_in_day.end(), 0);
+    move_in_day.resize(n, 0);
     for (auto* column : {&let, &owner_nonlocal, &cars})
-        std::fill(column->begin(), column->end(), std::uint8_t{0});
+        column->resize(n, 0);
+    for (auto* column : {&floor_area_m2, &owner_satisfaction, &owner_trust, &fee_threshold,
+                         &tenant_satisfaction, &tenant_trust})
+        column->resize(n, 0.0F);
 }
 
 void Units::resize_for_overwrite(std::size_t n) {

@@ -65,7 +65,7 @@ struct Units {
     Column<float> tenant_trust;
 
     [[nodiscard]] std::size_t size() const { return move_in_day.size(); }
-    /// n units, every attribute zero.
+    /// n units; units added are zero in every attribute (units kept keep theirs).
     void resize(std::size_t n);
     /// n units whose attributes the caller writes in full before reading any (synthesis): the
     /// arrays are allocated but not zeroed, so their memory is first touched by the writes.

@@ -154,6 +154,13 @@ CellRates rates(const RunState& run, std::uint32_t c) {
     return cell;
 }
 
+double total(const CellRates& cells) {
+    double sum = 0;
+    for (const double x : cells)
+        sum += x;
+    return sum;
+}
+
 OnsetRatesKey rates_key(const RunState& run, std::uint32_t c) {
     const Compounds& cp = run.world.compounds;
     OnsetRatesKey k;
@@ -194,10 +201,7 @@ void draw(RunState& run, std::uint32_t m, int day) {
         if (!cache.valid || !(cache.key == key)) {
             cell = rates(run, c);
             have_cells = true;
-            double sum = 0;
-            for (const double x : cell)
-                sum += x;
-            cache = OnsetRatesCache{key, sum, true};
+            cache = OnsetRatesCache{key, onsets::total(cell), true};
         }
         const double total = cache.total;
         if (!(total > 0))

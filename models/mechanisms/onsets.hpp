@@ -19,6 +19,8 @@ void move_in(RunState& run, std::uint32_t m, int day);
 /// category * role_count + role. Their sum is the compound's onset rate.
 using CellRates = std::array<double, category_count * role_count>;
 [[nodiscard]] CellRates rates(const RunState& run, std::uint32_t c);
+/// The compound's onset rate: the cells added in their order (draw and its cache use this sum).
+[[nodiscard]] double total(const CellRates& cells);
 /// Everything rates(run, c) reads: a compound whose key is unchanged has unchanged rates
 /// (draw reuses their total, RunState::onset_cache).
 [[nodiscard]] OnsetRatesKey rates_key(const RunState& run, std::uint32_t c);

@@ -14,8 +14,8 @@ using month_pass::Isa;
 
 namespace {
 
-/// n units with random states: let or not, satisfaction, trust and thresholds in [0, 1] with
-/// some at exactly 0 and 1 and some equal to the threshold's neighbourhood.
+/// n units with random states: let or not, satisfaction, trust and thresholds in [0, 1], about
+/// one in ten of each exactly 0 and one in ten exactly 1.
 Units random_units(std::uint32_t n, std::uint64_t seed) {
     govsim::sim::Stream rng(seed, 0, 0, 0);
     Units u;
@@ -122,4 +122,23 @@ TEST_CASE("the month's pass: both compiled forms give the same bits, and the for
         }
     }
     CHECK(ranges == 33);
+}
+
+TEST_CASE("resizing units keeps the units kept and zeroes the units added", "[agents][units]") {
+    Units u;
+    u.resize(3);
+    u.owner_satisfaction[2] = 0.5F;
+    u.let[1] = 1;
+    u.move_in_day[0] = 7;
+    u.resize(6);
+    CHECK(u.owner_satisfaction[2] == 0.5F);
+    CHECK(u.let[1] == 1);
+    CHECK(u.move_in_day[0] == 7);
+    for (std::uint32_t i = 3; i < 6; ++i) {
+        CHECK(u.owner_satisfaction[i] == 0.0F);
+        CHECK(u.tenant_trust[i] == 0.0F);
+        CHECK(u.let[i] == 0);
+        CHECK(u.cars[i] == 0);
+        CHECK(u.move_in_day[i] == 0);
+    }
 }
