@@ -105,6 +105,8 @@ struct Resources {
 
 struct YearRow {
     int year = 0;
+    /// explicit padding, zeroed, so that a row's bytes (checkpoints) are all written
+    std::array<std::uint8_t, 4> padding{};
     double households = 0; ///< occupied households, mean over the year's days
     double dispute_rate_per_1000_households = 0;
     DisputeStats stats;
@@ -127,6 +129,7 @@ struct YearRow {
 struct CategoryYearRow {
     int year = 0;
     Category category{};
+    std::array<std::uint8_t, 3> padding{}; ///< explicit, zeroed (as YearRow's)
     DisputeStats stats;
     double open_dispute_days = 0;       ///< as YearRow's, for the category
     double unresolved_dispute_days = 0; ///< as YearRow's, for the category
@@ -152,15 +155,17 @@ struct HandlerFlows {
 struct DailyRow {
     int day = 0;         ///< days since 1 January of the first reported year (< 0: warm-up)
     bool warmup = false; ///< a day of the warm-up, not reported in /summary
-    std::uint32_t households = 0; ///< occupied at the end of the day
+    std::array<std::uint8_t, 3> padding{}; ///< explicit, zeroed (as YearRow's)
+    std::uint32_t households = 0;          ///< occupied at the end of the day
     std::uint32_t onsets = 0;
     std::uint32_t detections = 0;
     std::uint32_t resolved = 0;
     std::uint32_t abandoned = 0;
-    std::uint32_t complaints = 0;        ///< parties taking a dispute to government
-    std::uint32_t grid_referrals = 0;    ///< patrols' finds dispatched to government
-    std::uint32_t timer_escalations = 0; ///< deadlines moving a dispute into government
-    std::uint32_t open = 0;              ///< disputes open at the end of the day (backlog)
+    std::uint32_t complaints = 0;            ///< parties taking a dispute to government
+    std::uint32_t grid_referrals = 0;        ///< patrols' finds dispatched to government
+    std::uint32_t timer_escalations = 0;     ///< deadlines moving a dispute into government
+    std::uint32_t open = 0;                  ///< disputes open at the end of the day (backlog)
+    std::array<std::uint8_t, 4> padding_2{}; ///< explicit, zeroed (as YearRow's)
     std::array<double, level_count> busy_server_days{}; ///< work done at each level that day
     std::array<std::uint32_t, level_count> servers{};   ///< servers at each level that day
 };
@@ -169,7 +174,8 @@ struct DailyRow {
 struct MonthlyRow {
     int month = 0;       ///< months since January of the first reported year (< 0: warm-up)
     bool warmup = false; ///< a month of the warm-up
-    double mean_satisfaction = 0; ///< over households living in the units
+    std::array<std::uint8_t, 3> padding{}; ///< explicit, zeroed (as YearRow's)
+    double mean_satisfaction = 0;          ///< over households living in the units
     double mean_trust = 0;
     double mean_owner_satisfaction = 0; ///< over all owners, resident or not
     /// fees paid / fees billed in firm-managed compounds
@@ -188,6 +194,7 @@ struct MonthlyRow {
     std::uint32_t firms_in_deficit = 0; ///< firms whose balance is below 0
     InstitutionStats institutions;      ///< during the month
     HandlerFlows handled; ///< handlings finished in the month (not written to results files)
+    std::array<std::uint8_t, 4> padding_end{}; ///< explicit, zeroed (as YearRow's)
 };
 
 /// How a dispute first reached a government channel. Only a household's (or owner's) own
@@ -209,6 +216,7 @@ struct DisputeRecord {
     std::uint32_t compound = 0;
     std::uint32_t household = 0;
     Category category{};
+    std::array<std::uint8_t, 3> padding{}; ///< explicit, zeroed (as YearRow's)
     double onset = 0;
     double detected = 0;
     /// first entry into a government channel (department or coordination), however it came;
@@ -226,6 +234,7 @@ struct DisputeRecord {
     std::uint8_t village = 0;  ///< 1: the community was converted from a village (村改居)
     std::uint8_t tenure = 0;   ///< Tenure of the party: owner-occupier, tenant or absent owner
     std::uint8_t nonlocal = 0; ///< 1: the unit's owner is not a Foshan resident
+    std::array<std::uint8_t, 7> padding_end{}; ///< explicit, zeroed (as YearRow's)
 };
 
 /// Groups of households for equity tables: by the housing type of their compound, the kind of
@@ -240,7 +249,8 @@ inline constexpr std::array<std::string_view, 2> origin_names{"local_owner", "no
 /// cases counted by the dispute's onset in the period, not by when they were made).
 struct EquityRow {
     EquityDimension dimension{};
-    std::uint8_t group = 0; ///< index into the dimension's names
+    std::uint8_t group = 0;                ///< index into the dimension's names
+    std::array<std::uint8_t, 6> padding{}; ///< explicit, zeroed (as YearRow's)
     DisputeStats stats;
 };
 

@@ -351,3 +351,45 @@ TEST_CASE("fingerprints round-trip through their text and name their first diffe
     models::Fingerprint f;
     CHECK_THROWS_AS(f.add("two\nlines", "x"), std::invalid_argument);
 }
+
+namespace {
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_clear_padding)
+#define GOVSIM_HAVE_CLEAR_PADDING 1
+/// Whether T has bytes that are no member's (padding): a checkpoint writes a row's bytes as they
+/// are, and padding bytes hold whatever the memory held, so two checkpoints of one run could
+/// differ. Fills a T with 0xFF and asks the compiler to clear its padding.
+template <class T>
+bool has_padding() {
+    static_assert(std::is_trivially_copyable_v<T>);
+    alignas(T) unsigned char filled[sizeof(T)];
+    std::memset(filled, 0xFF, sizeof filled);
+    alignas(T) unsigned char cleared[sizeof(T)];
+    std::memcpy(cleared, filled, sizeof cleared);
+    __builtin_clear_padding(reinterpret_cast<T*>(cleared));
+    return std::memcmp(filled, cleared, sizeof(T)) != 0;
+}
+#endif
+#endif
+} // namespace
+
+TEST_CASE("rows a checkpoint writes byte for byte have no padding bytes", "[checkpoint]") {
+#ifdef GOVSIM_HAVE_CLEAR_PADDING
+    struct Padded {
+        int a;
+        double b;
+    };
+    REQUIRE(has_padding<Padded>()); // the check finds padding where there is some
+    CHECK_FALSE(has_padding<models::YearRow>());
+    CHECK_FALSE(has_padding<models::CategoryYearRow>());
+    CHECK_FALSE(has_padding<models::DailyRow>());
+    CHECK_FALSE(has_padding<models::MonthlyRow>());
+    CHECK_FALSE(has_padding<models::DisputeRecord>());
+    CHECK_FALSE(has_padding<models::EquityRow>());
+    CHECK_FALSE(has_padding<models::DisputeStats>());
+    CHECK_FALSE(has_padding<models::InstitutionStats>());
+    CHECK_FALSE(has_padding<models::Resources>());
+#else
+    WARN("this compiler has no __builtin_clear_padding: not checked (GCC 11 or later checks it)");
+#endif
+}

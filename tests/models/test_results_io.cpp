@@ -69,8 +69,8 @@ RunResult make_run(std::uint32_t index, std::string scenario, std::string town,
     run.years = {year(2014, 1000.0 + index, 12.5, stats(10, 2, 1, 14.0)),
                  year(2015, 1100.0 + index, 0.0, stats(0, 0, 0, 0.0))};
     run.category_years = {
-        CategoryYearRow{2014, Category::Parking, stats(6, 1, 0, 9.0)},
-        CategoryYearRow{2014, Category::Sanitation, stats(4, 1, 1, 20.0)},
+        CategoryYearRow{2014, Category::Parking, {}, stats(6, 1, 0, 9.0)},
+        CategoryYearRow{2014, Category::Sanitation, {}, stats(4, 1, 1, 20.0)},
     };
     for (int day = 0; day < 3; ++day) {
         DailyRow row;
@@ -101,11 +101,11 @@ RunResult make_run(std::uint32_t index, std::string scenario, std::string town,
         run.monthly.push_back(row);
     }
     run.disputes = {
-        DisputeRecord{1, 2, 3, Category::OwnersRights, 1.0, 2.0, nan, 30.0, 1, Level::Department,
-                      2},
-        DisputeRecord{1, 4, 5, Category::Parking, 5.0, nan, nan, nan, 0, Level::Firm, 0},
-        DisputeRecord{2, 6, 7, Category::Construction, 9.0, 9.5, 12.0, 40.0, 2, Level::Coordination,
-                      4},
+        DisputeRecord{
+            1, 2, 3, Category::OwnersRights, {}, 1.0, 2.0, nan, 30.0, 1, Level::Department, 2},
+        DisputeRecord{1, 4, 5, Category::Parking, {}, 5.0, nan, nan, nan, 0, Level::Firm, 0},
+        DisputeRecord{
+            2, 6, 7, Category::Construction, {}, 9.0, 9.5, 12.0, 40.0, 2, Level::Coordination, 4},
     };
     return run;
 }
