@@ -592,9 +592,14 @@ int reproduce_job(const ReproduceJob& job, const BuildInfo& build, const sim::Ra
         }))
         return *s;
     if (differences.empty()) {
+        // A temporary folder holds only what is now known to be identical to the original:
+        // nothing to look at, so it goes (a folder given with --folder stays).
+        std::error_code error;
+        const bool removed = job.folder.empty() && fs::remove_all(folder, error) > 0 && !error;
         fmt::print("reproduced: every dataset of {} ({}) is bit-identical in the rerun {} (time "
-                   "fields not compared: /runs.wall_seconds)\n",
-                   job.results_path, recorded_datasets, rerun.out_path);
+                   "fields not compared: /runs.wall_seconds){}\n",
+                   job.results_path, recorded_datasets, rerun.out_path,
+                   removed ? "; its temporary folder is removed (--folder keeps one)" : "");
         return exit_ok;
     }
     fmt::print("NOT reproduced: {} dataset{} of {} differ{} in the rerun {}:\n", differences.size(),

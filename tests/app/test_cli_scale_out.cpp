@@ -274,10 +274,20 @@ TEST_CASE("govsim reproduce rebuilds the scenario, reruns it and finds every dat
             REQUIRE(H5Dwrite(data.get(), type.get(), memory.get(), space.get(), H5P_DEFAULT,
                              &disputes) >= 0);
         }
-        r = shell_in(dir.path(), "$G reproduce out.h5 -q");
+        // Without --folder, the rerun goes to a temporary folder (here under tmp/), which is
+        // kept when the files differ, for a look at the rerun.
+        fs::create_directory(dir.path() / "tmp");
+        r = shell_in(dir.path(), "TMPDIR=\"$PWD/tmp\" $G reproduce out.h5 -q");
         CHECK(r.status == 3);
         CHECK(r.out.find("NOT reproduced: 1 dataset") != std::string::npos);
         CHECK(r.out.find("/summary: the contents differ, first at row 0") != std::string::npos);
+        std::vector<fs::path> kept;
+        for (const auto& e : fs::directory_iterator(dir.path() / "tmp"))
+            kept.push_back(e.path());
+        REQUIRE(kept.size() == 1);
+        CHECK(kept[0].filename().string().rfind("govsim-reproduce-", 0) == 0);
+        CHECK(fs::exists(kept[0] / "results.h5"));
+        CHECK(r.out.find((kept[0] / "results.h5").string()) != std::string::npos);
     }
     SECTION("a folder that is not new, and a shard file, are refused") {
         r = shell_in(dir.path(), "$G reproduce out.h5 --folder again");
@@ -301,7 +311,11 @@ TEST_CASE("a merged file reproduces in one process", "[cli][reproduce][shards]")
                                                  k, k))
                     .status == 0);
     REQUIRE(shell_in(dir.path(), "$G merge -o merged.h5 -q shard-1.h5 shard-2.h5").status == 0);
-    const auto r = shell_in(dir.path(), "$G reproduce merged.h5 -q");
+    // Reproduced, its temporary folder (here under tmp/) is removed: it held only copies.
+    fs::create_directory(dir.path() / "tmp");
+    const auto r = shell_in(dir.path(), "TMPDIR=\"$PWD/tmp\" $G reproduce merged.h5");
     INFO(r.out << r.err);
     CHECK(r.status == 0);
+    CHECK(r.out.find("its temporary folder is removed") != std::string::npos);
+    CHECK(fs::is_empty(dir.path() / "tmp"));
 }
