@@ -17,6 +17,7 @@ packages=(
     libcli11-dev
     libfmt-dev
     libisal-dev      # ISA-L: igzip deflates /disputes (sim/results_file.cpp)
+    zlib1g-dev       # zlib: /disputes at deflate levels 2-9 (find_package(ZLIB))
     # analysis scripts and `govsim report` (run with /usr/bin/python3)
     python3-h5py python3-pandas python3-matplotlib python3-scipy
     fonts-noto-cjk   # Chinese labels in figures (govsim report --lang zh)
