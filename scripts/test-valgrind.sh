@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Runs a small experiment (Lishui's baseline shrunk to 20,000 residents in 3 communities, one
-# year, two replicates, with --disputes, so checkpoints, the records' spill and the results file
-# are all written) under valgrind's memcheck, on the Release build in build/. Fails on any
+# Runs two small experiments under valgrind's memcheck, on the Release build in build/: Lishui's
+# baseline shrunk to 20,000 residents in 3 communities, one year, two replicates; and the pilot
+# comparison (every model, so every lever, in the three towns) shrunk to 30,000 residents in 4
+# communities, four years, one replicate. Both with --disputes, so that checkpoints, the
+# records' spill and the results file are all written. Fails on any
 # invalid read or write, use of an uninitialised value, or a system call given uninitialised
-# bytes (a checkpoint or results file holding bytes no code wrote). About a minute. Run from
+# bytes (a checkpoint or results file holding bytes no code wrote). About half a minute. Run from
 # anywhere:
 #   bash scripts/test-valgrind.sh
 set -euo pipefail
@@ -19,4 +21,8 @@ valgrind --error-exitcode=9 --track-origins=yes --quiet \
     --replicates 2 --disputes \
     --set town.residents_at_full_occupancy=20000 --set town.communities=3 \
     --set run.years=1 --set run.warmup_years=0
+valgrind --error-exitcode=9 --track-origins=yes --quiet \
+    build/govsim run scenarios/pilot-comparison.toml -o "$work/pilot.h5" --threads 2 -q \
+    --replicates 1 --disputes \
+    --set town.residents_at_full_occupancy=30000 --set town.communities=4 --set run.years=4
 echo "valgrind: no errors"
