@@ -55,6 +55,18 @@ void add_cases(DisputeStats& s, const std::array<std::uint64_t, 4>& cases) {
     s.timer_escalations += cases[static_cast<std::size_t>(GovernmentChannel::TimerEscalation)];
 }
 
+/// The period's burden and dispute rate per 1,000 households per year, from its household-days
+/// (NaN for a period without households).
+void set_rates(YearRow& row, double household_days) {
+    row.burden_per_1000_households = household_days > 0 ? row.unresolved_dispute_days * 1000.0 *
+                                                              sim::days_per_year / household_days
+                                                        : std::numeric_limits<double>::quiet_NaN();
+    row.dispute_rate_per_1000_households =
+        household_days > 0
+            ? static_cast<double>(row.stats.disputes) * 1000.0 * sim::days_per_year / household_days
+            : std::numeric_limits<double>::quiet_NaN();
+}
+
 /// Money costs of a row's resources at the scenario's unit costs (NaN without them).
 void price(YearRow& row, const CostSpec* costs) {
     if (!costs) {
@@ -350,14 +362,7 @@ void build_summary(DisputeTally& tally, const std::vector<DailyRow>& daily,
                 row.resources += (*in.resources)[y];
         }
         price(row, in.costs);
-        row.burden_per_1000_households =
-            household_days > 0
-                ? row.unresolved_dispute_days * 1000.0 * sim::days_per_year / household_days
-                : std::numeric_limits<double>::quiet_NaN();
-        row.dispute_rate_per_1000_households =
-            household_days > 0 ? static_cast<double>(row.stats.disputes) * 1000.0 *
-                                     sim::days_per_year / household_days
-                               : std::numeric_limits<double>::quiet_NaN();
+        set_rates(row, household_days);
     };
     // Equity: the evaluation period's disputes by group, one row per (dimension, group) in
     // dimension order; each row is summarised as a group of its own (below).
@@ -442,15 +447,8 @@ void build_summary(DisputeTally& tally, const std::vector<DailyRow>& daily,
         add_cases(row.stats, tally.cases_[ys]);
         row.open_dispute_days = tally.open_days_[ys];
         row.unresolved_dispute_days = tally.unresolved_days_[ys];
-        row.burden_per_1000_households =
-            household_days > 0
-                ? row.unresolved_dispute_days * 1000.0 * sim::days_per_year / household_days
-                : std::numeric_limits<double>::quiet_NaN();
         // Per 1,000 households per year, over the days of the year that were simulated.
-        row.dispute_rate_per_1000_households =
-            household_days > 0 ? static_cast<double>(row.stats.disputes) * 1000.0 *
-                                     sim::days_per_year / household_days
-                               : std::numeric_limits<double>::quiet_NaN();
+        set_rates(row, household_days);
     });
     if (y0 == 0)
         result.evaluation = result.total;

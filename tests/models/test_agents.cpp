@@ -16,6 +16,7 @@
 #include <string>
 
 using namespace govsim;
+using govsim::test::run_one;
 using models::AssemblyRule;
 using models::Category;
 using models::Level;
@@ -26,13 +27,6 @@ using models::assemblies::Ballot;
 using models::assemblies::passes;
 
 namespace {
-
-models::RunResult run_one(const Scenario& s, std::uint64_t seed, bool records = false) {
-    models::RunKey key{0, s.run.name, s.town.name, s.model.name, 0};
-    models::RunOptions options;
-    options.record_disputes = records;
-    return models::run_replicate(s, seed, key, options);
-}
 
 /// Households move in on day 0 and owners are billed, as at the end of a first month.
 void first_month(RunState& run) {
@@ -115,7 +109,7 @@ TEST_CASE("an assembly with too few owners present fails", "[agents][assemblies]
     // and none elects a committee.
     s.assemblies.rc_help_per_month = 0.2;
     s.town.owners_committee_initial_share = 0;
-    const auto r = run_one(s, 6);
+    const auto r = run_one(s, 6, 0, test::Records::Dropped);
     CHECK(r.total.institutions.assemblies > 5);
     CHECK(r.total.institutions.committees_elected == 0);
     CHECK(r.monthly.back().owners_committees == 0);
@@ -130,10 +124,10 @@ TEST_CASE("resident owners convene assemblies, and more where they are dissatisf
     s.town.tenant_share_nonlocal = 0;
     s.town.occupancy_start = 0.9;
     s.assemblies.initiative_per_month = 0.02;
-    const auto content = run_one(s, 7);
+    const auto content = run_one(s, 7, 0, test::Records::Dropped);
     s.households.satisfaction_initial_mean = 0.1;
     s.mechanisms.satisfaction_drift = false; // keep them dissatisfied
-    const auto angry = run_one(s, 7);
+    const auto angry = run_one(s, 7, 0, test::Records::Dropped);
     const double a = content.total.institutions.assemblies;
     const double b = angry.total.institutions.assemblies;
     REQUIRE(a > 20);
@@ -141,7 +135,7 @@ TEST_CASE("resident owners convene assemblies, and more where they are dissatisf
     // With no owner living there, nobody convenes.
     s.town.tenant_share_local = 1;
     s.town.tenant_share_nonlocal = 1;
-    CHECK(run_one(s, 7).total.institutions.assemblies == 0);
+    CHECK(run_one(s, 7, 0, test::Records::Dropped).total.institutions.assemblies == 0);
 }
 
 // ---- the month's pass over units ----------------------------------------------------------------
@@ -235,7 +229,7 @@ TEST_CASE("a firm whose collections fall cuts staff, with a lag, and later exits
     s.households.fee_threshold_mean = 1.0; // nobody pays
     s.households.fee_threshold_sd = 0;
     s.owners.fee_threshold_shift = {0.1, 0.1, 0.1};
-    const auto r = run_one(s, 11);
+    const auto r = run_one(s, 11, 0, test::Records::Dropped);
     // Staffing moves a quarter of the way to its floor each month: it falls month on month,
     // never below the floor.
     const double floor = s.firms.min_staffing_share;
@@ -260,7 +254,7 @@ TEST_CASE("a firm whose collections fall cuts staff, with a lag, and later exits
     SECTION("switched off, staffing stays full and no firm leaves") {
         s.mechanisms.firm_staffing = false;
         s.mechanisms.firm_exit = false;
-        const auto fixed = run_one(s, 11);
+        const auto fixed = run_one(s, 11, 0, test::Records::Dropped);
         for (const auto& m : fixed.monthly)
             CHECK(m.mean_staffing == 1.0);
         CHECK(fixed.total.institutions.abandonments == 0);
@@ -374,7 +368,7 @@ TEST_CASE("owners raise owners'-rights disputes, tenants never do, absent owners
     auto s = test::small_lishui(60000, 6, 1);
     s.town.tenant_share_local = 0.4;
     s.town.tenant_share_nonlocal = 0.4;
-    const auto r = run_one(s, 15, true);
+    const auto r = run_one(s, 15);
     const auto world = models::synthesise_world(s, 15, 0);
     std::size_t rights_by_owners = 0, by_absent = 0;
     for (const auto& d : r.disputes) {
@@ -423,7 +417,7 @@ TEST_CASE("a level with success 0 for a category stays 0 under every lever", "[a
     // In runs: illegal construction, which nothing below a department can stop, is never
     // resolved below one, and the grid sends what it finds to a department.
     s.categories[models::index(Category::Construction)].rate_per_1000_households_per_year *= 10;
-    const auto r = run_one(s, 16, true);
+    const auto r = run_one(s, 16);
     std::size_t construction = 0;
     for (const auto& d : r.disputes)
         if (d.category == Category::Construction && d.outcome == 1) {

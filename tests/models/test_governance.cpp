@@ -11,17 +11,10 @@
 #include <cstring>
 
 using namespace govsim;
+using govsim::test::run_one;
 using models::RunResult;
 
 namespace {
-
-RunResult run_one(const models::Scenario& s, std::uint64_t seed, std::uint32_t replicate = 0,
-                  bool records = true) {
-    models::RunKey key{0, s.run.name, s.town.name, s.model.name, replicate};
-    models::RunOptions options;
-    options.record_disputes = records;
-    return models::run_replicate(s, seed, key, options);
-}
 
 /// Bitwise equality of doubles, NaN included.
 bool same(double a, double b) {
@@ -106,7 +99,7 @@ TEST_CASE("every dispute is resolved, abandoned or still open at the end",
 
 TEST_CASE("categories add up to the year's totals", "[model][conservation]") {
     const auto s = govsim::test::small_lishui();
-    const auto r = run_one(s, 11, 0, false);
+    const auto r = run_one(s, 11, 0, test::Records::Dropped);
     for (const auto& y : r.years) {
         models::DisputeStats sum;
         for (const auto& c : r.category_years)
@@ -191,7 +184,8 @@ TEST_CASE("models that share a synthesised town give the runs they give alone, b
     REQUIRE(shared.size() == 6);
     for (std::size_t i = 0; i < shared.size(); ++i) {
         const auto& s = scenarios[i / 2];
-        const auto alone = run_one(s, o.seed, static_cast<std::uint32_t>(i % 2), false);
+        const auto alone =
+            run_one(s, o.seed, static_cast<std::uint32_t>(i % 2), test::Records::Dropped);
         INFO("run " << i);
         require_identical(shared[i], alone);
     }
@@ -216,7 +210,7 @@ TEST_CASE("occupied households follow the occupancy path, warm-up included", "[m
     // A year of warm-up: the path runs back into it, and the first reported day has the start
     // share.
     const auto s = govsim::test::small_lishui(60000, 4, 2, 1);
-    const auto r = run_one(s, 3, 0, false);
+    const auto r = run_one(s, 3, 0, test::Records::Dropped);
     const double units = r.units;
     // Binomial sampling error of the shares: a few standard errors of sqrt(p(1-p)/n).
     const double se = std::sqrt(0.25 / units);
@@ -240,7 +234,7 @@ TEST_CASE("occupied households follow the occupancy path, warm-up included", "[m
     auto full = s;
     full.town.occupancy_growth_per_year = 0.5;
     full.town.occupancy_max = 0.9;
-    const auto f = run_one(full, 3, 0, false);
+    const auto f = run_one(full, 3, 0, test::Records::Dropped);
     CHECK(std::abs(f.daily.back().households / units - 0.9) < 5 * se);
 }
 
@@ -248,9 +242,9 @@ TEST_CASE("firms abandon compounds whose fees no longer cover costs", "[model][f
     auto s = govsim::test::small_lishui(30000, 4, 1);
     s.mechanisms.tenders = false;
     s.firms.staff_cost_month = 5; // comfortably profitable: no abandonment
-    const auto keep = run_one(s, 21, 0, false);
+    const auto keep = run_one(s, 21, 0, test::Records::Dropped);
     s.firms.staff_cost_month = 60; // costs far above the fee: every firm loses money
-    const auto lose = run_one(s, 21, 0, false);
+    const auto lose = run_one(s, 21, 0, test::Records::Dropped);
     CHECK(keep.total.institutions.abandonments == 0);
     CHECK(lose.total.institutions.abandonments > 0);
     CHECK(lose.monthly.back().managed_compounds < keep.monthly.back().managed_compounds);
@@ -260,10 +254,10 @@ TEST_CASE("unresolved disputes lower satisfaction and with it fee collection",
           "[model][feedback]") {
     auto s = govsim::test::small_lishui(30000, 4, 1);
     s.mechanisms.satisfaction_drift = false; // isolate the dispute feedback
-    const auto base = run_one(s, 8, 0, false);
+    const auto base = run_one(s, 8, 0, test::Records::Dropped);
     s.feedback.satisfaction_abandoned = 0.6;
     s.feedback.satisfaction_per_day_open = 0.02;
-    const auto harsh = run_one(s, 8, 0, false);
+    const auto harsh = run_one(s, 8, 0, test::Records::Dropped);
     CHECK(harsh.monthly.back().mean_satisfaction < base.monthly.back().mean_satisfaction);
     CHECK(harsh.monthly.back().fee_collection < base.monthly.back().fee_collection);
 }
@@ -277,9 +271,9 @@ TEST_CASE("households without trust in institutions do not complain when trust g
     s.households.trust_initial_sd = 0;
     s.feedback.trust_resolved_by_government = 0; // nobody can gain trust either
     s.escalation.government_trust_weight = 1;
-    const auto gated = run_one(s, 4, 0, false);
+    const auto gated = run_one(s, 4, 0, test::Records::Dropped);
     s.escalation.government_trust_weight = 0;
-    const auto open = run_one(s, 4, 0, false);
+    const auto open = run_one(s, 4, 0, test::Records::Dropped);
     CHECK(gated.years[0].stats.complaints == 0);
     CHECK(open.years[0].stats.complaints > 0);
 }
@@ -294,9 +288,9 @@ TEST_CASE("abandoned compounds fall back to the unmanaged service level", "[mode
     s.households.satisfaction_initial_sd = 0;
     s.town.firm_managed_share = {1, 1, 1};
     s.firms.unmanaged_service_quality = 0.05;
-    const auto low = run_one(s, 6, 0, false);
+    const auto low = run_one(s, 6, 0, test::Records::Dropped);
     s.firms.unmanaged_service_quality = 0.5;
-    const auto high = run_one(s, 6, 0, false);
+    const auto high = run_one(s, 6, 0, test::Records::Dropped);
     REQUIRE(low.monthly.back().managed_compounds == 0);
     CHECK(low.monthly.back().mean_satisfaction == Approx(0.05));
     CHECK(high.monthly.back().mean_satisfaction == Approx(0.5));

@@ -1,6 +1,7 @@
 #pragma once
 // Shared fixtures for model tests: the reference scenario, shrunk to a size that runs in
 // well under a second, so tests exercise the same schema and parameters users run.
+#include "models/governance.hpp"
 #include "models/scenario.hpp"
 #include "models/scenario_loader.hpp"
 
@@ -32,6 +33,19 @@ inline void add_levers(models::Scenario& s, std::string_view text) {
     const models::Levers parsed = models::parse_levers(text, "test levers");
     for (const auto& e : parsed.entries())
         s.levers.add(e.lever->clone(), e.enabled, e.start);
+}
+
+/// Whether a run keeps its disputes' records (RunResult::disputes).
+enum class Records { Kept, Dropped };
+
+/// One run of `s` (run 0 of its experiment) with the given seed and replicate.
+[[nodiscard]] inline models::RunResult run_one(const models::Scenario& s, std::uint64_t seed,
+                                               std::uint32_t replicate = 0,
+                                               Records records = Records::Kept) {
+    models::RunKey key{0, s.run.name, s.town.name, s.model.name, replicate};
+    models::RunOptions options;
+    options.record_disputes = records == Records::Kept;
+    return models::run_replicate(s, seed, key, options);
 }
 
 } // namespace govsim::test

@@ -4,9 +4,9 @@
 // outcome. Where a difference could be noise it must exceed several standard errors computed
 // from the runs themselves.
 #include "models/audit.hpp"
-#include "models/mechanisms/onsets.hpp"
 #include "models/governance.hpp"
 #include "models/mechanisms/handling.hpp"
+#include "models/mechanisms/onsets.hpp"
 #include "models/run_state.hpp"
 #include "sim/parallel.hpp"
 #include "test_helpers.hpp"
@@ -22,6 +22,7 @@
 #include <vector>
 
 using namespace govsim;
+using govsim::test::run_one;
 using models::Category;
 using models::DisputeRecord;
 using models::Level;
@@ -29,13 +30,6 @@ using models::RunResult;
 using models::Scenario;
 
 namespace {
-
-RunResult run_one(const Scenario& s, std::uint64_t seed, std::uint32_t replicate = 0) {
-    models::RunKey key{0, s.run.name, s.town.name, s.model.name, replicate};
-    models::RunOptions options;
-    options.record_disputes = true;
-    return models::run_replicate(s, seed, key, options);
-}
 
 /// A town big enough that lever effects stand far outside noise, yet quick to run.
 Scenario town(double residents = 400000, std::uint32_t communities = 40) {

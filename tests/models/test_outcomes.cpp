@@ -13,6 +13,7 @@
 #include <numeric>
 
 using namespace govsim;
+using govsim::test::run_one;
 using models::GovernmentChannel;
 using models::Metric;
 using models::Resource;
@@ -20,13 +21,6 @@ using models::RunResult;
 using models::Scenario;
 
 namespace {
-
-RunResult run_one(const Scenario& s, std::uint64_t seed) {
-    models::RunKey key{0, s.run.name, s.town.name, s.model.name, 0};
-    models::RunOptions options;
-    options.record_disputes = true;
-    return models::run_replicate(s, seed, key, options);
-}
 
 const models::ComparisonRow& row(const models::Comparison& c, const std::string& model, Metric m) {
     for (const auto& r : c.rows)

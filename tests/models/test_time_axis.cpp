@@ -20,18 +20,12 @@
 #include <vector>
 
 using namespace govsim;
+using govsim::test::run_one;
 using models::DisputeRecord;
 using models::RunResult;
 using models::Scenario;
 
 namespace {
-
-RunResult run_one(const Scenario& s, std::uint64_t seed) {
-    models::RunKey key{0, s.run.name, s.town.name, s.model.name, 0};
-    models::RunOptions options;
-    options.record_disputes = true;
-    return models::run_replicate(s, seed, key, options);
-}
 
 bool same(double a, double b) {
     return std::memcmp(&a, &b, sizeof a) == 0;
