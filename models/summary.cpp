@@ -258,13 +258,31 @@ void build_summary(DisputeTally& tally, const std::vector<DailyRow>& daily,
     const auto any = [](std::size_t, std::size_t) { return true; };
     const int y0 = std::clamp(in.evaluated_from - in.start_year, 0, std::max(years - 1, 0));
 
-    // A group's statistics from its leaves: counts and sums added, the resolution times merged
-    // in ascending order (as dispute_stats sorts them) for the mean and the quantiles.
-    const auto stats_of = [](const std::vector<const Leaf*>& group) {
+    // The resolution times' statistics of every group (the mean, median and 90th percentile,
+    // over its leaves' times in ascending order, as dispute_stats sorts them) come from one
+    // merge of all the leaves: each time, taken in ascending order, is added to every group
+    // its leaf belongs to. Equal times may come in any order: they add the same value.
+    struct Resolution {
+        Compensated sum;
+        std::size_t n = 0, r = 0;        // times in the group; taken so far
+        std::array<std::size_t, 2> lo{}; // the order statistics quantile_sorted interpolates
+        std::array<double, 2> at_lo{}, at_hi{};
+        void add(double v) {
+            sum.add(v);
+            for (std::size_t q = 0; q < 2; ++q) {
+                if (r == lo[q])
+                    at_lo[q] = v;
+                if (r == lo[q] + 1)
+                    at_hi[q] = v;
+            }
+            ++r;
+        }
+    };
+    // A group's statistics from its leaves: counts and sums added; the times' from its merge.
+    const auto stats_of = [](const std::vector<const Leaf*>& group, const Resolution& res) {
         DisputeStats s;
         Compensated detection;
         std::uint64_t detected = 0, within_30 = 0;
-        std::size_t n = 0;
         for (const Leaf* leaf : group) {
             s.disputes += leaf->disputes;
             s.resolved += leaf->resolved;
@@ -273,7 +291,6 @@ void build_summary(DisputeTally& tally, const std::vector<DailyRow>& daily,
             within_30 += leaf->within_30;
             detected += leaf->detected;
             detection.add(leaf->detection_sum + leaf->detection_comp);
-            n += leaf->resolution.size();
         }
         constexpr double nan = std::numeric_limits<double>::quiet_NaN();
         s.mean_detection_days =
@@ -281,66 +298,102 @@ void build_summary(DisputeTally& tally, const std::vector<DailyRow>& daily,
         s.share_resolved_within_30_days =
             s.disputes > 0 ? static_cast<double>(within_30) / static_cast<double>(s.disputes) : nan;
         s.mean_resolution_days = s.median_resolution_days = s.p90_resolution_days = nan;
+        const std::size_t n = res.n;
         if (n == 0)
             return s;
-        // The order statistics analysis::quantile_sorted interpolates between: ranks i, i + 1
-        // for h = (n - 1) p.
-        const auto rank = [n](double p) {
-            return static_cast<std::size_t>(std::floor(static_cast<double>(n - 1) * p));
-        };
-        const std::array<std::size_t, 2> lo{rank(0.5), rank(0.9)};
-        std::array<double, 2> at_lo{}, at_hi{};
-        // k-way merge of the sorted leaves (a min-heap of each leaf's next time).
-        struct Head {
-            double value;
-            std::uint32_t leaf;
-            std::size_t pos;
-        };
-        const auto later = [](const Head& a, const Head& b) { return a.value > b.value; };
-        std::vector<Head> heap;
-        for (std::size_t l = 0; l < group.size(); ++l)
-            if (!group[l]->resolution.empty())
-                heap.push_back(
-                    Head{group[l]->resolution.front(), static_cast<std::uint32_t>(l), 0});
-        std::make_heap(heap.begin(), heap.end(), later);
-        Compensated sum;
-        for (std::size_t r = 0; r < n; ++r) {
-            std::pop_heap(heap.begin(), heap.end(), later);
-            Head& h = heap.back();
-            sum.add(h.value);
-            for (std::size_t q = 0; q < 2; ++q) {
-                if (r == lo[q])
-                    at_lo[q] = h.value;
-                if (r == lo[q] + 1)
-                    at_hi[q] = h.value;
-            }
-            const auto& times = group[h.leaf]->resolution;
-            if (++h.pos < times.size()) {
-                h.value = times[h.pos];
-                std::push_heap(heap.begin(), heap.end(), later);
-            } else {
-                heap.pop_back();
-            }
-        }
-        s.mean_resolution_days = sum.value() / static_cast<double>(n);
+        s.mean_resolution_days = res.sum.value() / static_cast<double>(n);
         // As analysis::quantile_sorted (interpolate_sorted) computes it.
         const auto quantile = [&](std::size_t q, double p) {
             const double h = static_cast<double>(n - 1) * p;
             const double floor_h = std::floor(h);
-            if (lo[q] + 1 >= n)
-                return at_lo[q];
+            if (res.lo[q] + 1 >= n)
+                return res.at_lo[q];
             const double frac = h - floor_h;
             if (frac == 0.0)
-                return at_lo[q];
-            return at_lo[q] + frac * (at_hi[q] - at_lo[q]);
+                return res.at_lo[q];
+            return res.at_lo[q] + frac * (res.at_hi[q] - res.at_lo[q]);
         };
         s.median_resolution_days = quantile(0, 0.5);
         s.p90_resolution_days = quantile(1, 0.9);
         return s;
     };
 
+    std::vector<std::vector<const Leaf*>> members;
+    std::vector<Resolution> resolution;
+    // One k-way merge of every leaf's sorted times (a min-heap of each leaf's next time), each
+    // time added to the groups its leaf is in.
+    const auto merge_resolution_times = [&] {
+        const std::size_t n_leaves = tally.leaves_.size();
+        const Leaf* const first_leaf = tally.leaves_.data();
+        // The groups of each leaf, as offsets into one array.
+        std::vector<std::uint32_t> start(n_leaves + 1, 0), of_leaf;
+        for (const auto& group : members)
+            for (const Leaf* leaf : group)
+                ++start[static_cast<std::size_t>(leaf - first_leaf) + 1];
+        for (std::size_t l = 0; l < n_leaves; ++l)
+            start[l + 1] += start[l];
+        of_leaf.resize(start[n_leaves]);
+        std::vector<std::uint32_t> fill(start.begin(), start.end() - 1);
+        resolution.assign(members.size(), Resolution{});
+        for (std::size_t g = 0; g < members.size(); ++g) {
+            Resolution& res = resolution[g];
+            for (const Leaf* leaf : members[g]) {
+                of_leaf[fill[static_cast<std::size_t>(leaf - first_leaf)]++] =
+                    static_cast<std::uint32_t>(g);
+                res.n += leaf->resolution.size();
+            }
+            // The ranks i, i + 1 that quantile_sorted interpolates between, h = (n - 1) p.
+            for (std::size_t q = 0; q < 2; ++q)
+                res.lo[q] = res.n == 0
+                                ? 0
+                                : static_cast<std::size_t>(std::floor(
+                                      static_cast<double>(res.n - 1) * (q == 0 ? 0.5 : 0.9)));
+        }
+        struct Head {
+            double value;
+            std::uint32_t leaf, pos;
+        };
+        std::vector<Head> heap;
+        for (std::size_t l = 0; l < n_leaves; ++l)
+            if (!tally.leaves_[l].resolution.empty() && start[l + 1] > start[l])
+                heap.push_back(
+                    Head{tally.leaves_[l].resolution.front(), static_cast<std::uint32_t>(l), 0});
+        const auto later = [](const Head& a, const Head& b) { return a.value > b.value; };
+        std::make_heap(heap.begin(), heap.end(), later);
+        while (!heap.empty()) {
+            Head& top = heap.front();
+            for (std::uint32_t i = start[top.leaf]; i < start[top.leaf + 1]; ++i)
+                resolution[of_leaf[i]].add(top.value);
+            const auto& times = tally.leaves_[top.leaf].resolution;
+            if (++top.pos < times.size()) {
+                top.value = times[top.pos];
+            } else {
+                top = heap.back();
+                heap.pop_back();
+                if (heap.empty())
+                    break;
+            }
+            // The top's new value sinks to its place (a pop and push in one pass).
+            const std::size_t size = heap.size();
+            std::size_t i = 0;
+            const Head moving = heap[0];
+            for (;;) {
+                std::size_t child = 2 * i + 1;
+                if (child >= size)
+                    break;
+                if (child + 1 < size && heap[child + 1].value < heap[child].value)
+                    ++child;
+                if (!(heap[child].value < moving.value))
+                    break;
+                heap[i] = heap[child];
+                i = child;
+            }
+            heap[i] = moving;
+        }
+    };
+
     // Years [from, years) pooled into one row: the whole run (from 0) or the evaluation period.
-    auto pool = [&](YearRow& row, int from) {
+    auto pool = [&](YearRow& row, int from, std::size_t g) {
         row = YearRow{};
         double household_days = 0;
         std::size_t days = 0;
@@ -350,7 +403,7 @@ void build_summary(DisputeTally& tally, const std::vector<DailyRow>& daily,
                 ++days;
             }
         row.households = days == 0 ? 0.0 : household_days / static_cast<double>(days);
-        row.stats = stats_of(leaves(from, years, any));
+        row.stats = stats_of(members[g], resolution[g]);
         for (const MonthlyRow& m : monthly)
             if (m.month >= 0 && m.month / 12 >= from)
                 row.institutions += m.institutions;
@@ -374,16 +427,13 @@ void build_summary(DisputeTally& tally, const std::vector<DailyRow>& daily,
             equity_groups.emplace_back(d, g);
     result.equity.assign(equity_groups.size(), EquityRow{});
     auto equity = [&](std::size_t e) {
-        const std::size_t d = equity_groups[e].first, g = equity_groups[e].second;
+        const std::size_t d = equity_groups[e].first;
         EquityRow& row = result.equity[e];
         row.dimension = static_cast<EquityDimension>(d);
-        row.group = static_cast<std::uint8_t>(g);
-        const auto members = leaves(y0, years, [&](std::size_t, std::size_t group) {
-            return dimensions_of(group)[d] == static_cast<int>(g);
-        });
-        row.stats = stats_of(members);
+        row.group = static_cast<std::uint8_t>(equity_groups[e].second);
+        row.stats = stats_of(members[2 + e], resolution[2 + e]);
         std::array<std::uint64_t, government_channel_names.size()> by_channel{};
-        for (const Leaf* leaf : members)
+        for (const Leaf* leaf : members[2 + e])
             for (std::size_t c = 0; c < by_channel.size(); ++c)
                 by_channel[c] += leaf->channel[c];
         add_cases(row.stats, by_channel);
@@ -396,14 +446,34 @@ void build_summary(DisputeTally& tally, const std::vector<DailyRow>& daily,
                                  CategoryYearRow{});
     const std::size_t first_year = 2 + equity_groups.size();
     const std::size_t groups = first_year + result.years.size() + result.category_years.size();
+    // Each group's leaves: 0 the whole run, 1 the evaluation period (if it differs), then the
+    // equity rows, the years and the years' categories.
+    members.resize(groups);
+    members[0] = leaves(0, years, any);
+    if (y0 > 0)
+        members[1] = leaves(y0, years, any);
+    for (std::size_t e = 0; e < equity_groups.size(); ++e) {
+        const std::size_t d = equity_groups[e].first, g = equity_groups[e].second;
+        members[2 + e] = leaves(y0, years, [&](std::size_t, std::size_t group) {
+            return dimensions_of(group)[d] == static_cast<int>(g);
+        });
+    }
+    for (std::size_t ys = 0; ys < result.years.size(); ++ys) {
+        const auto y = static_cast<int>(ys);
+        members[first_year + ys] = leaves(y, y + 1, any);
+        for (std::size_t k = 0; k < category_count; ++k)
+            members[first_year + result.years.size() + ys * category_count + k] =
+                leaves(y, y + 1, [k](std::size_t c, std::size_t) { return c == k; });
+    }
+    merge_resolution_times();
     sim::parallel_for_each_index(groups, [&](std::size_t g) {
         if (g == 0) { // the largest groups first, so that they do not finish last
-            pool(result.total, 0);
+            pool(result.total, 0, 0);
             return;
         }
         if (g == 1) {
             if (y0 > 0)
-                pool(result.evaluation, y0);
+                pool(result.evaluation, y0, 1);
             return;
         }
         if (g < first_year) {
@@ -417,9 +487,7 @@ void build_summary(DisputeTally& tally, const std::vector<DailyRow>& daily,
             CategoryYearRow& cr = result.category_years[g - result.years.size()];
             cr.year = start_year + static_cast<int>(ys);
             cr.category = static_cast<Category>(k);
-            const auto y = static_cast<int>(ys);
-            cr.stats =
-                stats_of(leaves(y, y + 1, [k](std::size_t c, std::size_t) { return c == k; }));
+            cr.stats = stats_of(members[first_year + g], resolution[first_year + g]);
             add_cases(cr.stats, tally.cat_cases_[ys][k]);
             cr.open_dispute_days = tally.cat_open_days_[ys][k];
             cr.unresolved_dispute_days = tally.cat_unresolved_days_[ys][k];
@@ -439,8 +507,7 @@ void build_summary(DisputeTally& tally, const std::vector<DailyRow>& daily,
         for (const MonthlyRow& m : monthly)
             if (m.month >= 0 && static_cast<std::size_t>(m.month / 12) == ys)
                 row.institutions += m.institutions;
-        const auto y = static_cast<int>(ys);
-        row.stats = stats_of(leaves(y, y + 1, any));
+        row.stats = stats_of(members[first_year + g], resolution[first_year + g]);
         if (in.resources && ys < in.resources->size())
             row.resources = (*in.resources)[ys];
         price(row, in.costs);
