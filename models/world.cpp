@@ -89,8 +89,6 @@ std::size_t draw_category(sim::Stream& rng, const Array& shares) {
     return 0;
 }
 
-/// The firm of a managed compound: the first rank whose cumulative weight exceeds a uniform
-/// draw (the last firm on rounding).
 /// The cumulative distribution of a Poisson count with mean `mean` over 0..largest, until
 /// the mass left is below double precision; the last entry takes the rest (1).
 std::vector<double> poisson_cdf(double mean, std::uint32_t largest) {
@@ -106,14 +104,21 @@ std::vector<double> poisson_cdf(double mean, std::uint32_t largest) {
 }
 
 /// A draw from a table of cumulative probabilities (inversion): the first k with u < cdf[k].
-std::uint32_t draw_below(sim::Stream& rng, const std::vector<double>& cdf) {
+/// The table is nondecreasing, so k is the number of entries (the last aside) that u is not
+/// below; counted without a branch per entry (for a Poisson count of mean about 1, a search
+/// loop's exit was a mispredicted branch every other draw).
+std::uint32_t count_below(sim::Stream& rng, const std::vector<double>& cdf) {
     const double u = rng.uniform();
+    const double* c = cdf.data();
+    const std::size_t n = cdf.size() - 1;
     std::uint32_t k = 0;
-    while (k + 1 < cdf.size() && u >= cdf[k])
-        ++k;
+    for (std::size_t j = 0; j < n; ++j)
+        k += u >= c[j] ? 1U : 0U;
     return k;
 }
 
+/// The firm of a managed compound: the first rank whose cumulative weight exceeds a uniform
+/// draw (the last firm on rounding).
 std::uint32_t draw_firm(sim::Stream& rng, const std::vector<double>& cumulative) {
     const double u = rng.uniform() * cumulative.back();
     const auto it = std::upper_bound(cumulative.begin(), cumulative.end(), u);
@@ -317,25 +322,37 @@ World synthesise_world(const Scenario& scenario, std::uint64_t seed, std::uint32
         boost::random::lognormal_distribution<double> floor_area(
             std::log(area_mean) - 0.5 * area_sigma2, std::sqrt(area_sigma2));
         double area = 0;
+        // The columns through restrict pointers: a byte store would otherwise oblige the
+        // compiler to reload every column's address after it.
+        std::uint8_t* __restrict owner_nonlocal = u.owner_nonlocal.data();
+        std::uint8_t* __restrict let = u.let.data();
+        std::uint8_t* __restrict cars = u.cars.data();
+        float* __restrict floor_area_m2 = u.floor_area_m2.data();
+        float* __restrict owner_satisfaction = u.owner_satisfaction.data();
+        float* __restrict owner_trust = u.owner_trust.data();
+        float* __restrict fee_threshold = u.fee_threshold.data();
+        float* __restrict tenant_satisfaction = u.tenant_satisfaction.data();
+        float* __restrict tenant_trust = u.tenant_trust.data();
         for (std::uint32_t i = b; i < e; ++i) {
             const bool nonlocal = rng.bernoulli(town.nonlocal_share);
-            u.owner_nonlocal[i] = nonlocal ? 1 : 0;
-            u.let[i] =
-                rng.bernoulli(nonlocal ? town.tenant_share_nonlocal : town.tenant_share_local) ? 1
-                                                                                               : 0;
-            u.cars[i] = static_cast<std::uint8_t>(draw_below(rng, cars_cdf));
-            u.floor_area_m2[i] =
+            owner_nonlocal[i] = nonlocal ? 1 : 0;
+            let[i] = rng.bernoulli(nonlocal ? town.tenant_share_nonlocal : town.tenant_share_local)
+                         ? 1
+                         : 0;
+            cars[i] = static_cast<std::uint8_t>(count_below(rng, cars_cdf));
+            const auto a =
                 static_cast<float>(os.floor_area_cv > 0 ? rng.draw(floor_area) : area_mean);
-            area += u.floor_area_m2[i];
-            u.owner_satisfaction[i] =
+            floor_area_m2[i] = a;
+            area += a;
+            owner_satisfaction[i] =
                 clamp01(rng.normal(hh.satisfaction_initial_mean, hh.satisfaction_initial_sd));
-            u.owner_trust[i] =
+            owner_trust[i] =
                 clamp01(rng.normal(nonlocal ? hh.trust_initial_nonlocal : hh.trust_initial_local,
                                    hh.trust_initial_sd));
-            u.fee_threshold[i] = clamp01(rng.normal(hh.fee_threshold_mean, hh.fee_threshold_sd));
-            u.tenant_satisfaction[i] =
+            fee_threshold[i] = clamp01(rng.normal(hh.fee_threshold_mean, hh.fee_threshold_sd));
+            tenant_satisfaction[i] =
                 clamp01(rng.normal(hh.satisfaction_initial_mean, hh.satisfaction_initial_sd));
-            u.tenant_trust[i] = clamp01(rng.normal(hh.trust_initial_tenant, hh.trust_initial_sd));
+            tenant_trust[i] = clamp01(rng.normal(hh.trust_initial_tenant, hh.trust_initial_sd));
         }
         cp.floor_area_m2[c] = area;
     });
