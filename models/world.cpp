@@ -112,7 +112,16 @@ std::uint32_t count_below(sim::Stream& rng, const std::vector<double>& cdf) {
     const double* c = cdf.data();
     const std::size_t n = cdf.size() - 1;
     std::uint32_t k = 0;
-    for (std::size_t j = 0; j < n; ++j)
+    std::size_t j = 0;
+    // Four entries at a time; a group that ends above u ends the count (after the first group
+    // for almost every draw of a count of mean about 1).
+    for (; j + 4 <= n; j += 4) {
+        k += (u >= c[j] ? 1U : 0U) + (u >= c[j + 1] ? 1U : 0U) + (u >= c[j + 2] ? 1U : 0U) +
+             (u >= c[j + 3] ? 1U : 0U);
+        if (u < c[j + 3])
+            return k;
+    }
+    for (; j < n; ++j)
         k += u >= c[j] ? 1U : 0U;
     return k;
 }
@@ -304,58 +313,74 @@ World synthesise_world(const Scenario& scenario, std::uint64_t seed, std::uint32
     const OwnerSpec& os = scenario.owners;
     const int first_reported = scenario.first_reported_day();
     const std::vector<double> cars_cdf = poisson_cdf(town.cars_per_household_mean, 255);
-    sim::parallel_for_each_index(n_comp, [&](std::size_t c) {
-        sim::Stream rng(seed, replicate, stream_entity::synthesis_compound(c), purpose::households);
-        const std::uint32_t b = cp.first_unit[c];
-        const std::uint32_t e = b + cp.units[c];
-        // Move-in days first, sorted, so the occupied units are always a prefix. The other
-        // attributes are independent of the move-in day, so drawing them afterwards in unit
-        // order gives the same joint distribution.
-        // A unit is occupied from the first day the town's occupancy reaches its own uniform
-        // rank, so the expected occupied share follows occupancy_path day by day.
-        for (std::uint32_t i = b; i < e; ++i)
-            u.move_in_day[i] = move_in_day(town, rng.uniform(), first_reported, days);
-        std::sort(u.move_in_day.begin() + b, u.move_in_day.begin() + e);
-        const double area_mean = os.floor_area_mean_m2[index(cp.housing[c])];
-        // The floor area's distribution, built once per compound (not per unit).
-        const double area_sigma2 = std::log1p(os.floor_area_cv * os.floor_area_cv);
-        boost::random::lognormal_distribution<double> floor_area(
-            std::log(area_mean) - 0.5 * area_sigma2, std::sqrt(area_sigma2));
-        double area = 0;
-        // The columns through restrict pointers: a byte store would otherwise oblige the
-        // compiler to reload every column's address after it.
-        std::uint8_t* __restrict owner_nonlocal = u.owner_nonlocal.data();
-        std::uint8_t* __restrict let = u.let.data();
-        std::uint8_t* __restrict cars = u.cars.data();
-        float* __restrict floor_area_m2 = u.floor_area_m2.data();
-        float* __restrict owner_satisfaction = u.owner_satisfaction.data();
-        float* __restrict owner_trust = u.owner_trust.data();
-        float* __restrict fee_threshold = u.fee_threshold.data();
-        float* __restrict tenant_satisfaction = u.tenant_satisfaction.data();
-        float* __restrict tenant_trust = u.tenant_trust.data();
-        for (std::uint32_t i = b; i < e; ++i) {
-            const bool nonlocal = rng.bernoulli(town.nonlocal_share);
-            owner_nonlocal[i] = nonlocal ? 1 : 0;
-            let[i] = rng.bernoulli(nonlocal ? town.tenant_share_nonlocal : town.tenant_share_local)
-                         ? 1
-                         : 0;
-            cars[i] = static_cast<std::uint8_t>(count_below(rng, cars_cdf));
-            const auto a =
-                static_cast<float>(os.floor_area_cv > 0 ? rng.draw(floor_area) : area_mean);
-            floor_area_m2[i] = a;
-            area += a;
-            owner_satisfaction[i] =
-                clamp01(rng.normal(hh.satisfaction_initial_mean, hh.satisfaction_initial_sd));
-            owner_trust[i] =
-                clamp01(rng.normal(nonlocal ? hh.trust_initial_nonlocal : hh.trust_initial_local,
-                                   hh.trust_initial_sd));
-            fee_threshold[i] = clamp01(rng.normal(hh.fee_threshold_mean, hh.fee_threshold_sd));
-            tenant_satisfaction[i] =
-                clamp01(rng.normal(hh.satisfaction_initial_mean, hh.satisfaction_initial_sd));
-            tenant_trust[i] = clamp01(rng.normal(hh.trust_initial_tenant, hh.trust_initial_sd));
-        }
-        cp.floor_area_m2[c] = area;
-    });
+    sim::parallel_for_each_index(
+        n_comp, [&](std::size_t c) __attribute__((flatten)) {
+            sim::Stream rng(seed, replicate, stream_entity::synthesis_compound(c),
+                            purpose::households);
+            const std::uint32_t b = cp.first_unit[c];
+            const std::uint32_t e = b + cp.units[c];
+            // Move-in days first, sorted, so the occupied units are always a prefix. The other
+            // attributes are independent of the move-in day, so drawing them afterwards in unit
+            // order gives the same joint distribution.
+            // A unit is occupied from the first day the town's occupancy reaches its own uniform
+            // rank, so the expected occupied share follows occupancy_path day by day.
+            // Sorted in three parts: the units occupied from day 0 (the first), those never
+            // occupied (the last: `never` is the largest day), and the days between them, the
+            // only ones that need a sort (none in a town whose occupancy does not grow).
+            std::int32_t* const day = u.move_in_day.data();
+            std::uint32_t at_start = 0;
+            for (std::uint32_t i = b; i < e; ++i) {
+                day[i] = move_in_day(town, rng.uniform(), first_reported, days);
+                at_start += day[i] == 0 ? 1 : 0;
+            }
+            if (at_start < e - b) {
+                std::int32_t* const middle =
+                    std::partition(day + b, day + e, [](std::int32_t d) { return d == 0; });
+                std::int32_t* const last =
+                    std::partition(middle, day + e, [](std::int32_t d) { return d != never; });
+                std::sort(middle, last);
+            }
+            const double area_mean = os.floor_area_mean_m2[index(cp.housing[c])];
+            // The floor area's distribution, built once per compound (not per unit).
+            const double area_sigma2 = std::log1p(os.floor_area_cv * os.floor_area_cv);
+            boost::random::lognormal_distribution<double> floor_area(
+                std::log(area_mean) - 0.5 * area_sigma2, std::sqrt(area_sigma2));
+            double area = 0;
+            // The columns through restrict pointers: a byte store would otherwise oblige the
+            // compiler to reload every column's address after it.
+            std::uint8_t* __restrict owner_nonlocal = u.owner_nonlocal.data();
+            std::uint8_t* __restrict let = u.let.data();
+            std::uint8_t* __restrict cars = u.cars.data();
+            float* __restrict floor_area_m2 = u.floor_area_m2.data();
+            float* __restrict owner_satisfaction = u.owner_satisfaction.data();
+            float* __restrict owner_trust = u.owner_trust.data();
+            float* __restrict fee_threshold = u.fee_threshold.data();
+            float* __restrict tenant_satisfaction = u.tenant_satisfaction.data();
+            float* __restrict tenant_trust = u.tenant_trust.data();
+            for (std::uint32_t i = b; i < e; ++i) {
+                const bool nonlocal = rng.bernoulli(town.nonlocal_share);
+                owner_nonlocal[i] = nonlocal ? 1 : 0;
+                let[i] =
+                    rng.bernoulli(nonlocal ? town.tenant_share_nonlocal : town.tenant_share_local)
+                        ? 1
+                        : 0;
+                cars[i] = static_cast<std::uint8_t>(count_below(rng, cars_cdf));
+                const auto a =
+                    static_cast<float>(os.floor_area_cv > 0 ? rng.draw(floor_area) : area_mean);
+                floor_area_m2[i] = a;
+                area += a;
+                owner_satisfaction[i] =
+                    clamp01(rng.normal(hh.satisfaction_initial_mean, hh.satisfaction_initial_sd));
+                owner_trust[i] = clamp01(
+                    rng.normal(nonlocal ? hh.trust_initial_nonlocal : hh.trust_initial_local,
+                               hh.trust_initial_sd));
+                fee_threshold[i] = clamp01(rng.normal(hh.fee_threshold_mean, hh.fee_threshold_sd));
+                tenant_satisfaction[i] =
+                    clamp01(rng.normal(hh.satisfaction_initial_mean, hh.satisfaction_initial_sd));
+                tenant_trust[i] = clamp01(rng.normal(hh.trust_initial_tenant, hh.trust_initial_sd));
+            }
+            cp.floor_area_m2[c] = area;
+        });
 
     // 6. One residents' committee per community, staffed for the units it serves.
     ResidentsCommittees& rcs = world.residents_committees;
