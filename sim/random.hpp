@@ -44,6 +44,10 @@ public:
         return mix64(state_);
     }
     [[nodiscard]] std::uint64_t gamma() const { return gamma_; }
+    /// The output k calls ahead (k >= 1), without drawing it: the state is a Weyl sequence.
+    [[nodiscard]] result_type peek(std::uint64_t k) const noexcept {
+        return mix64(state_ + k * gamma_);
+    }
 
 private:
     std::uint64_t state_;
@@ -88,6 +92,13 @@ public:
         // Lemire's multiply-shift; the tiny bias (n / 2^64) is far below anything measurable.
         __extension__ using u128 = unsigned __int128;
         const auto x = static_cast<u128>(engine_()) * n;
+        return static_cast<std::uint32_t>(x >> 64);
+    }
+    /// What below(n) will return k draws ahead (k >= 1: the next), leaving the stream as it
+    /// is, so that memory indexed by it can be asked for early.
+    [[nodiscard]] std::uint32_t peek_below(std::uint64_t k, std::uint32_t n) const {
+        __extension__ using u128 = unsigned __int128;
+        const auto x = static_cast<u128>(engine_.peek(k)) * n;
         return static_cast<std::uint32_t>(x >> 64);
     }
     /// Normal with the given mean and standard deviation (sd 0 gives the mean).

@@ -238,7 +238,19 @@ void draw(RunState& run, std::uint32_t m, int day) {
             const Party party = party_of(role);
             const std::uint32_t range = role == Role::AbsenteeOwner ? cp.units[c] : cp.occupied[c];
             std::uint32_t i = 0;
+            // The party's satisfaction column (the role decides it: a tenant's or an owner's).
+            const float* const sat =
+                role == Role::Tenant ? u.tenant_satisfaction.data() : u.owner_satisfaction.data();
             for (;;) {
+                // The candidate after this one is the next draw if this one has the wrong
+                // role, or the one after it if it is rejected on its weight: their flags and
+                // satisfactions are asked for now (results are unaffected), so that the misses
+                // of successive candidates overlap.
+                for (std::uint64_t ahead = 2; ahead <= 3; ++ahead) {
+                    const std::uint32_t next = cp.first_unit[c] + cs.onset.peek_below(ahead, range);
+                    __builtin_prefetch(u.let.data() + next);
+                    __builtin_prefetch(sat + next);
+                }
                 i = cp.first_unit[c] + cs.onset.below(range);
                 const bool occupied = i < cp.first_unit[c] + cp.occupied[c];
                 if (!has_role(u, i, occupied, role))
