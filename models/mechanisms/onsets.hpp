@@ -24,6 +24,9 @@ using CellRates = std::array<double, category_count * role_count>;
 /// Everything rates(run, c) reads: a compound whose key is unchanged has unchanged rates
 /// (draw reuses their total, RunState::onset_cache).
 [[nodiscard]] OnsetRatesKey rates_key(const RunState& run, std::uint32_t c);
+/// Whether `key == rates_key(run, c)`, without building the key (draw asks it every
+/// compound-day).
+[[nodiscard]] bool key_matches(const OnsetRatesKey& key, const RunState& run, std::uint32_t c);
 
 /// The day's onsets in community m: each compound's onsets are a Poisson process at the day's
 /// rate (the sum of `rates`), drawn by the time change of a unit-rate process (one exponential

@@ -225,11 +225,14 @@ TEST_CASE("the key of a compound's onset rates changes with every input the rate
         const RunState before(run, s); // a copy of the state, to restore after each change
         const auto key = models::onsets::rates_key(run, c);
         const auto rates = models::onsets::rates(run, c);
+        INFO("change " << j);
+        CHECK(models::onsets::key_matches(key, run, c));
         changes[j]();
         const bool rates_moved = models::onsets::rates(run, c) != rates;
         const bool key_moved = !(models::onsets::rates_key(run, c) == key);
-        INFO("change " << j);
         CHECK((key_moved || !rates_moved));
+        // The draw's in-place comparison agrees with the key's.
+        CHECK(models::onsets::key_matches(key, run, c) == !key_moved);
         moved += rates_moved ? 1 : 0;
         run.world = before.world;
         run.eff = before.eff;
