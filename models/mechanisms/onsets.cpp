@@ -251,18 +251,23 @@ void draw(RunState& run, std::uint32_t m, int day) {
             const Party party = party_of(role);
             const std::uint32_t range = role == Role::AbsenteeOwner ? cp.units[c] : cp.occupied[c];
             std::uint32_t i = 0;
-            // The party's satisfaction column (the role decides it: a tenant's or an owner's).
+            // The party's satisfaction and trust columns (the role decides them: a tenant's or
+            // an owner's); the detection delay reads the trust as soon as a unit is accepted.
+            const bool tenant = role == Role::Tenant;
             const float* const sat =
-                role == Role::Tenant ? u.tenant_satisfaction.data() : u.owner_satisfaction.data();
+                tenant ? u.tenant_satisfaction.data() : u.owner_satisfaction.data();
+            const float* const trust = tenant ? u.tenant_trust.data() : u.owner_trust.data();
             for (;;) {
-                // The candidate after this one is the next draw if this one has the wrong
-                // role, or the one after it if it is rejected on its weight: their flags and
-                // satisfactions are asked for now (results are unaffected), so that the misses
-                // of successive candidates overlap.
-                for (std::uint64_t ahead = 2; ahead <= 3; ++ahead) {
+                // This candidate is the next draw; the one after it is the draw after that if
+                // this one has the wrong role, or the one after that if it is rejected on its
+                // weight. Their flags, satisfactions and trust are asked for now (results are
+                // unaffected), so that the misses of a candidate, and of successive candidates,
+                // overlap instead of following one another.
+                for (std::uint64_t ahead = 1; ahead <= 3; ++ahead) {
                     const std::uint32_t next = cp.first_unit[c] + cs.onset.peek_below(ahead, range);
                     __builtin_prefetch(u.let.data() + next);
                     __builtin_prefetch(sat + next);
+                    __builtin_prefetch(trust + next);
                 }
                 i = cp.first_unit[c] + cs.onset.below(range);
                 const bool occupied = i < cp.first_unit[c] + cp.occupied[c];
