@@ -92,10 +92,15 @@ std::vector<std::string> audit_onset_cache(const RunState& run) {
         const OnsetRatesCache& cache = run.onset_cache[c];
         if (!cache.valid || !(cache.key == onsets::rates_key(run, c)))
             continue; // recomputed at the next draw
-        const double total = onsets::total(onsets::rates(run, c));
+        const onsets::CellRates cells = onsets::rates(run, c);
+        const double total = onsets::total(cells);
         if (total != cache.total)
             problems.push_back(fmt::format("day {}: compound {}: cached onset rate {} but {} now",
                                            run.current_day, c, cache.total, total));
+        else if (c < run.onset_cells.size() && cells != run.onset_cells[c])
+            problems.push_back(fmt::format("day {}: compound {}: cached onset rates by category "
+                                           "and role differ from the rates now",
+                                           run.current_day, c));
     }
     return problems;
 }

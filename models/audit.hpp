@@ -15,9 +15,10 @@ struct RunState;
 /// not exactly its queues' waiting jobs; empty when the state is consistent.
 [[nodiscard]] std::vector<std::string> audit_queues(const RunState& run);
 
-/// One line per compound whose cached onset-rate total (RunState::onset_cache) is still
-/// current by its key but differs from the total of the rates computed now: a rate input
-/// missing from the key. Empty when the cache is consistent.
+/// One line per compound whose cached onset rates (the total in RunState::onset_cache, the
+/// rates by category and role in RunState::onset_cells) are still current by their key but
+/// differ from the rates computed now: a rate input missing from the key. Empty when the cache
+/// is consistent.
 [[nodiscard]] std::vector<std::string> audit_onset_cache(const RunState& run);
 
 } // namespace govsim::models

@@ -139,10 +139,10 @@ bool same_history(const Scenario& a, const Scenario& b) {
 RunState::RunState(const RunState& history, const Scenario& scenario)
     : sc(scenario), seed(history.seed), replicate(history.replicate), world(history.world),
       eff(history.eff), communities(history.communities), handlers(history.handlers),
-      onset_cache(history.onset_cache), eff_epoch(history.eff_epoch),
-      rc_queues_all(history.rc_queues_all), rc_first(history.rc_first), town(history.town),
-      outbox_sizes(history.outbox_sizes), today(history.today), days(history.days),
-      current_day(history.current_day) {
+      onset_cache(history.onset_cache), onset_cells(history.onset_cells),
+      eff_epoch(history.eff_epoch), rc_queues_all(history.rc_queues_all),
+      rc_first(history.rc_first), town(history.town), outbox_sizes(history.outbox_sizes),
+      today(history.today), days(history.days), current_day(history.current_day) {
     if (!history.levers.empty())
         throw std::logic_error("a run's history can be shared only before its levers act");
     instantiate_levers(scenario, all_levers, lever_start_day);
@@ -164,6 +164,7 @@ RunState::RunState(const Scenario& scenario, std::uint64_t seed_, std::uint32_t 
     handlers.assign(world.compounds.size(),
                     CompoundHandlers(sc.owners_committees.servers, eff.discipline));
     onset_cache.resize(world.compounds.size());
+    onset_cells.resize(world.compounds.size());
     rc_first.assign(n_comm + 1, 0); // no residents' committee queue until staff_handlers
     // Each community's streams, onset clocks and aggregates.
     sim::parallel_for_each_index(n_comm, [&](std::size_t mi) {

@@ -391,6 +391,9 @@ struct RunState {
     std::vector<CompoundHandlers> handlers;
     /// per compound: the inputs of its last onset rates and their total (onsets::draw)
     std::vector<OnsetRatesCache> onset_cache;
+    /// per compound: those rates themselves (onsets::rates), valid with onset_cache, read only on
+    /// a day with an onset (so apart from the keys the daily pass reads)
+    std::vector<std::array<double, category_count * role_count>> onset_cells;
     /// changes whenever eff does (apply_parameters), so that cached rates are recomputed
     std::uint64_t eff_epoch = 0;
     /// every community's residents' committees' queues, community after community: community

@@ -208,13 +208,12 @@ void draw(RunState& run, std::uint32_t m, int day) {
             continue;
         // The rates' total, reused while the compound's inputs stay as they were (most days:
         // they change with a closure, a move-in, the month's pass or a lever).
+        // The rates themselves are kept beside the total (run.onset_cells) for a day with an
+        // onset: the same inputs gave them.
         OnsetRatesCache& cache = run.onset_cache[c];
-        CellRates cell;
-        bool have_cells = false;
         if (!cache.valid || !key_matches(cache.key, run, c)) {
-            cell = rates(run, c);
-            have_cells = true;
-            cache = OnsetRatesCache{rates_key(run, c), onsets::total(cell), true};
+            run.onset_cells[c] = rates(run, c);
+            cache = OnsetRatesCache{rates_key(run, c), onsets::total(run.onset_cells[c]), true};
         }
         const double total = cache.total;
         if (!(total > 0))
@@ -226,11 +225,8 @@ void draw(RunState& run, std::uint32_t m, int day) {
         // and each onset costs one gap (docs/ODD.md §7.2).
         double& left = run.handlers[c].onset_hazard; // hazard left before the next onset
         double used = 0;                             // hazard of the day passed so far
+        const CellRates& cell = run.onset_cells[c];
         while (used + left < total) {
-            if (!have_cells) { // before this day's first onset changes anything
-                cell = rates(run, c);
-                have_cells = true;
-            }
             used += left;
             left = cs.onset.unit_exponential();
             const double t = std::min(day_start + used / total, last_time);
