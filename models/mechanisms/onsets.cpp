@@ -254,16 +254,20 @@ void draw(RunState& run, std::uint32_t m, int day) {
                 tenant ? u.tenant_satisfaction.data() : u.owner_satisfaction.data();
             const float* const trust = tenant ? u.tenant_trust.data() : u.owner_trust.data();
             for (;;) {
-                // This candidate is the next draw; the one after it is the draw after that if
-                // this one has the wrong role, or the one after that if it is rejected on its
-                // weight. Their flags, satisfactions and trust are asked for now (results are
-                // unaffected), so that the misses of a candidate, and of successive candidates,
-                // overlap instead of following one another.
-                for (std::uint64_t ahead = 1; ahead <= 3; ++ahead) {
-                    const std::uint32_t next = cp.first_unit[c] + cs.onset.peek_below(ahead, range);
+                // This candidate is the next draw: its flag, satisfaction and trust are asked for
+                // together, so that their misses overlap instead of following one another; and
+                // the flag and satisfaction of the draw after it, the next candidate if this
+                // one has the wrong role (results are unaffected). Asking for more (the
+                // candidate after a rejection on the weight, the later ones' trust) helped at
+                // district scale but cost as much at 32x, where each is a memory access.
+                {
+                    const std::uint32_t now = cp.first_unit[c] + cs.onset.peek_below(1, range);
+                    __builtin_prefetch(u.let.data() + now);
+                    __builtin_prefetch(sat + now);
+                    __builtin_prefetch(trust + now);
+                    const std::uint32_t next = cp.first_unit[c] + cs.onset.peek_below(2, range);
                     __builtin_prefetch(u.let.data() + next);
                     __builtin_prefetch(sat + next);
-                    __builtin_prefetch(trust + next);
                 }
                 i = cp.first_unit[c] + cs.onset.below(range);
                 const bool occupied = i < cp.first_unit[c] + cp.occupied[c];
