@@ -88,18 +88,11 @@ public:
     [[nodiscard]] std::uint32_t poisson(double mean);
     static constexpr double max_poisson_mean = 1e9;
     /// Uniform integer in [0, n) for n >= 1.
-    [[nodiscard]] std::uint32_t below(std::uint32_t n) {
-        // Lemire's multiply-shift; the tiny bias (n / 2^64) is far below anything measurable.
-        __extension__ using u128 = unsigned __int128;
-        const auto x = static_cast<u128>(engine_()) * n;
-        return static_cast<std::uint32_t>(x >> 64);
-    }
+    [[nodiscard]] std::uint32_t below(std::uint32_t n) { return scale_below(engine_(), n); }
     /// What below(n) will return k draws ahead (k >= 1: the next), leaving the stream as it
     /// is, so that memory indexed by it can be asked for early.
     [[nodiscard]] std::uint32_t peek_below(std::uint64_t k, std::uint32_t n) const {
-        __extension__ using u128 = unsigned __int128;
-        const auto x = static_cast<u128>(engine_.peek(k)) * n;
-        return static_cast<std::uint32_t>(x >> 64);
+        return scale_below(engine_.peek(k), n);
     }
     /// Normal with the given mean and standard deviation (sd 0 gives the mean).
     [[nodiscard]] double normal(double mean, double sd) {
@@ -120,6 +113,12 @@ public:
     [[nodiscard]] std::uint64_t next_u64() { return engine_(); }
 
 private:
+    /// A 64-bit output to [0, n): Lemire's multiply-shift; the tiny bias (n / 2^64) is far
+    /// below anything measurable.
+    [[nodiscard]] static std::uint32_t scale_below(std::uint64_t x, std::uint32_t n) {
+        __extension__ using u128 = unsigned __int128;
+        return static_cast<std::uint32_t>((static_cast<u128>(x) * n) >> 64);
+    }
     KeyedEngine engine_;
 };
 

@@ -79,6 +79,23 @@ TEST_CASE("draws from one stream do not depend on draws from another", "[sim][ra
     CHECK(alone == interleaved);
 }
 
+TEST_CASE("peek_below tells the k-th next below draw without moving the stream", "[sim][random]") {
+    for (const std::uint32_t n : {1U, 7U, 800U, 4'000'000'000U}) {
+        Stream s(11, 2, 5, 1);
+        (void)s.next_u64(); // from a state that is not the first
+        const Stream before = s;
+        std::vector<std::uint32_t> peeked;
+        for (std::uint64_t k = 1; k <= 50; ++k)
+            peeked.push_back(s.peek_below(k, n));
+        CHECK(s.next_u64() == Stream(before).next_u64()); // peeking drew nothing
+        s = before;
+        for (std::uint64_t k = 1; k <= 50; ++k) {
+            INFO("n " << n << ", k " << k);
+            CHECK(s.below(n) == peeked[k - 1]);
+        }
+    }
+}
+
 TEST_CASE("uniform draws lie in the half-open unit interval with mean 1/2 and variance 1/12",
           "[sim][random]") {
     Stream s(1, 0, 0, 0);
