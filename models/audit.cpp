@@ -97,7 +97,7 @@ std::vector<std::string> audit_onset_cache(const RunState& run) {
         if (total != cache.total)
             problems.push_back(fmt::format("day {}: compound {}: cached onset rate {} but {} now",
                                            run.current_day, c, cache.total, total));
-        else if (c < run.onset_cells.size() && cells != run.onset_cells[c])
+        else if (cells != run.onset_cells[c])
             problems.push_back(fmt::format("day {}: compound {}: cached onset rates by category "
                                            "and role differ from the rates now",
                                            run.current_day, c));
