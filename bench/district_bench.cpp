@@ -11,7 +11,13 @@
 //             it uncompressed (`--disputes-deflate 0`), and with 2 threads without and with: the
 //             extra CPU time over the records written is the cost of writing a record;
 //   pilot     `govsim run scenarios/pilot-comparison.toml` with 2 threads, without and with
-//             `--disputes`: CPU time (user + system) and wall time.
+//             `--disputes`: CPU time (user + system) and wall time;
+//   machine   what this machine charges for memory, which the figures above depend on: the
+//             first touch of a page of fresh memory (the kernel's page fault, paid by every run
+//             for every page it uses) and the latency of a dependent load from arrays of growing
+//             size (the caches, then main memory), so that figures from different machines can
+//             be compared.
+// The district and size sections also print each run's minor page faults (from wait4).
 // Every configuration runs in a child process (a fork, or govsim itself), so its peak memory
 // (max RSS, from wait4) and CPU time are its own; repeats interleave the configurations and
 // each reports its best (minimum) repeat. The load average (/proc/loadavg) is printed at the
@@ -37,6 +43,7 @@
 #include <limits>
 #include <sstream>
 #include <string>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -54,6 +61,7 @@ struct Measure {
     double disputes = 0;
     double cpu = 0; ///< user + system seconds of the whole child
     long max_rss_kb = 0;
+    long minor_faults = 0; ///< the child's first touches of pages (and other minor faults)
 };
 
 double seconds(const timeval& t) {
@@ -70,6 +78,7 @@ void reap(pid_t pid, Measure& m) {
         std::exit(1);
     }
     m.max_rss_kb = usage.ru_maxrss;
+    m.minor_faults = usage.ru_minflt;
     m.cpu = seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
@@ -142,15 +151,17 @@ Measure run_govsim(const std::vector<std::string>& args) {
     return m;
 }
 
-/// Keeps the best (least wall time) of the repeats, the least CPU time and the largest peak
-/// memory seen.
+/// Keeps the best (least wall time) of the repeats, the least CPU time, the largest peak
+/// memory and the fewest page faults seen.
 void keep_best(Measure& best, const Measure& m, bool first) {
     const long rss = first ? m.max_rss_kb : std::max(best.max_rss_kb, m.max_rss_kb);
     const double cpu = first ? m.cpu : std::min(best.cpu, m.cpu);
+    const long faults = first ? m.minor_faults : std::min(best.minor_faults, m.minor_faults);
     if (first || m.wall < best.wall)
         best = m;
     best.max_rss_kb = rss;
     best.cpu = cpu;
+    best.minor_faults = faults;
 }
 
 double mb(long kb) {
@@ -176,17 +187,74 @@ std::vector<std::string> split(const std::string& list) {
 struct Options {
     int repeats = 7;
     std::size_t threads_max = 2;
-    std::vector<std::string> sections{"district", "size", "memory", "disputes", "pilot"};
+    std::vector<std::string> sections{"district", "size", "memory", "disputes", "pilot", "machine"};
     std::vector<int> sizes{1, 2, 4, 8, 16, 32};
     int size_repeats = 3;
     int pilot_repeats = 1;
 };
 
+/// Microseconds for the first touch of each 4 KiB page of `mib` MiB of fresh anonymous memory
+/// (a page fault: the kernel finds, zeroes and maps a page), best of `repeats`.
+double first_touch_us(std::size_t mib, int repeats) {
+    const std::size_t bytes = mib << 20, page = 4096;
+    double best = std::numeric_limits<double>::infinity();
+    for (int r = 0; r < repeats; ++r) {
+        void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) {
+            std::perror("mmap");
+            std::exit(1);
+        }
+        auto* bytes_p = static_cast<volatile char*>(p);
+        const auto start = std::chrono::steady_clock::now();
+        for (std::size_t i = 0; i < bytes; i += page)
+            bytes_p[i] = 1;
+        const double s =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        munmap(p, bytes);
+        best = std::min(best, s * 1e6 / static_cast<double>(bytes / page));
+    }
+    return best;
+}
+
+/// Nanoseconds per dependent load when following a random cycle through `bytes` of memory, one
+/// 64-byte line per step (so every step may miss the caches once the array outgrows them).
+double load_latency_ns(std::size_t bytes, std::size_t steps) {
+    const std::size_t lines = std::max<std::size_t>(bytes / 64, 2);
+    struct alignas(64) Line {
+        std::size_t next;
+    };
+    std::vector<Line> a(lines);
+    // A random cyclic order of the lines (Sattolo's shuffle), from a fixed seed.
+    std::vector<std::size_t> order(lines);
+    for (std::size_t i = 0; i < lines; ++i)
+        order[i] = i;
+    std::uint64_t x = 0x9e3779b97f4a7c15ULL;
+    for (std::size_t i = lines - 1; i > 0; --i) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        std::swap(order[i], order[x % i]);
+    }
+    for (std::size_t i = 0; i < lines; ++i)
+        a[order[i]].next = order[(i + 1) % lines];
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < lines; ++i) // warm: the array is touched once before timing
+        k = a[k].next;
+    const auto start = std::chrono::steady_clock::now();
+    for (std::size_t i = 0; i < steps; ++i)
+        k = a[k].next;
+    const double s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (k == lines) // never: keeps the chase from being optimised away
+        std::puts("");
+    return s * 1e9 / static_cast<double>(steps);
+}
+
 void district(const models::Scenario& s, const Options& o) {
     fmt::print("\n== district: {} residents, {} communities, {} days, best of {}\n",
                s.town.residents_at_full_occupancy, s.town.communities, s.days(), o.repeats);
-    fmt::print("{:>8} {:>10} {:>10} {:>20} {:>16} {:>14}\n", "threads", "wall (s)", "CPU (s)",
-               "household-days/s", "disputes/s", "peak MB");
+    fmt::print("{:>8} {:>10} {:>10} {:>20} {:>16} {:>14} {:>13}\n", "threads", "wall (s)",
+               "CPU (s)", "household-days/s", "disputes/s", "peak MB", "page faults");
     // Repeats interleave the thread counts, so that slow drifts of the machine's speed
     // affect every configuration alike.
     std::vector<Measure> best(o.threads_max + 1);
@@ -195,18 +263,25 @@ void district(const models::Scenario& s, const Options& o) {
             keep_best(best[t], run_replicate_child(s, t), k == 0);
     for (std::size_t t = 1; t <= o.threads_max; ++t) {
         const Measure& b = best[t];
-        fmt::print("{:>8} {:>10.3f} {:>10.3f} {:>20.3e} {:>16.3e} {:>14.1f}\n", t, b.wall, b.cpu,
-                   b.household_days / b.wall, b.disputes / b.wall, mb(b.max_rss_kb));
+        fmt::print("{:>8} {:>10.3f} {:>10.3f} {:>20.3e} {:>16.3e} {:>14.1f} {:>13}\n", t, b.wall,
+                   b.cpu, b.household_days / b.wall, b.disputes / b.wall, mb(b.max_rss_kb),
+                   b.minor_faults);
     }
     if (o.threads_max >= 2)
         fmt::print("speed-up 2 threads vs 1: {:.2f}x\n", best[1].wall / best[2].wall);
+    const double touch = first_touch_us(64, 3);
+    fmt::print("page faults at 1 thread: {} at {:.2f} us each (this machine's first touch of a "
+               "page, section machine): about {:.1f} ms of the run's time\n",
+               best[1].minor_faults, touch,
+               static_cast<double>(best[1].minor_faults) * touch * 1e-3);
 }
 
 void size_curve(const models::Scenario& base, const Options& o) {
     fmt::print("\n== size: towns k x the district, 1 thread, {} days, best of {}\n", base.days(),
                o.size_repeats);
-    fmt::print("{:>6} {:>12} {:>10} {:>10} {:>12} {:>16} {:>16} {:>10}\n", "k", "communities",
-               "wall (s)", "CPU (s)", "disputes", "wall/linear", "CPU/linear", "peak MB");
+    fmt::print("{:>6} {:>12} {:>10} {:>10} {:>12} {:>16} {:>16} {:>10} {:>13}\n", "k",
+               "communities", "wall (s)", "CPU (s)", "disputes", "wall/linear", "CPU/linear",
+               "peak MB", "page faults");
     std::vector<Measure> best(o.sizes.size());
     for (int r = 0; r < o.size_repeats; ++r)
         for (std::size_t i = 0; i < o.sizes.size(); ++i) {
@@ -218,10 +293,12 @@ void size_curve(const models::Scenario& base, const Options& o) {
     // Linear: k times the time of the smallest size, per unit of k.
     const double unit = best[0].wall / o.sizes[0], unit_cpu = best[0].cpu / o.sizes[0];
     for (std::size_t i = 0; i < o.sizes.size(); ++i)
-        fmt::print("{:>6} {:>12} {:>10.3f} {:>10.3f} {:>12.0f} {:>16.2f} {:>16.2f} {:>10.1f}\n",
+        fmt::print("{:>6} {:>12} {:>10.3f} {:>10.3f} {:>12.0f} {:>16.2f} {:>16.2f} {:>10.1f} "
+                   "{:>13}\n",
                    o.sizes[i], base.town.communities * static_cast<std::uint32_t>(o.sizes[i]),
                    best[i].wall, best[i].cpu, best[i].disputes, best[i].wall / (unit * o.sizes[i]),
-                   best[i].cpu / (unit_cpu * o.sizes[i]), mb(best[i].max_rss_kb));
+                   best[i].cpu / (unit_cpu * o.sizes[i]), mb(best[i].max_rss_kb),
+                   best[i].minor_faults);
 }
 
 void memory(const models::Scenario& base, const Options& o) {
@@ -323,6 +400,20 @@ void pilot(const std::string& work, const Options& o) {
                mb(records.max_rss_kb));
 }
 
+void machine(const Options& o) {
+    fmt::print("\n== machine: what memory costs here (best of {})\n", o.size_repeats);
+    fmt::print("first touch of fresh memory: {:.2f} us per 4 KiB page (64 MiB touched; a run "
+               "pays this for each of its page faults)\n",
+               first_touch_us(64, o.size_repeats));
+    fmt::print("{:>12} {:>14}\n", "array", "ns per load");
+    for (const std::size_t kib : {64, 512, 2048, 4096, 8192, 16384, 32768, 65536, 524288}) {
+        double best = std::numeric_limits<double>::infinity();
+        for (int r = 0; r < o.size_repeats; ++r)
+            best = std::min(best, load_latency_ns(kib << 10, 4'000'000));
+        fmt::print("{:>9} KiB {:>14.1f}\n", kib, best);
+    }
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -348,7 +439,7 @@ int main(int argc, char** argv) {
             govsim_binary = argv[++i];
         else {
             fmt::print(stderr, "usage: govsim_bench [--repeats N] [--threads-max T] [--sections "
-                               "district,size,memory,disputes,pilot] [--sizes 1,2,...] "
+                               "district,size,memory,disputes,pilot,machine] [--sizes 1,2,...] "
                                "[--size-repeats N] [--pilot-repeats N] [--govsim BINARY]\n");
             return 2;
         }
@@ -388,6 +479,7 @@ int main(int argc, char** argv) {
         {"memory", [&] { memory(s, o); }},
         {"disputes", [&] { dispute_records(scenario_path, s, work, o); }},
         {"pilot", [&] { pilot(work, o); }},
+        {"machine", [&] { machine(o); }},
     };
     for (const auto& [name, run] : sections) {
         if (!has(name))
