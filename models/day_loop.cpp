@@ -299,8 +299,8 @@ public:
         : run_(history.run_, scenario), daily_(history.daily_), month_flows_(history.month_flows_),
           resources_(history.resources_), monthly_(history.monthly_), month_(history.month_),
           next_day_(history.next_day_), tally_(history.tally_), record_(record_disputes),
-          sink_(record_disputes ? std::move(sink) : RecordSink{}) {
-        today_done_.resize(run_.today.size());
+          sink_(record_disputes ? std::move(sink) : RecordSink{}),
+          today_done_(history.today_done_) {
         if (record_disputes && !history.record_)
             throw std::logic_error("a run keeping dispute records continues from a history "
                                    "that kept none");
@@ -398,7 +398,7 @@ private:
     /// Handles an event. A dispute event that closes its dispute (the only dispute such an
     /// event can close) is counted at once: its record goes to its community's `finished` list
     /// and its slot is released. (A lever's event may close others, e.g. a joint meeting's list:
-    /// count_finished sees more closures than were counted and sweeps the community.)
+    /// the community's next day sees more closures than were counted and sweeps its slots.)
     void handle(Site& site, double t, const Event& e) {
         if (e.kind == EventKind::Lever) {
             dispatch(run_, site, t, e);
@@ -412,7 +412,7 @@ private:
         const Dispute& x = run_.dispute(e);
         if (x.state == DisputeState::Closed) {
             CommunityState& cs = run_.communities[e.community];
-            cs.finished.push_back(record_of(x));
+            finished(cs).push_back(record_of(x));
             cs.disputes.release(e.dispute & DisputeSlots::slot_mask);
             ++cs.released_today;
         }
@@ -467,8 +467,13 @@ private:
                 }
             }
         }
-        if (cs.sweep_due)
+        // The last day's closures that no dispute event counted (a lever's event closed them) are
+        // still in their slots: the day begins by taking them out. (Decided here, in the
+        // community's task, from the last day's record, which finish_day only reads.)
+        if (const DayCounts& last = today_done_[m].counts;
+            last.resolved + last.abandoned > cs.released_today)
             sweep(m);
+        cs.released_today = 0;
         run_.today[m] = DayRecord{};
         onsets::move_in(run_, m, d);
         onsets::draw(run_, m, d);
@@ -543,11 +548,10 @@ private:
     /// (or the serial phase).
     void sweep(std::uint32_t m) {
         CommunityState& cs = run_.communities[m];
-        cs.sweep_due = false;
         DisputeSlots& slots = cs.disputes;
         for (std::size_t k = 0; k < slots.slots(); ++k)
             if (slots.in_use(k) && slots.at_slot(k).state == DisputeState::Closed) {
-                cs.finished.push_back(record_of(slots.at_slot(k)));
+                finished(cs).push_back(record_of(slots.at_slot(k)));
                 slots.release(k);
             }
     }
@@ -567,18 +571,17 @@ private:
         }
     }
 
-    /// The serial phase's part of a day's end: where a sweep is due tomorrow (more disputes
-    /// closed today than handle() counted), and the day's records and the town's figures set
+    /// The closed disputes community `cs` has taken out of its slots today (the list of the
+    /// current day's parity).
+    [[nodiscard]] std::vector<DisputeRecord>& finished(CommunityState& cs) const {
+        return cs.finished[static_cast<std::size_t>(run_.current_day) & 1U];
+    }
+
+    /// The serial phase's part of a day's end: the day's records and the town's figures set
     /// aside for finish_day, which adds them up (now, or beside the next day's communities).
+    /// Nothing here runs over the communities: each community's own end of day (whether its
+    /// slots hold closures still to count) is taken at the start of its next day.
     void end_day(int d) {
-        for (std::size_t m = 0; m < run_.communities.size(); ++m) {
-            CommunityState& cs = run_.communities[m];
-            cs.finished.swap(cs.finished_done); // finished_done is empty: finish_day cleared it
-            const DayCounts& today = run_.today[m].counts;
-            if (today.resolved + today.abandoned > cs.released_today)
-                cs.sweep_due = true;
-            cs.released_today = 0;
-        }
         // Each community's day starts by clearing its record, so the other buffer serves it.
         run_.today.swap(today_done_);
         TownDay& t = town_done_;
@@ -602,9 +605,10 @@ private:
         const int d = pending_day_;
         pending_day_ = -1;
         for (CommunityState& cs : run_.communities) {
-            for (const DisputeRecord& rec : cs.finished_done)
+            std::vector<DisputeRecord>& done = cs.finished[static_cast<std::size_t>(d) & 1U];
+            for (const DisputeRecord& rec : done)
                 count(rec);
-            cs.finished_done.clear();
+            done.clear();
         }
         hand_records();
         const auto ds = static_cast<std::size_t>(d);
@@ -789,9 +793,9 @@ private:
         sim::parallel_for_each_index(communities.size(),
                                      [&](std::size_t m) { sweep(static_cast<std::uint32_t>(m)); });
         for (CommunityState& cs : run_.communities) {
-            for (const DisputeRecord& rec : cs.finished)
+            for (const DisputeRecord& rec : finished(cs))
                 count(rec);
-            cs.finished.clear();
+            finished(cs).clear();
         }
         for (const auto& community : communities) {
             const DisputeSlots& slots = community.disputes;

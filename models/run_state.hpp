@@ -304,15 +304,14 @@ struct CompoundHandlers {
 struct alignas(64) CommunityState {
     DisputeSlots disputes;
     /// closed disputes taken out of `disputes`, with their times in reported days and equity
-    /// fields filled, until the serial phase adds them to the tally (models/day_loop.cpp)
-    std::vector<DisputeRecord> finished;
-    /// the previous day's `finished`, while the day loop adds them to the tally beside the
-    /// next day's communities (DayLoop::finish_day); empty otherwise
-    std::vector<DisputeRecord> finished_done;
-    /// disputes released today (closed by their own events), and whether more closed than that
-    /// (closed by a lever's event), so that the day loop must look for them
+    /// fields filled, until the day loop adds them to the tally: those taken out on even days
+    /// in [0], on odd days in [1], so that a day's list is added up beside the next day's
+    /// communities (DayLoop::finish_day) while they fill the other (models/day_loop.cpp)
+    std::array<std::vector<DisputeRecord>, 2> finished;
+    /// disputes released since the community's day began (closed by their own events, in its
+    /// day or the town's): if fewer than the day's closures (a lever's event closed the others),
+    /// the next day begins by looking for them (DayLoop::community_day)
     std::uint32_t released_today = 0;
-    bool sweep_due = false;
     sim::EventQueue<Event> calendar;
     sim::Stream onset, detection, handling, decision, monthly, assembly;
     std::vector<Event> outbox; ///< arrivals at town level, with their times
