@@ -672,10 +672,25 @@ private:
         TownState& town = run_.town;
         // Arrivals from communities join the town calendar in community order, then in the
         // order each community produced them: never in the order threads finished.
-        for (std::size_t m = 0; m < run_.communities.size(); ++m) {
-            if (run_.outbox_sizes[m] == 0)
-                continue; // a compact array, so the town does not touch idle communities
-            CommunityState& cs = run_.communities[m];
+        // The communities with arrivals are found in a compact array, so the town does not touch
+        // idle ones; in a town larger than the caches each one's outbox is a miss to memory, so
+        // the outboxes a few communities on are asked for while one is copied (no effect on
+        // results).
+        auto& senders = town_senders_;
+        senders.clear();
+        for (std::size_t m = 0; m < run_.communities.size(); ++m)
+            if (run_.outbox_sizes[m] != 0)
+                senders.push_back(static_cast<std::uint32_t>(m));
+        auto& all = run_.communities;
+        for (std::size_t j = 0; j < senders.size(); ++j) {
+            if (j + 4 < senders.size())
+                __builtin_prefetch(&all[senders[j + 4]].outbox);
+            if (j + 2 < senders.size()) {
+                const CommunityState& soon = all[senders[j + 2]];
+                __builtin_prefetch(soon.outbox.data());
+                __builtin_prefetch(soon.outbox_times.data());
+            }
+            CommunityState& cs = all[senders[j]];
             for (std::size_t k = 0; k < cs.outbox.size(); ++k)
                 town.calendar.schedule(cs.outbox_times[k], cs.outbox[k]);
             cs.outbox.clear();
@@ -685,6 +700,22 @@ private:
         const double day_end = d + 1.0;
         while (!town.calendar.empty() && town.calendar.next_time() < day_end) {
             const auto ev = town.calendar.pop();
+            // The disputes of the next events live in communities all over the town: their
+            // communities' slot tables are asked for first (the heap's first eight entries),
+            // then, once those have arrived, the slots of the nearest three (no effect on
+            // results).
+            const auto next = town.calendar.head(8);
+            for (std::size_t k = 0; k < next.size(); ++k) {
+                const Event& e = next[k].payload;
+                if (e.community >= all.size())
+                    continue;
+                const CommunityState& owner = all[e.community];
+                __builtin_prefetch(&owner.disputes);
+                if (k < 3)
+                    if (const Dispute* x = owner.disputes.address(e.dispute))
+                        for (const std::uintptr_t line : DisputeSlots::slot_lines(x))
+                            __builtin_prefetch(reinterpret_cast<const void*>(line));
+            }
             handle(site, ev.time, ev.payload);
         }
         double departments = 0;
@@ -840,7 +871,8 @@ private:
         std::uint32_t department_servers = 0, coordination_servers = 0;
         double rc_staff = 0; ///< residents' committees' staff
     };
-    std::vector<DayRecord> today_done_; ///< the finished day's community records
+    std::vector<DayRecord> today_done_;       ///< the finished day's community records
+    std::vector<std::uint32_t> town_senders_; ///< town_day's communities with arrivals (reused)
     TownDay town_done_;
     int pending_day_ = -1; ///< the day end_day set aside and finish_day has not added, or -1
     /// communities [0, villages_) were converted from villages
