@@ -698,6 +698,7 @@ private:
         }
         Site site = run_.town_site();
         const double day_end = d + 1.0;
+        const Units& u = run_.world.units;
         while (!town.calendar.empty() && town.calendar.next_time() < day_end) {
             const auto ev = town.calendar.pop();
             // The disputes of the next events live in communities all over the town: their
@@ -711,10 +712,23 @@ private:
                     continue;
                 const CommunityState& owner = all[e.community];
                 __builtin_prefetch(&owner.disputes);
-                if (k < 3)
-                    if (const Dispute* x = owner.disputes.address(e.dispute))
-                        for (const std::uintptr_t line : DisputeSlots::slot_lines(x))
-                            __builtin_prefetch(reinterpret_cast<const void*>(line));
+                if (k >= 3)
+                    continue;
+                const Dispute* x = owner.disputes.address(e.dispute);
+                if (x == nullptr)
+                    continue;
+                for (const std::uintptr_t line : DisputeSlots::slot_lines(x))
+                    __builtin_prefetch(reinterpret_cast<const void*>(line));
+                // the nearest event's household, which a closure's feedback reads and writes
+                if (k == 0)
+                    if (const std::uint32_t i = x->record.household; i < u.size()) {
+                        __builtin_prefetch(u.let.data() + i);
+                        __builtin_prefetch(u.owner_nonlocal.data() + i);
+                        __builtin_prefetch(u.owner_satisfaction.data() + i);
+                        __builtin_prefetch(u.owner_trust.data() + i);
+                        __builtin_prefetch(u.tenant_satisfaction.data() + i);
+                        __builtin_prefetch(u.tenant_trust.data() + i);
+                    }
             }
             handle(site, ev.time, ev.payload);
         }
