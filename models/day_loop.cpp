@@ -571,10 +571,13 @@ private:
         }
     }
 
-    /// The closed disputes community `cs` has taken out of its slots today (the list of the
-    /// current day's parity).
+    /// The closed disputes community `cs` took out of its slots on `day` (the list of the day's
+    /// parity; by default the day being simulated).
+    [[nodiscard]] std::vector<DisputeRecord>& finished(CommunityState& cs, int day) const {
+        return cs.finished[static_cast<std::size_t>(day) & 1U];
+    }
     [[nodiscard]] std::vector<DisputeRecord>& finished(CommunityState& cs) const {
-        return cs.finished[static_cast<std::size_t>(run_.current_day) & 1U];
+        return finished(cs, run_.current_day);
     }
 
     /// The serial phase's part of a day's end: the day's records and the town's figures set
@@ -605,7 +608,7 @@ private:
         const int d = pending_day_;
         pending_day_ = -1;
         for (CommunityState& cs : run_.communities) {
-            std::vector<DisputeRecord>& done = cs.finished[static_cast<std::size_t>(d) & 1U];
+            std::vector<DisputeRecord>& done = finished(cs, d);
             for (const DisputeRecord& rec : done)
                 count(rec);
             done.clear();
