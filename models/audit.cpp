@@ -88,15 +88,15 @@ std::vector<std::string> audit_queues(const RunState& run) {
 
 std::vector<std::string> audit_onset_cache(const RunState& run) {
     std::vector<std::string> problems;
-    for (std::uint32_t c = 0; c < run.onset_cache.size(); ++c) {
-        const OnsetRatesCache& cache = run.onset_cache[c];
-        if (!cache.valid || !(cache.key == onsets::rates_key(run, c)))
+    for (std::uint32_t c = 0; c < run.handlers.size(); ++c) {
+        const CompoundHandlers& h = run.handlers[c];
+        if (!h.rates_current)
             continue; // recomputed at the next draw
         const onsets::CellRates cells = onsets::rates(run, c);
         const double total = onsets::total(cells);
-        if (total != cache.total)
+        if (total != h.rates_total)
             problems.push_back(fmt::format("day {}: compound {}: cached onset rate {} but {} now",
-                                           run.current_day, c, cache.total, total));
+                                           run.current_day, c, h.rates_total, total));
         else if (cells != run.onset_cells[c])
             problems.push_back(fmt::format("day {}: compound {}: cached onset rates by category "
                                            "and role differ from the rates now",

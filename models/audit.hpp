@@ -15,10 +15,10 @@ struct RunState;
 /// not exactly its queues' waiting jobs; empty when the state is consistent.
 [[nodiscard]] std::vector<std::string> audit_queues(const RunState& run);
 
-/// One line per compound whose cached onset rates (the total in RunState::onset_cache, the
-/// rates by category and role in RunState::onset_cells) are still current by their key but
-/// differ from the rates computed now: a rate input missing from the key. Empty when the cache
-/// is consistent.
+/// One line per compound whose cached onset rates (the total in CompoundHandlers::rates_total,
+/// the rates by category and role in RunState::onset_cells) are still marked current but
+/// differ from the rates computed now: a change to a rate input that did not call
+/// onsets::inputs_changed. Empty when the cache is consistent.
 [[nodiscard]] std::vector<std::string> audit_onset_cache(const RunState& run);
 
 } // namespace govsim::models

@@ -139,8 +139,7 @@ bool same_history(const Scenario& a, const Scenario& b) {
 RunState::RunState(const RunState& history, const Scenario& scenario)
     : sc(scenario), seed(history.seed), replicate(history.replicate), world(history.world),
       eff(history.eff), communities(history.communities), handlers(history.handlers),
-      onset_cache(history.onset_cache), onset_cells(history.onset_cells),
-      eff_epoch(history.eff_epoch), rc_queues_all(history.rc_queues_all),
+      onset_cells(history.onset_cells), rc_queues_all(history.rc_queues_all),
       rc_first(history.rc_first), town(history.town), outbox_sizes(history.outbox_sizes),
       today(history.today), days(history.days), current_day(history.current_day) {
     if (!history.levers.empty())
@@ -163,7 +162,6 @@ RunState::RunState(const Scenario& scenario, std::uint64_t seed_, std::uint32_t 
     today.resize(n_comm);
     handlers.assign(world.compounds.size(),
                     CompoundHandlers(sc.owners_committees.servers, eff.discipline));
-    onset_cache.resize(world.compounds.size());
     onset_cells.resize(world.compounds.size());
     rc_first.assign(n_comm + 1, 0); // no residents' committee queue until staff_handlers
     // Each community's streams, onset clocks and aggregates.
@@ -218,7 +216,8 @@ bool RunState::start_levers(int day) {
 
 void RunState::apply_parameters(double t) {
     eff = baseline_parameters(sc);
-    ++eff_epoch;
+    for (std::uint32_t c = 0; c < handlers.size(); ++c) // every compound's rates read eff
+        onsets::inputs_changed(*this, c);
     for (Lever* lever : levers)
         lever->adjust(eff);
     derive(eff);

@@ -262,25 +262,6 @@ struct MonthSums {
     InstitutionStats institutions;
 };
 
-/// What a compound's onset rates are computed from (onsets::rates), with the total they gave:
-/// a day whose inputs equal the last day's reuses the total, bit for bit.
-struct OnsetRatesKey {
-    double service_quality = 0;
-    std::array<double, role_count> weight{};
-    std::array<float, category_count> multiplier{};
-    std::uint64_t eff_epoch = 0;
-    std::uint32_t cars = 0, parking_spaces = 0, occupied = 0, tenants = 0, nonlocal = 0;
-    Committee committee{};
-    Manager manager{};
-    HousingType housing{};
-    bool operator==(const OnsetRatesKey&) const = default; // NaN never equals: recomputed
-};
-struct OnsetRatesCache {
-    OnsetRatesKey key;
-    double total = 0;
-    bool valid = false;
-};
-
 /// A compound's handlers and onset clock. The run keeps one per compound in compound order (so
 /// in community order), beside each other: a community's day reads its compounds' records in
 /// one sweep of memory instead of one heap block per kind of queue.
@@ -291,10 +272,15 @@ struct CompoundHandlers {
     /// the cumulative onset hazard left before the compound's next onset, a unit exponential
     /// gap as it is drawn (mechanisms/onsets.cpp)
     double onset_hazard = 0;
+    /// the total of the compound's onset rates (onsets::rates, onsets::total) when they were
+    /// last computed, current while `rates_current`: every change to an input of the rates
+    /// clears the flag (onsets::inputs_changed), and the next day's draw computes them afresh
+    double rates_total = 0;
     std::int32_t next_move_in = never; ///< move-in day of its next unit to be occupied
-    sim::ServiceQueue firm;            ///< the manager's staff
-    sim::ServiceQueue committee;       ///< the owners' committee
-    sim::ServiceQueue sg;              ///< the self-governance group
+    bool rates_current = false;
+    sim::ServiceQueue firm;      ///< the manager's staff
+    sim::ServiceQueue committee; ///< the owners' committee
+    sim::ServiceQueue sg;        ///< the self-governance group
 };
 
 /// Everything one community owns but its compounds' handlers (RunState::handlers) and its
@@ -388,13 +374,10 @@ struct RunState {
     std::vector<CommunityState> communities;
     /// per compound: its handlers' queues and onset clock
     std::vector<CompoundHandlers> handlers;
-    /// per compound: the inputs of its last onset rates and their total (onsets::draw)
-    std::vector<OnsetRatesCache> onset_cache;
-    /// per compound: those rates themselves (onsets::rates), valid with onset_cache, read only on
-    /// a day with an onset (so apart from the keys the daily pass reads)
+    /// per compound: its onset rates by category and role when they were last computed
+    /// (onsets::rates; their total is CompoundHandlers::rates_total, current with it), read
+    /// only on a day with an onset
     std::vector<std::array<double, category_count * role_count>> onset_cells;
-    /// changes whenever eff does (apply_parameters), so that cached rates are recomputed
-    std::uint64_t eff_epoch = 0;
     /// every community's residents' committees' queues, community after community: community
     /// m's are [rc_first[m], rc_first[m + 1]), in the order of its committee slots
     std::vector<sim::ServiceQueue> rc_queues_all;

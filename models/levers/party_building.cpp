@@ -7,6 +7,7 @@
 // cooperate and owners'-rights disputes arise less often. Bonuses act only where a handler can
 // resolve a category at all (the day loop adds them only to success above 0).
 #include "models/levers/fields.hpp"
+#include "models/mechanisms/onsets.hpp"
 #include "models/run_state.hpp"
 #include "models/streams.hpp"
 #include "sim/config.hpp"
@@ -119,8 +120,12 @@ private:
         for (std::uint32_t c = run.world.compound_begin(m); c < run.world.compound_end(m); ++c) {
             const bool two_committees =
                 branch_[c] && cross_[c] && cp.committee[c] == Committee::Functioning;
-            cp.onset_multiplier[c][rights] =
+            const float multiplier =
                 two_committees ? static_cast<float>(owners_rights_rate_multiplier) : 1.0F;
+            if (cp.onset_multiplier[c][rights] != multiplier) {
+                cp.onset_multiplier[c][rights] = multiplier;
+                onsets::inputs_changed(run, c);
+            }
         }
     }
 

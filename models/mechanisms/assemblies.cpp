@@ -1,5 +1,7 @@
 #include "models/mechanisms/assemblies.hpp"
 
+#include "models/mechanisms/onsets.hpp"
+
 #include <algorithm>
 
 namespace govsim::models::assemblies {
@@ -62,10 +64,12 @@ void compound_month(RunState& run, std::uint32_t m, std::uint32_t c, MonthSums& 
         if (cp.committee[c] == Committee::Functioning &&
             rng.bernoulli(ocs.dormancy_per_month * influence.dormancy_multiplier)) {
             cp.committee[c] = Committee::Dormant;
+            onsets::inputs_changed(run, c);
             ++counts.committees_dormant;
         } else if (cp.committee[c] == Committee::Dormant &&
                    rng.bernoulli(ocs.revival_per_month * influence.revival_multiplier)) {
             cp.committee[c] = Committee::Functioning;
+            onsets::inputs_changed(run, c);
             ++counts.committees_revived;
         }
     }
@@ -89,6 +93,7 @@ void compound_month(RunState& run, std::uint32_t m, std::uint32_t c, MonthSums& 
                 });
                 if (passes(as.rule, b)) {
                     cp.committee[c] = Committee::Functioning;
+                    onsets::inputs_changed(run, c);
                     ++counts.committees_elected;
                     for (auto& lever : run.levers)
                         lever->on_committee_elected(run, m, c);

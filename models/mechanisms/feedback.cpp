@@ -1,6 +1,7 @@
 #include "models/mechanisms/feedback.hpp"
 
 #include "models/mechanisms/month_pass.hpp"
+#include "models/mechanisms/onsets.hpp"
 
 #include <algorithm>
 #include <array>
@@ -55,6 +56,7 @@ void close(RunState& run, double t, const Event& e, bool resolved) {
     const HouseholdSpec& hs = run.sc.households;
     run.world.compounds.onset_weight[c][index(role_of(u, i, x.party, occupied))] +=
         onset_weight(hs, satisfaction) - onset_weight(hs, old_sat);
+    onsets::inputs_changed(run, c);
 }
 
 void compound_month(RunState& run, std::uint32_t c, MonthSums& sums) {
@@ -98,6 +100,7 @@ void compound_month(RunState& run, std::uint32_t c, MonthSums& sums) {
     weight[index(Role::OwnerOccupier)] = resident_owners * (1.0 + w) - w * resident_sat;
     weight[index(Role::Tenant)] = tenants * (1.0 + w) - w * tenant_sat;
     weight[index(Role::AbsenteeOwner)] = absent_n * (1.0 + w) - w * absent_sat;
+    onsets::inputs_changed(run, c);
     sums.satisfaction += resident_sat + tenant_sat;
     sums.trust += resident_trust + tenant_trust;
     const double fee = run.sc.firms.fee_per_unit_month;

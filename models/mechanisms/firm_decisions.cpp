@@ -1,6 +1,7 @@
 #include "models/mechanisms/firm_decisions.hpp"
 
 #include "models/mechanisms/handling.hpp"
+#include "models/mechanisms/onsets.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -98,6 +99,9 @@ double manager_capacity(const RunState& run, std::uint32_t c) {
 
 void update_service(RunState& run, std::uint32_t c, double t) {
     Compounds& cp = run.world.compounds;
+    // The service quality and the manager (every change of manager ends here) are inputs of
+    // the onset rates.
+    onsets::inputs_changed(run, c);
     switch (cp.manager[c]) {
     case Manager::Firm: {
         const double full = full_staff(run, c);

@@ -94,6 +94,7 @@ void recompute_aggregates(RunState& run, std::uint32_t c) {
     cp.tenants[c] = tenants;
     cp.nonlocal[c] = nonlocal;
     cp.onset_weight[c] = w;
+    inputs_changed(run, c);
 }
 
 void move_in(RunState& run, std::uint32_t m, int day) {
@@ -113,6 +114,7 @@ void move_in(RunState& run, std::uint32_t m, int day) {
                 break;
             }
             next = never;
+            inputs_changed(run, c);
             ++cp.occupied[c];
             cp.cars[c] += u.cars[i];
             cp.nonlocal[c] += u.owner_nonlocal[i];
@@ -161,38 +163,6 @@ double total(const CellRates& cells) {
     return sum;
 }
 
-OnsetRatesKey rates_key(const RunState& run, std::uint32_t c) {
-    const Compounds& cp = run.world.compounds;
-    OnsetRatesKey k;
-    k.service_quality = cp.service_quality[c];
-    k.weight = cp.onset_weight[c];
-    k.multiplier = cp.onset_multiplier[c];
-    k.eff_epoch = run.eff_epoch;
-    k.cars = cp.cars[c];
-    k.parking_spaces = cp.parking_spaces[c];
-    k.occupied = cp.occupied[c];
-    k.tenants = cp.tenants[c];
-    k.nonlocal = cp.nonlocal[c];
-    k.committee = cp.committee[c];
-    k.manager = cp.manager[c];
-    k.housing = cp.housing[c];
-    return k;
-}
-
-// Field by field in the key's order, as its operator== compares: building the key would cost a
-// store per field every compound-day (84% of which reuse the cache in the district).
-bool key_matches(const OnsetRatesKey& key, const RunState& run, std::uint32_t c) {
-    const Compounds& cp = run.world.compounds;
-    return key.service_quality == cp.service_quality[c] && key.weight == cp.onset_weight[c] &&
-           key.multiplier == cp.onset_multiplier[c] && key.eff_epoch == run.eff_epoch &&
-           key.cars == cp.cars[c] && key.parking_spaces == cp.parking_spaces[c] &&
-           key.occupied == cp.occupied[c] && key.tenants == cp.tenants[c] &&
-           key.nonlocal == cp.nonlocal[c] && key.committee == cp.committee[c] &&
-           key.manager == cp.manager[c] && key.housing == cp.housing[c];
-}
-static_assert(sizeof(OnsetRatesKey) == 88, "a field added to OnsetRatesKey must be compared in "
-                                           "key_matches (and set in rates_key)");
-
 void draw(RunState& run, std::uint32_t m, int day) {
     CommunityState& cs = run.communities[m];
     const Compounds& cp = run.world.compounds;
@@ -207,15 +177,16 @@ void draw(RunState& run, std::uint32_t m, int day) {
         if (cp.occupied[c] == 0)
             continue;
         // The rates' total, reused while the compound's inputs stay as they were (most days:
-        // they change with a closure, a move-in, the month's pass or a lever).
-        // The rates themselves are kept beside the total (run.onset_cells) for a day with an
-        // onset: the same inputs gave them.
-        OnsetRatesCache& cache = run.onset_cache[c];
-        if (!cache.valid || !key_matches(cache.key, run, c)) {
+        // they change with a closure, a move-in, the month's pass or a lever, each of which
+        // calls inputs_changed). The rates themselves are kept beside the total
+        // (run.onset_cells) for a day with an onset: the same inputs gave them.
+        CompoundHandlers& h = run.handlers[c];
+        if (!h.rates_current) {
             run.onset_cells[c] = rates(run, c);
-            cache = OnsetRatesCache{rates_key(run, c), onsets::total(run.onset_cells[c]), true};
+            h.rates_total = onsets::total(run.onset_cells[c]);
+            h.rates_current = true;
         }
-        const double total = cache.total;
+        const double total = h.rates_total;
         if (!(total > 0))
             continue; // no hazard accrues: the compound's clock stands still
         // The compound's onsets form a Poisson process whose rate is `total` through the day
@@ -223,8 +194,8 @@ void draw(RunState& run, std::uint32_t m, int day) {
         // day to day; an onset happens each time it passes the next of a sequence of unit
         // exponential gaps (the time-change theorem), so a day without onsets costs no draw
         // and each onset costs one gap (docs/ODD.md §7.2).
-        double& left = run.handlers[c].onset_hazard; // hazard left before the next onset
-        double used = 0;                             // hazard of the day passed so far
+        double& left = h.onset_hazard; // hazard left before the next onset
+        double used = 0;               // hazard of the day passed so far
         const CellRates& cell = run.onset_cells[c];
         while (used + left < total) {
             used += left;

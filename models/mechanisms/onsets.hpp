@@ -21,12 +21,16 @@ using CellRates = std::array<double, category_count * role_count>;
 [[nodiscard]] CellRates rates(const RunState& run, std::uint32_t c);
 /// The compound's onset rate: the cells added in their order (draw and its cache use this sum).
 [[nodiscard]] double total(const CellRates& cells);
-/// Everything rates(run, c) reads: a compound whose key is unchanged has unchanged rates
-/// (draw reuses their total, RunState::onset_cache).
-[[nodiscard]] OnsetRatesKey rates_key(const RunState& run, std::uint32_t c);
-/// Whether `key == rates_key(run, c)`, without building the key (draw asks it every
-/// compound-day).
-[[nodiscard]] bool key_matches(const OnsetRatesKey& key, const RunState& run, std::uint32_t c);
+/// Marks compound c's onset rates as changed: the next draw computes them afresh instead of
+/// reusing the last day's (bit for bit the same while their inputs stay as they were). Every
+/// change to an input of `rates` calls it: the compound's aggregates (occupied units, cars,
+/// tenants, non-local owners, onset weights), its service quality, manager, owners'
+/// committee, housing type, parking spaces and onset multipliers, and (for every compound) the
+/// run's effective parameters. The daily audit compares every rate still current with one
+/// computed afresh (audit_onset_cache).
+inline void inputs_changed(RunState& run, std::uint32_t c) {
+    run.handlers[c].rates_current = false;
+}
 
 /// The day's onsets in community m: each compound's onsets are a Poisson process at the day's
 /// rate (the sum of `rates`), drawn by the time change of a unit-rate process (one exponential

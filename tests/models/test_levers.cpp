@@ -840,25 +840,48 @@ TEST_CASE("every queue's busy and waiting counts match the disputes at it, and t
     std::vector<std::string> problems;
     int days = 0;
     std::size_t busy_departments = 0, current_caches = 0;
+    // How often each kind of onset-rate input changed from one day's end to the next, so that
+    // the audit is known to have seen the code that changes it at work: the onset weights
+    // (closures' feedback, the month's pass), occupancy (move-ins), service quality and
+    // manager (firms' decisions, the takeover and self-governance levers), committees
+    // (assemblies, turnover) and onset multipliers (party building). (No lever changes the
+    // parameter tables the rates read; apply_parameters marks every compound all the same.)
+    enum Input { weight, occupied, quality, manager, committee, multiplier, inputs };
+    std::array<std::size_t, inputs> changed{};
+    models::Compounds last;
     options.on_day_state = [&](const models::RunState& run) {
         ++days;
         for (const auto& q : run.town.departments)
             busy_departments += q.waiting() > 0 ? 1 : 0;
         const auto found = models::audit_queues(run);
         problems.insert(problems.end(), found.begin(), found.end());
-        // The onset rates' cache: a total still current by its key is the total of the rates
+        // The onset rates' cache: a total still marked current is the total of the rates
         // computed now (levers change rate inputs from the policy start).
         const auto stale = models::audit_onset_cache(run);
         problems.insert(problems.end(), stale.begin(), stale.end());
-        for (std::uint32_t c = 0; c < run.onset_cache.size(); ++c)
-            current_caches += run.onset_cache[c].valid &&
-                              run.onset_cache[c].key == models::onsets::rates_key(run, c);
+        const models::Compounds& cp = run.world.compounds;
+        if (last.size() == cp.size())
+            for (std::uint32_t c = 0; c < cp.size(); ++c) {
+                changed[weight] += cp.onset_weight[c] != last.onset_weight[c];
+                changed[occupied] += cp.occupied[c] != last.occupied[c];
+                changed[quality] += cp.service_quality[c] != last.service_quality[c];
+                changed[manager] += cp.manager[c] != last.manager[c];
+                changed[committee] += cp.committee[c] != last.committee[c];
+                changed[multiplier] += cp.onset_multiplier[c] != last.onset_multiplier[c];
+            }
+        last = cp;
+        for (const auto& h : run.handlers)
+            current_caches += h.rates_current;
     };
     const models::RunKey key{0, s.run.name, s.town.name, s.model.name, 0};
     const auto r = models::run_replicate(s, 143, key, options);
     CHECK(days == s.days());
     CHECK(busy_departments > 0);  // complaints did wait at departments
     CHECK(current_caches > 1000); // the cache was checked
+    for (std::size_t k = 0; k < inputs; ++k) {
+        INFO("input " << k);
+        CHECK(changed[k] > 0);
+    }
     INFO((problems.empty() ? std::string("none") : problems.front()));
     CHECK(problems.size() == 0);
     CHECK(r.total.stats.disputes > 0);

@@ -4,6 +4,7 @@
 // must match the rates: means and variances of Poisson counts, checked within 5 standard errors
 // derived from the Poisson variance (false-failure probability below 1e-6 per check); seeds are
 // fixed, so the tests are deterministic.
+#include "models/audit.hpp"
 #include "models/mechanisms/onsets.hpp"
 #include "models/run_state.hpp"
 #include "test_helpers.hpp"
@@ -169,12 +170,14 @@ TEST_CASE("a compound's onsets do not depend on the days other communities drew"
     }
 }
 
-TEST_CASE("the key of a compound's onset rates changes with every input the rates read",
-          "[onsets][cache]") {
-    // onsets::draw reuses a compound's rate total while its key is unchanged, so a rate input
-    // missing from the key would leave stale rates. Each input is changed alone: where the
-    // rates change, the key must change too. A change of eff (the levers' parameter tables,
-    // rebuilt by apply_parameters) is marked by advancing eff_epoch.
+TEST_CASE("a change to any input of a compound's onset rates that is not marked leaves a stale "
+          "rate the audit finds; marked, the draw computes the rates afresh",
+          "[onsets][cache][audit]") {
+    // onsets::draw reuses a compound's rate total until onsets::inputs_changed marks it, so a
+    // change to a rate input that is not marked would leave stale rates. Each input is changed
+    // alone after a draw has cached the rates: unmarked, the audit (models/audit.hpp, run
+    // daily by the lever tests) reports the compound wherever its rates moved; marked, it
+    // reports nothing and the next draw caches the new rates.
     auto s = test::small_lishui(30000, 3, 1);
     s.town.occupancy_start = 0.8;
     s.town.tenant_share_local = 0.3;
@@ -186,6 +189,7 @@ TEST_CASE("the key of a compound's onset rates changes with every input the rate
     while (c < cp.size() && (cp.occupied[c] < 10 || cp.tenants[c] == 0))
         ++c;
     REQUIRE(c < cp.size());
+    const std::uint32_t m = cp.community[c];
     using Change = std::function<void()>;
     const auto flip_committee = [&] {
         cp.committee[c] = cp.committee[c] == models::Committee::Functioning
@@ -216,26 +220,46 @@ TEST_CASE("the key of a compound's onset rates changes with every input the rate
         changes.push_back([&, r] { cp.onset_weight[c][r] *= 1.5; });
     for (std::size_t k = 0; k < models::category_count; ++k)
         changes.push_back([&, k] { cp.onset_multiplier[c][k] *= 0.5F; });
-    changes.push_back([&] { // the tables change as apply_parameters changes them: a new epoch
-        run.eff.rate_per_weight_day[0] *= 2;
-        ++run.eff_epoch;
-    });
+    // The parameter tables, as apply_parameters changes them: every compound's rates move,
+    // and apply_parameters marks every compound.
+    const std::size_t every_compound = changes.size();
+    changes.push_back([&] { run.eff.rate_per_weight_day[0] *= 2; });
     std::size_t moved = 0;
     for (std::size_t j = 0; j < changes.size(); ++j) {
-        const RunState before(run, s); // a copy of the state, to restore after each change
-        const auto key = models::onsets::rates_key(run, c);
-        const auto rates = models::onsets::rates(run, c);
-        INFO("change " << j);
-        CHECK(models::onsets::key_matches(key, run, c));
-        changes[j]();
-        const bool rates_moved = models::onsets::rates(run, c) != rates;
-        const bool key_moved = !(models::onsets::rates_key(run, c) == key);
-        CHECK((key_moved || !rates_moved));
-        // The draw's in-place comparison agrees with the key's.
-        CHECK(models::onsets::key_matches(key, run, c) == !key_moved);
-        moved += rates_moved ? 1 : 0;
-        run.world = before.world;
-        run.eff = before.eff;
+        for (const bool marked : {false, true}) {
+            const RunState before(run, s); // a copy of the state, to restore after each change
+            INFO("change " << j << (marked ? ", marked" : ", not marked"));
+            for (std::uint32_t n = 0; n < run.world.communities.size(); ++n)
+                models::onsets::draw(run, n, 1); // caches every compound's rates
+            REQUIRE(run.handlers[c].rates_current);
+            CHECK(models::audit_onset_cache(run).empty());
+            const auto rates = models::onsets::rates(run, c);
+            changes[j]();
+            if (marked && j == every_compound)
+                for (std::uint32_t k = 0; k < cp.size(); ++k)
+                    models::onsets::inputs_changed(run, k);
+            else if (marked)
+                models::onsets::inputs_changed(run, c);
+            const bool rates_moved = models::onsets::rates(run, c) != rates;
+            const auto problems = models::audit_onset_cache(run);
+            if (j == every_compound) // every compound with onsets, not c alone
+                CHECK((problems.size() > 1) == (rates_moved && !marked));
+            else
+                CHECK(problems.size() == (rates_moved && !marked ? 1U : 0U));
+            if (marked) {
+                models::onsets::draw(run, m, 2);
+                CHECK(run.handlers[c].rates_current);
+                CHECK(run.handlers[c].rates_total ==
+                      models::onsets::total(models::onsets::rates(run, c)));
+                CHECK(run.onset_cells[c] == models::onsets::rates(run, c));
+                moved += rates_moved ? 1 : 0;
+            }
+            run.world = before.world;
+            run.eff = before.eff;
+            run.handlers = before.handlers;
+            run.onset_cells = before.onset_cells;
+            run.communities = before.communities;
+        }
     }
     CHECK(moved >= changes.size() - 4); // nearly every input matters in this scenario
 }
