@@ -423,13 +423,16 @@ private:
     void community_day(std::uint32_t m, int d, std::size_t end) {
         CommunityState& cs = run_.communities[m];
         const double day_end = d + 1.0;
-        // In a town larger than the caches, a community's calendar, the disputes of its events
-        // and their households are cache misses. Asking for them a few communities ahead lets
-        // memory fetch them while this community works (no effect on results): the calendar's
-        // storage six communities ahead, the disputes of the events due today among the first
-        // seven of its heap three ahead, their households' units one ahead. Written here, not
-        // in a function of its own: GCC takes a function of prefetches alone for one without
-        // effects and drops its calls.
+        // In a town larger than the caches, a community's state, its compounds' handlers and
+        // onset rates, its calendar, the disputes of its events and their households are cache
+        // misses. Asking for them a few communities ahead lets memory fetch them while this
+        // community works (no effect on results): the community's own state eight ahead (so
+        // that the reads below find it), the calendar's storage six ahead, the top of its free
+        // slots' list four ahead, its compounds' handlers and cached rates three ahead, as well
+        // as the disputes of the events due today among the first seven of its heap, the free
+        // slot its next onset fills two ahead, the events' households' units one ahead.
+        // Written here, not in a function of its own: GCC takes a function of prefetches alone
+        // for one without effects and drops its calls.
         constexpr std::size_t head = 7;
         const auto& all = run_.communities;
         if (m + 6 < end) {
@@ -440,6 +443,30 @@ private:
             if (!events.empty())
                 __builtin_prefetch(all[m + 6].calendar.last_or_null());
         }
+        if (m + 8 < end) {
+            const auto* state = reinterpret_cast<const char*>(&all[m + 8]);
+            for (std::size_t b = 0; b < sizeof(CommunityState); b += 64)
+                __builtin_prefetch(state + b);
+        }
+        if (m + 4 < end)
+            if (const std::uint32_t* top = all[m + 4].disputes.free_top())
+                __builtin_prefetch(top);
+        if (m + 3 < end) {
+            const std::uint32_t b = run_.world.compound_begin(m + 3);
+            const std::uint32_t e = run_.world.compound_end(m + 3);
+            const auto* h = reinterpret_cast<const char*>(run_.handlers.data() + b);
+            const auto* h_end = reinterpret_cast<const char*>(run_.handlers.data() + e);
+            for (; h < h_end; h += 64)
+                __builtin_prefetch(h);
+            const auto* cells = reinterpret_cast<const char*>(run_.onset_cells.data() + b);
+            const auto* cells_end = reinterpret_cast<const char*>(run_.onset_cells.data() + e);
+            for (; cells < cells_end; cells += 64)
+                __builtin_prefetch(cells);
+        }
+        if (m + 2 < end)
+            if (const Dispute* x = all[m + 2].disputes.next_free())
+                for (const std::uintptr_t line : DisputeSlots::slot_lines(x))
+                    __builtin_prefetch(reinterpret_cast<const void*>(line));
         if (m + 3 < end) {
             const CommunityState& next = all[m + 3];
             for (const auto& e : next.calendar.head(head))

@@ -118,6 +118,16 @@ public:
         s.id = id;
     }
 
+    /// Where the free list's top is kept (it names the slot push_back fills next), for a
+    /// prefetch; null if no slot is free.
+    [[nodiscard]] const std::uint32_t* free_top() const {
+        return free_.empty() ? nullptr : &free_.back();
+    }
+    /// The free slot push_back fills next, for a prefetch (reads the free list's top); null if
+    /// none is free (the next dispute takes a new slot at the end).
+    [[nodiscard]] const Dispute* next_free() const {
+        return free_.empty() ? nullptr : &slots_[free_.back()].dispute;
+    }
     /// Where the dispute with `id` is kept (or last was), for a prefetch; null if no such slot.
     [[nodiscard]] const Dispute* address(std::uint32_t id) const {
         const std::size_t k = id & slot_mask;
