@@ -633,8 +633,21 @@ private:
             return;
         const int d = pending_day_;
         pending_day_ = -1;
-        for (CommunityState& cs : run_.communities) {
-            std::vector<DisputeRecord>& done = finished(cs, d);
+        // The communities' lists were written during their day: in a town larger than the
+        // caches their records, and the lists themselves, are misses by now. Each list is asked
+        // for eight communities ahead, its first two records four ahead.
+        auto& all = run_.communities;
+        const std::size_t n = all.size();
+        for (std::size_t m = 0; m < n; ++m) {
+            if (m + 8 < n)
+                __builtin_prefetch(&finished(all[m + 8], d));
+            if (m + 4 < n)
+                if (const std::vector<DisputeRecord>& ahead = finished(all[m + 4], d);
+                    !ahead.empty()) {
+                    __builtin_prefetch(ahead.data());
+                    __builtin_prefetch(ahead.data() + (ahead.size() > 1 ? 1 : 0));
+                }
+            std::vector<DisputeRecord>& done = finished(all[m], d);
             for (const DisputeRecord& rec : done)
                 count(rec);
             done.clear();
