@@ -1,7 +1,9 @@
 // Performance benchmark (issues #2 and #12). Sections, each selectable with --sections:
 //   district  the district-scale case: about 1.3 million residents in 300 communities, all
 //             units occupied, 2 simulated years, one replicate, at 1..T threads: wall time,
-//             household-days and disputes per second, peak memory, speed-up;
+//             household-days and disputes per second, peak memory, speed-up; and at one
+//             thread without disputes (every onset rate 0), which splits the one-thread time
+//             into the work every run does and the disputes' cost (per dispute);
 //   size      towns 1x..32x the district (residents and communities multiplied), one thread:
 //             wall time, its ratio to linear (k times the 1x time) and peak memory;
 //   memory    peak memory of the district run for 2 and 10 simulated years (no dispute
@@ -255,12 +257,21 @@ void district(const models::Scenario& s, const Options& o) {
                s.town.residents_at_full_occupancy, s.town.communities, s.days(), o.repeats);
     fmt::print("{:>8} {:>10} {:>10} {:>20} {:>16} {:>14} {:>13}\n", "threads", "wall (s)",
                "CPU (s)", "household-days/s", "disputes/s", "peak MB", "page faults");
-    // Repeats interleave the thread counts, so that slow drifts of the machine's speed
-    // affect every configuration alike.
+    // The same district with every onset rate 0: the run's work that does not depend on its
+    // disputes (synthesis, the months' passes, the days of its compounds and communities), so
+    // that the rest of the one-thread time is what the disputes cost.
+    models::Scenario quiet = s;
+    for (models::CategorySpec& c : quiet.categories)
+        c.rate_per_1000_households_per_year = 0;
+    Measure without_disputes;
+    // Repeats interleave the configurations, so that slow drifts of the machine's speed
+    // affect every one alike.
     std::vector<Measure> best(o.threads_max + 1);
-    for (int k = 0; k < o.repeats; ++k)
+    for (int k = 0; k < o.repeats; ++k) {
         for (std::size_t t = 1; t <= o.threads_max; ++t)
             keep_best(best[t], run_replicate_child(s, t), k == 0);
+        keep_best(without_disputes, run_replicate_child(quiet, 1), k == 0);
+    }
     for (std::size_t t = 1; t <= o.threads_max; ++t) {
         const Measure& b = best[t];
         fmt::print("{:>8} {:>10.3f} {:>10.3f} {:>20.3e} {:>16.3e} {:>14.1f} {:>13}\n", t, b.wall,
@@ -269,6 +280,11 @@ void district(const models::Scenario& s, const Options& o) {
     }
     if (o.threads_max >= 2)
         fmt::print("speed-up 2 threads vs 1: {:.2f}x\n", best[1].wall / best[2].wall);
+    fmt::print("at 1 thread without disputes (every onset rate 0): {:.3f} s wall, {:.3f} s CPU; "
+               "the {:.0f} disputes: {:.3f} s, {:.2f} us each\n",
+               without_disputes.wall, without_disputes.cpu, best[1].disputes,
+               best[1].wall - without_disputes.wall,
+               (best[1].wall - without_disputes.wall) / best[1].disputes * 1e6);
     const double touch = first_touch_us(64, 3);
     fmt::print("page faults at 1 thread: {} at {:.2f} us each (this machine's first touch of a "
                "page, section machine): about {:.1f} ms of the run's time\n",
