@@ -4,7 +4,9 @@
 // Years have 365 days and months the usual lengths (no leap days), so that every run of
 // the same length has the same calendar.
 #include <array>
+#include <bit>
 #include <cstddef>
+#include <cstdint>
 
 namespace govsim::sim {
 
@@ -14,6 +16,13 @@ inline constexpr std::array<int, 12> month_lengths{31, 28, 31, 30, 31, 30, 31, 3
 /// Year index (0-based from the start year) of a time in days.
 [[nodiscard]] constexpr int year_of(double t) {
     return static_cast<int>(t) / days_per_year;
+}
+
+/// The last representable time of day d >= 0, the largest double below d + 1: what
+/// std::nextafter(d + 1.0, d) gives, without the library call (the next double below a positive
+/// normal one has the bit pattern one less). An event drawn for day d is never later.
+[[nodiscard]] inline double last_time_of_day(int d) {
+    return std::bit_cast<double>(std::bit_cast<std::uint64_t>(static_cast<double>(d) + 1.0) - 1U);
 }
 
 /// True when day d is the last day of a calendar month.

@@ -171,7 +171,7 @@ void draw(RunState& run, std::uint32_t m, int day) {
     const double w_max = onset_weight(hs, 0.0);
     const double day_start = day;
     // The last representable time before the day's end: an onset is always in its own day.
-    const double last_time = std::nextafter(day_start + 1.0, day_start);
+    const double last_time = sim::last_time_of_day(day);
     const std::uint32_t first = run.world.compound_begin(m);
     for (std::uint32_t c = first; c < run.world.compound_end(m); ++c) {
         if (cp.occupied[c] == 0)
