@@ -308,6 +308,9 @@ struct alignas(64) CommunityState {
     /// day or the town's): if fewer than the day's closures (a lever's event closed the others),
     /// the next day begins by looking for them (DayLoop::community_day)
     std::uint32_t released_today = 0;
+    /// the earliest of its compounds' next move-in days (CompoundHandlers::next_move_in): a day
+    /// before it, the move-in step skips the community's compounds (0 until the first step)
+    std::int32_t next_move_in = 0;
     sim::EventQueue<Event> calendar;
     sim::Stream onset, detection, handling, decision, monthly, assembly;
     std::vector<Event> outbox; ///< arrivals at town level, with their times

@@ -98,15 +98,23 @@ void recompute_aggregates(RunState& run, std::uint32_t c) {
 }
 
 void move_in(RunState& run, std::uint32_t m, int day) {
+    // The community's earliest next move-in day first, so that a day without one does not read
+    // its compounds (in a town whose occupancy stays as it is, every day after the first).
+    CommunityState& cs = run.communities[m];
+    if (cs.next_move_in > day)
+        return;
     Compounds& cp = run.world.compounds;
     const Units& u = run.world.units;
     const HouseholdSpec& hs = run.sc.households;
+    std::int32_t earliest = never;
     for (std::uint32_t c = run.world.compound_begin(m); c < run.world.compound_end(m); ++c) {
         // The compound's next move-in day is kept beside its handlers, so a day without one
         // does not read the units.
         std::int32_t& next = run.handlers[c].next_move_in;
-        if (next > day)
+        if (next > day) {
+            earliest = std::min(earliest, next);
             continue;
+        }
         while (cp.occupied[c] < cp.units[c]) {
             const std::uint32_t i = cp.first_unit[c] + cp.occupied[c];
             if (u.move_in_day[i] > day) {
@@ -128,7 +136,9 @@ void move_in(RunState& run, std::uint32_t m, int day) {
                 w[index(Role::OwnerOccupier)] += wi;
             }
         }
+        earliest = std::min(earliest, next);
     }
+    cs.next_move_in = earliest;
 }
 
 CellRates rates(const RunState& run, std::uint32_t c) {
