@@ -313,6 +313,8 @@ public:
         for (CommunityState& cs : run_.communities)
             cs.disputes.set_reuse(reuse);
     }
+    /// Whether an arrival due now, with nothing else due now, is handled at once (RunOptions).
+    void arrivals_at_once(bool at_once) { run_.arrivals_at_once = at_once; }
     [[nodiscard]] const Scenario& scenario() const { return run_.sc; }
     [[nodiscard]] std::uint64_t seed() const { return run_.seed; }
     [[nodiscard]] std::uint32_t replicate() const { return run_.replicate; }
@@ -953,6 +955,7 @@ std::shared_ptr<const RunHistory> run_history(const Scenario& scenario, std::uin
     auto history = std::make_shared<RunHistory>(scenario, seed, replicate, options.world.get(),
                                                 options.record_disputes);
     history->loop.reuse_dispute_slots(options.reuse_dispute_slots);
+    history->loop.arrivals_at_once(options.arrivals_at_once);
     history->loop.advance(until_day, options);
     return history;
 }
@@ -979,11 +982,13 @@ RunResult run_replicate(const Scenario& scenario, std::uint64_t seed, const RunK
             throw std::logic_error("a run continues from another run's history");
         DayLoop loop(options.history->loop, scenario, options.record_disputes, options.on_records);
         loop.reuse_dispute_slots(options.reuse_dispute_slots);
+        loop.arrivals_at_once(options.arrivals_at_once);
         result = loop.finish(key, options);
     } else {
         DayLoop loop(scenario, seed, key.replicate, options.world.get(), options.record_disputes,
                      options.on_records);
         loop.reuse_dispute_slots(options.reuse_dispute_slots);
+        loop.arrivals_at_once(options.arrivals_at_once);
         result = loop.finish(key, options);
     }
     result.wall_seconds =

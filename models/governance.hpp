@@ -24,6 +24,10 @@ struct RunOptions {
     /// false: a closed dispute's slot is never given to a later dispute (a check that reusing
     /// slots changes no result; memory then grows with every dispute of the run)
     bool reuse_dispute_slots = true;
+    /// false: every arrival at a dispute's first handler goes through the calendar, also one due
+    /// at the very time of the detection that routes it and with nothing else due then, which
+    /// is otherwise handled at once (a check that doing so changes no result)
+    bool arrivals_at_once = true;
     /// With record_disputes: if set, each dispute's record is handed to it once the dispute is
     /// counted (day by day, in the order of RunResult::disputes) instead of being kept in the
     /// result, whose `disputes` stay empty. Called from the thread running the run's serial

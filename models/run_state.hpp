@@ -400,6 +400,9 @@ struct RunState {
     std::vector<DayRecord> today;            ///< per community: the current day's contribution
     int days = 0;
     int current_day = 0; ///< the day being simulated
+    /// An arrival due now, with nothing else due now, is handled at once (routing.cpp;
+    /// RunOptions::arrivals_at_once)
+    bool arrivals_at_once = true;
 
     // ---- helpers shared by the mechanisms ------------------------------------------------
     [[nodiscard]] Dispute& dispute(const Event& e) {

@@ -1,6 +1,7 @@
 #include "models/mechanisms/routing.hpp"
 
 #include "models/mechanisms/escalation.hpp"
+#include "models/mechanisms/handling.hpp"
 
 namespace govsim::models::routing {
 
@@ -29,6 +30,21 @@ std::optional<Level> next_level(const RunState& run, const Dispute& x, Level lev
     return std::nullopt;
 }
 
+namespace {
+
+/// The dispute's arrival at its first handler, from detect() (routing is its last step).
+void arrive_at(RunState& run, Site& site, double t, double arrival, const Event& arrive) {
+    // An arrival now, with no other event due now, is the calendar's next event: it is handled
+    // at once, as it would be when taken from the calendar next (the detection's handling ends
+    // here, so the order and the draws are the same), without the calendar's push and pop.
+    if (arrival == t && run.arrivals_at_once && site.calendar.next_time() > t)
+        handling::arrive(run, site, t, arrive);
+    else
+        site.calendar.schedule(arrival, arrive);
+}
+
+} // namespace
+
 void route(RunState& run, Site& site, double t, const Event& e) {
     Dispute& x = run.dispute(e);
     Level first = Level::ResidentsCommittee;
@@ -44,7 +60,7 @@ void route(RunState& run, Site& site, double t, const Event& e) {
     }
     x.state = DisputeState::Travelling;
     x.record.last_level = first;
-    site.calendar.schedule(arrival, Event{e.community, e.dispute, EventKind::Arrive, first});
+    arrive_at(run, site, t, arrival, Event{e.community, e.dispute, EventKind::Arrive, first});
 }
 
 void dispatch(RunState& run, Site& site, double t, const Event& e) {
@@ -62,7 +78,7 @@ void dispatch(RunState& run, Site& site, double t, const Event& e) {
     x.record.last_level = target;
     const Event to{e.community, e.dispute, EventKind::Arrive, target};
     if (target < Level::Department) {
-        site.calendar.schedule(t, to);
+        arrive_at(run, site, t, t, to);
     } else {
         escalation::enter_government(run, x, t, e.community, GovernmentChannel::GridReferral);
         escalation::deliver(site, to, escalation::government_arrival(run, site, x, target, t));

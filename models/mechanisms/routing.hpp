@@ -19,10 +19,13 @@ namespace govsim::models::routing {
 
 /// A reported dispute goes to the first handler present (self-governance group, manager,
 /// owners' committee, residents' committee), possibly after a routing error's extra delay.
+/// Called by detection as its last step: an arrival without delay, with no other event due at
+/// that time, is handled at once (RunOptions::arrivals_at_once).
 void route(RunState& run, Site& site, double t, const Event& e);
 
 /// A dispute found by a lever goes straight to the first present level whose success for its
-/// category is above 0: no routing error, no hand-off, and no complaint.
+/// category is above 0: no routing error, no hand-off, and no complaint. Called by detection as
+/// its last step, like route.
 void dispatch(RunState& run, Site& site, double t, const Event& e);
 
 } // namespace govsim::models::routing
