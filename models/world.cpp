@@ -6,7 +6,6 @@
 #include "sim/random.hpp"
 
 #include <algorithm>
-#include <boost/random/lognormal_distribution.hpp>
 #include <cmath>
 #include <cstddef>
 #include <numeric>
@@ -341,10 +340,11 @@ World synthesise_world(const Scenario& scenario, std::uint64_t seed, std::uint32
                 std::sort(middle, last);
             }
             const double area_mean = os.floor_area_mean_m2[index(cp.housing[c])];
-            // The floor area's distribution, built once per compound (not per unit).
+            // The floor area's lognormal parameters, once per compound (not per unit): a draw
+            // is exp of a normal draw, as Boost.Random's lognormal_distribution takes it.
             const double area_sigma2 = std::log1p(os.floor_area_cv * os.floor_area_cv);
-            boost::random::lognormal_distribution<double> floor_area(
-                std::log(area_mean) - 0.5 * area_sigma2, std::sqrt(area_sigma2));
+            const double area_mu = std::log(area_mean) - 0.5 * area_sigma2;
+            const double area_sigma = std::sqrt(area_sigma2);
             double area = 0;
             // The columns through restrict pointers: a byte store would otherwise oblige the
             // compiler to reload every column's address after it.
@@ -365,8 +365,8 @@ World synthesise_world(const Scenario& scenario, std::uint64_t seed, std::uint32
                         ? 1
                         : 0;
                 cars[i] = static_cast<std::uint8_t>(count_below(rng, cars_cdf));
-                const auto a =
-                    static_cast<float>(os.floor_area_cv > 0 ? rng.draw(floor_area) : area_mean);
+                const auto a = static_cast<float>(
+                    os.floor_area_cv > 0 ? std::exp(rng.normal(area_mu, area_sigma)) : area_mean);
                 floor_area_m2[i] = a;
                 area += a;
                 owner_satisfaction[i] =
