@@ -78,8 +78,20 @@ public:
     [[nodiscard]] double exponential(double mean) {
         return mean <= 0.0 ? 0.0 : mean * unit_exponential();
     }
-    /// Exponential with mean 1 (Boost.Random's ziggurat: a logarithm only in the rare tail).
+    /// Exponential with mean 1: Boost.Random's exponential_distribution, bit for bit, its
+    /// ziggurat's first step (as for `normal`, with 256 strips and no sign) taken inline.
     [[nodiscard]] double unit_exponential() {
+#if BOOST_VERSION == 107400 // the version whose code this step follows (Debian 12's)
+        const double* const table_x = boost::random::detail::exponential_table<double>::table_x;
+        const std::uint64_t u = engine_.peek(1);
+        const auto strip = static_cast<int>(u & 0xFFU);
+        const double r = static_cast<double>((u & ~(std::uint64_t{1} << 11)) >> 8) * 0x1.0p-56;
+        const double x = r * table_x[strip];
+        if (x < table_x[strip + 1]) [[likely]] {
+            (void)engine_();
+            return x; // Boost: (0 + x) / 1, the same
+        }
+#endif
         boost::random::exponential_distribution<double> dist(1.0);
         return dist(engine_);
     }
@@ -89,7 +101,9 @@ public:
     [[nodiscard]] std::uint32_t poisson(double mean);
     static constexpr double max_poisson_mean = 1e9;
     /// Uniform integer in [0, n) for n >= 1.
-    [[nodiscard]] std::uint32_t below(std::uint32_t n) { return scale_below(engine_(), n); }
+    [[nodiscard]] std::uint32_t below(std::uint32_t n) {
+        return scale_below(engine_(), n);
+    }
     /// What below(n) will return k draws ahead (k >= 1: the next), leaving the stream as it
     /// is, so that memory indexed by it can be asked for early.
     [[nodiscard]] std::uint32_t peek_below(std::uint64_t k, std::uint32_t n) const {

@@ -4,6 +4,7 @@
 // number; the seeds are fixed, so the tests are deterministic.
 #include "sim/random.hpp"
 
+#include <boost/random/exponential_distribution.hpp>
 #include <boost/random/normal_distribution.hpp>
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -139,6 +140,22 @@ TEST_CASE("normal draws are Boost.Random's normal_distribution's, bit for bit", 
             CHECK(fast.next_u64() == boost_stream.next_u64()); // still in step
         }
     CHECK(draws == 8'000'000U);
+    CHECK(different == 0);
+}
+
+TEST_CASE("exponential draws are Boost.Random's exponential_distribution's, bit for bit",
+          "[sim][random]") {
+    std::size_t different = 0;
+    for (std::uint64_t key = 1; key <= 4; ++key) {
+        Stream fast(key, 5, 6, 7), boost_stream = fast;
+        for (int n = 0; n < 1'000'000; ++n) {
+            const double x = fast.unit_exponential();
+            boost::random::exponential_distribution<double> dist(1.0);
+            const double y = boost_stream.draw(dist);
+            different += std::memcmp(&x, &y, sizeof x) == 0 ? 0U : 1U;
+        }
+        CHECK(fast.next_u64() == boost_stream.next_u64()); // still in step
+    }
     CHECK(different == 0);
 }
 
