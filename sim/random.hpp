@@ -9,6 +9,12 @@
 #include <cstdint>
 #include <limits>
 
+// Stream::normal and Stream::unit_exponential take the first step of Boost.Random's ziggurats
+// themselves where the installed Boost is the version whose code that step follows (Debian 12's
+// 1.74); with any other, Boost draws alone. tests/sim/test_random.cpp checks the draws are
+// Boost's, bit for bit.
+#define GOVSIM_BOOST_ZIGGURAT_STEP (BOOST_VERSION == 107400)
+
 namespace govsim::sim {
 
 /// One step of SplitMix64 (Steele, Lea & Flood 2014): a bijective 64-bit mixer.
@@ -81,11 +87,9 @@ public:
     /// Exponential with mean 1: Boost.Random's exponential_distribution, bit for bit, its
     /// ziggurat's first step (as for `normal`, with 256 strips and no sign) taken inline.
     [[nodiscard]] double unit_exponential() {
-#if BOOST_VERSION == 107400 // the version whose code this step follows (Debian 12's)
+#if GOVSIM_BOOST_ZIGGURAT_STEP
         const double* const table_x = boost::random::detail::exponential_table<double>::table_x;
-        const std::uint64_t u = engine_.peek(1);
-        const auto strip = static_cast<int>(u & 0xFFU);
-        const double r = static_cast<double>((u & ~(std::uint64_t{1} << 11)) >> 8) * 0x1.0p-56;
+        const auto [r, strip] = peek_ziggurat_pair();
         const double x = r * table_x[strip];
         if (x < table_x[strip + 1]) [[likely]] {
             (void)engine_();
@@ -114,18 +118,16 @@ public:
     /// low 8 bits pick one of 128 strips and a sign, the bits above them a uniform r in [0, 1)
     /// (bit 11 cleared, as Boost 1.74's generate_int_float_pair does for a 64-bit engine), and
     /// x = r * table_x[strip] is accepted at once if below table_x[strip + 1] (97% of draws).
-    /// That step is taken here, inline, on the output the engine gives next (with Boost 1.74,
-    /// whose code it follows; other versions draw through Boost alone); in any other case
-    /// Boost's own code draws from the same position. (About 1.5 ns less a draw; synthesis takes
+    /// That step is taken here, inline, on the output the engine gives next (with Boost 1.74:
+    /// GOVSIM_BOOST_ZIGGURAT_STEP); in any other case Boost's own code draws from the same
+    /// position. (About 1.5 ns less a draw; synthesis takes
     /// six a unit. A test compares this with Boost's distribution draw by draw.)
     [[nodiscard]] double normal(double mean, double sd) {
         if (sd <= 0.0)
             return mean;
-#if BOOST_VERSION == 107400 // the version whose code this step follows (Debian 12's)
+#if GOVSIM_BOOST_ZIGGURAT_STEP
         const double* const table_x = boost::random::detail::normal_table<double>::table_x;
-        const std::uint64_t u = engine_.peek(1);
-        const auto strip = static_cast<int>(u & 0xFFU);
-        const double r = static_cast<double>((u & ~(std::uint64_t{1} << 11)) >> 8) * 0x1.0p-56;
+        const auto [r, strip] = peek_ziggurat_pair();
         const int i = strip >> 1;
         const double x = r * table_x[i];
         if (x < table_x[i + 1]) [[likely]] {
@@ -150,6 +152,20 @@ public:
     }
 
 private:
+#if GOVSIM_BOOST_ZIGGURAT_STEP
+    struct ZigguratPair {
+        double r;  ///< uniform in [0, 1)
+        int strip; ///< the output's low 8 bits
+    };
+    /// What Boost 1.74's generate_int_float_pair<double, 8> makes of the engine's next output
+    /// (without drawing it): the low 8 bits, and the 56 above them, bit 11 of the output
+    /// cleared, as a fraction of 2^56.
+    [[nodiscard]] ZigguratPair peek_ziggurat_pair() const {
+        const std::uint64_t u = engine_.peek(1);
+        return {static_cast<double>((u & ~(std::uint64_t{1} << 11)) >> 8) * 0x1.0p-56,
+                static_cast<int>(u & 0xFFU)};
+    }
+#endif
     /// A 64-bit output to [0, n): Lemire's multiply-shift; the tiny bias (n / 2^64) is far
     /// below anything measurable.
     [[nodiscard]] static std::uint32_t scale_below(std::uint64_t x, std::uint32_t n) {
