@@ -120,8 +120,8 @@ public:
     /// x = r * table_x[strip] is accepted at once if below table_x[strip + 1] (97% of draws).
     /// That step is taken here, inline, on the output the engine gives next (with Boost 1.74:
     /// GOVSIM_BOOST_ZIGGURAT_STEP); in any other case Boost's own code draws from the same
-    /// position. (About 1.5 ns less a draw; synthesis takes
-    /// six a unit. A test compares this with Boost's distribution draw by draw.)
+    /// position. (About 1.5 ns less a draw; synthesis takes six a unit. A test compares this
+    /// with Boost's distribution draw by draw.)
     [[nodiscard]] double normal(double mean, double sd) {
         if (sd <= 0.0)
             return mean;
