@@ -74,12 +74,12 @@ void print_floors() {
     if (floors.empty())
         return;
     fmt::print("\n== issue #12's floors on this machine (the sections' figures above)\n");
-    fmt::print("{:<58} {:>12} {:>15}\n", "", "measured", "floor");
+    fmt::print("{:<62} {:>12} {:>15}\n", "", "measured", "floor");
     for (const Floor& f : floors) {
         const bool met = f.at_most ? f.figure <= f.floor : f.figure >= f.floor;
         // Three significant digits: 0.0813 s, 1.64x, 461 MB.
         const auto shown = [&](double x) { return fmt::format("{:.3g}{}", x, f.unit); };
-        fmt::print("{:<58} {:>12} {:>2} {:>12}  {}\n", f.what, shown(f.figure),
+        fmt::print("{:<62} {:>12} {:>2} {:>12}  {}\n", f.what, shown(f.figure),
                    f.at_most ? "<=" : ">=", shown(f.floor), met ? "met" : "NOT met");
     }
 }
@@ -350,8 +350,8 @@ void size_curve(const models::Scenario& base, const Options& o) {
                    best[i].minor_faults);
     for (std::size_t i = 0; i < o.sizes.size(); ++i)
         if (o.sizes[i] == 32 && o.sizes[0] == 1) {
-            add_floor("size 32x: wall time / (32 x the 1x time)", best[i].wall / (unit * 32),
-                      1.15, true, "");
+            add_floor("size 32x: wall time / (32 x the 1x time)", best[i].wall / (unit * 32), 1.15,
+                      true, "");
             add_floor("size 32x: peak memory", mb(best[i].max_rss_kb), 600, true, " MB");
         }
 }
@@ -403,16 +403,18 @@ void dispute_records(const std::string& scenario_path, const models::Scenario& s
         std::vector<std::string> args;
         Measure best;
         double mib = 0;
+        std::vector<Measure> all; ///< every repeat, in order
     };
     std::vector<Config> configs{
-        {"no records", command("1", {}), {}, 0},
-        {"--disputes", command("1", {"--disputes"}), {}, 0},
-        {"uncompressed", command("1", {"--disputes", "--disputes-deflate", "0"}), {}, 0},
-        {"no records, 2", command("2", {}), {}, 0},
-        {"--disputes, 2", command("2", {"--disputes"}), {}, 0}};
+        {"no records", command("1", {}), {}, 0, {}},
+        {"--disputes", command("1", {"--disputes"}), {}, 0, {}},
+        {"uncompressed", command("1", {"--disputes", "--disputes-deflate", "0"}), {}, 0, {}},
+        {"no records, 2", command("2", {}), {}, 0, {}},
+        {"--disputes, 2", command("2", {"--disputes"}), {}, 0, {}}};
     for (int r = 0; r < o.repeats; ++r)
         for (Config& c : configs) {
-            keep_best(c.best, run_govsim(c.args), r == 0);
+            c.all.push_back(run_govsim(c.args));
+            keep_best(c.best, c.all.back(), r == 0);
             c.mib = static_cast<double>(std::filesystem::file_size(out)) / 1048576.0;
         }
     // The number of records: one per dispute of the run (the in-process run, same scenario).
@@ -423,19 +425,43 @@ void dispute_records(const std::string& scenario_path, const models::Scenario& s
     for (const Config& c : configs)
         fmt::print("{:>16} {:>10.3f} {:>10.3f} {:>10.1f} {:>10.1f}\n", c.name, c.best.wall,
                    c.best.cpu, mb(c.best.max_rss_kb), c.mib);
+    // Two estimates of a record's cost: the difference of the two configurations' best repeats,
+    // and the median over repeats of the difference within a repeat (the configurations run one
+    // after the other, so a slow phase of a shared machine affects both alike). On a quiet
+    // machine they agree; on a noisy one the first can even come out negative.
+    const auto median_difference = [&](const Config& m, const Config& p, auto field) {
+        std::vector<double> d;
+        for (std::size_t r = 0; r < m.all.size(); ++r)
+            d.push_back(field(m.all[r]) - field(p.all[r]));
+        std::sort(d.begin(), d.end());
+        const std::size_t n = d.size();
+        return n % 2 == 1 ? d[n / 2] : 0.5 * (d[n / 2 - 1] + d[n / 2]);
+    };
+    const auto wall_of = [](const Measure& x) { return x.wall; };
+    const auto cpu_of = [](const Measure& x) { return x.cpu; };
+    double paired_cpu_per_record = 0;
     for (const auto& [with, without] :
          {std::pair<std::size_t, std::size_t>{1, 0}, {2, 0}, {4, 3}}) {
-        const Measure &m = configs[with].best, &p = configs[without].best;
+        const Config &mc = configs[with], &pc = configs[without];
+        const Measure &m = mc.best, &p = pc.best;
         const double extra_wall = m.wall - p.wall, extra_cpu = m.cpu - p.cpu;
+        const double paired_wall = median_difference(mc, pc, wall_of);
+        const double paired_cpu = median_difference(mc, pc, cpu_of);
+        if (with == 1)
+            paired_cpu_per_record = paired_cpu / rows * 1e6;
         fmt::print("{}: {:.0f} records, per record {:.2f} us of wall time ({:.2e} records/s), "
-                   "{:.2f} us of CPU time ({:.2e} records/s), {:.1f} bytes of file\n",
-                   configs[with].name, rows, extra_wall / rows * 1e6, rows / extra_wall,
-                   extra_cpu / rows * 1e6, rows / extra_cpu,
-                   (configs[with].mib - configs[without].mib) * 1048576.0 / rows);
+                   "{:.2f} us of CPU time ({:.2e} records/s), {:.1f} bytes of file; median of "
+                   "the repeats' own differences: {:.2f} us of wall time, {:.2f} us of CPU "
+                   "time\n",
+                   mc.name, rows, extra_wall / rows * 1e6, rows / extra_wall,
+                   extra_cpu / rows * 1e6, rows / extra_cpu, (mc.mib - pc.mib) * 1048576.0 / rows,
+                   paired_wall / rows * 1e6, paired_cpu / rows * 1e6);
     }
     // The issue measured 2 us of CPU time a record when it was filed; 5x faster is 0.4 us.
-    add_floor("--disputes, 1 thread: CPU time per record (5x below 2 us)",
+    add_floor("--disputes, 1 thread: CPU a record (best repeats' difference)",
               (configs[1].best.cpu - configs[0].best.cpu) / rows * 1e6, 0.4, true, " us");
+    add_floor("--disputes, 1 thread: CPU a record (median paired difference)",
+              paired_cpu_per_record, 0.4, true, " us");
 }
 
 void pilot(const std::string& work, const Options& o) {
