@@ -1,5 +1,5 @@
-// The month's pass over units (models/mechanisms/month_pass.hpp): its baseline (SSE2) and
-// AVX2 forms give the same bits, unit by unit and sum by sum, and both give what the formula
+// The month's pass over units (models/mechanisms/month_pass.hpp): its baseline (SSE2), AVX2
+// and AVX-512 forms give the same bits, unit by unit and sum by sum, and all give what the formula
 // gives one unit at a time (docs/ODD.md §7.9).
 #include "models/mechanisms/month_pass.hpp"
 #include "sim/random.hpp"
@@ -71,12 +71,15 @@ bool same_units(const Units& a, const Units& b) {
 
 } // namespace
 
-TEST_CASE("the month's pass: both compiled forms give the same bits, and the formula's values",
+TEST_CASE("the month's pass: every compiled form gives the same bits, and the formula's values",
           "[agents][feedback][month_pass]") {
     const month_pass::MonthTerms m{0.9, 0.1 * 0.37, 0.05, 0.1};
     const bool avx2 = month_pass::has_avx2();
     if (!avx2)
         WARN("this processor has no AVX2: only the baseline form is checked");
+    const bool avx512 = month_pass::has_avx512();
+    if (!avx512)
+        WARN("this processor has no AVX-512: its form is not checked");
     std::size_t ranges = 0;
     for (std::uint32_t n : {0U, 1U, 3U, 4U, 5U, 7U, 8U, 13U, 64U, 301U, 1000U}) {
         for (std::uint32_t offset : {0U, 1U, 3U}) { // ranges that do not start on a block
@@ -117,6 +120,15 @@ TEST_CASE("the month's pass: both compiled forms give the same bits, and the for
                 Units empty_fast = start;
                 CHECK(month_pass::empty(Isa::Avx2, empty_fast, b, e, m) == e_base);
                 REQUIRE(same_units(empty_fast, empty_base));
+            }
+            if (avx512) {
+                Units wide = start;
+                const auto r_wide = month_pass::occupied(Isa::Avx512, wide, b, e, m);
+                REQUIRE(same_units(wide, base));
+                CHECK(r_wide == r_base); // bit for bit
+                Units empty_wide = start;
+                CHECK(month_pass::empty(Isa::Avx512, empty_wide, b, e, m) == e_base);
+                REQUIRE(same_units(empty_wide, empty_base));
             }
             ++ranges;
         }
