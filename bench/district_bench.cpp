@@ -14,6 +14,8 @@
 //             extra CPU time over the records written is the cost of writing a record;
 //   pilot     `govsim run scenarios/pilot-comparison.toml` with 2 threads, without and with
 //             `--disputes`: CPU time (user + system) and wall time;
+//   month     the months' pass over units in each compiled form the processor has (baseline,
+//             AVX2, AVX-512): ns per unit, in cache and from memory;
 //   machine   what this machine charges for memory, which the figures above depend on: the
 //             first touch of a page of fresh memory (the kernel's page fault, paid by every run
 //             for every page it uses) and the latency of a dependent load from arrays of growing
@@ -30,8 +32,10 @@
 // (--govsim: the govsim binary the disputes and pilot sections run; default the one built with
 // the benchmark)
 #include "models/governance.hpp"
+#include "models/mechanisms/month_pass.hpp"
 #include "models/scenario_loader.hpp"
 #include "sim/parallel.hpp"
+#include "sim/random.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -218,7 +222,8 @@ std::vector<std::string> split(const std::string& list) {
 struct Options {
     int repeats = 7;
     std::size_t threads_max = 2;
-    std::vector<std::string> sections{"district", "size", "memory", "disputes", "pilot", "machine"};
+    std::vector<std::string> sections{"district", "size",  "memory", "disputes",
+                                      "pilot",    "month", "machine"};
     std::vector<int> sizes{1, 2, 4, 8, 16, 32};
     int size_repeats = 3;
     int pilot_repeats = 1;
@@ -503,6 +508,61 @@ void pilot(const std::string& work, const Options& o) {
                mb(records.max_rss_kb));
 }
 
+/// The month's pass (models/mechanisms/month_pass.hpp) in each compiled form this processor has:
+/// ns per unit over compounds of 763 units (the district's mean), on 20,000 units that stay in
+/// cache and on the district's 419,000 units after 64 MiB of other memory was written (as in a
+/// run, where a month's pass finds the units out of cache). Best of --size-repeats x 10 passes.
+void month(const Options& o) {
+    fmt::print("\n== month: the months' pass, ns per unit, in each form this processor has\n");
+    fmt::print("{:>10} {:>16} {:>16}\n", "form", "in cache", "from memory");
+    std::vector<std::pair<const char*, models::month_pass::Isa>> forms{
+        {"baseline", models::month_pass::Isa::Baseline}};
+    if (models::month_pass::has_avx2())
+        forms.emplace_back("AVX2", models::month_pass::Isa::Avx2);
+    if (models::month_pass::has_avx512())
+        forms.emplace_back("AVX-512", models::month_pass::Isa::Avx512);
+    const auto units_of = [](std::uint32_t n) {
+        models::Units u;
+        u.resize(n);
+        sim::Stream rng(1, 0, 0, 0);
+        for (std::uint32_t i = 0; i < n; ++i) {
+            u.let[i] = rng.bernoulli(0.3) ? 1 : 0;
+            u.owner_satisfaction[i] = static_cast<float>(rng.uniform());
+            u.tenant_satisfaction[i] = static_cast<float>(rng.uniform());
+            u.owner_trust[i] = static_cast<float>(rng.uniform());
+            u.tenant_trust[i] = static_cast<float>(rng.uniform());
+            u.fee_threshold[i] = static_cast<float>(rng.uniform());
+        }
+        return u;
+    };
+    models::Units small = units_of(20'000), district = units_of(419'000);
+    std::vector<char> other(std::size_t{64} << 20);
+    const models::month_pass::MonthTerms terms{0.9, 0.037, 0.05, 0.1};
+    double sink = 0;
+    const auto pass = [&](models::Units& u, models::month_pass::Isa isa, bool cold) {
+        const auto n = static_cast<std::uint32_t>(u.size());
+        double best = std::numeric_limits<double>::infinity();
+        for (int r = 0; r < o.size_repeats * 10; ++r) {
+            if (cold)
+                for (std::size_t k = 0; k < other.size(); k += 64)
+                    other[k] = static_cast<char>(other[k] + 1);
+            const auto start = std::chrono::steady_clock::now();
+            for (std::uint32_t b = 0; b < n; b += 763)
+                sink += models::month_pass::occupied(isa, u, b, std::min(n, b + 763), terms)
+                            .resident_sat;
+            best = std::min(
+                best,
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        }
+        return best / n * 1e9;
+    };
+    for (const auto& [name, isa] : forms)
+        fmt::print("{:>10} {:>16.3f} {:>16.3f}\n", name, pass(small, isa, false),
+                   pass(district, isa, true));
+    if (sink == 0)
+        fmt::print("(no sums)\n"); // keeps the passes' results alive
+}
+
 void machine(const Options& o) {
     fmt::print("\n== machine: what memory costs here (best of {})\n", o.size_repeats);
     fmt::print("first touch of fresh memory: {:.2f} us per 4 KiB page (64 MiB touched; a run "
@@ -541,9 +601,10 @@ int main(int argc, char** argv) {
         else if (a == "--govsim" && has_value)
             govsim_binary = argv[++i];
         else {
-            fmt::print(stderr, "usage: govsim_bench [--repeats N] [--threads-max T] [--sections "
-                               "district,size,memory,disputes,pilot,machine] [--sizes 1,2,...] "
-                               "[--size-repeats N] [--pilot-repeats N] [--govsim BINARY]\n");
+            fmt::print(stderr,
+                       "usage: govsim_bench [--repeats N] [--threads-max T] [--sections "
+                       "district,size,memory,disputes,pilot,month,machine] [--sizes 1,2,...] "
+                       "[--size-repeats N] [--pilot-repeats N] [--govsim BINARY]\n");
             return 2;
         }
     }
@@ -582,6 +643,7 @@ int main(int argc, char** argv) {
         {"memory", [&] { memory(s, o); }},
         {"disputes", [&] { dispute_records(scenario_path, s, work, o); }},
         {"pilot", [&] { pilot(work, o); }},
+        {"month", [&] { month(o); }},
         {"machine", [&] { machine(o); }},
     };
     for (const auto& [name, run] : sections) {
