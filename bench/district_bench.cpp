@@ -15,7 +15,7 @@
 //   pilot     `govsim run scenarios/pilot-comparison.toml` with 2 threads, without and with
 //             `--disputes`: CPU time (user + system) and wall time;
 //   month     the months' pass over units in each compiled form the processor has (baseline,
-//             AVX2, AVX-512): ns per unit, in cache and from memory;
+//             AVX2): ns per unit, in cache and from memory;
 //   machine   what this machine charges for memory, which the figures above depend on: the
 //             first touch of a page of fresh memory (the kernel's page fault, paid by every run
 //             for every page it uses) and the latency of a dependent load from arrays of growing
@@ -519,8 +519,6 @@ void month(const Options& o) {
         {"baseline", models::month_pass::Isa::Baseline}};
     if (models::month_pass::has_avx2())
         forms.emplace_back("AVX2", models::month_pass::Isa::Avx2);
-    if (models::month_pass::has_avx512())
-        forms.emplace_back("AVX-512", models::month_pass::Isa::Avx512);
     const auto units_of = [](std::uint32_t n) {
         models::Units u;
         u.resize(n);

@@ -5,15 +5,7 @@
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define GOVSIM_MONTH_AVX2 1
-// GCC 12 warns inside its own AVX-512 intrinsics (their _mm512_undefined_* operands).
-#if !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
 #include <immintrin.h>
-#if !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 #endif
 
 namespace govsim::models::month_pass {
@@ -258,147 +250,6 @@ GOVSIM_AVX2 EmptySums empty_avx2(Units& u, std::uint32_t b, std::uint32_t e, con
     empty_tail(u, i, e, m, r);
     return r;
 }
-
-// ---- the AVX-512 form: eight units to a register, the sums in the AVX2 form's four lanes ----
-// Each unit's arithmetic is eight units wide; a product's lower four lanes (units i..i+3) are
-// added into the four-lane sums first, then its upper four (units i+4..i+7), so lane k still
-// takes units b + 4j + k in the order of j, as in the other forms. The counts are integers
-// (exact in any order). The file is compiled without contraction into fused multiply-adds
-// (AVX-512 brings FMA, which GCC would otherwise use for a product and a sum).
-#define GOVSIM_AVX512 __attribute__((target("avx512f")))
-
-/// The lower four lanes into `sum`, then the upper four.
-GOVSIM_AVX512 __m256d add_halves(__m256d sum, __m512d x) {
-    return _mm256_add_pd(_mm256_add_pd(sum, _mm512_castpd512_pd256(x)),
-                         _mm512_extractf64x4_pd(x, 1));
-}
-
-GOVSIM_AVX512 OccupiedSums occupied_avx512(Units& u, std::uint32_t b, std::uint32_t e,
-                                           const MonthTerms& m) {
-    float* os = u.owner_satisfaction.data();
-    float* ts = u.tenant_satisfaction.data();
-    const float* thr = u.fee_threshold.data();
-    const float* ot = u.owner_trust.data();
-    const float* tt = u.tenant_trust.data();
-    const std::uint8_t* let = u.let.data();
-    const __m512d keep = _mm512_set1_pd(m.keep), dq = _mm512_set1_pd(m.dq);
-    const __m512d one = _mm512_set1_pd(1.0), shift = _mm512_set1_pd(m.shift);
-    const __m512d absent = _mm512_set1_pd(m.absent_shift);
-    __m256d resident_sat = _mm256_setzero_pd(), let_owner_sat = _mm256_setzero_pd();
-    __m256d resident_trust = _mm256_setzero_pd(), tenant_sat = _mm256_setzero_pd();
-    __m256d tenant_trust = _mm256_setzero_pd();
-    std::uint64_t collected = 0;
-    __m256i tenants = _mm256_setzero_si256();
-    std::uint32_t i = b;
-    for (; i + 8 <= e; i += 8) {
-        const __m256i li =
-            _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(let + i)));
-        const __m512d l = _mm512_cvtepi32_pd(li);
-        const __m256 s = _mm512_cvtpd_ps(
-            _mm512_add_pd(_mm512_mul_pd(keep, _mm512_cvtps_pd(_mm256_loadu_ps(os + i))), dq));
-        _mm256_storeu_ps(os + i, s);
-        const __m256 t_old = _mm256_loadu_ps(ts + i);
-        const __m256 t =
-            _mm512_cvtpd_ps(_mm512_add_pd(_mm512_mul_pd(keep, _mm512_cvtps_pd(t_old)), dq));
-        const __m256 is_let = _mm256_castsi256_ps(_mm256_cmpgt_epi32(li, _mm256_setzero_si256()));
-        _mm256_storeu_ps(ts + i, _mm256_blendv_ps(t_old, t, is_let));
-        const __m512d sd = _mm512_cvtps_pd(s), td = _mm512_cvtps_pd(t);
-        const __m512d threshold =
-            _mm512_add_pd(_mm512_add_pd(_mm512_cvtps_pd(_mm256_loadu_ps(thr + i)), shift),
-                          _mm512_mul_pd(l, absent));
-        collected += static_cast<std::uint64_t>(
-            __builtin_popcount(_mm512_cmp_pd_mask(sd, threshold, _CMP_GE_OQ)));
-        const __m512d resident = _mm512_sub_pd(one, l);
-        resident_sat = add_halves(resident_sat, _mm512_mul_pd(resident, sd));
-        let_owner_sat = add_halves(let_owner_sat, _mm512_mul_pd(l, sd));
-        resident_trust = add_halves(
-            resident_trust, _mm512_mul_pd(resident, _mm512_cvtps_pd(_mm256_loadu_ps(ot + i))));
-        tenant_sat = add_halves(tenant_sat, _mm512_mul_pd(l, td));
-        tenant_trust =
-            add_halves(tenant_trust, _mm512_mul_pd(l, _mm512_cvtps_pd(_mm256_loadu_ps(tt + i))));
-        tenants = _mm256_add_epi32(tenants, li);
-    }
-    if (i + 4 <= e) { // a last block of four, as the AVX2 form takes it
-        std::int32_t let4 = 0;
-        std::memcpy(&let4, let + i, sizeof let4);
-        const __m128i li = _mm_cvtepu8_epi32(_mm_cvtsi32_si128(let4));
-        const __m256d l = _mm256_cvtepi32_pd(li);
-        const __m256d keep4 = _mm512_castpd512_pd256(keep), dq4 = _mm512_castpd512_pd256(dq);
-        const __m128 s4 = _mm256_cvtpd_ps(
-            _mm256_add_pd(_mm256_mul_pd(keep4, _mm256_cvtps_pd(_mm_loadu_ps(os + i))), dq4));
-        _mm_storeu_ps(os + i, s4);
-        const __m128 t_old = _mm_loadu_ps(ts + i);
-        const __m128 t4 =
-            _mm256_cvtpd_ps(_mm256_add_pd(_mm256_mul_pd(keep4, _mm256_cvtps_pd(t_old)), dq4));
-        const __m128 is_let = _mm_castsi128_ps(_mm_cmpgt_epi32(li, _mm_setzero_si128()));
-        _mm_storeu_ps(ts + i, _mm_blendv_ps(t_old, t4, is_let));
-        const __m256d sd = _mm256_cvtps_pd(s4), td = _mm256_cvtps_pd(t4);
-        const __m256d threshold = _mm256_add_pd(
-            _mm256_add_pd(_mm256_cvtps_pd(_mm_loadu_ps(thr + i)), _mm512_castpd512_pd256(shift)),
-            _mm256_mul_pd(l, _mm512_castpd512_pd256(absent)));
-        collected += static_cast<std::uint64_t>(
-            __builtin_popcount(_mm256_movemask_pd(_mm256_cmp_pd(sd, threshold, _CMP_GE_OQ))));
-        const __m256d resident = _mm256_sub_pd(_mm512_castpd512_pd256(one), l);
-        resident_sat = _mm256_add_pd(resident_sat, _mm256_mul_pd(resident, sd));
-        let_owner_sat = _mm256_add_pd(let_owner_sat, _mm256_mul_pd(l, sd));
-        resident_trust = _mm256_add_pd(
-            resident_trust, _mm256_mul_pd(resident, _mm256_cvtps_pd(_mm_loadu_ps(ot + i))));
-        tenant_sat = _mm256_add_pd(tenant_sat, _mm256_mul_pd(l, td));
-        tenant_trust =
-            _mm256_add_pd(tenant_trust, _mm256_mul_pd(l, _mm256_cvtps_pd(_mm_loadu_ps(tt + i))));
-        tenants = _mm256_add_epi32(tenants, _mm256_zextsi128_si256(li));
-        i += 4;
-    }
-    alignas(32) std::int32_t n[8];
-    _mm256_store_si256(reinterpret_cast<__m256i*>(n), tenants);
-    std::int64_t let_units = 0;
-    for (const std::int32_t x : n)
-        let_units += x;
-    OccupiedSums r{static_cast<double>(collected), lanes(resident_sat), lanes(let_owner_sat),
-                   lanes(resident_trust),          lanes(tenant_sat),   lanes(tenant_trust),
-                   static_cast<double>(let_units)};
-    occupied_tail(u, i, e, m, r);
-    return r;
-}
-
-GOVSIM_AVX512 EmptySums empty_avx512(Units& u, std::uint32_t b, std::uint32_t e,
-                                     const MonthTerms& m) {
-    float* os = u.owner_satisfaction.data();
-    const float* thr = u.fee_threshold.data();
-    const __m512d keep = _mm512_set1_pd(m.keep), dq = _mm512_set1_pd(m.dq);
-    const __m512d shift = _mm512_set1_pd(m.shift), absent = _mm512_set1_pd(m.absent_shift);
-    __m256d sat = _mm256_setzero_pd();
-    std::uint64_t paying = 0;
-    std::uint32_t i = b;
-    for (; i + 8 <= e; i += 8) {
-        const __m256 s = _mm512_cvtpd_ps(
-            _mm512_add_pd(_mm512_mul_pd(keep, _mm512_cvtps_pd(_mm256_loadu_ps(os + i))), dq));
-        _mm256_storeu_ps(os + i, s);
-        const __m512d sd = _mm512_cvtps_pd(s);
-        sat = add_halves(sat, sd);
-        const __m512d threshold =
-            _mm512_add_pd(_mm512_add_pd(_mm512_cvtps_pd(_mm256_loadu_ps(thr + i)), shift), absent);
-        paying += static_cast<std::uint64_t>(
-            __builtin_popcount(_mm512_cmp_pd_mask(sd, threshold, _CMP_GE_OQ)));
-    }
-    if (i + 4 <= e) { // a last block of four
-        const __m256d keep4 = _mm512_castpd512_pd256(keep), dq4 = _mm512_castpd512_pd256(dq);
-        const __m128 s = _mm256_cvtpd_ps(
-            _mm256_add_pd(_mm256_mul_pd(keep4, _mm256_cvtps_pd(_mm_loadu_ps(os + i))), dq4));
-        _mm_storeu_ps(os + i, s);
-        const __m256d sd = _mm256_cvtps_pd(s);
-        sat = _mm256_add_pd(sat, sd);
-        const __m256d threshold = _mm256_add_pd(
-            _mm256_add_pd(_mm256_cvtps_pd(_mm_loadu_ps(thr + i)), _mm512_castpd512_pd256(shift)),
-            _mm512_castpd512_pd256(absent));
-        paying += static_cast<std::uint64_t>(
-            __builtin_popcount(_mm256_movemask_pd(_mm256_cmp_pd(sd, threshold, _CMP_GE_OQ))));
-        i += 4;
-    }
-    EmptySums r{lanes(sat), static_cast<double>(paying)};
-    empty_tail(u, i, e, m, r);
-    return r;
-}
 #endif
 
 bool detect_avx2() {
@@ -412,61 +263,38 @@ bool detect_avx2() {
 
 const bool avx2 = detect_avx2();
 
-bool detect_avx512() {
-#ifdef GOVSIM_MONTH_AVX2
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") != 0;
-#else
-    return false;
-#endif
-}
-
-const bool avx512 = detect_avx512();
-
 } // namespace
 
 bool has_avx2() {
     return avx2;
 }
 
-bool has_avx512() {
-    return avx512;
-}
-
 OccupiedSums occupied(Isa isa, Units& u, std::uint32_t b, std::uint32_t e, const MonthTerms& t) {
     if (isa == Isa::Baseline)
         return occupied_baseline(u, b, e, t);
 #ifdef GOVSIM_MONTH_AVX2
-    if (isa == Isa::Avx2 && avx2)
+    if (avx2)
         return occupied_avx2(u, b, e, t);
-    if (isa == Isa::Avx512 && avx512)
-        return occupied_avx512(u, b, e, t);
 #endif
-    throw std::logic_error("a month pass form this processor does not have");
+    throw std::logic_error("the AVX2 month pass without AVX2");
 }
 
 EmptySums empty(Isa isa, Units& u, std::uint32_t b, std::uint32_t e, const MonthTerms& t) {
     if (isa == Isa::Baseline)
         return empty_baseline(u, b, e, t);
 #ifdef GOVSIM_MONTH_AVX2
-    if (isa == Isa::Avx2 && avx2)
+    if (avx2)
         return empty_avx2(u, b, e, t);
-    if (isa == Isa::Avx512 && avx512)
-        return empty_avx512(u, b, e, t);
 #endif
-    throw std::logic_error("a month pass form this processor does not have");
-}
-
-Isa best_isa() {
-    return avx512 ? Isa::Avx512 : avx2 ? Isa::Avx2 : Isa::Baseline;
+    throw std::logic_error("the AVX2 month pass without AVX2");
 }
 
 OccupiedSums occupied(Units& u, std::uint32_t b, std::uint32_t e, const MonthTerms& t) {
-    return occupied(best_isa(), u, b, e, t);
+    return occupied(avx2 ? Isa::Avx2 : Isa::Baseline, u, b, e, t);
 }
 
 EmptySums empty(Units& u, std::uint32_t b, std::uint32_t e, const MonthTerms& t) {
-    return empty(best_isa(), u, b, e, t);
+    return empty(avx2 ? Isa::Avx2 : Isa::Baseline, u, b, e, t);
 }
 
 } // namespace govsim::models::month_pass

@@ -1,12 +1,11 @@
 #pragma once
 // The month's pass over a compound's units (docs/ODD.md §7.9): satisfaction drifts toward the
 // service quality, owners pay their fee or not, and the role sums that the onset weights and
-// the monthly rows need. Four units at a time, in three compiled forms: one for the baseline
-// x86-64 target (SSE2, in GCC/Clang vector types), one for AVX2 and one for AVX-512 (eight units
-// to a register; their intrinsics), chosen at run time. All compute each unit exactly as the
-// scalar formula does (no fused multiply-add) and take the sums in the same four lanes in the
-// same order, so every machine gets the same bits (a test checks the forms against each other
-// and against a one-by-one reference).
+// the monthly rows need. Four units at a time, in two compiled forms: one for the baseline
+// x86-64 target (SSE2, in GCC/Clang vector types) and one for AVX2 (its intrinsics), chosen at
+// run time. Both compute each unit exactly as the scalar formula does (no fused multiply-add)
+// and take the sums in the same four lanes in the same order, so every machine gets the same
+// bits (a test checks the two forms against each other and against a one-by-one reference).
 #include "models/agents/units.hpp"
 
 #include <cstdint>
@@ -38,14 +37,10 @@ struct MonthTerms {
     double keep = 1, dq = 0, shift = 0, absent_shift = 0;
 };
 
-/// The three compiled forms.
-enum class Isa : std::uint8_t { Baseline, Avx2, Avx512 };
-/// Whether this build and processor have the AVX2 form (then it is used, unless AVX-512 is).
+/// The two compiled forms.
+enum class Isa : std::uint8_t { Baseline, Avx2 };
+/// Whether this build and processor have the AVX2 form (then it is the one used).
 [[nodiscard]] bool has_avx2();
-/// Whether this build and processor have the AVX-512 form (then it is the one used).
-[[nodiscard]] bool has_avx512();
-/// The form used: AVX-512 where the processor has it, else AVX2, else the baseline.
-[[nodiscard]] Isa best_isa();
 
 /// Occupied units [b, e): drift for owners and, of let units, tenants; fees; sums.
 [[nodiscard]] OccupiedSums occupied(Units& u, std::uint32_t b, std::uint32_t e,
@@ -53,7 +48,7 @@ enum class Isa : std::uint8_t { Baseline, Avx2, Avx512 };
 /// Empty units [b, e): drift for their (absent) owners; fees; sums.
 [[nodiscard]] EmptySums empty(Units& u, std::uint32_t b, std::uint32_t e, const MonthTerms& t);
 
-/// The same with a given form (for tests; a form the processor lacks throws std::logic_error).
+/// The same with a given form (for tests; Isa::Avx2 throws std::logic_error without it).
 [[nodiscard]] OccupiedSums occupied(Isa isa, Units& u, std::uint32_t b, std::uint32_t e,
                                     const MonthTerms& t);
 [[nodiscard]] EmptySums empty(Isa isa, Units& u, std::uint32_t b, std::uint32_t e,
