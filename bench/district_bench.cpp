@@ -88,6 +88,13 @@ void print_floors() {
     }
 }
 
+/// The median of `v` (not empty).
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
 /// What one child reports: its own wall time (of the part it times) and counts; the parent
 /// adds the child's CPU time and peak memory from wait4.
 struct Measure {
@@ -324,10 +331,8 @@ void district(const models::Scenario& s, const Options& o) {
     if (o.threads_max >= 2) {
         // Also the median of each repeat's own ratio (its two runs one after the other, so that
         // a slow phase of a shared machine affects both).
+        const double paired = median(ratios);
         std::sort(ratios.begin(), ratios.end());
-        const std::size_t n = ratios.size();
-        const double paired =
-            n % 2 == 1 ? ratios[n / 2] : 0.5 * (ratios[n / 2 - 1] + ratios[n / 2]);
         fmt::print("speed-up 2 threads vs 1: {:.2f}x (best times); median of the repeats' own "
                    "ratios {:.2f}x (range {:.2f}-{:.2f}x)\n",
                    best[1].wall / best[2].wall, paired, ratios.front(), ratios.back());
@@ -456,9 +461,7 @@ void dispute_records(const std::string& scenario_path, const models::Scenario& s
         std::vector<double> d;
         for (std::size_t r = 0; r < m.all.size(); ++r)
             d.push_back(field(m.all[r]) - field(p.all[r]));
-        std::sort(d.begin(), d.end());
-        const std::size_t n = d.size();
-        return n % 2 == 1 ? d[n / 2] : 0.5 * (d[n / 2 - 1] + d[n / 2]);
+        return median(d);
     };
     const auto wall_of = [](const Measure& x) { return x.wall; };
     const auto cpu_of = [](const Measure& x) { return x.cpu; };
