@@ -487,10 +487,13 @@ private:
                     continue;
                 if (const Dispute* x = next.disputes.address(e.payload.dispute)) {
                     if (const std::uint32_t i = x->record.household; i < u.size()) {
-                        __builtin_prefetch(u.let.data() + i);
+                        // the party's own satisfaction and trust (its tenure says whose), and
+                        // the owner's origin, which the closed dispute's record reads
+                        const bool tenant = x->tenant();
                         __builtin_prefetch(u.owner_nonlocal.data() + i);
-                        __builtin_prefetch(u.owner_satisfaction.data() + i);
-                        __builtin_prefetch(u.owner_trust.data() + i);
+                        __builtin_prefetch(
+                            (tenant ? u.tenant_satisfaction : u.owner_satisfaction).data() + i);
+                        __builtin_prefetch((tenant ? u.tenant_trust : u.owner_trust).data() + i);
                     }
                 }
             }
@@ -564,9 +567,7 @@ private:
         const std::uint32_t i = rec.household;
         rec.housing = static_cast<std::uint8_t>(w.compounds.housing[rec.compound]);
         rec.village = rec.community < villages_ ? 1U : 0U;
-        rec.tenure = static_cast<std::uint8_t>(x.party == Party::Owner ? Tenure::AbsentOwner
-                                               : w.units.let[i]        ? Tenure::Tenant
-                                                                       : Tenure::OwnerOccupier);
+        // rec.tenure was set at onset.
         rec.nonlocal = w.units.owner_nonlocal[i];
         return rec;
     }
@@ -766,12 +767,11 @@ private:
                 // the nearest event's household, which a closure's feedback reads and writes
                 if (k == 0)
                     if (const std::uint32_t i = x->record.household; i < u.size()) {
-                        __builtin_prefetch(u.let.data() + i);
+                        const bool tenant = x->tenant();
                         __builtin_prefetch(u.owner_nonlocal.data() + i);
-                        __builtin_prefetch(u.owner_satisfaction.data() + i);
-                        __builtin_prefetch(u.owner_trust.data() + i);
-                        __builtin_prefetch(u.tenant_satisfaction.data() + i);
-                        __builtin_prefetch(u.tenant_trust.data() + i);
+                        __builtin_prefetch(
+                            (tenant ? u.tenant_satisfaction : u.owner_satisfaction).data() + i);
+                        __builtin_prefetch((tenant ? u.tenant_trust : u.owner_trust).data() + i);
                     }
             }
             handle(site, ev.time, ev.payload);

@@ -71,6 +71,29 @@ struct Dispute {
     /// it leaves the same queue if communities are split while it waits
     std::uint32_t rc_slot = 0;
     sim::ServiceQueue::Ticket ticket{};
+
+    /// Whether the party is a tenant household: its satisfaction and trust are the unit's
+    /// tenant's. Set at onset (record.tenure; a unit's let flag never changes), so that the
+    /// dispute's events need not read the unit's flag.
+    [[nodiscard]] bool tenant() const {
+        return record.tenure == static_cast<std::uint8_t>(Tenure::Tenant);
+    }
+    /// The party's satisfaction and trust: what Units::satisfaction and Units::trust give for
+    /// the household and party, without reading the let flag.
+    [[nodiscard]] float& satisfaction(Units& u) const {
+        return tenant() ? u.tenant_satisfaction[record.household]
+                        : u.owner_satisfaction[record.household];
+    }
+    [[nodiscard]] float& trust(Units& u) const {
+        return tenant() ? u.tenant_trust[record.household] : u.owner_trust[record.household];
+    }
+    [[nodiscard]] float satisfaction(const Units& u) const {
+        return tenant() ? u.tenant_satisfaction[record.household]
+                        : u.owner_satisfaction[record.household];
+    }
+    [[nodiscard]] float trust(const Units& u) const {
+        return tenant() ? u.tenant_trust[record.household] : u.owner_trust[record.household];
+    }
 };
 
 /// A community's disputes while they live, in slots that are reused: the day loop counts a

@@ -7,7 +7,7 @@ namespace govsim::models::detection {
 double detection_time(RunState& run, std::uint32_t m, Dispute& x) {
     CommunityState& cs = run.communities[m];
     const DetectionSpec& spec = run.sc.detection;
-    const double trust = run.world.units.trust(x.record.household, x.party);
+    const double trust = x.trust(run.world.units);
     const double report = x.record.onset + cs.detection.exponential(
                                                spec.report_delay_days *
                                                (1.0 + spec.trust_delay_elasticity * (1.0 - trust)));

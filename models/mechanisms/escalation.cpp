@@ -12,7 +12,7 @@ void fail(RunState& run, Site& site, double t, const Event& e) {
     const Dispute& x = run.dispute(e);
     const EscalationSpec& spec = run.sc.escalation;
     const Units& u = run.world.units;
-    const double satisfaction = u.satisfaction(x.record.household, x.party);
+    const double satisfaction = x.satisfaction(u);
     const double p_escalate =
         spec.escalate_base + spec.escalate_dissatisfaction * (1.0 - satisfaction);
     std::optional<Level> next;
@@ -23,7 +23,7 @@ void fail(RunState& run, Site& site, double t, const Event& e) {
                    : routing::next_level(run, x, e.level);
     // Into a government channel only if the party trusts it enough.
     if (next && *next >= Level::Department && e.level < Level::Department) {
-        const double trust = u.trust(x.record.household, x.party);
+        const double trust = x.trust(u);
         if (!site.decision.bernoulli(1.0 - spec.government_trust_weight * (1.0 - trust)))
             next.reset();
     }

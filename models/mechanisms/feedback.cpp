@@ -11,10 +11,10 @@ namespace govsim::models::feedback {
 namespace {
 
 /// The role whose onset weight a party's satisfaction enters.
-Role role_of(const Units& u, std::uint32_t i, Party party, bool occupied) {
-    if (party == Party::Owner || !occupied)
+Role role_of(const Dispute& x, bool occupied) {
+    if (x.party == Party::Owner || !occupied)
         return Role::AbsenteeOwner;
-    return u.let[i] ? Role::Tenant : Role::OwnerOccupier;
+    return x.tenant() ? Role::Tenant : Role::OwnerOccupier;
 }
 
 } // namespace
@@ -32,8 +32,8 @@ void close(RunState& run, double t, const Event& e, bool resolved) {
     const FeedbackSpec& fb = run.sc.feedback;
     Units& u = run.world.units;
     const std::uint32_t i = x.record.household;
-    float& satisfaction = u.satisfaction(i, x.party);
-    float& trust_ref = u.trust(i, x.party);
+    float& satisfaction = x.satisfaction(u);
+    float& trust_ref = x.trust(u);
     const double open_days = t - x.record.onset;
     const double old_sat = satisfaction;
     double sat = old_sat - fb.satisfaction_per_day_open * open_days;
@@ -54,7 +54,7 @@ void close(RunState& run, double t, const Event& e, bool resolved) {
     const std::uint32_t c = x.record.compound;
     const bool occupied = i < cp.first_unit[c] + cp.occupied[c];
     const HouseholdSpec& hs = run.sc.households;
-    run.world.compounds.onset_weight[c][index(role_of(u, i, x.party, occupied))] +=
+    run.world.compounds.onset_weight[c][index(role_of(x, occupied))] +=
         onset_weight(hs, satisfaction) - onset_weight(hs, old_sat);
     onsets::inputs_changed(run, c);
 }

@@ -46,8 +46,9 @@ Party party_of(Role role) {
     return role == Role::AbsenteeOwner ? Party::Owner : Party::Resident;
 }
 
-void start_dispute(RunState& run, std::uint32_t m, std::uint32_t c, std::uint32_t i, Party party,
+void start_dispute(RunState& run, std::uint32_t m, std::uint32_t c, std::uint32_t i, Role role,
                    Category k, double t) {
+    const Party party = party_of(role);
     CommunityState& cs = run.communities[m];
     Dispute x;
     x.party = party;
@@ -61,6 +62,12 @@ void start_dispute(RunState& run, std::uint32_t m, std::uint32_t c, std::uint32_
     x.record.closed = nan;
     x.record.last_level = Level::Firm; // not routed yet
     x.record.party = static_cast<std::uint8_t>(party);
+    // The party's tenure, which its role decides (a tenant household lives only in a let unit,
+    // an owner-occupier only in one not let): the events read it instead of the unit's flag.
+    x.record.tenure =
+        static_cast<std::uint8_t>(role == Role::Tenant          ? Tenure::Tenant
+                                  : role == Role::OwnerOccupier ? Tenure::OwnerOccupier
+                                                                : Tenure::AbsentOwner);
     const std::uint32_t id = cs.disputes.next_id();
     const double detected = detection::detection_time(run, m, x);
     cs.disputes.push_back(x);
@@ -225,7 +232,6 @@ void draw(RunState& run, std::uint32_t m, int day) {
                 --j;
             const auto k = static_cast<Category>(j / role_count);
             const auto role = static_cast<Role>(j % role_count);
-            const Party party = party_of(role);
             const std::uint32_t range = role == Role::AbsenteeOwner ? cp.units[c] : cp.occupied[c];
             std::uint32_t i = 0;
             // The party's satisfaction and trust columns (the role decides them: a tenant's or
@@ -254,10 +260,10 @@ void draw(RunState& run, std::uint32_t m, int day) {
                 const bool occupied = i < cp.first_unit[c] + cp.occupied[c];
                 if (!has_role(u, i, occupied, role))
                     continue;
-                if (cs.onset.uniform() * w_max <= onset_weight(hs, u.satisfaction(i, party)))
+                if (cs.onset.uniform() * w_max <= onset_weight(hs, sat[i])) // the party's
                     break;
             }
-            start_dispute(run, m, c, i, party, k, t);
+            start_dispute(run, m, c, i, role, k, t);
         }
         left -= total - used;
     }

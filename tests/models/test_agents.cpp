@@ -371,9 +371,17 @@ TEST_CASE("owners raise owners'-rights disputes, tenants never do, absent owners
     const auto r = run_one(s, 15);
     const auto world = models::synthesise_world(s, 15, 0);
     std::size_t rights_by_owners = 0, by_absent = 0;
+    std::size_t tenants = 0;
     for (const auto& d : r.disputes) {
         const bool let = world.units.let[d.household] != 0;
         const bool moved_in = world.units.move_in_day[d.household] <= static_cast<int>(d.onset);
+        // The party's tenure (set at onset from its role, and read by its events instead of the
+        // unit's flag) is the unit's: a tenant household where the unit is let.
+        const auto tenure = d.party == 1 ? models::Tenure::AbsentOwner
+                            : let        ? models::Tenure::Tenant
+                                         : models::Tenure::OwnerOccupier;
+        REQUIRE(d.tenure == static_cast<std::uint8_t>(tenure));
+        tenants += tenure == models::Tenure::Tenant ? 1 : 0;
         if (d.party == 0) { // the household living there
             REQUIRE(moved_in);
             if (d.category == Category::OwnersRights) {
@@ -389,6 +397,7 @@ TEST_CASE("owners raise owners'-rights disputes, tenants never do, absent owners
     }
     CHECK(rights_by_owners > 50);
     CHECK(by_absent > 50);
+    CHECK(tenants > 50);
 }
 
 // ---- what levers may open --------------------------------------------------------------------
