@@ -229,7 +229,8 @@ struct DisputeRecord {
     std::uint8_t party = 0;    ///< 0 the household living in the unit, 1 its absent owner
     /// How it first entered a government channel (GovernmentChannel; 0 never).
     std::uint8_t channel = 0;
-    // Who it concerns (for equity tables), filled when the run's records are collected:
+    // Who it concerns (for equity tables), filled when the run's records are collected (the
+    // tenure at onset, from the party's role: the dispute's events read it):
     std::uint8_t housing = 0;  ///< the compound's housing type (HousingType)
     std::uint8_t village = 0;  ///< 1: the community was converted from a village (村改居)
     std::uint8_t tenure = 0;   ///< Tenure of the party: owner-occupier, tenant or absent owner
