@@ -70,20 +70,6 @@ struct Units {
     /// n units whose attributes the caller writes in full before reading any (synthesis): the
     /// arrays are allocated but not zeroed, so their memory is first touched by the writes.
     void resize_for_overwrite(std::size_t n);
-
-    /// Satisfaction and trust of a party (the household living there, or the absent owner).
-    [[nodiscard]] float& satisfaction(std::uint32_t i, Party p) {
-        return p == Party::Resident && let[i] ? tenant_satisfaction[i] : owner_satisfaction[i];
-    }
-    [[nodiscard]] float satisfaction(std::uint32_t i, Party p) const {
-        return p == Party::Resident && let[i] ? tenant_satisfaction[i] : owner_satisfaction[i];
-    }
-    [[nodiscard]] float& trust(std::uint32_t i, Party p) {
-        return p == Party::Resident && let[i] ? tenant_trust[i] : owner_trust[i];
-    }
-    [[nodiscard]] float trust(std::uint32_t i, Party p) const {
-        return p == Party::Resident && let[i] ? tenant_trust[i] : owner_trust[i];
-    }
 };
 
 } // namespace govsim::models
