@@ -78,8 +78,8 @@ struct Dispute {
     [[nodiscard]] bool tenant() const {
         return record.tenure == static_cast<std::uint8_t>(Tenure::Tenant);
     }
-    /// The party's satisfaction and trust: what Units::satisfaction and Units::trust give for
-    /// the household and party, without reading the let flag.
+    /// The party's satisfaction and trust: the tenant's columns for a tenant household, the
+    /// owner's otherwise (an owner-occupier, or the absent owner of a let or empty unit).
     [[nodiscard]] float& satisfaction(Units& u) const {
         return tenant() ? u.tenant_satisfaction[record.household]
                         : u.owner_satisfaction[record.household];
