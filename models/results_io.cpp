@@ -617,25 +617,34 @@ void pack_disputes(const RunResult& run, std::size_t first, std::size_t n, std::
 }
 
 /// The per-run tables of a results file, written run by run: every table is created at once
-/// (empty, with its columns), and each run's rows are appended to each in turn.
+/// (empty, with its columns), and each run's rows are appended to each in turn. `runs` runs
+/// will be added, the first of them `first` (null: none): a table's rows are expected to
+/// number `runs` times the first run's, so that a small file's tables get chunks of their own
+/// size instead of 256 KiB each (sim::ResultsFile::create_table).
 class RunTables {
 public:
     RunTables(sim::ResultsFile& file, const KeyWidths& widths, const Provenance& provenance,
-              bool include_disputes, unsigned disputes_deflate)
+              bool include_disputes, unsigned disputes_deflate, std::size_t runs,
+              const RunResult* first)
         : widths_(widths), provenance_(provenance),
-          runs_(create<const RunResult*>(file, "runs", describe_runs_of())),
-          summary_(create<Ref<YearRow>>(file, "summary", describe_summary)),
-          by_category_(create<Ref<CategoryYearRow>>(file, "summary_by_category",
-                                                    describe_summary_by_category)),
-          daily_(create<Ref<DailyRow>>(file, "daily", describe_daily)),
-          monthly_(create<Ref<MonthlyRow>>(file, "monthly", describe_monthly)),
-          equity_(create<Ref<EquityRow>>(file, "equity", describe_equity)) {
+          runs_(create<const RunResult*>(file, "runs", describe_runs_of(), {}, runs)),
+          summary_(create<Ref<YearRow>>(file, "summary", describe_summary, {},
+                                        expected(runs, first, &RunResult::years))),
+          by_category_(create<Ref<CategoryYearRow>>(
+              file, "summary_by_category", describe_summary_by_category, {},
+              expected(runs, first, &RunResult::category_years))),
+          daily_(create<Ref<DailyRow>>(file, "daily", describe_daily, {},
+                                       expected(runs, first, &RunResult::daily))),
+          monthly_(create<Ref<MonthlyRow>>(file, "monthly", describe_monthly, {},
+                                           expected(runs, first, &RunResult::monthly))),
+          equity_(create<Ref<EquityRow>>(file, "equity", describe_equity, {},
+                                         expected(runs, first, &RunResult::equity))) {
         if (include_disputes) {
             // The largest table by far: narrow rows (no strings), shuffled and deflated at the
             // fastest level by default, chunks compressed on the worker threads.
-            disputes_.emplace(
-                create<Ref<DisputeRecord>>(file, "disputes", describe_disputes,
-                                           {disputes_deflate, disputes_deflate > 0, true}));
+            disputes_.emplace(create<Ref<DisputeRecord>>(
+                file, "disputes", describe_disputes, {disputes_deflate, disputes_deflate > 0, true},
+                expected(runs, first, &RunResult::disputes)));
             if (disputes_->row_size() != dispute_row_size)
                 throw std::logic_error("/disputes: pack_disputes and describe_disputes differ");
         }
@@ -673,14 +682,20 @@ private:
             describe_runs(table, w, provenance_);
         };
     }
+    /// The rows a table of `runs` runs is expected to hold, from the first run's (0: unknown).
+    template <class Rows>
+    [[nodiscard]] static std::size_t expected(std::size_t runs, const RunResult* first,
+                                              Rows RunResult::*rows) {
+        return first == nullptr ? 0 : runs * (first->*rows).size();
+    }
     template <class R, class Describe>
-    sim::ResultsFile::TableWriter create(sim::ResultsFile& file, const char* name,
-                                         Describe describe,
-                                         sim::ResultsFile::Compression compression = {}) {
+    sim::ResultsFile::TableWriter
+    create(sim::ResultsFile& file, const char* name, Describe describe,
+           sim::ResultsFile::Compression compression = {}, std::size_t expected_rows = 0) {
         const std::vector<R> none;
         sim::RowTable<R> schema(none);
         describe(schema, widths_);
-        return file.create_table(name, schema, compression);
+        return file.create_table(name, schema, compression, expected_rows);
     }
     template <class R, class Describe>
     void append(sim::ResultsFile::TableWriter& writer, const std::vector<R>& rows,
@@ -903,9 +918,16 @@ std::vector<RunResult> write_results(const std::string& path, const Provenance& 
     sim::ResultsFile file(path);
     write_provenance(file, provenance);
     {
-        RunTables tables(file, key_widths(source), provenance, include_disputes, disputes_deflate);
+        // The first run is loaded before the tables are made: its rows size their chunks.
+        std::optional<RunResult> first;
+        if (source.runs() > 0)
+            first.emplace(source.load(0));
+        RunTables tables(file, key_widths(source), provenance, include_disputes, disputes_deflate,
+                         source.runs(), first ? &*first : nullptr);
         for (std::size_t i = 0; i < source.runs(); ++i) {
-            const RunResult run = source.load(i);
+            const RunResult run = i == 0 ? std::move(*first) : source.load(i);
+            if (i == 0)
+                first.reset();
             tables.add(run);
             if (means)
                 means->add(design_point(provenance, run.key.index), run);

@@ -638,7 +638,8 @@ void ResultsFile::write_table(std::string_view dataset_path, const Table& table)
 }
 
 ResultsFile::TableWriter ResultsFile::create_table(std::string_view dataset_path,
-                                                   const Table& schema, Compression compression) {
+                                                   const Table& schema, Compression compression,
+                                                   std::size_t expected_rows) {
     require_open("create_table");
     const std::string name(dataset_path);
     require_columns(schema, name, path_);
@@ -646,7 +647,9 @@ ResultsFile::TableWriter ResultsFile::create_table(std::string_view dataset_path
     const std::string what = fmt::format("cannot write table '{}' to '{}'", name, path_.string());
     const std::size_t row_size = schema.row_size();
     auto [memory_type, file_type] = compound_types(schema.columns(), row_size, what);
-    const std::size_t chunk_rows = std::max<std::size_t>(target_chunk_bytes / row_size, 1);
+    std::size_t chunk_rows = std::max<std::size_t>(target_chunk_bytes / row_size, 1);
+    if (expected_rows > 0)
+        chunk_rows = std::min(chunk_rows, expected_rows);
     if (compression.deflate_level > 9)
         throw std::invalid_argument(fmt::format("table '{}': deflate level {} is not 0..9", name,
                                                 compression.deflate_level));

@@ -422,8 +422,14 @@ public:
 
     /// Creates the table `dataset_path` with the columns and attributes of `schema` (see
     /// TableWriter), compressed as `compression` says. The writer must not outlive the file.
+    /// `expected_rows`, the number of rows the table will hold (an estimate will do; 0:
+    /// unknown), bounds its chunks' size: HDF5 pads a table's last chunk to a whole chunk
+    /// and filters it so, and a chunk holds 256 KiB of rows, so a table of a few rows in a
+    /// chunk of that size would cost the shuffle and deflate of 256 KiB. A table expected to
+    /// be smaller than a chunk gets chunks of its expected size instead (more rows than
+    /// expected just take more chunks).
     [[nodiscard]] TableWriter create_table(std::string_view dataset_path, const Table& schema,
-                                           Compression compression);
+                                           Compression compression, std::size_t expected_rows = 0);
     [[nodiscard]] TableWriter create_table(std::string_view dataset_path, const Table& schema) {
         return create_table(dataset_path, schema, Compression{});
     }

@@ -423,6 +423,39 @@ TEST_CASE("write_results: no runs gives empty tables that stock readers read", "
     CHECK(run(fmt::format("h5dump -H '{}' > /dev/null", path.string())) == 0);
 }
 
+TEST_CASE("write_results: a small file's tables have chunks of their expected size", "[results]") {
+    // Each per-run table is expected to hold the number of runs times the first run's rows
+    // (the run of index 0), and gets chunks of that many rows instead of 256 KiB (whose
+    // padding HDF5 would shuffle and deflate). A later run with more rows than the first
+    // still has every row written.
+    const TempDir dir(temp_prefix);
+    const fs::path path = dir.path() / "small.h5";
+    auto runs = make_runs(); // index 1 first, then index 0: each with 3 days
+    for (int day = 3; day < 5; ++day) {
+        DailyRow row = runs[0].daily.back();
+        row.day = day;
+        runs[0].daily.push_back(row); // the run of index 1 gets 5 days
+    }
+    write_results(path.string(), make_provenance(), runs, true);
+    const Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+    const auto chunk_rows = [&](const char* name) {
+        const Id dataset(H5Dopen2(file.get(), name, H5P_DEFAULT), H5Dclose);
+        const Id dcpl(H5Dget_create_plist(dataset.get()), H5Pclose);
+        hsize_t rows = 0;
+        REQUIRE(H5Pget_chunk(dcpl.get(), 1, &rows) == 1);
+        return static_cast<std::size_t>(rows);
+    };
+    // Both runs have 2 years, 2 category-years, 2 months and 3 disputes.
+    for (const char* name : {"runs", "summary", "summary_by_category", "monthly", "disputes"}) {
+        CAPTURE(name);
+        CHECK(chunk_rows(name) == dataset_rows(file.get(), name));
+    }
+    CHECK(chunk_rows("daily") == 2 * 3);                 // two runs of the first run's 3 days...
+    REQUIRE(dataset_rows(file.get(), "daily") == 3 + 5); // ...hold 8 rows, all written
+    CHECK(read_column<std::int32_t>(file.get(), "daily", "day", H5T_NATIVE_INT32) ==
+          std::vector<std::int32_t>{0, 1, 2, 0, 1, 2, 3, 4});
+}
+
 TEST_CASE("write_results: /disputes holds the run's records exactly, every code by its name",
           "[results]") {
     // Records spanning several chunks, every code of every vocabulary, times with full

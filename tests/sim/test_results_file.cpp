@@ -382,6 +382,61 @@ TEST_CASE("a table written in pieces equals the table written at once", "[result
           govsim::test::dataset_bytes(in_pieces, "/table"));
 }
 
+TEST_CASE("a table's expected rows bound its chunks, and more rows than expected still fit",
+          "[results]") {
+    // HDF5 pads the last chunk to a whole chunk and filters it so: a table of a few rows in a
+    // 256 KiB chunk costs the shuffle and deflate of 256 KiB. create_table's expected_rows
+    // makes a smaller table's chunks its own size.
+    const TempDir dir(temp_prefix);
+    std::vector<Piece> samples;
+    for (int i = 0; i < 25; ++i)
+        samples.push_back(Piece{static_cast<std::uint32_t>(i), 0.25 * i, "label"});
+    const auto reference = dir.path() / "reference.h5";
+    {
+        ResultsFile file(reference);
+        file.write_table("table", piece_table(samples, 14));
+        file.commit();
+    }
+    const auto chunk_rows = [](const fs::path& path) {
+        const Id file = open_file(path);
+        const Id dataset(H5Dopen2(file.get(), "table", H5P_DEFAULT), H5Dclose);
+        const Id dcpl(H5Dget_create_plist(dataset.get()), H5Pclose);
+        hsize_t rows = 0;
+        REQUIRE(H5Pget_chunk(dcpl.get(), 1, &rows) == 1);
+        return rows;
+    };
+    const std::vector<Piece> none;
+    const std::size_t row_size = piece_table(none, 14).table().row_size();
+    const hsize_t full_chunk = 256 * 1024 / row_size;
+    // expected: the rows the writer is told to expect (0: unknown); written: how many it gets
+    for (const bool parallel : {false, true})
+        for (const auto& [expected, chunk] : std::vector<std::pair<std::size_t, hsize_t>>{
+                 {10, 10}, {25, 25}, {0, full_chunk}, {1'000'000, full_chunk}}) {
+            CAPTURE(parallel, expected);
+            const auto path = dir.path() / fmt::format("expected-{}-{}.h5", parallel, expected);
+            {
+                ResultsFile file(path);
+                {
+                    auto writer = file.create_table("table", piece_table(none, 14),
+                                                    {1, true, parallel}, expected);
+                    for (std::size_t first = 0; first < samples.size(); first += 7) {
+                        const std::vector<Piece> piece(
+                            samples.begin() + static_cast<std::ptrdiff_t>(first),
+                            samples.begin() +
+                                static_cast<std::ptrdiff_t>(std::min(first + 7, samples.size())));
+                        writer.append(piece_table(piece, 14));
+                    }
+                    writer.finish();
+                }
+                file.commit();
+            }
+            CHECK(chunk_rows(path) == chunk);
+            CHECK(govsim::sim::compare_datasets(reference, path, {}).empty());
+            CHECK(govsim::test::dataset_bytes(reference, "/table") ==
+                  govsim::test::dataset_bytes(path, "/table"));
+        }
+}
+
 TEST_CASE("chunks compressed on the worker threads give the table HDF5's filters give",
           "[results][parallel]") {
     // Compression::parallel: whole chunks shuffled (or not) and deflated by the writer (ISA-L
