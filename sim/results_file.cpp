@@ -30,6 +30,10 @@ namespace {
 /// Bytes of packed rows per chunk: small enough to stay in HDF5's default 1 MiB chunk cache,
 /// large enough for deflate to work well.
 constexpr std::size_t target_chunk_bytes = 256 * 1024;
+/// The least a chunk holds when a table is expected to be smaller than target_chunk_bytes: a
+/// table that grows far beyond its expected size does not end in thousands of tiny chunks,
+/// and padding this much costs little to compress.
+constexpr std::size_t least_chunk_bytes = 16 * 1024;
 constexpr unsigned deflate_level = 4;
 
 /// Owns an HDF5 identifier and closes it with the matching H5?close function.
@@ -649,7 +653,9 @@ ResultsFile::TableWriter ResultsFile::create_table(std::string_view dataset_path
     auto [memory_type, file_type] = compound_types(schema.columns(), row_size, what);
     std::size_t chunk_rows = std::max<std::size_t>(target_chunk_bytes / row_size, 1);
     if (expected_rows > 0)
-        chunk_rows = std::min(chunk_rows, expected_rows);
+        chunk_rows =
+            std::min(chunk_rows, std::max(expected_rows,
+                                          std::max<std::size_t>(least_chunk_bytes / row_size, 1)));
     if (compression.deflate_level > 9)
         throw std::invalid_argument(fmt::format("table '{}': deflate level {} is not 0..9", name,
                                                 compression.deflate_level));

@@ -426,8 +426,8 @@ public:
     /// unknown), bounds its chunks' size: HDF5 pads a table's last chunk to a whole chunk
     /// and filters it so, and a chunk holds 256 KiB of rows, so a table of a few rows in a
     /// chunk of that size would cost the shuffle and deflate of 256 KiB. A table expected to
-    /// be smaller than a chunk gets chunks of its expected size instead (more rows than
-    /// expected just take more chunks).
+    /// be smaller than a chunk gets chunks of its expected size instead, but of at least 16
+    /// KiB of rows (more rows than expected just take more chunks).
     [[nodiscard]] TableWriter create_table(std::string_view dataset_path, const Table& schema,
                                            Compression compression, std::size_t expected_rows = 0);
     [[nodiscard]] TableWriter create_table(std::string_view dataset_path, const Table& schema) {

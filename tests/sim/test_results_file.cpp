@@ -386,10 +386,10 @@ TEST_CASE("a table's expected rows bound its chunks, and more rows than expected
           "[results]") {
     // HDF5 pads the last chunk to a whole chunk and filters it so: a table of a few rows in a
     // 256 KiB chunk costs the shuffle and deflate of 256 KiB. create_table's expected_rows
-    // makes a smaller table's chunks its own size.
+    // makes a smaller table's chunks its own size, but of at least 16 KiB of rows.
     const TempDir dir(temp_prefix);
     std::vector<Piece> samples;
-    for (int i = 0; i < 25; ++i)
+    for (int i = 0; i < 2500; ++i)
         samples.push_back(Piece{static_cast<std::uint32_t>(i), 0.25 * i, "label"});
     const auto reference = dir.path() / "reference.h5";
     {
@@ -408,10 +408,13 @@ TEST_CASE("a table's expected rows bound its chunks, and more rows than expected
     const std::vector<Piece> none;
     const std::size_t row_size = piece_table(none, 14).table().row_size();
     const hsize_t full_chunk = 256 * 1024 / row_size;
-    // expected: the rows the writer is told to expect (0: unknown); written: how many it gets
+    const hsize_t least_chunk = 16 * 1024 / row_size;
+    REQUIRE(least_chunk < 1500);
+    // expected: the rows the writer is told to expect (0: unknown); chunk: its chunks' rows.
+    // Every table gets 2,500 rows: more than expected for all but the last two.
     for (const bool parallel : {false, true})
         for (const auto& [expected, chunk] : std::vector<std::pair<std::size_t, hsize_t>>{
-                 {10, 10}, {25, 25}, {0, full_chunk}, {1'000'000, full_chunk}}) {
+                 {10, least_chunk}, {1500, 1500}, {0, full_chunk}, {1'000'000, full_chunk}}) {
             CAPTURE(parallel, expected);
             const auto path = dir.path() / fmt::format("expected-{}-{}.h5", parallel, expected);
             {
@@ -419,11 +422,11 @@ TEST_CASE("a table's expected rows bound its chunks, and more rows than expected
                 {
                     auto writer = file.create_table("table", piece_table(none, 14),
                                                     {1, true, parallel}, expected);
-                    for (std::size_t first = 0; first < samples.size(); first += 7) {
+                    for (std::size_t first = 0; first < samples.size(); first += 700) {
                         const std::vector<Piece> piece(
                             samples.begin() + static_cast<std::ptrdiff_t>(first),
                             samples.begin() +
-                                static_cast<std::ptrdiff_t>(std::min(first + 7, samples.size())));
+                                static_cast<std::ptrdiff_t>(std::min(first + 700, samples.size())));
                         writer.append(piece_table(piece, 14));
                     }
                     writer.finish();
