@@ -343,6 +343,17 @@ RowTable<Piece> piece_table(const std::vector<Piece>& rows, std::size_t width = 
     return table;
 }
 
+/// Appends `samples` to `writer` in pieces of `size` rows.
+void append_in_pieces(ResultsFile::TableWriter& writer, const std::vector<Piece>& samples,
+                      std::size_t size) {
+    for (std::size_t first = 0; first < samples.size(); first += size) {
+        const std::vector<Piece> piece(
+            samples.begin() + static_cast<std::ptrdiff_t>(first),
+            samples.begin() + static_cast<std::ptrdiff_t>(std::min(first + size, samples.size())));
+        writer.append(piece_table(piece, 14));
+    }
+}
+
 } // namespace
 
 TEST_CASE("a table written in pieces equals the table written at once", "[results]") {
@@ -363,13 +374,7 @@ TEST_CASE("a table written in pieces equals the table written at once", "[result
         {
             const std::vector<Piece> none;
             auto writer = file.create_table("table", piece_table(none, 14));
-            for (std::size_t first = 0; first < samples.size(); first += 700) {
-                const std::vector<Piece> piece(
-                    samples.begin() + static_cast<std::ptrdiff_t>(first),
-                    samples.begin() +
-                        static_cast<std::ptrdiff_t>(std::min(first + 700, samples.size())));
-                writer.append(piece_table(piece, 14));
-            }
+            append_in_pieces(writer, samples, 700);
             CHECK(writer.rows() == samples.size());
             // A piece with a wider string than declared does not fit the table.
             const std::vector<Piece> wide{Piece{1, 1.0, "a label wider than declared"}};
@@ -422,13 +427,7 @@ TEST_CASE("a table's expected rows bound its chunks, and more rows than expected
                 {
                     auto writer = file.create_table("table", piece_table(none, 14),
                                                     {1, true, parallel}, expected);
-                    for (std::size_t first = 0; first < samples.size(); first += 700) {
-                        const std::vector<Piece> piece(
-                            samples.begin() + static_cast<std::ptrdiff_t>(first),
-                            samples.begin() +
-                                static_cast<std::ptrdiff_t>(std::min(first + 700, samples.size())));
-                        writer.append(piece_table(piece, 14));
-                    }
+                    append_in_pieces(writer, samples, 700);
                     writer.finish();
                 }
                 file.commit();
@@ -490,13 +489,7 @@ TEST_CASE("chunks compressed on the worker threads give the table HDF5's filters
                         const std::vector<Piece> none;
                         auto writer = file.create_table("table", piece_table(none, 14),
                                                         {level, shuffle, true});
-                        for (std::size_t first = 0; first < samples.size(); first += 7'000) {
-                            const std::vector<Piece> piece(
-                                samples.begin() + static_cast<std::ptrdiff_t>(first),
-                                samples.begin() + static_cast<std::ptrdiff_t>(
-                                                      std::min(first + 7'000, samples.size())));
-                            writer.append(piece_table(piece, 14));
-                        }
+                        append_in_pieces(writer, samples, 7'000);
                         CHECK(writer.rows() == samples.size());
                         writer.finish();
                     }
