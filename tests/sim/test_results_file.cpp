@@ -343,13 +343,13 @@ RowTable<Piece> piece_table(const std::vector<Piece>& rows, std::size_t width = 
     return table;
 }
 
-/// Appends `samples` to `writer` in pieces of `size` rows.
-void append_in_pieces(ResultsFile::TableWriter& writer, const std::vector<Piece>& samples,
+/// Appends `rows` to `writer` in pieces of `size` rows.
+void append_in_pieces(ResultsFile::TableWriter& writer, const std::vector<Piece>& rows,
                       std::size_t size) {
-    for (std::size_t first = 0; first < samples.size(); first += size) {
+    for (std::size_t first = 0; first < rows.size(); first += size) {
         const std::vector<Piece> piece(
-            samples.begin() + static_cast<std::ptrdiff_t>(first),
-            samples.begin() + static_cast<std::ptrdiff_t>(std::min(first + size, samples.size())));
+            rows.begin() + static_cast<std::ptrdiff_t>(first),
+            rows.begin() + static_cast<std::ptrdiff_t>(std::min(first + size, rows.size())));
         writer.append(piece_table(piece, 14));
     }
 }
