@@ -926,8 +926,6 @@ std::vector<RunResult> write_results(const std::string& path, const Provenance& 
                          source.runs(), first ? &*first : nullptr);
         for (std::size_t i = 0; i < source.runs(); ++i) {
             const RunResult run = i == 0 ? std::move(*first) : source.load(i);
-            if (i == 0)
-                first.reset();
             tables.add(run);
             if (means)
                 means->add(design_point(provenance, run.key.index), run);

@@ -36,6 +36,17 @@ constexpr std::size_t target_chunk_bytes = 256 * 1024;
 constexpr std::size_t least_chunk_bytes = 16 * 1024;
 constexpr unsigned deflate_level = 4;
 
+/// Rows per chunk of an extendible table of `row_size`-byte rows expected to hold
+/// `expected_rows` rows (0: unknown): target_chunk_bytes of rows, or fewer for a table
+/// expected to be smaller, but least_chunk_bytes of them at least (and one row).
+std::size_t extendible_chunk_rows(std::size_t row_size, std::size_t expected_rows) {
+    const std::size_t full = std::max<std::size_t>(target_chunk_bytes / row_size, 1);
+    if (expected_rows == 0)
+        return full;
+    const std::size_t least = std::max<std::size_t>(least_chunk_bytes / row_size, 1);
+    return std::min(full, std::max(expected_rows, least));
+}
+
 /// Owns an HDF5 identifier and closes it with the matching H5?close function.
 class Handle {
 public:
@@ -651,11 +662,7 @@ ResultsFile::TableWriter ResultsFile::create_table(std::string_view dataset_path
     const std::string what = fmt::format("cannot write table '{}' to '{}'", name, path_.string());
     const std::size_t row_size = schema.row_size();
     auto [memory_type, file_type] = compound_types(schema.columns(), row_size, what);
-    std::size_t chunk_rows = std::max<std::size_t>(target_chunk_bytes / row_size, 1);
-    if (expected_rows > 0)
-        chunk_rows =
-            std::min(chunk_rows, std::max(expected_rows,
-                                          std::max<std::size_t>(least_chunk_bytes / row_size, 1)));
+    const std::size_t chunk_rows = extendible_chunk_rows(row_size, expected_rows);
     if (compression.deflate_level > 9)
         throw std::invalid_argument(fmt::format("table '{}': deflate level {} is not 0..9", name,
                                                 compression.deflate_level));
