@@ -150,42 +150,70 @@ std::uint64_t get_u64(std::string_view bytes, std::size_t at) {
     return v;
 }
 
+/// A regular file open for reading.
+class OpenedFile {
+public:
+    /// Opens `path`, a regular file of at most `limit` bytes; nothing if it does not exist.
+    /// Throws std::runtime_error with the reason otherwise.
+    static std::shared_ptr<OpenedFile> open(const std::filesystem::path& path,
+                                            std::uint64_t limit) {
+        const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+        if (fd < 0) {
+            if (errno == ENOENT)
+                return nullptr;
+            throw std::runtime_error(sim::system_reason(errno));
+        }
+        auto file = std::shared_ptr<OpenedFile>(new OpenedFile(fd));
+        struct stat st {};
+        if (::fstat(fd, &st) != 0)
+            throw std::runtime_error(sim::system_reason(errno));
+        if (!S_ISREG(st.st_mode))
+            throw std::runtime_error("not a regular file");
+        file->size_ = static_cast<std::uint64_t>(st.st_size);
+        if (file->size_ > limit)
+            throw std::runtime_error(fmt::format("{} bytes, more than a run of this shape can "
+                                                 "hold ({} at most)",
+                                                 file->size_, limit));
+        return file;
+    }
+    ~OpenedFile() { ::close(fd_); }
+    OpenedFile(const OpenedFile&) = delete;
+    OpenedFile& operator=(const OpenedFile&) = delete;
+
+    /// The size when opened.
+    [[nodiscard]] std::uint64_t size() const { return size_; }
+    /// Reads bytes from `offset` into `out`, fewer if the file ends before; returns how many.
+    /// Throws std::runtime_error with the reason on a failed read.
+    std::size_t read(std::uint64_t offset, std::span<char> out) const {
+        std::size_t done = 0;
+        while (done < out.size()) {
+            const ssize_t got = ::pread(fd_, out.data() + done, out.size() - done,
+                                        static_cast<off_t>(offset + done));
+            if (got < 0 && errno == EINTR)
+                continue;
+            if (got < 0)
+                throw std::runtime_error(sim::system_reason(errno));
+            if (got == 0)
+                break;
+            done += static_cast<std::size_t>(got);
+        }
+        return done;
+    }
+
+private:
+    explicit OpenedFile(int fd) : fd_(fd) {}
+    int fd_;
+    std::uint64_t size_ = 0;
+};
+
 /// Reads a whole regular file of at most `limit` bytes; nothing if it does not exist.
 /// Throws std::runtime_error with the reason otherwise.
 std::optional<std::string> read_file(const std::filesystem::path& path, std::uint64_t limit) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return std::nullopt;
-        throw std::runtime_error(sim::system_reason(errno));
-    }
-    struct Closer {
-        int fd;
-        ~Closer() { ::close(fd); }
-    } closer{fd};
-    struct stat st {};
-    if (::fstat(fd, &st) != 0)
-        throw std::runtime_error(sim::system_reason(errno));
-    if (!S_ISREG(st.st_mode))
-        throw std::runtime_error("not a regular file");
-    const auto size = static_cast<std::uint64_t>(st.st_size);
-    if (size > limit)
-        throw std::runtime_error(fmt::format("{} bytes, more than a run of this shape can hold "
-                                             "({} at most)",
-                                             size, limit));
-    std::string bytes(static_cast<std::size_t>(size), '\0');
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-        const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            throw std::runtime_error(sim::system_reason(errno));
-        if (n == 0)
-            break;
-        done += static_cast<std::size_t>(n);
-    }
-    bytes.resize(done);
+    const auto file = OpenedFile::open(path, limit);
+    if (!file)
+        return std::nullopt;
+    std::string bytes(static_cast<std::size_t>(file->size()), '\0');
+    bytes.resize(file->read(0, std::span<char>(bytes)));
     return bytes;
 }
 
@@ -418,64 +446,191 @@ void write_with_spill(const std::filesystem::path& path, const RunResult& r, Rec
 
 } // namespace
 
-std::optional<RunResult> decode_run(std::string_view bytes, const RunShape& shape,
-                                    std::uint64_t fingerprint_hash, std::string* problem) {
-    const auto damaged = [&](const std::string& what) -> std::optional<RunResult> {
+namespace {
+/// The first bytes of a payload read to parse its head (doubled until the head fits).
+constexpr std::uint64_t head_guess = std::uint64_t{256} << 10;
+/// Bytes of a payload's head, or of its tail, checksummed at a time.
+constexpr std::uint64_t checksum_piece = std::uint64_t{1} << 20;
+
+/// The payload's head (everything before the dispute records: the key and the tables), parsed
+/// from its first bytes: the run without records, and the records' count. Sets `*head_bytes`
+/// to the head's length, the count's 8 bytes included. Throws std::runtime_error with what is
+/// wrong.
+RunResult parse_head(std::string_view prefix, const RunShape& shape, std::uint64_t* records,
+                     std::uint64_t* head_bytes) {
+    Reader rd(prefix);
+    RunResult r;
+    r.key.index = static_cast<std::uint32_t>(rd.pod<std::uint64_t>());
+    r.key.scenario = rd.str("the scenario name");
+    r.key.town = rd.str("the town name");
+    r.key.model = rd.str("the model name");
+    r.key.replicate = rd.pod<std::uint32_t>();
+    const RunKey& want = shape.key;
+    if (r.key.index != want.index || r.key.scenario != want.scenario || r.key.town != want.town ||
+        r.key.model != want.model || r.key.replicate != want.replicate)
+        throw std::runtime_error(
+            fmt::format("it holds {}, not {}", describe_run(r.key), describe_run(want)));
+    r.communities = rd.pod<std::uint32_t>();
+    r.compounds = rd.pod<std::uint32_t>();
+    r.units = rd.pod<std::uint32_t>();
+    r.years = rd.vec<YearRow>("the yearly table", shape.years);
+    r.total = rd.pod<YearRow>();
+    r.evaluation = rd.pod<YearRow>();
+    r.evaluated_from = rd.pod<int>();
+    r.evaluated_to = rd.pod<int>();
+    r.equity = rd.vec<EquityRow>("the equity table", equity_rows);
+    r.category_years = rd.vec<CategoryYearRow>("the category table", shape.years * category_count);
+    r.daily = rd.vec<DailyRow>("the daily table", shape.days);
+    r.monthly = rd.vec<MonthlyRow>("the monthly table", shape.months);
+    *records = rd.pod<std::uint64_t>();
+    *head_bytes = prefix.size() - rd.left();
+    return r;
+}
+} // namespace
+
+namespace {
+/// Bytes [offset, offset + n) through `read`.
+std::string read_string(const ByteReader& read, std::uint64_t offset, std::uint64_t n) {
+    std::string out(static_cast<std::size_t>(n), '\0');
+    read(offset, std::span<char>(out));
+    return out;
+}
+constexpr std::string_view checksum_problem =
+    "its checksum does not match its contents (the file is damaged)";
+} // namespace
+
+std::optional<StreamedRun> decode_run_streamed(std::uint64_t size, ByteReader read,
+                                               const RunShape& shape,
+                                               std::uint64_t fingerprint_hash,
+                                               std::string* problem) {
+    const auto damaged = [&](const std::string& what) -> std::optional<StreamedRun> {
         if (problem)
             *problem = what;
         return std::nullopt;
     };
-    if (bytes.size() < header_size || std::memcmp(bytes.data(), magic, sizeof magic) != 0)
+    if (size < header_size)
         return damaged("not a govsim checkpoint of this version");
-    if (get_u64(bytes, 8) != fingerprint_hash)
+    const std::string header = read_string(read, 0, header_size);
+    if (std::memcmp(header.data(), magic, sizeof magic) != 0)
+        return damaged("not a govsim checkpoint of this version");
+    if (get_u64(header, 8) != fingerprint_hash)
         return damaged("it belongs to another experiment (its fingerprint differs)");
-    const std::string_view payload = bytes.substr(header_size);
-    if (get_u64(bytes, 16) != payload.size())
-        return damaged(fmt::format("it is {} bytes long, not {} (truncated or extended)",
-                                   payload.size(), get_u64(bytes, 16)));
-    if (get_u64(bytes, 24) != sim::checksum(payload))
-        return damaged("its checksum does not match its contents (the file is damaged)");
+    const std::uint64_t payload = size - header_size;
+    if (get_u64(header, 16) != payload)
+        return damaged(fmt::format("it is {} bytes long, not {} (truncated or extended)", payload,
+                                   get_u64(header, 16)));
+    const std::uint64_t checksum = get_u64(header, 24);
+    // The checksum of the whole payload is taken in one pass: by records.read as it reads the
+    // records, or here when the layout is wrong, so that a damaged file is reported as such.
+    const auto wrong = [&](const std::string& what) {
+        sim::Checksum sum;
+        std::string piece;
+        for (std::uint64_t at = 0; at < payload; at += piece.size()) {
+            piece = read_string(read, header_size + at, std::min(payload - at, checksum_piece));
+            sum.add(piece);
+        }
+        return damaged(sum.value() == checksum ? what : std::string(checksum_problem));
+    };
+    // The head, from as many of the payload's first bytes as it needs.
+    StreamedRun out;
+    std::uint64_t count = 0, head = 0;
+    std::string prefix;
+    for (std::uint64_t n = std::min(payload, head_guess);; n = std::min(payload, 2 * n)) {
+        prefix = read_string(read, header_size, n);
+        try {
+            out.run = parse_head(prefix, shape, &count, &head);
+            break;
+        } catch (const std::runtime_error& e) {
+            if (n == payload)
+                return wrong(e.what());
+        }
+    }
+    prefix.resize(static_cast<std::size_t>(head));
+    // Records of the warm-up's disputes come too (negative onsets), so only the reported ones
+    // are known in advance; the rest of the payload is the records and the wall time.
+    const std::uint64_t rest = payload - head;
+    if (rest < sizeof(double) || count > (rest - sizeof(double)) / sizeof(DisputeRecord))
+        return wrong("the dispute records are cut short");
+    if (const std::uint64_t extra = rest - sizeof(double) - count * sizeof(DisputeRecord))
+        return wrong(fmt::format("{} bytes follow the record", extra));
+    const std::uint64_t records = header_size + head;
+    const std::string wall =
+        read_string(read, records + count * sizeof(DisputeRecord), sizeof(double));
+    std::memcpy(&out.run.wall_seconds, wall.data(), sizeof(double));
+    out.records.count = count;
+    out.records.read = [read = std::move(read), head = std::move(prefix), wall, records, count,
+                        checksum, want = shape.record_disputes,
+                        disputes = out.run.total.stats.disputes](const auto& take) {
+        const auto checked_read = [&read](std::uint64_t offset, std::span<char> bytes) {
+            try {
+                read(offset, bytes);
+            } catch (const DamagedRun&) {
+                throw;
+            } catch (const sim::OutputError& e) {
+                throw DamagedRun(e.what());
+            }
+        };
+        sim::Checksum sum;
+        sum.add(head);
+        std::vector<DisputeRecord> buffer(
+            static_cast<std::size_t>(std::min<std::uint64_t>(record_piece, count)));
+        std::uint64_t reported = 0;
+        for (std::uint64_t done = 0; done < count;) {
+            const auto n =
+                static_cast<std::size_t>(std::min<std::uint64_t>(record_piece, count - done));
+            const std::span<DisputeRecord> piece(buffer.data(), n);
+            const std::span<char> bytes(reinterpret_cast<char*>(piece.data()), piece.size_bytes());
+            checked_read(records + done * sizeof(DisputeRecord), bytes);
+            sum.add(bytes.data(), bytes.size());
+            for (const DisputeRecord& d : piece)
+                reported += d.onset >= 0 ? 1U : 0U;
+            take(std::span<const DisputeRecord>(piece));
+            done += n;
+        }
+        sum.add(wall);
+        if (sum.value() != checksum)
+            throw DamagedRun(std::string(checksum_problem));
+        if (want ? reported != disputes : count != 0)
+            throw DamagedRun(fmt::format("it holds {} dispute records ({} of reported "
+                                         "years) for {} disputes",
+                                         count, reported, disputes));
+    };
+    return out;
+}
+
+namespace {
+/// A ByteReader of bytes in memory.
+ByteReader memory_reader(std::string_view bytes) {
+    return [bytes](std::uint64_t offset, std::span<char> out) {
+        if (offset > bytes.size() || out.size() > bytes.size() - offset)
+            throw sim::OutputError("a read past the end of a saved run");
+        std::memcpy(out.data(), bytes.data() + offset, out.size());
+    };
+}
+
+} // namespace
+
+RunResult with_records(StreamedRun&& s) {
+    RunResult r = std::move(s.run);
+    r.disputes.reserve(static_cast<std::size_t>(s.records.count));
+    s.records.read([&r](std::span<const DisputeRecord> piece) {
+        r.disputes.insert(r.disputes.end(), piece.begin(), piece.end());
+    });
+    return r;
+}
+
+std::optional<RunResult> decode_run(std::string_view bytes, const RunShape& shape,
+                                    std::uint64_t fingerprint_hash, std::string* problem) {
+    auto s =
+        decode_run_streamed(bytes.size(), memory_reader(bytes), shape, fingerprint_hash, problem);
+    if (!s)
+        return std::nullopt;
     try {
-        Reader rd(payload);
-        RunResult r;
-        r.key.index = static_cast<std::uint32_t>(rd.pod<std::uint64_t>());
-        r.key.scenario = rd.str("the scenario name");
-        r.key.town = rd.str("the town name");
-        r.key.model = rd.str("the model name");
-        r.key.replicate = rd.pod<std::uint32_t>();
-        const RunKey& want = shape.key;
-        if (r.key.index != want.index || r.key.scenario != want.scenario ||
-            r.key.town != want.town || r.key.model != want.model ||
-            r.key.replicate != want.replicate)
-            return damaged(
-                fmt::format("it holds {}, not {}", describe_run(r.key), describe_run(want)));
-        r.communities = rd.pod<std::uint32_t>();
-        r.compounds = rd.pod<std::uint32_t>();
-        r.units = rd.pod<std::uint32_t>();
-        r.years = rd.vec<YearRow>("the yearly table", shape.years);
-        r.total = rd.pod<YearRow>();
-        r.evaluation = rd.pod<YearRow>();
-        r.evaluated_from = rd.pod<int>();
-        r.evaluated_to = rd.pod<int>();
-        r.equity = rd.vec<EquityRow>("the equity table", equity_rows);
-        r.category_years =
-            rd.vec<CategoryYearRow>("the category table", shape.years * category_count);
-        r.daily = rd.vec<DailyRow>("the daily table", shape.days);
-        r.monthly = rd.vec<MonthlyRow>("the monthly table", shape.months);
-        // Records of the warm-up's disputes come too (negative onsets), so only the reported
-        // ones are known in advance; the checksum has vouched for the length.
-        r.disputes = rd.vec<DisputeRecord>("the dispute records");
-        if (!records_match(r, shape))
-            return damaged(fmt::format("it holds {} dispute records ({} of reported years) for "
-                                       "{} disputes",
-                                       r.disputes.size(), reported_records(r),
-                                       r.total.stats.disputes));
-        r.wall_seconds = rd.pod<double>();
-        if (rd.left() != 0)
-            return damaged(fmt::format("{} bytes follow the record", rd.left()));
-        return r;
-    } catch (const std::exception& e) {
-        return damaged(e.what());
+        return with_records(std::move(*s));
+    } catch (const DamagedRun& e) {
+        if (problem)
+            *problem = e.what();
+        return std::nullopt;
     }
 }
 
@@ -684,23 +839,80 @@ void RecordSpill::read(const std::function<void(std::string_view)>& take) {
     }
 }
 
-std::optional<RunResult> Checkpoint::load(const RunShape& shape, std::string* problem) const {
+std::optional<StreamedRun> Checkpoint::load_streamed(const RunShape& shape,
+                                                     std::string* problem) const {
     const auto path = run_path(shape.key.index);
-    std::optional<std::string> bytes;
+    std::string why;
     try {
-        bytes = read_file(path, size_limit(shape));
+        const auto file = OpenedFile::open(path, size_limit(shape));
+        if (!file)
+            return std::nullopt;
+        // The file stays open while the records are read: the bytes are the ones verified.
+        ByteReader read = [file, shown = path.string()](std::uint64_t offset, std::span<char> out) {
+            std::size_t got = 0;
+            try {
+                got = file->read(offset, out);
+            } catch (const std::exception& e) {
+                throw sim::OutputError(fmt::format("cannot read '{}': {}", shown, e.what()));
+            }
+            if (got != out.size())
+                throw sim::OutputError(fmt::format("cannot read '{}': it is cut short", shown));
+        };
+        auto run =
+            decode_run_streamed(file->size(), std::move(read), shape, fingerprint_hash_, &why);
+        if (run) {
+            run->records.read = [inner = std::move(run->records.read),
+                                 shown = path.string()](const auto& take) {
+                try {
+                    inner(take);
+                } catch (const DamagedRun& e) {
+                    throw DamagedRun(fmt::format("{}: {}", shown, e.what()));
+                }
+            };
+            return run;
+        }
+    } catch (const std::exception& e) {
+        why = e.what();
+    }
+    if (problem)
+        *problem = fmt::format("{}: {}", path.string(), why);
+    return std::nullopt;
+}
+
+namespace {
+/// What `use` returns for the streamed run `run` (nothing if there is none), or nothing with
+/// `*problem` set to the path and what it threw (records.read's checks among them).
+template <class Use>
+auto use_streamed(std::optional<StreamedRun>&& run, const std::filesystem::path& path,
+                  std::string* problem, Use use) -> std::optional<decltype(use(std::move(*run)))> {
+    if (!run)
+        return std::nullopt;
+    try {
+        return use(std::move(*run));
+    } catch (const DamagedRun& e) { // names the file already
+        if (problem)
+            *problem = e.what();
+        return std::nullopt;
     } catch (const std::exception& e) {
         if (problem)
             *problem = fmt::format("{}: {}", path.string(), e.what());
         return std::nullopt;
     }
-    if (!bytes)
-        return std::nullopt;
-    std::string why;
-    auto run = decode_run(*bytes, shape, fingerprint_hash_, &why);
-    if (!run && problem)
-        *problem = fmt::format("{}: {}", path.string(), why);
-    return run;
+}
+} // namespace
+
+std::optional<RunResult> Checkpoint::load(const RunShape& shape, std::string* problem) const {
+    return use_streamed(load_streamed(shape, problem), run_path(shape.key.index), problem,
+                        [](StreamedRun&& run) { return with_records(std::move(run)); });
+}
+
+bool Checkpoint::sound(const RunShape& shape, std::string* problem) const {
+    return use_streamed(load_streamed(shape, problem), run_path(shape.key.index), problem,
+                        [](StreamedRun&& run) {
+                            run.records.read([](std::span<const DisputeRecord>) {});
+                            return true;
+                        })
+        .has_value();
 }
 
 std::vector<std::size_t> Checkpoint::saved_indices() const {

@@ -136,6 +136,14 @@ public:
     /// and yields nothing, so the run is computed again.
     [[nodiscard]] std::optional<RunResult> load(const RunShape& shape,
                                                 std::string* problem = nullptr) const;
+    /// As load, keeping none of the dispute records: they are read from the file (kept open)
+    /// a piece at a time by the result's `records.read`, which completes the checks as it goes
+    /// and throws DamagedRun naming the file and the problem (decode_run_streamed).
+    [[nodiscard]] std::optional<StreamedRun> load_streamed(const RunShape& shape,
+                                                           std::string* problem = nullptr) const;
+    /// Whether the run of `shape.key.index` was saved and is sound, as load would find it, read
+    /// a piece at a time (its records are not kept); sets `*problem` as load does.
+    [[nodiscard]] bool sound(const RunShape& shape, std::string* problem = nullptr) const;
     /// Saves a finished run (to a temporary file renamed into place); throws sim::OutputError
     /// with the path and the system's reason on failure (nothing is left behind). Its records
     /// are those of `spill` if given (and `run.disputes` is then empty), else `run.disputes`.
@@ -167,5 +175,32 @@ private:
 [[nodiscard]] std::optional<RunResult> decode_run(std::string_view bytes, const RunShape& shape,
                                                   std::uint64_t fingerprint_hash,
                                                   std::string* problem);
+
+/// What the `records.read` of a decoded run throws when its records cannot be read or the run
+/// is damaged (what the function handed the records to throws passes through unchanged).
+class DamagedRun : public sim::OutputError {
+public:
+    using sim::OutputError::OutputError;
+};
+
+/// The run with its records read into `run.disputes` (whatever records.read throws).
+[[nodiscard]] RunResult with_records(StreamedRun&& run);
+
+/// Reads bytes [offset, offset + out.size()) of a saved run, wherever it is kept, into `out`;
+/// throws sim::OutputError if they cannot be read.
+using ByteReader = std::function<void(std::uint64_t offset, std::span<char> out)>;
+/// Records in one piece of RecordPieces::read (1 MiB of them).
+inline constexpr std::size_t record_piece = (std::size_t{1} << 20) / sizeof(DisputeRecord);
+/// As decode_run, for a saved run of `size` bytes read through `read` a piece at a time: the
+/// header and the layout are checked and the head (the key and every table) is parsed, but the
+/// dispute records are left where they are. Its `records.read` reads them, at most
+/// record_piece at a time, and completes decode_run's checks as it goes: once the last piece
+/// has been handed over it throws DamagedRun (with the problem) if the checksum of the whole
+/// run or the number of records is wrong, as it does if `read` throws. So nothing read from it may
+/// be kept (written, reported) unless records.read returns; with_records reads it whole.
+[[nodiscard]] std::optional<StreamedRun> decode_run_streamed(std::uint64_t size, ByteReader read,
+                                                             const RunShape& shape,
+                                                             std::uint64_t fingerprint_hash,
+                                                             std::string* problem);
 
 } // namespace govsim::models

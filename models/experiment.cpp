@@ -294,7 +294,7 @@ SavedRuns check_saved(const ExperimentPlan& plan, const std::vector<std::size_t>
     std::vector<std::string> problems(candidates.size());
     std::vector<char> sound(candidates.size(), 0);
     sim::parallel_for_each_index(candidates.size(), [&](std::size_t k) {
-        sound[k] = checkpoint.load(plan.shape(candidates[k]), &problems[k]).has_value() ? 1 : 0;
+        sound[k] = checkpoint.sound(plan.shape(candidates[k]), &problems[k]) ? 1 : 0;
     });
     SavedRuns out;
     for (std::size_t k = 0; k < candidates.size(); ++k) {
@@ -330,16 +330,48 @@ std::vector<RunResult> run_experiment(const std::vector<Scenario>& scenarios,
     return results;
 }
 
-RunResult StoredRuns::load(std::size_t index) const {
+namespace {
+/// What is said of the saved run `index` that cannot be read back, because of `problem`.
+std::string unreadable(const ExperimentPlan& plan, const Checkpoint& checkpoint, std::size_t index,
+                       const std::string& problem) {
+    return fmt::format("the finished {} cannot be read back from '{}': {}; run the same command "
+                       "again to compute it anew",
+                       describe_run(plan.key(index)), checkpoint.folder().string(), problem);
+}
+
+/// The run of `index` from `load` (a Checkpoint's load or load_streamed), or sim::OutputError
+/// naming the run, the store and what is wrong.
+template <class Load>
+auto stored_run(const ExperimentPlan& plan, const Checkpoint& checkpoint, std::size_t index,
+                Load load) {
     std::string problem;
-    auto run = checkpoint_.load(plan_.shape(index), &problem);
+    auto run = load(plan.shape(index), &problem);
     if (!run)
-        throw sim::OutputError(fmt::format(
-            "the finished {} cannot be read back from '{}': {}; run the same command again to "
-            "compute it anew",
-            describe_run(plan_.key(index)), checkpoint_.folder().string(),
-            problem.empty() ? std::string("it is missing") : problem));
+        throw sim::OutputError(unreadable(
+            plan, checkpoint, index, problem.empty() ? std::string("it is missing") : problem));
     return std::move(*run);
+}
+} // namespace
+
+RunResult StoredRuns::load(std::size_t index) const {
+    return stored_run(plan_, checkpoint_, index, [this](const RunShape& shape, std::string* p) {
+        return checkpoint_.load(shape, p);
+    });
+}
+
+StreamedRun StoredRuns::load_streamed(std::size_t index) const {
+    StreamedRun run =
+        stored_run(plan_, checkpoint_, index, [this](const RunShape& shape, std::string* p) {
+            return checkpoint_.load_streamed(shape, p);
+        });
+    run.records.read = [inner = std::move(run.records.read), index, this](const auto& take) {
+        try {
+            inner(take);
+        } catch (const DamagedRun& e) {
+            throw DamagedRun(unreadable(plan_, checkpoint_, index, e.what()));
+        }
+    };
+    return run;
 }
 
 std::vector<RunResult> run_experiment(const Scenario& scenario, const ExperimentOptions& options) {

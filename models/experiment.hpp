@@ -110,6 +110,7 @@ public:
     [[nodiscard]] std::size_t runs() const override { return plan_.runs(); }
     [[nodiscard]] RunKey key(std::size_t index) const override { return plan_.key(index); }
     [[nodiscard]] RunResult load(std::size_t index) const override;
+    [[nodiscard]] StreamedRun load_streamed(std::size_t index) const override;
 
 private:
     const ExperimentPlan& plan_;

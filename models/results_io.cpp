@@ -11,7 +11,9 @@
 #include <cstddef>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <optional>
+#include <span>
 #include <stdexcept>
 
 namespace govsim::models {
@@ -582,15 +584,13 @@ std::uint8_t checked_code(std::size_t code, const std::array<std::string_view, N
     return static_cast<std::uint8_t>(code);
 }
 
-/// Records [first, first + n) of the run's, packed as describe_disputes lays them out into
-/// `out` (n × dispute_row_size bytes).
-void pack_disputes(const RunResult& run, std::size_t first, std::size_t n, std::byte* out) {
+/// The records of the run of `key`, packed as describe_disputes lays them out into `out`
+/// (records.size() × dispute_row_size bytes).
+void pack_disputes(const RunKey& key, std::span<const DisputeRecord> records, std::byte* out) {
     static_assert(std::endian::native == std::endian::little,
                   "rows are packed in memory's byte order, and the file's is little-endian");
-    const RunKey& key = run.key;
     const std::uint32_t run_index = key.index;
-    for (std::size_t i = first; i < first + n; ++i) {
-        const DisputeRecord& d = run.disputes[i];
+    for (const DisputeRecord& d : records) {
         const auto put = [&out](const auto& value) {
             std::memcpy(out, &value, sizeof value);
             out += sizeof value;
@@ -625,7 +625,7 @@ class RunTables {
 public:
     RunTables(sim::ResultsFile& file, const KeyWidths& widths, const Provenance& provenance,
               bool include_disputes, unsigned disputes_deflate, std::size_t runs,
-              const RunResult* first)
+              const StreamedRun* first)
         : widths_(widths), provenance_(provenance),
           runs_(create<const RunResult*>(file, "runs", describe_runs_of(), {}, runs)),
           summary_(create<Ref<YearRow>>(file, "summary", describe_summary, {},
@@ -644,7 +644,7 @@ public:
             // fastest level by default, chunks compressed on the worker threads.
             disputes_.emplace(create<Ref<DisputeRecord>>(
                 file, "disputes", describe_disputes, {disputes_deflate, disputes_deflate > 0, true},
-                expected(runs, first, &RunResult::disputes)));
+                first == nullptr ? 0 : runs * static_cast<std::size_t>(first->records.count)));
             if (disputes_->row_size() != dispute_row_size)
                 throw std::logic_error("/disputes: pack_disputes and describe_disputes differ");
         }
@@ -656,7 +656,11 @@ public:
             disputes_->finish();
     }
 
-    void add(const RunResult& run) {
+    /// Adds a run's rows, and its records to /disputes when it is written. The records are
+    /// read here in any case: reading them completes the run's checks (a source that reads them
+    /// from disk throws then if the run is damaged, and the file is not committed).
+    void add(const StreamedRun& streamed) {
+        const RunResult& run = streamed.run;
         const std::vector<const RunResult*> one{&run};
         append<const RunResult*>(runs_, one, describe_runs_of());
         append<Ref<YearRow>>(summary_, refs<YearRow>(run, &RunResult::years), describe_summary);
@@ -667,12 +671,15 @@ public:
         append<Ref<MonthlyRow>>(monthly_, refs<MonthlyRow>(run, &RunResult::monthly),
                                 describe_monthly);
         append<Ref<EquityRow>>(equity_, refs<EquityRow>(run, &RunResult::equity), describe_equity);
-        if (disputes_) {
-            disputes_->append_packed(run.disputes.size(),
-                                     [&run](std::size_t first, std::size_t n, std::byte* out) {
-                                         pack_disputes(run, first, n, out);
-                                     });
-        }
+        if (!streamed.records.read)
+            return;
+        streamed.records.read([this, &run](std::span<const DisputeRecord> piece) {
+            if (disputes_)
+                disputes_->append_packed(piece.size(),
+                                         [&](std::size_t first, std::size_t n, std::byte* out) {
+                                             pack_disputes(run.key, piece.subspan(first, n), out);
+                                         });
+        });
     }
 
 private:
@@ -684,9 +691,9 @@ private:
     }
     /// The rows a table of `runs` runs is expected to hold, from the first run's (0: unknown).
     template <class Rows>
-    [[nodiscard]] static std::size_t expected(std::size_t runs, const RunResult* first,
+    [[nodiscard]] static std::size_t expected(std::size_t runs, const StreamedRun* first,
                                               Rows RunResult::*rows) {
-        return first == nullptr ? 0 : runs * (first->*rows).size();
+        return first == nullptr ? 0 : runs * (first->run.*rows).size();
     }
     template <class R, class Describe>
     sim::ResultsFile::TableWriter
@@ -715,7 +722,19 @@ private:
 
 std::vector<std::byte> packed_dispute_rows(const RunResult& run) {
     std::vector<std::byte> out(run.disputes.size() * dispute_row_size);
-    pack_disputes(run, 0, run.disputes.size(), out.data());
+    pack_disputes(run.key, run.disputes, out.data());
+    return out;
+}
+
+StreamedRun RunSource::load_streamed(std::size_t index) const {
+    StreamedRun out;
+    out.run = load(index);
+    auto records = std::make_shared<const std::vector<DisputeRecord>>(std::move(out.run.disputes));
+    out.run.disputes = {};
+    out.records.count = records->size();
+    out.records.read = [records](const auto& take) {
+        take(std::span<const DisputeRecord>(*records));
+    };
     return out;
 }
 
@@ -918,15 +937,17 @@ std::vector<RunResult> write_results(const std::string& path, const Provenance& 
     sim::ResultsFile file(path);
     write_provenance(file, provenance);
     {
-        // The first run is loaded before the tables are made: its rows size their chunks.
-        std::optional<RunResult> first;
+        // The first run is loaded before the tables are made: its rows size their chunks. A
+        // run's dispute records are read while they are written, a piece at a time.
+        std::optional<StreamedRun> first;
         if (source.runs() > 0)
-            first.emplace(source.load(0));
+            first.emplace(source.load_streamed(0));
         RunTables tables(file, key_widths(source), provenance, include_disputes, disputes_deflate,
                          source.runs(), first ? &*first : nullptr);
         for (std::size_t i = 0; i < source.runs(); ++i) {
-            const RunResult run = i == 0 ? std::move(*first) : source.load(i);
-            tables.add(run);
+            const StreamedRun streamed = i == 0 ? std::move(*first) : source.load_streamed(i);
+            const RunResult& run = streamed.run;
+            tables.add(streamed);
             if (means)
                 means->add(design_point(provenance, run.key.index), run);
             if (!designed)

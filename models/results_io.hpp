@@ -87,6 +87,11 @@ public:
     [[nodiscard]] virtual RunKey key(std::size_t index) const = 0;
     /// The whole run `index`; throws (sim::OutputError) if it cannot be had.
     [[nodiscard]] virtual RunResult load(std::size_t index) const = 0;
+    /// Run `index` without its dispute records, which are read a piece at a time when asked
+    /// for (write_results asks once, after the run's other rows are written): a source that
+    /// keeps runs on disk reads them from there, so that a run's records are never all in
+    /// memory. By default, load(index) with its records handed over in one piece.
+    [[nodiscard]] virtual StreamedRun load_streamed(std::size_t index) const;
 };
 
 /// Runs held in memory, in any order (each index 0 .. size-1 exactly once).

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <cstring>
 #include <map>
 
 namespace govsim::models {
@@ -228,17 +229,36 @@ ShardRuns::ShardRuns(const std::vector<std::string>& paths) {
                 i, i % *parts + 1, *parts, part_files[i % *parts]));
 }
 
-RunResult ShardRuns::load(std::size_t index) const {
+StreamedRun ShardRuns::load_streamed(std::size_t index) const {
     const Run& run = runs_[index];
     const sim::ResultsReader& file = *files_[run.file];
+    // The records are read from the file, which this object keeps open, while it is written.
+    ByteReader read = [&file, &run](std::uint64_t offset, std::span<char> out) {
+        const std::string bytes = file.bytes("shard_records", run.offset + offset, out.size());
+        std::memcpy(out.data(), bytes.data(), out.size());
+    };
     std::string problem;
-    auto result = decode_run(file.bytes("shard_records", run.offset, run.bytes), run.shape,
-                             fingerprint_.hash(), &problem);
+    auto result =
+        decode_run_streamed(run.bytes, std::move(read), run.shape, fingerprint_.hash(), &problem);
+    const auto fail = [&file, &run](const std::string& what) {
+        return sim::OutputError(fmt::format("cannot merge '{}': its {} is damaged: {}",
+                                            file.path().string(), describe_run(run.shape.key),
+                                            what));
+    };
     if (!result)
-        throw sim::OutputError(fmt::format("cannot merge '{}': its {} is damaged: {}",
-                                           file.path().string(), describe_run(run.shape.key),
-                                           problem));
+        throw fail(problem);
+    result->records.read = [inner = std::move(result->records.read), fail](const auto& take) {
+        try {
+            inner(take);
+        } catch (const DamagedRun& e) {
+            throw DamagedRun(fail(e.what()).what());
+        }
+    };
     return std::move(*result);
+}
+
+RunResult ShardRuns::load(std::size_t index) const {
+    return with_records(load_streamed(index));
 }
 
 } // namespace govsim::models

@@ -45,6 +45,8 @@ public:
     [[nodiscard]] RunKey key(std::size_t index) const override { return runs_[index].shape.key; }
     /// Reads and verifies the record (checksum, key, shape); throws sim::OutputError if damaged.
     [[nodiscard]] RunResult load(std::size_t index) const override;
+    /// As load, the records read from the shard file a piece at a time.
+    [[nodiscard]] StreamedRun load_streamed(std::size_t index) const override;
 
     [[nodiscard]] std::size_t parts() const { return files_.size(); }
     [[nodiscard]] const Fingerprint& fingerprint() const { return fingerprint_; }

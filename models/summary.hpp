@@ -6,7 +6,9 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <limits>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -279,6 +281,20 @@ struct RunResult {
     std::vector<MonthlyRow> monthly;
     std::vector<DisputeRecord> disputes; ///< filled only when records are requested
     double wall_seconds = 0;
+};
+
+/// A run's dispute records read a piece at a time, in order, from where they are kept (a
+/// checkpoint or a shard file), so that they are never all in memory at once: `read(take)` calls
+/// `take` with consecutive pieces, `count` records in all, and throws if they cannot be read.
+struct RecordPieces {
+    std::uint64_t count = 0;
+    std::function<void(const std::function<void(std::span<const DisputeRecord>)>& take)> read;
+};
+
+/// A run without its dispute records (`run.disputes` is empty), and the records to be read.
+struct StreamedRun {
+    RunResult run;
+    RecordPieces records;
 };
 
 } // namespace govsim::models

@@ -8,9 +8,12 @@
 #include "sim/results_file.hpp"
 #include "test_helpers.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstddef>
 #include <cstring>
 #include <filesystem>
+#include <fmt/format.h>
 #include <fstream>
 #include <iterator>
 #include <span>
@@ -241,6 +244,157 @@ TEST_CASE("damaged, truncated and foreign checkpoints are recognised, never used
         std::string problem;
         CHECK_FALSE(cp.load(small.plan.shape(1), &problem).has_value());
         CHECK(problem.find("not a regular file") != std::string::npos);
+    }
+}
+
+namespace {
+/// Run `r` with its records repeated until there are more than `n` (its disputes the reported
+/// ones), so that they take several pieces to read.
+models::RunResult with_many_records(models::RunResult r, std::size_t n) {
+    const std::vector<models::DisputeRecord> once = r.disputes;
+    REQUIRE_FALSE(once.empty());
+    while (r.disputes.size() <= n)
+        r.disputes.insert(r.disputes.end(), once.begin(), once.end());
+    r.total.stats.disputes = static_cast<std::uint64_t>(
+        std::count_if(r.disputes.begin(), r.disputes.end(),
+                      [](const models::DisputeRecord& d) { return d.onset >= 0; }));
+    return r;
+}
+
+/// The checksum in a checkpoint's header made that of its payload again.
+void rechecksum(std::string& bytes) {
+    const std::uint64_t sum =
+        sim::checksum(bytes.data() + header_bytes, bytes.size() - header_bytes);
+    std::memcpy(bytes.data() + 24, &sum, sizeof sum);
+}
+} // namespace
+
+TEST_CASE("a saved run's records are read a piece at a time and checked as they are read",
+          "[checkpoint]") {
+    const Small small;
+    const auto run = with_many_records(models::run_experiment(small.scenarios, small.options())[1],
+                                       2 * models::record_piece);
+    const auto shape = small.plan.shape(1);
+    const TempDir dir("govsim-checkpoint");
+    const models::Checkpoint cp(dir.path() / "store", fingerprint("1"));
+    cp.save(run);
+    const fs::path file = cp.run_path(1);
+    const std::string good = read_bytes(file);
+    std::string problem;
+    {
+        auto streamed = cp.load_streamed(shape, &problem);
+        INFO(problem);
+        REQUIRE(streamed.has_value());
+        CHECK(streamed->run.disputes.empty());
+        CHECK(streamed->records.count == run.disputes.size());
+        std::vector<std::size_t> pieces;
+        std::vector<models::DisputeRecord> back;
+        streamed->records.read([&](std::span<const models::DisputeRecord> piece) {
+            pieces.push_back(piece.size());
+            back.insert(back.end(), piece.begin(), piece.end());
+        });
+        const std::size_t n = run.disputes.size();
+        CHECK(pieces == std::vector<std::size_t>{models::record_piece, models::record_piece,
+                                                 n - 2 * models::record_piece});
+        REQUIRE(back.size() == n);
+        CHECK(std::memcmp(back.data(), run.disputes.data(), n * sizeof(models::DisputeRecord)) ==
+              0);
+        CHECK(cp.sound(shape));
+    }
+    // Where the records begin: before them only the wall time follows.
+    const std::size_t records =
+        good.size() - sizeof(double) - run.disputes.size() * sizeof(models::DisputeRecord);
+
+    SECTION("a flipped bit among the records: every piece is handed over, then the verdict") {
+        std::string bad = good;
+        const std::size_t at = records + run.disputes.size() / 2 * sizeof(models::DisputeRecord);
+        bad[at] = static_cast<char>(bad[at] ^ 0x10);
+        write_bytes(file, bad);
+        auto streamed = cp.load_streamed(shape, &problem);
+        REQUIRE(streamed.has_value()); // the head is sound
+        std::size_t handed = 0;
+        CHECK_THROWS_MATCHES(
+            streamed->records.read(
+                [&](std::span<const models::DisputeRecord> piece) { handed += piece.size(); }),
+            models::DamagedRun,
+            Catch::Matchers::Predicate<models::DamagedRun>([&](const models::DamagedRun& e) {
+                const std::string m = e.what();
+                return m.find("checksum") != std::string::npos &&
+                       m.find(file.string()) != std::string::npos;
+            }));
+        CHECK(handed == run.disputes.size());
+        CHECK_FALSE(cp.sound(shape, &problem));
+        CHECK(problem.find("checksum") != std::string::npos);
+        problem.clear();
+        CHECK_FALSE(cp.load(shape, &problem).has_value());
+        CHECK(problem.find("checksum") != std::string::npos);
+    }
+    SECTION("a reported record moved into the warm-up, with a valid checksum") {
+        std::string bad = good;
+        const double before = -1;
+        std::memcpy(bad.data() + records + offsetof(models::DisputeRecord, onset), &before,
+                    sizeof before);
+        rechecksum(bad);
+        write_bytes(file, bad);
+        auto streamed = cp.load_streamed(shape, &problem);
+        REQUIRE(streamed.has_value());
+        CHECK_THROWS_WITH(streamed->records.read([](std::span<const models::DisputeRecord>) {}),
+                          Catch::Matchers::Contains("dispute records") &&
+                              Catch::Matchers::Contains(
+                                  fmt::format("for {} disputes", run.total.stats.disputes)));
+        CHECK_FALSE(cp.sound(shape));
+    }
+    SECTION("records cut short, with a valid length and checksum") {
+        std::string bad = good.substr(0, records + 100);
+        bad += good.substr(good.size() - sizeof(double));
+        const std::uint64_t length = bad.size() - header_bytes;
+        std::memcpy(bad.data() + 16, &length, sizeof length);
+        rechecksum(bad);
+        write_bytes(file, bad);
+        CHECK_FALSE(cp.load_streamed(shape, &problem).has_value());
+        CHECK(problem.find("the dispute records are cut short") != std::string::npos);
+    }
+}
+
+TEST_CASE("results assembled from a store with a damaged run fail and leave no file",
+          "[checkpoint]") {
+    const Small small;
+    const auto runs = models::run_experiment(small.scenarios, small.options());
+    const TempDir dir("govsim-checkpoint");
+    const models::Checkpoint cp(dir.path() / "store", fingerprint("1"));
+    for (const auto& run : runs)
+        cp.save(run);
+    models::Provenance provenance;
+    provenance.scenario_name = "small";
+    provenance.seed = 17;
+    provenance.replicates = 4;
+    const models::StoredRuns stored(small.plan, cp);
+    const fs::path path = dir.path() / "results.h5";
+    const fs::path from_memory = dir.path() / "memory.h5";
+    (void)models::write_results(from_memory.string(), provenance, models::MemoryRuns(runs), true);
+    const auto csv = [](const fs::path& p) {
+        std::string out;
+        sim::ResultsReader(p).write_csv("disputes", [&](std::string_view s) { out += s; });
+        return out;
+    };
+
+    // Its records, read from the store a piece at a time, are those of the runs in memory.
+    (void)models::write_results(path.string(), provenance, stored, true);
+    CHECK(csv(path) == csv(from_memory));
+    fs::remove(path);
+
+    // A flipped bit in run 2's records is found as they are read, with or without /disputes.
+    const std::string good = read_bytes(cp.run_path(2));
+    std::string bad = good;
+    const std::size_t at = good.size() - sizeof(double) - 10 * sizeof(models::DisputeRecord);
+    bad[at] = static_cast<char>(bad[at] ^ 0x04);
+    write_bytes(cp.run_path(2), bad);
+    for (const bool disputes : {true, false}) {
+        CHECK_THROWS_WITH(models::write_results(path.string(), provenance, stored, disputes),
+                          Catch::Matchers::Contains("run 2") &&
+                              Catch::Matchers::Contains("checksum") &&
+                              Catch::Matchers::Contains("run the same command again"));
+        CHECK_FALSE(fs::exists(path));
     }
 }
 
