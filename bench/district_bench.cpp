@@ -384,7 +384,8 @@ void size_curve(const models::Scenario& base, const Options& o) {
         }
 }
 
-void memory(const models::Scenario& base, const Options& o) {
+void memory(const std::string& scenario_path, const models::Scenario& base, const std::string& work,
+            const Options& o) {
     const int short_years = 2, long_years = 10;
     fmt::print("\n== memory: the district, 1 thread, {} and {} years, no dispute records, "
                "best of {}\n",
@@ -412,6 +413,34 @@ void memory(const models::Scenario& base, const Options& o) {
                "in disputes; includes the longer run's daily and monthly rows)\n",
                per_dispute);
     add_floor("memory added per dispute (no records)", per_dispute, 16, true, " B");
+
+    // With --disputes, govsim run keeps each record on disk (the checkpoint store) and writes
+    // /disputes from there a piece at a time: the records should add nothing to peak memory.
+    std::vector<std::string> run{"run",
+                                 scenario_path,
+                                 "-o",
+                                 work + "/m.h5",
+                                 "-q",
+                                 "--threads",
+                                 "1",
+                                 "--set",
+                                 "run.years=" + std::to_string(long_years)};
+    auto with = run;
+    with.emplace_back("--disputes");
+    Measure plain, records;
+    for (int r = 0; r < o.size_repeats; ++r) {
+        const Measure x = run_govsim(run), y = run_govsim(with);
+        if (r == 0 || x.max_rss_kb < plain.max_rss_kb)
+            plain = x;
+        if (r == 0 || y.max_rss_kb < records.max_rss_kb)
+            records = y;
+    }
+    const double added =
+        static_cast<double>(records.max_rss_kb - plain.max_rss_kb) * 1024.0 / mb_.disputes;
+    fmt::print("govsim run, {} years: peak {:.1f} MB without records, {:.1f} MB with --disputes "
+               "({} records): {:.1f} B of memory a record (a record is {} B)\n",
+               long_years, mb(plain.max_rss_kb), mb(records.max_rss_kb), mb_.disputes, added,
+               sizeof(models::DisputeRecord));
 }
 
 void dispute_records(const std::string& scenario_path, const models::Scenario& s,
@@ -641,7 +670,7 @@ int main(int argc, char** argv) {
     const std::vector<std::pair<const char*, std::function<void()>>> sections{
         {"district", [&] { district(s, o); }},
         {"size", [&] { size_curve(s, o); }},
-        {"memory", [&] { memory(s, o); }},
+        {"memory", [&] { memory(scenario_path, s, work, o); }},
         {"disputes", [&] { dispute_records(scenario_path, s, work, o); }},
         {"pilot", [&] { pilot(work, o); }},
         {"month", [&] { month(o); }},

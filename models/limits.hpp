@@ -91,8 +91,8 @@ inline constexpr std::uint32_t max_cases_per_meeting = 1'000'000;
 inline constexpr double max_administrators_per_grid = 10;
 /// the disputes of one run, as estimated from above by expected_disputes_upper_estimate
 /// (typically several times the disputes a run has): a dispute holds about 100 bytes while it is
-/// open, 8 once closed, about 70 more with dispute records kept; the limit keeps a run's
-/// disputes to a few GB
+/// open and 8 once closed (`govsim run --disputes` keeps its record on disk, in the checkpoint
+/// store); the limit keeps a run's disputes to a few GB
 inline constexpr double max_disputes_per_run = 100'000'000;
 
 // Ranges with these limits, their messages naming the limit.
