@@ -906,6 +906,30 @@ std::optional<RunResult> Checkpoint::load(const RunShape& shape, std::string* pr
                         [](StreamedRun&& run) { return with_records(std::move(run)); });
 }
 
+void Checkpoint::copy(const RunShape& shape,
+                      const std::function<void(std::string_view)>& take) const {
+    std::string problem;
+    if (!sound(shape, &problem))
+        throw sim::OutputError(
+            problem.empty() ? fmt::format("{}: it is missing", run_path(shape.key.index).string())
+                            : problem);
+    const auto path = run_path(shape.key.index);
+    try {
+        const auto file = OpenedFile::open(path, size_limit(shape));
+        if (!file)
+            throw std::runtime_error("it is missing");
+        std::string piece;
+        for (std::uint64_t at = 0; at < file->size(); at += piece.size()) {
+            piece.resize(static_cast<std::size_t>(std::min(file->size() - at, checksum_piece)));
+            if (file->read(at, std::span<char>(piece)) != piece.size())
+                throw std::runtime_error("it is cut short");
+            take(piece);
+        }
+    } catch (const std::runtime_error& e) {
+        throw sim::OutputError(fmt::format("{}: {}", path.string(), e.what()));
+    }
+}
+
 bool Checkpoint::sound(const RunShape& shape, std::string* problem) const {
     return use_streamed(load_streamed(shape, problem), run_path(shape.key.index), problem,
                         [](StreamedRun&& run) {

@@ -141,6 +141,11 @@ public:
     /// and throws DamagedRun naming the file and the problem (decode_run_streamed).
     [[nodiscard]] std::optional<StreamedRun> load_streamed(const RunShape& shape,
                                                            std::string* problem = nullptr) const;
+    /// Hands the checkpoint of the run of `shape.key.index`, byte for byte (encode_run's
+    /// bytes), to `take` 1 MiB at a time, once it has been verified as load verifies it (read a
+    /// piece at a time too). Throws sim::OutputError naming the file and the problem if it is
+    /// missing, damaged or cannot be read.
+    void copy(const RunShape& shape, const std::function<void(std::string_view)>& take) const;
     /// Whether the run of `shape.key.index` was saved and is sound, as load would find it, read
     /// a piece at a time (its records are not kept); sets `*problem` as load does.
     [[nodiscard]] bool sound(const RunShape& shape, std::string* problem = nullptr) const;

@@ -10,6 +10,7 @@
 #include <bit>
 #include <cstddef>
 #include <cstring>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -673,13 +674,23 @@ public:
         append<Ref<EquityRow>>(equity_, refs<EquityRow>(run, &RunResult::equity), describe_equity);
         if (!streamed.records.read)
             return;
-        streamed.records.read([this, &run](std::span<const DisputeRecord> piece) {
-            if (disputes_)
+        // A record with a code outside its vocabulary is reported once every record has been
+        // read: if the run is damaged, that is what the read reports instead.
+        std::exception_ptr bad_record;
+        streamed.records.read([&](std::span<const DisputeRecord> piece) {
+            if (!disputes_ || bad_record)
+                return;
+            try {
                 disputes_->append_packed(piece.size(),
                                          [&](std::size_t first, std::size_t n, std::byte* out) {
                                              pack_disputes(run.key, piece.subspan(first, n), out);
                                          });
+            } catch (const std::invalid_argument&) {
+                bad_record = std::current_exception();
+            }
         });
+        if (bad_record)
+            std::rethrow_exception(bad_record);
     }
 
 private:

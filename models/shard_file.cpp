@@ -72,13 +72,19 @@ void write_shard(const std::string& path, const Provenance& provenance, const Ex
             "another; /shard_runs says where each is. Read by govsim merge.");
         for (const std::size_t i : indices) {
             const RunShape shape = plan.shape(i);
-            std::string problem;
-            const auto run = store.load(shape, &problem);
-            if (!run)
+            // The run's checkpoint is copied a piece at a time (its records are never all in
+            // memory): its bytes are encode_run's.
+            std::uint64_t offset = records.size(), bytes = 0;
+            try {
+                store.copy(shape, [&](std::string_view piece) {
+                    (void)records.append(piece);
+                    bytes += piece.size();
+                });
+            } catch (const sim::OutputError& e) {
                 throw sim::OutputError(fmt::format("cannot write the shard file '{}': the saved {} "
                                                    "cannot be read back: {}",
-                                                   path, describe_run(shape.key), problem));
-            const std::string bytes = encode_run(*run, store.fingerprint().hash());
+                                                   path, describe_run(shape.key), e.what()));
+            }
             ShardRow row;
             row.index = i;
             row.key = shape.key;
@@ -86,8 +92,8 @@ void write_shard(const std::string& path, const Provenance& provenance, const Ex
             row.days = shape.days;
             row.months = shape.months;
             row.record_disputes = shape.record_disputes ? 1 : 0;
-            row.offset = records.append(bytes);
-            row.bytes = bytes.size();
+            row.offset = offset;
+            row.bytes = bytes;
             rows.push_back(std::move(row));
         }
     }
