@@ -452,6 +452,24 @@ constexpr std::uint64_t head_guess = std::uint64_t{256} << 10;
 /// Bytes of a payload's head, or of its tail, checksummed at a time.
 constexpr std::uint64_t checksum_piece = std::uint64_t{1} << 20;
 
+/// `text` with every control character (and backslash) as \xNN, so that a name read from a
+/// damaged file fits one line of a message.
+std::string printable(std::string_view text) {
+    std::string out;
+    for (const char c : text) {
+        const auto b = static_cast<unsigned char>(c);
+        if (b >= 0x20 && b != 0x7f && b != '\\')
+            out.push_back(c);
+        else
+            out += fmt::format("\\x{:02x}", b);
+    }
+    return out;
+}
+RunKey printable(const RunKey& k) {
+    return RunKey{k.index, printable(k.scenario), printable(k.town), printable(k.model),
+                  k.replicate};
+}
+
 /// The payload's head (everything before the dispute records: the key and the tables), parsed
 /// from its first bytes: the run without records, and the records' count. Sets `*head_bytes`
 /// to the head's length, the count's 8 bytes included. Throws std::runtime_error with what is
@@ -469,7 +487,7 @@ RunResult parse_head(std::string_view prefix, const RunShape& shape, std::uint64
     if (r.key.index != want.index || r.key.scenario != want.scenario || r.key.town != want.town ||
         r.key.model != want.model || r.key.replicate != want.replicate)
         throw std::runtime_error(
-            fmt::format("it holds {}, not {}", describe_run(r.key), describe_run(want)));
+            fmt::format("it holds {}, not {}", describe_run(printable(r.key)), describe_run(want)));
     r.communities = rd.pod<std::uint32_t>();
     r.compounds = rd.pod<std::uint32_t>();
     r.units = rd.pod<std::uint32_t>();

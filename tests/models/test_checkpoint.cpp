@@ -106,6 +106,13 @@ struct Small {
 
 constexpr std::size_t header_bytes = 32; // magic, fingerprint hash, length, checksum
 
+/// The checksum in a checkpoint's header made that of its payload again.
+void rechecksum(std::string& bytes) {
+    const std::uint64_t sum =
+        sim::checksum(bytes.data() + header_bytes, bytes.size() - header_bytes);
+    std::memcpy(bytes.data() + 24, &sum, sizeof sum);
+}
+
 } // namespace
 
 TEST_CASE("a saved run is loaded back exactly", "[checkpoint]") {
@@ -223,6 +230,15 @@ TEST_CASE("damaged, truncated and foreign checkpoints are recognised, never used
         cp.save(runs[3]);
         CHECK(problem_of(read_bytes(cp.run_path(3))).find("holds run 3") != std::string::npos);
     }
+    SECTION("a name with a line break, with a valid checksum: the problem is one line") {
+        std::string bad = good;
+        const auto& k = runs[1].key;
+        bad[header_bytes + 8 + 8 + k.scenario.size() + 8] = '\n'; // the town's first byte
+        rechecksum(bad);
+        const std::string problem = problem_of(bad);
+        CHECK(problem.find("holds run 1 (town '\\x0a") != std::string::npos);
+        CHECK(problem.find('\n') == std::string::npos);
+    }
     SECTION("a length field that promises more rows than the run has, with a valid checksum") {
         // The yearly table's length follows the key and three counts; a huge length with a
         // recomputed checksum must be refused from the shape, before anything is allocated.
@@ -261,12 +277,6 @@ models::RunResult with_many_records(models::RunResult r, std::size_t n) {
     return r;
 }
 
-/// The checksum in a checkpoint's header made that of its payload again.
-void rechecksum(std::string& bytes) {
-    const std::uint64_t sum =
-        sim::checksum(bytes.data() + header_bytes, bytes.size() - header_bytes);
-    std::memcpy(bytes.data() + 24, &sum, sizeof sum);
-}
 } // namespace
 
 TEST_CASE("a saved run's records are read a piece at a time and checked as they are read",
