@@ -103,11 +103,6 @@ public:
             throw std::runtime_error(fmt::format("{} has {} rows, not {}", what, n, expected));
         return rows<T>(what, n);
     }
-    /// A vector whose length is not known in advance (bounded by the bytes left).
-    template <class T>
-    std::vector<T> vec(const char* what) {
-        return rows<T>(what, pod<std::uint64_t>());
-    }
     template <class T>
     std::vector<T> rows(const char* what, std::uint64_t n) {
         if (n > left() / sizeof(T))
@@ -865,7 +860,8 @@ std::optional<StreamedRun> Checkpoint::load_streamed(const RunShape& shape,
         const auto file = OpenedFile::open(path, size_limit(shape));
         if (!file)
             return std::nullopt;
-        // The file stays open while the records are read: the bytes are the ones verified.
+        // The file stays open while the records are read (records.read checks them): they are
+        // the records of the file whose head was parsed, whatever happens to its name.
         ByteReader read = [file, shown = path.string()](std::uint64_t offset, std::span<char> out) {
             std::size_t got = 0;
             try {
