@@ -1,9 +1,12 @@
 // Checkpoints of an experiment (see checkpoint.hpp). A checkpoint file is a header and a
 // payload:
-//   magic "GOVSIMC4" | fingerprint hash u64 | payload bytes u64 | payload checksum u64 | payload
-// and the payload is the run's key and its tables, each vector preceded by its length. Numbers
-// are stored in the machine's own representation (checkpoints are not meant to move between
-// machines of different endianness; the manifest names the build).
+//   magic "GOVSIMC5" | fingerprint hash u64 | payload bytes u64 | payload checksum u64 | payload
+// and the payload is the run's dispute records (64 bytes each), its head (the key and the tables,
+// each vector preceded by its length), its wall time (f64) and the number of records (u64).
+// The records come first so that a run's spill file (its records, written as the run goes on)
+// becomes its checkpoint without being copied, and the checksum of the records is taken as they
+// are written. Numbers are stored in the machine's own representation (checkpoints are not meant
+// to move between machines of different endianness; the manifest names the build).
 #include "models/checkpoint.hpp"
 
 #include "sim/checksum.hpp"
@@ -43,7 +46,7 @@ constexpr std::uint64_t equity_rows =
 
 namespace {
 
-constexpr char magic[8] = {'G', 'O', 'V', 'S', 'I', 'M', 'C', '4'};
+constexpr char magic[8] = {'G', 'O', 'V', 'S', 'I', 'M', 'C', '5'};
 constexpr std::size_t header_size = sizeof magic + 3 * sizeof(std::uint64_t);
 constexpr std::string_view manifest_name = "manifest";
 constexpr std::string_view lock_name = "lock";
@@ -340,8 +343,8 @@ void check_complete(const RunResult& r, const RunShape& shape, const RecordSpill
 }
 
 namespace {
-/// The payload up to the dispute records (whose length and bytes follow, then the wall time).
-void write_head(Writer& w, const RunResult& r) {
+/// The payload after the dispute records: the head, the wall time and the number of records.
+void write_tail(Writer& w, const RunResult& r, std::uint64_t records) {
     write_key(w, r.key);
     w.pod(r.communities);
     w.pod(r.compounds);
@@ -355,95 +358,37 @@ void write_head(Writer& w, const RunResult& r) {
     w.vec(r.category_years);
     w.vec(r.daily);
     w.vec(r.monthly);
+    w.pod(r.wall_seconds);
+    w.pod(records);
+}
+
+/// A checkpoint's header, for a payload of `bytes` bytes whose checksum is `sum`.
+std::string header_of(std::uint64_t fingerprint_hash, std::uint64_t bytes, std::uint64_t sum) {
+    std::string header(header_size, '\0');
+    std::memcpy(header.data(), magic, sizeof magic);
+    put_u64(header, 8, fingerprint_hash);
+    put_u64(header, 16, bytes);
+    put_u64(header, 24, sum);
+    return header;
 }
 } // namespace
 
 std::string encode_run(const RunResult& r, std::uint64_t fingerprint_hash) {
+    static_assert(std::is_trivially_copyable_v<DisputeRecord>);
     std::string out(header_size, '\0');
+    out.append(reinterpret_cast<const char*>(r.disputes.data()),
+               r.disputes.size() * sizeof(DisputeRecord));
     Writer w(out);
-    write_head(w, r);
-    w.vec(r.disputes);
-    w.pod(r.wall_seconds);
-    std::memcpy(out.data(), magic, sizeof magic);
+    write_tail(w, r, r.disputes.size());
     const std::string_view payload = std::string_view(out).substr(header_size);
-    put_u64(out, 8, fingerprint_hash);
-    put_u64(out, 16, payload.size());
-    put_u64(out, 24, sim::checksum(payload));
+    out.replace(0, header_size,
+                header_of(fingerprint_hash, payload.size(), sim::checksum(payload)));
     return out;
 }
 
 namespace {
-
-/// Writes the checkpoint encode_run would give for `r` with the records of `spill`, to the new
-/// file `path`, copying the records from the spill's file a piece at a time. Throws
-/// sim::OutputError (leaving no file) on failure.
-void write_with_spill(const std::filesystem::path& path, const RunResult& r, RecordSpill& spill,
-                      std::uint64_t fingerprint_hash) {
-    std::string head(header_size, '\0');
-    Writer w(head);
-    write_head(w, r);
-    w.pod(spill.count());
-    std::string tail;
-    Writer t(tail);
-    t.pod(r.wall_seconds);
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0)
-        throw sim::OutputError(
-            fmt::format("cannot create '{}': {}", path.string(), sim::system_reason(errno)));
-    try {
-        std::uint64_t at = 0;
-        const auto put = [&](std::string_view bytes) {
-            std::size_t done = 0;
-            while (done < bytes.size()) {
-                const ssize_t n = ::pwrite(fd, bytes.data() + done, bytes.size() - done,
-                                           static_cast<off_t>(at + done));
-                if (n < 0 && errno == EINTR)
-                    continue;
-                if (n < 0)
-                    throw sim::OutputError(fmt::format("cannot write '{}': {}", path.string(),
-                                                       sim::system_reason(errno)));
-                done += static_cast<std::size_t>(n);
-            }
-            at += bytes.size();
-        };
-        // The payload follows the header, which is written last: its checksum and length
-        // cover the payload.
-        sim::Checksum sum;
-        const auto payload = [&](std::string_view bytes) {
-            sum.add(bytes);
-            put(bytes);
-        };
-        put(std::string_view(head).substr(0, header_size));
-        payload(std::string_view(head).substr(header_size));
-        spill.read(payload);
-        payload(tail);
-        std::string header(header_size, '\0');
-        std::memcpy(header.data(), magic, sizeof magic);
-        put_u64(header, 8, fingerprint_hash);
-        put_u64(header, 16, at - header_size);
-        put_u64(header, 24, sum.value());
-        at = 0;
-        put(header);
-    } catch (...) {
-        ::close(fd);
-        std::error_code ignored;
-        std::filesystem::remove(path, ignored);
-        throw;
-    }
-    if (::close(fd) != 0) { // some file systems report a full disk only here
-        const int error = errno;
-        std::error_code ignored;
-        std::filesystem::remove(path, ignored);
-        throw sim::OutputError(
-            fmt::format("cannot write '{}': {}", path.string(), sim::system_reason(error)));
-    }
-}
-
-} // namespace
-
-namespace {
-/// The first bytes of a payload read to parse its head (doubled until the head fits).
-constexpr std::uint64_t head_guess = std::uint64_t{256} << 10;
+/// The last bytes of a payload: the wall time and the number of records.
+constexpr std::uint64_t trailer_size = sizeof(double) + sizeof(std::uint64_t);
 /// Bytes of a payload's head, or of its tail, checksummed at a time.
 constexpr std::uint64_t checksum_piece = std::uint64_t{1} << 20;
 
@@ -465,13 +410,10 @@ RunKey printable(const RunKey& k) {
                   k.replicate};
 }
 
-/// The payload's head (everything before the dispute records: the key and the tables), parsed
-/// from its first bytes: the run without records, and the records' count. Sets `*head_bytes`
-/// to the head's length, the count's 8 bytes included. Throws std::runtime_error with what is
-/// wrong.
-RunResult parse_head(std::string_view prefix, const RunShape& shape, std::uint64_t* records,
-                     std::uint64_t* head_bytes) {
-    Reader rd(prefix);
+/// The payload's head (the key and the tables, between the dispute records and the trailer),
+/// parsed whole: the run without records. Throws std::runtime_error with what is wrong.
+RunResult parse_head(std::string_view head, const RunShape& shape) {
+    Reader rd(head);
     RunResult r;
     r.key.index = static_cast<std::uint32_t>(rd.pod<std::uint64_t>());
     r.key.scenario = rd.str("the scenario name");
@@ -495,8 +437,8 @@ RunResult parse_head(std::string_view prefix, const RunShape& shape, std::uint64
     r.category_years = rd.vec<CategoryYearRow>("the category table", shape.years * category_count);
     r.daily = rd.vec<DailyRow>("the daily table", shape.days);
     r.monthly = rd.vec<MonthlyRow>("the monthly table", shape.months);
-    *records = rd.pod<std::uint64_t>();
-    *head_bytes = prefix.size() - rd.left();
+    if (rd.left() != 0)
+        throw std::runtime_error(fmt::format("{} bytes follow the record", rd.left()));
     return r;
 }
 } // namespace
@@ -544,35 +486,28 @@ std::optional<StreamedRun> decode_run_streamed(std::uint64_t size, ByteReader re
         }
         return damaged(sum.value() == checksum ? what : std::string(checksum_problem));
     };
-    // The head, from as many of the payload's first bytes as it needs.
+    // The trailer, then the head between the records and it.
+    if (payload < trailer_size)
+        return wrong("it is cut short");
+    const std::string trailer =
+        read_string(read, header_size + payload - trailer_size, trailer_size);
+    const std::uint64_t count = get_u64(trailer, sizeof(double));
+    if (count > (payload - trailer_size) / sizeof(DisputeRecord))
+        return wrong(fmt::format("it counts {} dispute records, more than its {} bytes can hold",
+                                 count, payload));
+    const std::uint64_t records_bytes = count * sizeof(DisputeRecord);
+    std::string head =
+        read_string(read, header_size + records_bytes, payload - trailer_size - records_bytes);
     StreamedRun out;
-    std::uint64_t count = 0, head = 0;
-    std::string prefix;
-    for (std::uint64_t n = std::min(payload, head_guess);; n = std::min(payload, 2 * n)) {
-        prefix = read_string(read, header_size, n);
-        try {
-            out.run = parse_head(prefix, shape, &count, &head);
-            break;
-        } catch (const std::runtime_error& e) {
-            if (n == payload)
-                return wrong(e.what());
-        }
+    try {
+        out.run = parse_head(head, shape);
+    } catch (const std::runtime_error& e) {
+        return wrong(e.what());
     }
-    prefix.resize(static_cast<std::size_t>(head));
-    // Records of the warm-up's disputes come too (negative onsets), so only the reported ones
-    // are known in advance; the rest of the payload is the records and the wall time.
-    const std::uint64_t rest = payload - head;
-    if (rest < sizeof(double) || count > (rest - sizeof(double)) / sizeof(DisputeRecord))
-        return wrong("the dispute records are cut short");
-    if (const std::uint64_t extra = rest - sizeof(double) - count * sizeof(DisputeRecord))
-        return wrong(fmt::format("{} bytes follow the record", extra));
-    const std::uint64_t records = header_size + head;
-    const std::string wall =
-        read_string(read, records + count * sizeof(DisputeRecord), sizeof(double));
-    std::memcpy(&out.run.wall_seconds, wall.data(), sizeof(double));
+    std::memcpy(&out.run.wall_seconds, trailer.data(), sizeof(double));
     out.records.count = count;
-    out.records.read = [read = std::move(read), head = std::move(prefix), wall, records, count,
-                        checksum, want = shape.record_disputes,
+    out.records.read = [read = std::move(read), head = std::move(head), trailer, count, checksum,
+                        want = shape.record_disputes,
                         disputes = out.run.total.stats.disputes](const auto& take) {
         const auto checked_read = [&read](std::uint64_t offset, std::span<char> bytes) {
             try {
@@ -584,7 +519,6 @@ std::optional<StreamedRun> decode_run_streamed(std::uint64_t size, ByteReader re
             }
         };
         sim::Checksum sum;
-        sum.add(head);
         std::vector<DisputeRecord> buffer(
             static_cast<std::size_t>(std::min<std::uint64_t>(record_piece, count)));
         std::uint64_t reported = 0;
@@ -593,14 +527,15 @@ std::optional<StreamedRun> decode_run_streamed(std::uint64_t size, ByteReader re
                 static_cast<std::size_t>(std::min<std::uint64_t>(record_piece, count - done));
             const std::span<DisputeRecord> piece(buffer.data(), n);
             const std::span<char> bytes(reinterpret_cast<char*>(piece.data()), piece.size_bytes());
-            checked_read(records + done * sizeof(DisputeRecord), bytes);
+            checked_read(header_size + done * sizeof(DisputeRecord), bytes);
             sum.add(bytes.data(), bytes.size());
             for (const DisputeRecord& d : piece)
                 reported += d.onset >= 0 ? 1U : 0U;
             take(std::span<const DisputeRecord>(piece));
             done += n;
         }
-        sum.add(wall);
+        sum.add(head);
+        sum.add(trailer);
         if (sum.value() != checksum)
             throw DamagedRun(std::string(checksum_problem));
         if (want ? reported != disputes : count != 0)
@@ -752,10 +687,11 @@ void Checkpoint::save(const RunResult& r, RecordSpill* spill) const {
     std::error_code ec;
     std::filesystem::remove(temp, ec);
     try {
-        if (spill)
-            write_with_spill(temp, r, *spill, fingerprint_hash_);
-        else
-            sim::write_new_file(temp, encode_run(r, fingerprint_hash_));
+        if (spill) { // the spill's file becomes the checkpoint
+            spill->save_as(r, fingerprint_hash_, final_path);
+            return;
+        }
+        sim::write_new_file(temp, encode_run(r, fingerprint_hash_));
     } catch (const sim::OutputError& e) {
         throw sim::OutputError(
             fmt::format("cannot save the finished {}: {}", describe_run(r.key), e.what()));
@@ -784,13 +720,15 @@ RecordSpill::RecordSpill(std::filesystem::path path) : path_(std::move(path)) {
     if (fd_ < 0)
         throw sim::OutputError(fmt::format("cannot create '{}' (dispute records of a run): {}",
                                            path_.string(), sim::system_reason(errno)));
+    buffer_.assign(header_size, '\0'); // the checkpoint's header, written when it is saved
 }
 
 RecordSpill::~RecordSpill() {
     if (fd_ >= 0)
         ::close(fd_);
     std::error_code ec;
-    std::filesystem::remove(path_, ec);
+    if (!saved_)
+        std::filesystem::remove(path_, ec);
 }
 
 namespace {
@@ -808,6 +746,7 @@ void RecordSpill::append(std::span<const DisputeRecord> records) {
         buffer_.reserve(spill_buffer_bytes);
     const auto* bytes = reinterpret_cast<const char*>(records.data());
     std::size_t left = records.size_bytes();
+    sum_.add(bytes, left);
     while (left > 0) {
         const std::size_t n = std::min(left, spill_buffer_bytes - buffer_.size());
         buffer_.append(bytes, n);
@@ -832,24 +771,38 @@ void RecordSpill::flush() {
     buffer_.clear();
 }
 
-void RecordSpill::read(const std::function<void(std::string_view)>& take) {
+void RecordSpill::save_as(const RunResult& run, std::uint64_t fingerprint_hash,
+                          const std::filesystem::path& path) {
+    std::string tail;
+    Writer w(tail);
+    write_tail(w, run, count_);
+    buffer_ += tail;
+    sum_.add(tail);
     flush();
-    std::string piece(spill_buffer_bytes, '\0');
-    const std::uint64_t total = count_ * sizeof(DisputeRecord);
-    for (std::uint64_t at = 0; at < total;) {
+    // The payload is the records and the tail; the header, written last, vouches for it.
+    const std::uint64_t payload = count_ * sizeof(DisputeRecord) + tail.size();
+    const std::string header = header_of(fingerprint_hash, payload, sum_.value());
+    for (std::size_t done = 0; done < header.size();) {
         const ssize_t n =
-            ::pread(fd_, piece.data(),
-                    static_cast<std::size_t>(std::min<std::uint64_t>(piece.size(), total - at)),
-                    static_cast<off_t>(at));
+            ::pwrite(fd_, header.data() + done, header.size() - done, static_cast<off_t>(done));
         if (n < 0 && errno == EINTR)
             continue;
-        if (n <= 0)
+        if (n < 0)
             throw sim::OutputError(
-                fmt::format("cannot read '{}': {}", path_.string(),
-                            n < 0 ? sim::system_reason(errno) : std::string("it is cut short")));
-        take(std::string_view(piece.data(), static_cast<std::size_t>(n)));
-        at += static_cast<std::uint64_t>(n);
+                fmt::format("cannot write '{}': {}", path_.string(), sim::system_reason(errno)));
+        done += static_cast<std::size_t>(n);
     }
+    const int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0) // some file systems report a full disk only here
+        throw sim::OutputError(
+            fmt::format("cannot write '{}': {}", path_.string(), sim::system_reason(errno)));
+    std::error_code ec;
+    std::filesystem::rename(path_, path, ec);
+    if (ec)
+        throw sim::OutputError(fmt::format("cannot rename '{}' to '{}': {}", path_.string(),
+                                           path.string(), ec.message()));
+    saved_ = true;
 }
 
 std::optional<StreamedRun> Checkpoint::load_streamed(const RunShape& shape,

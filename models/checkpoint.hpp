@@ -21,6 +21,7 @@
 // - A checkpoint is written to a temporary file and renamed into place, and a run is saved only
 //   when its result is complete (check_complete).
 #include "models/summary.hpp"
+#include "sim/checksum.hpp"
 #include "sim/results_file.hpp"
 
 #include <cstddef>
@@ -84,10 +85,11 @@ void check_complete(const RunResult& run, const RunShape& shape,
                     const RecordSpill* spill = nullptr);
 
 /// The dispute records of a run still going, written to a file in the store as they come
-/// (RunOptions::on_records), so that a run keeping records holds none of them in memory;
-/// Checkpoint::save copies them into the run's checkpoint. The file (`<run file>.records.tmp-
-/// <pid>`) is removed when the spill is destroyed, and by the store's owner if a process was
-/// killed.
+/// (RunOptions::on_records), so that a run keeping records holds none of them in memory. The
+/// records are where a checkpoint holds them (after its header), so Checkpoint::save completes
+/// the file into the run's checkpoint and renames it, without copying them. The file
+/// (`<run file>.records.tmp-<pid>`) is removed when the spill is destroyed unless it was
+/// saved, and by the store's owner if a process was killed.
 class RecordSpill {
 public:
     /// Throws sim::OutputError with the path and the system's reason if it cannot be created.
@@ -102,16 +104,20 @@ public:
     /// Records of the reported years (onset from day 0 on).
     [[nodiscard]] std::uint64_t reported() const { return reported_; }
 
-    /// Calls `take` with the records' bytes, a piece at a time, in order (what is buffered is
-    /// written first); throws sim::OutputError if the file cannot be read back.
-    void read(const std::function<void(std::string_view)>& take);
-
 private:
+    friend class Checkpoint;
+    /// Writes the rest of the checkpoint of `run` (whose records are this spill's) and its
+    /// header, and renames the file to `path`. Throws sim::OutputError on failure (the file is
+    /// then removed with the spill). No call is allowed after it.
+    void save_as(const RunResult& run, std::uint64_t fingerprint_hash,
+                 const std::filesystem::path& path);
     void flush();
     std::filesystem::path path_;
     int fd_ = -1;
+    bool saved_ = false;
     std::string buffer_;
     std::uint64_t count_ = 0, reported_ = 0;
+    sim::Checksum sum_; ///< of the records so far: the start of the checkpoint's payload
 };
 
 class Checkpoint {

@@ -22,7 +22,7 @@
 namespace govsim::models {
 
 inline constexpr std::string_view shard_format = "govsim-shard";
-inline constexpr std::int64_t shard_format_version = 1;
+inline constexpr std::int64_t shard_format_version = 2;
 
 /// Writes the runs `indices` of `plan` (part `part` of `parts`), read from `store`, as the shard
 /// file `path` (atomically). Throws sim::OutputError if a run cannot be read or the file written.
