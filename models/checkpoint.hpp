@@ -157,7 +157,9 @@ public:
     [[nodiscard]] bool sound(const RunShape& shape, std::string* problem = nullptr) const;
     /// Saves a finished run (to a temporary file renamed into place); throws sim::OutputError
     /// with the path and the system's reason on failure (nothing is left behind). Its records
-    /// are those of `spill` if given (and `run.disputes` is then empty), else `run.disputes`.
+    /// are those of `spill` if given (and `run.disputes` is then empty): the spill's file is
+    /// completed and renamed into place, and `spill` may only be destroyed after. Else
+    /// `run.disputes`.
     void save(const RunResult& run, RecordSpill* spill = nullptr) const;
     /// A spill for the records of run `index` while it goes on.
     [[nodiscard]] std::unique_ptr<RecordSpill> spill(std::size_t index) const;

@@ -243,7 +243,7 @@ void run_runs(const ExperimentPlan& plan, const std::vector<std::size_t>& indice
     const std::size_t threads = sim::available_threads();
     std::atomic<std::size_t> unstarted{indices.size()};
     // Runs saved to a store and not handed on keep no dispute records in memory: they go to a
-    // file in the store as disputes are counted, and from there into the run's checkpoint.
+    // file in the store as disputes are counted, which becomes the run's checkpoint.
     const bool spill_records = options.checkpoint && plan.record_disputes() && !sink;
     try {
         sim::run_indices<RunResult>(
