@@ -18,6 +18,7 @@
 #include <charconv>
 #include <cstring>
 #include <fcntl.h>
+#include <random>
 #include <sys/stat.h>
 #include <type_traits>
 #include <unistd.h>
@@ -148,6 +149,24 @@ std::uint64_t get_u64(std::string_view bytes, std::size_t at) {
     return v;
 }
 
+/// Reads bytes of the file `fd` from `offset` into `out`, fewer if it ends before; returns how
+/// many. Throws std::runtime_error with the reason on a failed read.
+std::size_t read_at(int fd, std::uint64_t offset, std::span<char> out) {
+    std::size_t done = 0;
+    while (done < out.size()) {
+        const ssize_t got =
+            ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            throw std::runtime_error(sim::system_reason(errno));
+        if (got == 0)
+            break;
+        done += static_cast<std::size_t>(got);
+    }
+    return done;
+}
+
 /// A regular file open for reading.
 class OpenedFile {
 public:
@@ -183,19 +202,7 @@ public:
     /// Reads bytes from `offset` into `out`, fewer if the file ends before; returns how many.
     /// Throws std::runtime_error with the reason on a failed read.
     std::size_t read(std::uint64_t offset, std::span<char> out) const {
-        std::size_t done = 0;
-        while (done < out.size()) {
-            const ssize_t got = ::pread(fd_, out.data() + done, out.size() - done,
-                                        static_cast<off_t>(offset + done));
-            if (got < 0 && errno == EINTR)
-                continue;
-            if (got < 0)
-                throw std::runtime_error(sim::system_reason(errno));
-            if (got == 0)
-                break;
-            done += static_cast<std::size_t>(got);
-        }
-        return done;
+        return read_at(fd_, offset, out);
     }
 
 private:
@@ -705,6 +712,17 @@ void Checkpoint::save(const RunResult& r, RecordSpill* spill) const {
     }
 }
 
+std::unique_ptr<RecordSpill> Checkpoint::history_spill(std::uint64_t id) const {
+    // Processes on other machines (MPI ranks) may share the store and have the same pid: a
+    // random token of this process's tells their files apart.
+    static const std::uint64_t token = [] {
+        std::random_device device;
+        return (std::uint64_t{device()} << 32) ^ device();
+    }();
+    return std::make_unique<RecordSpill>(
+        folder_ / fmt::format("history-{}-{:016x}.records.tmp-{}", id, token, ::getpid()));
+}
+
 std::unique_ptr<RecordSpill> Checkpoint::spill(std::size_t index) const {
     return std::make_unique<RecordSpill>(run_path(index).string() + ".records.tmp-" +
                                          std::to_string(::getpid()));
@@ -769,6 +787,32 @@ void RecordSpill::flush() {
         done += static_cast<std::size_t>(n);
     }
     buffer_.clear();
+}
+
+void RecordSpill::finish_writing() {
+    flush();
+}
+
+void RecordSpill::replay(const std::function<void(std::span<const DisputeRecord>)>& take) const {
+    std::vector<DisputeRecord> buffer(
+        static_cast<std::size_t>(std::min<std::uint64_t>(record_piece, count_)));
+    for (std::uint64_t done = 0; done < count_;) {
+        const auto n =
+            static_cast<std::size_t>(std::min<std::uint64_t>(record_piece, count_ - done));
+        const std::span<char> bytes(reinterpret_cast<char*>(buffer.data()),
+                                    n * sizeof(DisputeRecord));
+        std::size_t got = 0;
+        try {
+            got = read_at(fd_, header_size + done * sizeof(DisputeRecord), bytes);
+        } catch (const std::runtime_error& e) {
+            throw sim::OutputError(fmt::format("cannot read '{}': {}", path_.string(), e.what()));
+        }
+        if (got != bytes.size())
+            throw sim::OutputError(
+                fmt::format("cannot read '{}': it is cut short", path_.string()));
+        take(std::span<const DisputeRecord>(buffer.data(), n));
+        done += n;
+    }
 }
 
 void RecordSpill::save_as(const RunResult& run, std::uint64_t fingerprint_hash,

@@ -104,6 +104,12 @@ public:
     /// Records of the reported years (onset from day 0 on).
     [[nodiscard]] std::uint64_t reported() const { return reported_; }
 
+    /// Writes what is buffered: after it, the spill is only read (replay), by any thread.
+    void finish_writing();
+    /// Calls `take` with the records, in order, at most record_piece at a time (read from the
+    /// file: finish_writing first); throws sim::OutputError if they cannot be read.
+    void replay(const std::function<void(std::span<const DisputeRecord>)>& take) const;
+
 private:
     friend class Checkpoint;
     /// Writes the rest of the checkpoint of `run` (whose records are this spill's) and its
@@ -163,6 +169,9 @@ public:
     void save(const RunResult& run, RecordSpill* spill = nullptr) const;
     /// A spill for the records of run `index` while it goes on.
     [[nodiscard]] std::unique_ptr<RecordSpill> spill(std::size_t index) const;
+    /// A spill for the records of a history several runs continue from (run_history), while it
+    /// is needed; `id` tells it from the others of this process.
+    [[nodiscard]] std::unique_ptr<RecordSpill> history_spill(std::uint64_t id) const;
     /// Indices of the runs saved (files present; not verified), in increasing order.
     [[nodiscard]] std::vector<std::size_t> saved_indices() const;
     /// Number of runs saved so far.

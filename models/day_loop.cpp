@@ -942,8 +942,8 @@ private:
 /// A run stopped at the start of a day before any of its levers acted (governance.hpp).
 struct RunHistory {
     RunHistory(const Scenario& scenario, std::uint64_t seed, std::uint32_t replicate,
-               const World* prebuilt, bool record_disputes)
-        : loop(scenario, seed, replicate, prebuilt, record_disputes) {}
+               const World* prebuilt, bool record_disputes, RecordSink sink)
+        : loop(scenario, seed, replicate, prebuilt, record_disputes, std::move(sink)) {}
     DayLoop loop;
 };
 
@@ -953,7 +953,7 @@ std::shared_ptr<const RunHistory> run_history(const Scenario& scenario, std::uin
     if (until_day > first_lever_day(scenario))
         throw std::logic_error("a shared history must stop before the scenario's levers act");
     auto history = std::make_shared<RunHistory>(scenario, seed, replicate, options.world.get(),
-                                                options.record_disputes);
+                                                options.record_disputes, options.on_records);
     history->loop.reuse_dispute_slots(options.reuse_dispute_slots);
     history->loop.arrivals_at_once(options.arrivals_at_once);
     history->loop.advance(until_day, options);

@@ -113,6 +113,13 @@ private:
     std::map<Key, std::shared_ptr<const T>> kept_;
 };
 
+/// A shared history, and where its dispute records are while runs continue from it: in a file
+/// of the store (`records`, when the runs keep theirs there), else in the history itself.
+struct HistoryStart {
+    std::shared_ptr<const RunHistory> history;
+    std::unique_ptr<RecordSpill> records;
+};
+
 /// What the runs of an experiment share. The governance models on a town run identical days
 /// until the first of their levers acts (same_history; with the pilot models, until the policy
 /// start): those days are simulated once per replicate and each model's run goes on from a copy
@@ -120,8 +127,11 @@ private:
 /// synthesised town. Either way each run's results are bit-identical to a run on its own.
 class RunStarts {
 public:
-    RunStarts(const ExperimentPlan& plan, const std::vector<std::size_t>& indices)
-        : plan_(plan), history_group_(plan.scenarios().size()),
+    /// `spills`: the store whose files hold the records of runs that keep records (null: they
+    /// are kept in memory); a shared history's records then go to a file of it too.
+    RunStarts(const ExperimentPlan& plan, const std::vector<std::size_t>& indices,
+              const Checkpoint* spills)
+        : plan_(plan), spills_(spills), history_group_(plan.scenarios().size()),
           town_group_(plan.scenarios().size()), fork_day_(plan.scenarios().size(), 0) {
         const auto& scenarios = plan.scenarios();
         for (std::size_t s = 0; s < scenarios.size(); ++s) {
@@ -167,19 +177,33 @@ public:
         return indices;
     }
 
-    /// Sets options.history or options.world for run i if it shares one with other runs.
-    /// Returns the days of history it was given but did not simulate itself (for progress).
-    int prepare(std::size_t i, RunOptions& options) {
+    /// Sets options.history or options.world for run i if it shares one with other runs (in
+    /// *start, the history, whose records in a file the run must be handed first). Returns the
+    /// days of history it was given but did not simulate itself (for progress).
+    int prepare(std::size_t i, RunOptions& options, std::shared_ptr<const HistoryStart>* start) {
         bool made = false;
         if (shares_history(i)) {
             const auto k = history_key(i);
             const int day = fork_day_[k.first];
-            options.history = histories_.take(
+            *start = histories_.take(
                 k,
                 [&] {
-                    return run_history(plan_.scenario(i), plan_.seed(), k.second, day, options);
+                    auto out = std::make_shared<HistoryStart>();
+                    RunOptions own = options;
+                    if (spills_ && own.record_disputes) {
+                        out->records = spills_->history_spill(next_spill_++);
+                        own.on_records =
+                            [to = out->records.get()](std::span<const DisputeRecord> records) {
+                                to->append(records);
+                            };
+                    }
+                    out->history = run_history(plan_.scenario(i), plan_.seed(), k.second, day, own);
+                    if (out->records)
+                        out->records->finish_writing();
+                    return std::shared_ptr<const HistoryStart>(std::move(out));
                 },
                 &made);
+            options.history = (*start)->history;
             return made ? 0 : day;
         }
         const auto k = town_key(i);
@@ -212,10 +236,12 @@ private:
     }
 
     const ExperimentPlan& plan_;
+    const Checkpoint* spills_;
+    std::atomic<std::uint64_t> next_spill_{0};
     std::vector<std::size_t> history_group_; ///< per scenario: the first of its history group
     std::vector<std::size_t> town_group_;    ///< per scenario: the first of its town group
     std::vector<int> fork_day_;              ///< per history group (its first scenario)
-    SharedStarts<RunHistory> histories_;
+    SharedStarts<HistoryStart> histories_;
     SharedStarts<World> towns_;
 };
 
@@ -235,16 +261,17 @@ void run_runs(const ExperimentPlan& plan, const std::vector<std::size_t>& indice
     run_options.record_disputes = plan.record_disputes();
     if (options.progress != sim::Progress::Mode::Off)
         run_options.on_day = [&progress] { progress.advance(); };
-    RunStarts starts(plan, indices);
+    // Runs saved to a store and not handed on keep no dispute records in memory: they go to a
+    // file in the store as disputes are counted, which becomes the run's checkpoint (a shared
+    // history's go to a file of their own, handed to each run continuing from it first).
+    const bool spill_records = options.checkpoint && plan.record_disputes() && !sink;
+    RunStarts starts(plan, indices, spill_records ? options.checkpoint : nullptr);
     // While enough runs are waiting to keep every thread busy, a run steps its communities
     // serially: the parallelism is across runs, and the per-day loops cost nothing to schedule
     // (with 2 threads on the pilot comparison they cost about a third of the CPU time). The
     // last runs, with threads to spare, step their communities in parallel.
     const std::size_t threads = sim::available_threads();
     std::atomic<std::size_t> unstarted{indices.size()};
-    // Runs saved to a store and not handed on keep no dispute records in memory: they go to a
-    // file in the store as disputes are counted, which becomes the run's checkpoint.
-    const bool spill_records = options.checkpoint && plan.record_disputes() && !sink;
     try {
         sim::run_indices<RunResult>(
             starts.order(indices),
@@ -252,15 +279,20 @@ void run_runs(const ExperimentPlan& plan, const std::vector<std::size_t>& indice
                 const std::size_t others_waiting = unstarted.fetch_sub(1) - 1;
                 const sim::SerialScope serial(others_waiting + 1 >= threads);
                 RunOptions own = run_options;
-                if (const int given = starts.prepare(i, own); given > 0 && own.on_day)
+                std::shared_ptr<const HistoryStart> start;
+                if (const int given = starts.prepare(i, own, &start); given > 0 && own.on_day)
                     progress.advance(static_cast<std::uint64_t>(given));
                 std::unique_ptr<RecordSpill> spill;
                 if (spill_records) {
                     spill = options.checkpoint->spill(i);
-                    own.on_records = [&to = *spill](std::span<const DisputeRecord> records) {
+                    const auto to_spill = [&to = *spill](std::span<const DisputeRecord> records) {
                         to.append(records);
                     };
+                    if (start && start->records) // the history's records come first
+                        start->records->replay(to_spill);
+                    own.on_records = to_spill;
                 }
+                start.reset(); // its records are in the run's spill: the file may go
                 RunResult result = run_replicate(plan.scenario(i), plan.seed(), plan.key(i), own);
                 // Saved only when complete, and delivered only once saved.
                 check_complete(result, plan.shape(i), spill.get());

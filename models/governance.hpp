@@ -31,7 +31,9 @@ struct RunOptions {
     /// With record_disputes: if set, each dispute's record is handed to it once the dispute is
     /// counted (day by day, in the order of RunResult::disputes) instead of being kept in the
     /// result, whose `disputes` stay empty. Called from the thread running the run's serial
-    /// phase. (A history, run_history, ignores it and keeps its records.)
+    /// phase. (A history, run_history, hands its records to it too, and a run continuing from
+    /// such a history starts without them: its caller hands them to the run's own on_records
+    /// first.)
     std::function<void(std::span<const DisputeRecord>)> on_records;
     std::function<void()> on_day; ///< called after each simulated day (progress), if set
     /// Called after each simulated day with the run's state, read-only (tests check invariants
@@ -63,7 +65,8 @@ struct RunOptions {
 /// it through RunOptions::history. options.world and options.on_day are used as a run's, and
 /// options.record_disputes too: the history keeps the records of the disputes that closed in it
 /// only if asked (a run keeping records cannot continue from a history that kept none:
-/// std::logic_error).
+/// std::logic_error), and hands them to options.on_records instead if it is set (the runs that
+/// continue from it then start without them).
 [[nodiscard]] std::shared_ptr<const RunHistory> run_history(const Scenario& scenario,
                                                             std::uint64_t seed,
                                                             std::uint32_t replicate, int until_day,

@@ -1,6 +1,8 @@
 // A run's time axis: the warm-up is simulated but not reported, and governance levers act from
 // the model's policy start (or a lever's own start) — before it a model's run is the baseline's,
 // bit for bit, under common random numbers.
+#include "common/temp_dir.hpp"
+#include "models/checkpoint.hpp"
 #include "models/experiment.hpp"
 #include "models/governance.hpp"
 #include "models/scenario_loader.hpp"
@@ -14,6 +16,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -353,6 +356,31 @@ TEST_CASE("models continue from a shared history to the runs they give alone, bi
         alone.record_disputes = true;
         INFO("run " << i << " (" << s.model.name << ")");
         require_same_run(shared[i], models::run_replicate(s, o.seed, key, alone));
+    }
+
+    // Saved to a store as `govsim run` saves them, handed to no sink: each run's records go to
+    // a file that becomes its checkpoint, a shared history's to one of its own, which every
+    // run continuing from it is handed first (and which goes once they all have).
+    {
+        const test::TempDir dir("govsim-history");
+        models::Fingerprint fingerprint;
+        fingerprint.add("test", "shared history");
+        const models::Checkpoint store(dir.path() / "store", fingerprint);
+        auto saved = o;
+        saved.checkpoint = &store;
+        const models::ExperimentPlan plan(scenarios, o.seed, o.replicates, true);
+        {
+            sim::ThreadLimit limit(2);
+            models::run_runs(plan, plan.all(), saved, {});
+        }
+        for (std::size_t i = 0; i < shared.size(); ++i) {
+            INFO("run " << i << " from the store");
+            const auto back = store.load(plan.shape(i));
+            REQUIRE(back.has_value());
+            require_same_run(*back, shared[i]);
+        }
+        for (const auto& e : std::filesystem::directory_iterator(dir.path() / "store"))
+            CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
     }
 
     // Directly: a history stopped at the policy start, continued by each model.
