@@ -93,6 +93,36 @@ TEST_CASE("mpirun over 1, 2 and 3 ranks gives the file of one process", "[cli][m
     }
 }
 
+TEST_CASE("mpirun with shared histories and dispute records gives the file of one process",
+          "[cli][mpi]") {
+    // With a policy start, the models on a town share their days before it: each rank builds
+    // the histories its runs need and keeps their records in a file of the shared store.
+    const TempDir dir("govsim-scale-out");
+    write_experiment(dir.path());
+    const std::string shipped = std::string(GOVSIM_SOURCE_DIR) + "/scenarios/";
+    std::ofstream(dir.path() / "scenarios" / "history.toml")
+        << "include = [\"" << shipped << "parameters/nanhai.toml\"]\n"
+        << "[experiment]\ntowns = [\"towns/small-lishui.toml\", \"towns/small-dali.toml\"]\n"
+        << "models = [\"" << shipped << "models/baseline.toml\", \"" << shipped
+        << "models/denghu.toml\"]\n"
+        << "[model]\npolicy_start = 2014-07-01\n"
+        << "[run]\nname = \"shared-history\"\nstart_year = 2014\nyears = 2\nwarmup_years = 0\n"
+        << "replicates = 3\nseed = 21\n";
+    const auto one = shell_in(dir.path(), "$G run scenarios/history.toml -o one.h5 -q --disputes");
+    INFO(one.err);
+    REQUIRE(one.status == 0);
+    const auto r = shell_in(
+        dir.path(), fmt::format("{} --allow-run-as-root --oversubscribe -np 2 -x "
+                                "ASAN_OPTIONS=detect_leaks=0 $G run scenarios/history.toml -o "
+                                "two.h5 -q --disputes",
+                                GOVSIM_MPIEXEC));
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    require_identical(dir.path() / "one.h5", dir.path() / "two.h5");
+    CHECK(govsim::sim::ResultsReader(dir.path() / "two.h5").rows("disputes") > 0);
+    CHECK_FALSE(fs::exists(dir.path() / "two.h5.partial"));
+}
+
 TEST_CASE("mpirun resumes runs saved by one process and reports a failure once", "[cli][mpi]") {
     const TempDir dir("govsim-scale-out");
     write_experiment(dir.path());
