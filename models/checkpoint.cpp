@@ -167,6 +167,19 @@ std::size_t read_at(int fd, std::uint64_t offset, std::span<char> out) {
     return done;
 }
 
+/// Reads exactly `out.size()` bytes of the file `fd` (named `shown` in messages) from
+/// `offset`; throws sim::OutputError naming it if they cannot be read or the file ends before.
+void read_all(int fd, std::uint64_t offset, std::span<char> out, const std::string& shown) {
+    std::size_t got = 0;
+    try {
+        got = read_at(fd, offset, out);
+    } catch (const std::runtime_error& e) {
+        throw sim::OutputError(fmt::format("cannot read '{}': {}", shown, e.what()));
+    }
+    if (got != out.size())
+        throw sim::OutputError(fmt::format("cannot read '{}': it is cut short", shown));
+}
+
 /// A regular file open for reading.
 class OpenedFile {
 public:
@@ -204,6 +217,7 @@ public:
     std::size_t read(std::uint64_t offset, std::span<char> out) const {
         return read_at(fd_, offset, out);
     }
+    [[nodiscard]] int fd() const { return fd_; }
 
 private:
     explicit OpenedFile(int fd) : fd_(fd) {}
@@ -519,8 +533,6 @@ std::optional<StreamedRun> decode_run_streamed(std::uint64_t size, ByteReader re
         const auto checked_read = [&read](std::uint64_t offset, std::span<char> bytes) {
             try {
                 read(offset, bytes);
-            } catch (const DamagedRun&) {
-                throw;
             } catch (const sim::OutputError& e) {
                 throw DamagedRun(e.what());
             }
@@ -564,6 +576,18 @@ ByteReader memory_reader(std::string_view bytes) {
 }
 
 } // namespace
+
+void explain_damage(RecordPieces& records,
+                    std::function<std::string(const std::string& problem)> explain) {
+    records.read = [inner = std::move(records.read),
+                    explain = std::move(explain)](const auto& take) {
+        try {
+            inner(take);
+        } catch (const DamagedRun& e) {
+            throw DamagedRun(explain(e.what()));
+        }
+    };
+}
 
 RunResult with_records(StreamedRun&& s) {
     RunResult r = std::move(s.run);
@@ -801,15 +825,7 @@ void RecordSpill::replay(const std::function<void(std::span<const DisputeRecord>
             static_cast<std::size_t>(std::min<std::uint64_t>(record_piece, count_ - done));
         const std::span<char> bytes(reinterpret_cast<char*>(buffer.data()),
                                     n * sizeof(DisputeRecord));
-        std::size_t got = 0;
-        try {
-            got = read_at(fd_, header_size + done * sizeof(DisputeRecord), bytes);
-        } catch (const std::runtime_error& e) {
-            throw sim::OutputError(fmt::format("cannot read '{}': {}", path_.string(), e.what()));
-        }
-        if (got != bytes.size())
-            throw sim::OutputError(
-                fmt::format("cannot read '{}': it is cut short", path_.string()));
+        read_all(fd_, header_size + done * sizeof(DisputeRecord), bytes, path_.string());
         take(std::span<const DisputeRecord>(buffer.data(), n));
         done += n;
     }
@@ -860,26 +876,14 @@ std::optional<StreamedRun> Checkpoint::load_streamed(const RunShape& shape,
         // The file stays open while the records are read (records.read checks them): they are
         // the records of the file whose head was parsed, whatever happens to its name.
         ByteReader read = [file, shown = path.string()](std::uint64_t offset, std::span<char> out) {
-            std::size_t got = 0;
-            try {
-                got = file->read(offset, out);
-            } catch (const std::exception& e) {
-                throw sim::OutputError(fmt::format("cannot read '{}': {}", shown, e.what()));
-            }
-            if (got != out.size())
-                throw sim::OutputError(fmt::format("cannot read '{}': it is cut short", shown));
+            read_all(file->fd(), offset, out, shown);
         };
         auto run =
             decode_run_streamed(file->size(), std::move(read), shape, fingerprint_hash_, &why);
         if (run) {
-            run->records.read = [inner = std::move(run->records.read),
-                                 shown = path.string()](const auto& take) {
-                try {
-                    inner(take);
-                } catch (const DamagedRun& e) {
-                    throw DamagedRun(fmt::format("{}: {}", shown, e.what()));
-                }
-            };
+            explain_damage(run->records, [shown = path.string()](const std::string& what) {
+                return fmt::format("{}: {}", shown, what);
+            });
             return run;
         }
     } catch (const std::exception& e) {
@@ -925,19 +929,20 @@ void Checkpoint::copy(const RunShape& shape,
             problem.empty() ? fmt::format("{}: it is missing", run_path(shape.key.index).string())
                             : problem);
     const auto path = run_path(shape.key.index);
+    std::shared_ptr<OpenedFile> file;
     try {
-        const auto file = OpenedFile::open(path, size_limit(shape));
-        if (!file)
-            throw std::runtime_error("it is missing");
-        std::string piece;
-        for (std::uint64_t at = 0; at < file->size(); at += piece.size()) {
-            piece.resize(static_cast<std::size_t>(std::min(file->size() - at, checksum_piece)));
-            if (file->read(at, std::span<char>(piece)) != piece.size())
-                throw std::runtime_error("it is cut short");
-            take(piece);
-        }
+        file = OpenedFile::open(path, size_limit(shape));
     } catch (const std::runtime_error& e) {
         throw sim::OutputError(fmt::format("{}: {}", path.string(), e.what()));
+    }
+    if (!file)
+        throw sim::OutputError(fmt::format("{}: it is missing", path.string()));
+    // What `take` throws (a failed write of the copy) passes through as it is.
+    std::string piece;
+    for (std::uint64_t at = 0; at < file->size(); at += piece.size()) {
+        piece.resize(static_cast<std::size_t>(std::min(file->size() - at, checksum_piece)));
+        read_all(file->fd(), at, std::span<char>(piece), path.string());
+        take(piece);
     }
 }
 

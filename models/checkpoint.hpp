@@ -205,6 +205,11 @@ public:
     using sim::OutputError::OutputError;
 };
 
+/// Makes what `records.read` throws as DamagedRun say explain(what it said) instead: the
+/// context (a file, a run) added by whoever hands the records on.
+void explain_damage(RecordPieces& records,
+                    std::function<std::string(const std::string& problem)> explain);
+
 /// The run with its records read into `run.disputes` (whatever records.read throws).
 [[nodiscard]] RunResult with_records(StreamedRun&& run);
 

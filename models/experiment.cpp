@@ -396,13 +396,9 @@ StreamedRun StoredRuns::load_streamed(std::size_t index) const {
         stored_run(plan_, checkpoint_, index, [this](const RunShape& shape, std::string* p) {
             return checkpoint_.load_streamed(shape, p);
         });
-    run.records.read = [inner = std::move(run.records.read), index, this](const auto& take) {
-        try {
-            inner(take);
-        } catch (const DamagedRun& e) {
-            throw DamagedRun(unreadable(plan_, checkpoint_, index, e.what()));
-        }
-    };
+    explain_damage(run.records, [index, this](const std::string& problem) {
+        return unreadable(plan_, checkpoint_, index, problem);
+    });
     return run;
 }
 

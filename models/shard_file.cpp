@@ -246,20 +246,13 @@ StreamedRun ShardRuns::load_streamed(std::size_t index) const {
     std::string problem;
     auto result =
         decode_run_streamed(run.bytes, std::move(read), run.shape, fingerprint_.hash(), &problem);
-    const auto fail = [&file, &run](const std::string& what) {
-        return sim::OutputError(fmt::format("cannot merge '{}': its {} is damaged: {}",
-                                            file.path().string(), describe_run(run.shape.key),
-                                            what));
+    const auto damaged = [&file, &run](const std::string& what) {
+        return fmt::format("cannot merge '{}': its {} is damaged: {}", file.path().string(),
+                           describe_run(run.shape.key), what);
     };
     if (!result)
-        throw fail(problem);
-    result->records.read = [inner = std::move(result->records.read), fail](const auto& take) {
-        try {
-            inner(take);
-        } catch (const DamagedRun& e) {
-            throw DamagedRun(fail(e.what()).what());
-        }
-    };
+        throw sim::OutputError(damaged(problem));
+    explain_damage(result->records, damaged);
     return std::move(*result);
 }
 
