@@ -16,6 +16,10 @@
 //             `--disputes`: CPU time (user + system) and wall time;
 //   month     the months' pass over units in each compiled form the processor has (baseline,
 //             AVX2): ns per unit, in cache and from memory;
+//   ceiling   what this machine allows the one- and two-thread floors: the cost of a dispute
+//             whose data are in the caches (a town of 1/8 the residents, 8x the onset rates) and
+//             the district at that cost; and how much slower each of two one-thread runs at once
+//             is than one alone, which bounds what two threads of one run can gain;
 //   machine   what this machine charges for memory, which the figures above depend on: the
 //             first touch of a page of fresh memory (the kernel's page fault, paid by every run
 //             for every page it uses) and the latency of a dependent load from arrays of growing
@@ -124,9 +128,16 @@ void reap(pid_t pid, Measure& m) {
     m.cpu = seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
-/// One replicate of `s` with `threads` threads, in a forked child: wall time of the run (town
-/// synthesis, simulation and summary; not process start or scenario loading).
-Measure run_replicate_child(const models::Scenario& s, std::size_t threads) {
+/// A replicate running in a forked child (start_replicate), whose figures finish_replicate
+/// collects.
+struct Child {
+    pid_t pid;
+    int fd; ///< the read end of the pipe the child writes its Measure to
+};
+
+/// Starts one replicate of `s` with `threads` threads in a forked child, which times the run
+/// (town synthesis, simulation and summary; not process start or scenario loading).
+Child start_replicate(const models::Scenario& s, std::size_t threads) {
     int fd[2];
     if (pipe(fd) != 0) {
         std::perror("pipe");
@@ -151,11 +162,17 @@ Measure run_replicate_child(const models::Scenario& s, std::size_t threads) {
         std::_Exit(0);
     }
     close(fd[1]);
+    return {pid, fd[0]};
+}
+
+/// The figures of a child start_replicate began: its own wall time and counts, and its CPU
+/// time, peak memory and page faults from wait4.
+Measure finish_replicate(const Child& child) {
     Measure m;
-    const bool ok = read(fd[0], &m, sizeof m) == static_cast<ssize_t>(sizeof m);
-    close(fd[0]);
+    const bool ok = read(child.fd, &m, sizeof m) == static_cast<ssize_t>(sizeof m);
+    close(child.fd);
     const double disputes = m.disputes, household_days = m.household_days, wall = m.wall;
-    reap(pid, m);
+    reap(child.pid, m);
     if (!ok) {
         fmt::print(stderr, "benchmark child failed\n");
         std::exit(1);
@@ -164,6 +181,11 @@ Measure run_replicate_child(const models::Scenario& s, std::size_t threads) {
     m.household_days = household_days;
     m.wall = wall;
     return m;
+}
+
+/// One replicate of `s` with `threads` threads, in a forked child.
+Measure run_replicate_child(const models::Scenario& s, std::size_t threads) {
+    return finish_replicate(start_replicate(s, threads));
 }
 
 /// Runs the govsim binary with `args` (output to /dev/null): wall time of the whole process.
@@ -229,8 +251,8 @@ std::vector<std::string> split(const std::string& list) {
 struct Options {
     int repeats = 7;
     std::size_t threads_max = 2;
-    std::vector<std::string> sections{"district", "size",  "memory", "disputes",
-                                      "pilot",    "month", "machine"};
+    std::vector<std::string> sections{"district", "size",  "memory",  "disputes",
+                                      "pilot",    "month", "ceiling", "machine"};
     std::vector<int> sizes{1, 2, 4, 8, 16, 32};
     int size_repeats = 3;
     int pilot_repeats = 1;
@@ -593,6 +615,69 @@ void month(const Options& o) {
         fmt::print("(no sums)\n"); // keeps the passes' results alive
 }
 
+/// What this machine allows the one-thread and two-thread floors, measured rather than assumed:
+/// - the disputes' cost with their data in the caches: the district's 300 communities with an
+///   eighth of its residents and eight times its onset rates, so about as many disputes and as
+///   many a community, while the units' attributes take 1.6 MB instead of 13 MB; with and
+///   without disputes, interleaved with the district's own two runs. The district's time if
+///   none of its disputes' accesses missed the caches is its time without disputes plus its
+///   disputes at that cost. (The loaded town's disputes are not the district's: its queues are
+///   eight times as busy a household and more of its disputes are abandoned; their instructions
+///   are about the same, 3,405 against 3,550 a dispute by callgrind.)
+/// - what a second busy core costs the first: the district on one thread alone, and two such
+///   runs at once, each in its own process. If each of two runs at once is slower by a share p,
+///   two threads of one run can be at most 2 / (1 + p) times as fast as one, even if no part of
+///   the run were serial.
+void ceiling(const models::Scenario& s, const Options& o) {
+    fmt::print("\n== ceiling: what this machine allows the one- and two-thread floors, 1 thread, "
+               "best of {}\n",
+               o.repeats);
+    const auto quiet_of = [](models::Scenario q) {
+        for (models::CategorySpec& c : q.categories)
+            c.rate_per_1000_households_per_year = 0;
+        return q;
+    };
+    models::Scenario cached = s;
+    cached.town.residents_at_full_occupancy = s.town.residents_at_full_occupancy / 8;
+    for (models::CategorySpec& c : cached.categories)
+        c.rate_per_1000_households_per_year *= 8;
+    const models::Scenario quiet = quiet_of(s), cached_quiet = quiet_of(cached);
+    Measure d, dq, c, cq, together;
+    std::vector<double> slowdowns; // each repeat's: mean of the two runs at once over the one alone
+    for (int k = 0; k < o.repeats; ++k) {
+        const bool first = k == 0;
+        const Measure alone = run_replicate_child(s, 1);
+        keep_best(d, alone, first);
+        keep_best(dq, run_replicate_child(quiet, 1), first);
+        keep_best(c, run_replicate_child(cached, 1), first);
+        keep_best(cq, run_replicate_child(cached_quiet, 1), first);
+        const Child a = start_replicate(s, 1), b = start_replicate(s, 1);
+        const Measure ma = finish_replicate(a), mb2 = finish_replicate(b);
+        keep_best(together, ma.wall > mb2.wall ? ma : mb2, first);
+        slowdowns.push_back(0.5 * (ma.wall + mb2.wall) / alone.wall - 1);
+    }
+    fmt::print("{:<44} {:>10} {:>10} {:>12}\n", "run", "wall (s)", "CPU (s)", "disputes");
+    const auto row = [](const char* what, const Measure& m) {
+        fmt::print("{:<44} {:>10.3f} {:>10.3f} {:>12.0f}\n", what, m.wall, m.cpu, m.disputes);
+    };
+    row("district", d);
+    row("district, every onset rate 0", dq);
+    row("1/8 of the residents, 8x the onset rates", c);
+    row("the same, every onset rate 0", cq);
+    row("district, two runs at once (the slower)", together);
+    const double in_district = (d.wall - dq.wall) / d.disputes;
+    const double in_cache = (c.wall - cq.wall) / c.disputes;
+    fmt::print("a dispute: {:.2f} us in the district, {:.2f} us with its data in the caches; "
+               "the district at that cost: {:.3f} s (floor 0.070 s)\n",
+               in_district * 1e6, in_cache * 1e6, dq.wall + d.disputes * in_cache);
+    const double p = median(slowdowns);
+    std::sort(slowdowns.begin(), slowdowns.end());
+    fmt::print("two runs at once: each slower by {:.1f}% (median of the repeats; range "
+               "{:.1f}-{:.1f}%), so two threads can be at most {:.2f}x as fast as one with no "
+               "serial part (floor 1.8x)\n",
+               p * 100, slowdowns.front() * 100, slowdowns.back() * 100, 2 / (1 + p));
+}
+
 void machine(const Options& o) {
     fmt::print("\n== machine: what memory costs here (best of {})\n", o.size_repeats);
     fmt::print("first touch of fresh memory: {:.2f} us per 4 KiB page (64 MiB touched; a run "
@@ -631,10 +716,11 @@ int main(int argc, char** argv) {
         else if (a == "--govsim" && has_value)
             govsim_binary = argv[++i];
         else {
-            fmt::print(stderr,
-                       "usage: govsim_bench [--repeats N] [--threads-max T] [--sections "
-                       "district,size,memory,disputes,pilot,month,machine] [--sizes 1,2,...] "
-                       "[--size-repeats N] [--pilot-repeats N] [--govsim BINARY]\n");
+            fmt::print(
+                stderr,
+                "usage: govsim_bench [--repeats N] [--threads-max T] [--sections "
+                "district,size,memory,disputes,pilot,month,ceiling,machine] [--sizes 1,2,...] "
+                "[--size-repeats N] [--pilot-repeats N] [--govsim BINARY]\n");
             return 2;
         }
     }
@@ -674,6 +760,7 @@ int main(int argc, char** argv) {
         {"disputes", [&] { dispute_records(scenario_path, s, work, o); }},
         {"pilot", [&] { pilot(work, o); }},
         {"month", [&] { month(o); }},
+        {"ceiling", [&] { ceiling(s, o); }},
         {"machine", [&] { machine(o); }},
     };
     for (const auto& [name, run] : sections) {
