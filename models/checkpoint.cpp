@@ -180,6 +180,21 @@ void read_all(int fd, std::uint64_t offset, std::span<char> out, const std::stri
         throw sim::OutputError(fmt::format("cannot read '{}': it is cut short", shown));
 }
 
+/// Writes all of `bytes` to the file `fd` (named `shown` in messages) at `offset`; throws
+/// sim::OutputError naming it if they cannot be written.
+void write_all(int fd, std::uint64_t offset, std::string_view bytes, const std::string& shown) {
+    for (std::size_t done = 0; done < bytes.size();) {
+        const ssize_t n = ::pwrite(fd, bytes.data() + done, bytes.size() - done,
+                                   static_cast<off_t>(offset + done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            throw sim::OutputError(
+                fmt::format("cannot write '{}': {}", shown, sim::system_reason(errno)));
+        done += static_cast<std::size_t>(n);
+    }
+}
+
 /// A regular file open for reading.
 class OpenedFile {
 public:
@@ -800,16 +815,8 @@ void RecordSpill::append(std::span<const DisputeRecord> records) {
 }
 
 void RecordSpill::flush() {
-    std::size_t done = 0;
-    while (done < buffer_.size()) {
-        const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            throw sim::OutputError(
-                fmt::format("cannot write '{}': {}", path_.string(), sim::system_reason(errno)));
-        done += static_cast<std::size_t>(n);
-    }
+    write_all(fd_, written_, buffer_, path_.string());
+    written_ += buffer_.size();
     buffer_.clear();
 }
 
@@ -841,17 +848,7 @@ void RecordSpill::save_as(const RunResult& run, std::uint64_t fingerprint_hash,
     flush();
     // The payload is the records and the tail; the header, written last, vouches for it.
     const std::uint64_t payload = count_ * sizeof(DisputeRecord) + tail.size();
-    const std::string header = header_of(fingerprint_hash, payload, sum_.value());
-    for (std::size_t done = 0; done < header.size();) {
-        const ssize_t n =
-            ::pwrite(fd_, header.data() + done, header.size() - done, static_cast<off_t>(done));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            throw sim::OutputError(
-                fmt::format("cannot write '{}': {}", path_.string(), sim::system_reason(errno)));
-        done += static_cast<std::size_t>(n);
-    }
+    write_all(fd_, 0, header_of(fingerprint_hash, payload, sum_.value()), path_.string());
     const int fd = fd_;
     fd_ = -1;
     if (::close(fd) != 0) // some file systems report a full disk only here
@@ -865,27 +862,38 @@ void RecordSpill::save_as(const RunResult& run, std::uint64_t fingerprint_hash,
     saved_ = true;
 }
 
+namespace {
+/// The run in the open checkpoint `file` (named `path`) as load_streamed gives it: its records
+/// are read from that file (kept open), whatever happens to its name. Nothing, with the
+/// problem in `*why`, if its header or head is wrong; throws std::runtime_error if it cannot
+/// be read.
+std::optional<StreamedRun> streamed_from(std::shared_ptr<OpenedFile> file,
+                                         const std::filesystem::path& path, const RunShape& shape,
+                                         std::uint64_t fingerprint_hash, std::string* why) {
+    const std::uint64_t size = file->size();
+    ByteReader read = [file = std::move(file), shown = path.string()](std::uint64_t offset,
+                                                                      std::span<char> out) {
+        read_all(file->fd(), offset, out, shown);
+    };
+    auto run = decode_run_streamed(size, std::move(read), shape, fingerprint_hash, why);
+    if (run)
+        explain_damage(run->records, [shown = path.string()](const std::string& what) {
+            return fmt::format("{}: {}", shown, what);
+        });
+    return run;
+}
+} // namespace
+
 std::optional<StreamedRun> Checkpoint::load_streamed(const RunShape& shape,
                                                      std::string* problem) const {
     const auto path = run_path(shape.key.index);
     std::string why;
     try {
-        const auto file = OpenedFile::open(path, size_limit(shape));
+        auto file = OpenedFile::open(path, size_limit(shape));
         if (!file)
             return std::nullopt;
-        // The file stays open while the records are read (records.read checks them): they are
-        // the records of the file whose head was parsed, whatever happens to its name.
-        ByteReader read = [file, shown = path.string()](std::uint64_t offset, std::span<char> out) {
-            read_all(file->fd(), offset, out, shown);
-        };
-        auto run =
-            decode_run_streamed(file->size(), std::move(read), shape, fingerprint_hash_, &why);
-        if (run) {
-            explain_damage(run->records, [shown = path.string()](const std::string& what) {
-                return fmt::format("{}: {}", shown, what);
-            });
+        if (auto run = streamed_from(std::move(file), path, shape, fingerprint_hash_, &why))
             return run;
-        }
     } catch (const std::exception& e) {
         why = e.what();
     }
@@ -923,20 +931,23 @@ std::optional<RunResult> Checkpoint::load(const RunShape& shape, std::string* pr
 
 void Checkpoint::copy(const RunShape& shape,
                       const std::function<void(std::string_view)>& take) const {
-    std::string problem;
-    if (!sound(shape, &problem))
-        throw sim::OutputError(
-            problem.empty() ? fmt::format("{}: it is missing", run_path(shape.key.index).string())
-                            : problem);
+    // Verified and copied through one open file, so that the bytes copied are those verified.
     const auto path = run_path(shape.key.index);
     std::shared_ptr<OpenedFile> file;
+    std::string why;
     try {
         file = OpenedFile::open(path, size_limit(shape));
-    } catch (const std::runtime_error& e) {
-        throw sim::OutputError(fmt::format("{}: {}", path.string(), e.what()));
+        if (!file)
+            why = "it is missing";
+        else if (auto run = streamed_from(file, path, shape, fingerprint_hash_, &why))
+            run->records.read([](std::span<const DisputeRecord>) {}); // DamagedRun names the file
+    } catch (const DamagedRun&) {
+        throw;
+    } catch (const std::exception& e) {
+        why = e.what();
     }
-    if (!file)
-        throw sim::OutputError(fmt::format("{}: it is missing", path.string()));
+    if (!why.empty())
+        throw sim::OutputError(fmt::format("{}: {}", path.string(), why));
     // What `take` throws (a failed write of the copy) passes through as it is.
     std::string piece;
     for (std::uint64_t at = 0; at < file->size(); at += piece.size()) {

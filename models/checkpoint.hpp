@@ -121,6 +121,7 @@ private:
     std::filesystem::path path_;
     int fd_ = -1;
     bool saved_ = false;
+    std::uint64_t written_ = 0; ///< bytes written to the file so far (where the next go)
     std::string buffer_;
     std::uint64_t count_ = 0, reported_ = 0;
     sim::Checksum sum_; ///< of the records so far: the start of the checkpoint's payload
