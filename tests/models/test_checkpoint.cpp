@@ -4,6 +4,7 @@
 #include "common/temp_dir.hpp"
 #include "models/checkpoint.hpp"
 #include "models/experiment.hpp"
+#include "models/shard_file.hpp"
 #include "sim/checksum.hpp"
 #include "sim/results_file.hpp"
 #include "test_helpers.hpp"
@@ -413,6 +414,49 @@ TEST_CASE("results assembled from a store with a damaged run fail and leave no f
                               Catch::Matchers::Contains("run the same command again"));
         CHECK_FALSE(fs::exists(path));
     }
+}
+
+TEST_CASE("a shard is written only from sound checkpoints, each verified as it is copied",
+          "[checkpoint]") {
+    const Small small;
+    const auto runs = models::run_experiment(small.scenarios, small.options());
+    const TempDir dir("govsim-checkpoint");
+    const models::Checkpoint cp(dir.path() / "store", fingerprint("1"));
+    for (const auto& run : runs)
+        cp.save(run);
+    models::Provenance provenance;
+    provenance.scenario_name = "small";
+    provenance.seed = 17;
+    provenance.replicates = 4;
+    const fs::path shard = dir.path() / "part.h5";
+    const std::vector<std::size_t> indices = small.plan.all();
+    models::write_shard(shard.string(), provenance, small.plan, indices, 0, 1, cp);
+    // The sound store's shard gives back the runs saved.
+    const models::ShardRuns read({shard.string()});
+    REQUIRE(read.runs() == runs.size());
+    require_same(read.load(2), runs[2]);
+    fs::remove(shard);
+
+    // A flipped bit among run 2's records: found before the shard is committed.
+    const std::string good = read_bytes(cp.run_path(2));
+    REQUIRE(runs[2].disputes.size() > 10);
+    std::string bad = good;
+    const std::size_t at = header_bytes + 10 * sizeof(models::DisputeRecord) + 2;
+    bad[at] = static_cast<char>(bad[at] ^ 0x04);
+    write_bytes(cp.run_path(2), bad);
+    CHECK_THROWS_WITH(
+        models::write_shard(shard.string(), provenance, small.plan, indices, 0, 1, cp),
+        Catch::Matchers::Contains(cp.run_path(2).string()) &&
+            Catch::Matchers::Contains("checksum"));
+    CHECK_FALSE(fs::exists(shard));
+
+    // A run missing from the store.
+    fs::remove(cp.run_path(2));
+    CHECK_THROWS_WITH(
+        models::write_shard(shard.string(), provenance, small.plan, indices, 0, 1, cp),
+        Catch::Matchers::Contains(cp.run_path(2).string()) &&
+            Catch::Matchers::Contains("it is missing"));
+    CHECK_FALSE(fs::exists(shard));
 }
 
 TEST_CASE("a resumed experiment gives the results of an uninterrupted one, damaged runs redone",
