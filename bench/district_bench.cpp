@@ -315,6 +315,13 @@ double load_latency_ns(std::size_t bytes, std::size_t steps) {
     return s * 1e9 / static_cast<double>(steps);
 }
 
+/// `s` with every onset rate 0: a run of it does the work that does not depend on disputes.
+models::Scenario without_onsets(models::Scenario s) {
+    for (models::CategorySpec& c : s.categories)
+        c.rate_per_1000_households_per_year = 0;
+    return s;
+}
+
 void district(const models::Scenario& s, const Options& o) {
     fmt::print("\n== district: {} residents, {} communities, {} days, best of {}\n",
                s.town.residents_at_full_occupancy, s.town.communities, s.days(), o.repeats);
@@ -323,9 +330,7 @@ void district(const models::Scenario& s, const Options& o) {
     // The same district with every onset rate 0: the run's work that does not depend on its
     // disputes (synthesis, the months' passes, the days of its compounds and communities), so
     // that the rest of the one-thread time is what the disputes cost.
-    models::Scenario quiet = s;
-    for (models::CategorySpec& c : quiet.categories)
-        c.rate_per_1000_households_per_year = 0;
+    const models::Scenario quiet = without_onsets(s);
     Measure without_disputes;
     // Repeats interleave the configurations, so that slow drifts of the machine's speed
     // affect every one alike.
@@ -632,16 +637,11 @@ void ceiling(const models::Scenario& s, const Options& o) {
     fmt::print("\n== ceiling: what this machine allows the one- and two-thread floors, 1 thread, "
                "best of {}\n",
                o.repeats);
-    const auto quiet_of = [](models::Scenario q) {
-        for (models::CategorySpec& c : q.categories)
-            c.rate_per_1000_households_per_year = 0;
-        return q;
-    };
     models::Scenario cached = s;
     cached.town.residents_at_full_occupancy = s.town.residents_at_full_occupancy / 8;
     for (models::CategorySpec& c : cached.categories)
         c.rate_per_1000_households_per_year *= 8;
-    const models::Scenario quiet = quiet_of(s), cached_quiet = quiet_of(cached);
+    const models::Scenario quiet = without_onsets(s), cached_quiet = without_onsets(cached);
     Measure d, dq, c, cq, together;
     std::vector<double> slowdowns; // each repeat's: mean of the two runs at once over the one alone
     for (int k = 0; k < o.repeats; ++k) {
