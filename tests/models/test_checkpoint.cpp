@@ -373,18 +373,26 @@ TEST_CASE("a saved run's records are read a piece at a time and checked as they 
     }
 }
 
-TEST_CASE("results assembled from a store with a damaged run fail and leave no file",
-          "[checkpoint]") {
-    const Small small;
-    const auto runs = models::run_experiment(small.scenarios, small.options());
-    const TempDir dir("govsim-checkpoint");
-    const models::Checkpoint cp(dir.path() / "store", fingerprint("1"));
-    for (const auto& run : runs)
-        cp.save(run);
+/// Small's runs, every one saved to a store, and the provenance of their results file (a
+/// fixture: TEST_CASE_METHOD).
+struct SavedSmall {
+    Small small;
+    std::vector<models::RunResult> runs = models::run_experiment(small.scenarios, small.options());
+    TempDir dir{"govsim-checkpoint"};
+    models::Checkpoint cp{dir.path() / "store", fingerprint("1")};
     models::Provenance provenance;
-    provenance.scenario_name = "small";
-    provenance.seed = 17;
-    provenance.replicates = 4;
+    SavedSmall() {
+        for (const auto& run : runs)
+            cp.save(run);
+        provenance.scenario_name = "small";
+        provenance.seed = 17;
+        provenance.replicates = 4;
+    }
+};
+
+TEST_CASE_METHOD(SavedSmall,
+                 "results assembled from a store with a damaged run fail and leave no file",
+                 "[checkpoint]") {
     const models::StoredRuns stored(small.plan, cp);
     const fs::path path = dir.path() / "results.h5";
     const fs::path from_memory = dir.path() / "memory.h5";
@@ -416,18 +424,9 @@ TEST_CASE("results assembled from a store with a damaged run fail and leave no f
     }
 }
 
-TEST_CASE("a shard is written only from sound checkpoints, each verified as it is copied",
-          "[checkpoint]") {
-    const Small small;
-    const auto runs = models::run_experiment(small.scenarios, small.options());
-    const TempDir dir("govsim-checkpoint");
-    const models::Checkpoint cp(dir.path() / "store", fingerprint("1"));
-    for (const auto& run : runs)
-        cp.save(run);
-    models::Provenance provenance;
-    provenance.scenario_name = "small";
-    provenance.seed = 17;
-    provenance.replicates = 4;
+TEST_CASE_METHOD(SavedSmall,
+                 "a shard is written only from sound checkpoints, each verified as it is copied",
+                 "[checkpoint]") {
     const fs::path shard = dir.path() / "part.h5";
     const std::vector<std::size_t> indices = small.plan.all();
     models::write_shard(shard.string(), provenance, small.plan, indices, 0, 1, cp);
