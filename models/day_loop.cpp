@@ -277,6 +277,19 @@ void RunState::staff_handlers(double t) {
 
 namespace {
 
+/// Asks for what the events of dispute x read and write of its party's household: the party's
+/// own satisfaction and trust (its tenure says whose), and the owner's origin, which the closed
+/// dispute's record reads (no effect on results).
+void prefetch_party(const Units& u, const Dispute& x) {
+    const std::uint32_t i = x.record.household;
+    if (i >= u.size())
+        return;
+    const bool tenant = x.tenant();
+    __builtin_prefetch(u.owner_nonlocal.data() + i);
+    __builtin_prefetch((tenant ? u.tenant_satisfaction : u.owner_satisfaction).data() + i);
+    __builtin_prefetch((tenant ? u.tenant_trust : u.owner_trust).data() + i);
+}
+
 using RecordSink = std::function<void(std::span<const DisputeRecord>)>;
 
 class DayLoop {
@@ -485,17 +498,8 @@ private:
             for (const auto& e : next.calendar.head(head)) {
                 if (!(e.time < day_end) || e.payload.kind == EventKind::Lever)
                     continue;
-                if (const Dispute* x = next.disputes.address(e.payload.dispute)) {
-                    if (const std::uint32_t i = x->record.household; i < u.size()) {
-                        // the party's own satisfaction and trust (its tenure says whose), and
-                        // the owner's origin, which the closed dispute's record reads
-                        const bool tenant = x->tenant();
-                        __builtin_prefetch(u.owner_nonlocal.data() + i);
-                        __builtin_prefetch(
-                            (tenant ? u.tenant_satisfaction : u.owner_satisfaction).data() + i);
-                        __builtin_prefetch((tenant ? u.tenant_trust : u.owner_trust).data() + i);
-                    }
-                }
+                if (const Dispute* x = next.disputes.address(e.payload.dispute))
+                    prefetch_party(u, *x);
             }
         }
         // The last day's closures that no dispute event counted (a lever's event closed them) are
@@ -766,13 +770,7 @@ private:
                     __builtin_prefetch(reinterpret_cast<const void*>(line));
                 // the nearest event's household, which a closure's feedback reads and writes
                 if (k == 0)
-                    if (const std::uint32_t i = x->record.household; i < u.size()) {
-                        const bool tenant = x->tenant();
-                        __builtin_prefetch(u.owner_nonlocal.data() + i);
-                        __builtin_prefetch(
-                            (tenant ? u.tenant_satisfaction : u.owner_satisfaction).data() + i);
-                        __builtin_prefetch((tenant ? u.tenant_trust : u.owner_trust).data() + i);
-                    }
+                    prefetch_party(u, *x);
             }
             handle(site, ev.time, ev.payload);
         }
