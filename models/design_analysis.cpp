@@ -292,13 +292,11 @@ void write_sensitivity(sim::ResultsFile& file, const std::vector<SensitivityRow>
                     "percentile-bootstrap intervals over the base rows, or Morris elementary "
                     "effects in the unit cube (mu, mu_star with a bootstrap interval over "
                     "trajectories, sigma); the other method's columns are NaN.");
-    std::size_t width = 6;
-    for (const auto& name : metric_names)
-        width = std::max(width, name.size());
     table.column("town", [](const R& r) -> const std::string& { return r.town; })
         .column("model", [](const R& r) -> const std::string& { return r.model; })
         .string_column(
-            "metric", [](const R& r) { return std::string(name_of(r.metric)); }, width)
+            "metric", [](const R& r) { return std::string(name_of(r.metric)); },
+            sim::longest_name(metric_names))
         .column("parameter", [](const R& r) -> const std::string& { return r.parameter; })
         .column("method", [](const R& r) -> const std::string& { return r.method; })
         .column("points", [](const R& r) { return static_cast<std::uint64_t>(r.points); })
@@ -328,13 +326,11 @@ void write_robustness(sim::ResultsFile& file, const std::vector<RobustnessRow>& 
                     "than the baseline on a draw (NaN for the baseline), its expected regret "
                     "(mean shortfall from the best model on each draw, in the metric's units), "
                     "and the probability of each rank among the town's models (rank_1: best).");
-    std::size_t width = 6;
-    for (const auto& name : metric_names)
-        width = std::max(width, name.size());
     table.column("town", [](const R& r) -> const std::string& { return r.town; })
         .column("model", [](const R& r) -> const std::string& { return r.model; })
         .string_column(
-            "metric", [](const R& r) { return std::string(name_of(r.metric)); }, width)
+            "metric", [](const R& r) { return std::string(name_of(r.metric)); },
+            sim::longest_name(metric_names))
         .column("baseline", [](const R& r) -> const std::string& { return r.baseline; })
         .column("lower_is_better",
                 [](const R& r) { return static_cast<std::uint8_t>(r.lower_is_better ? 1 : 0); })

@@ -58,15 +58,6 @@ KeyWidths key_widths(const RunSource& source) {
     return w;
 }
 
-template <std::size_t N>
-constexpr std::size_t longest(const std::array<std::string_view, N>& names) {
-    std::size_t width = 0;
-    for (std::string_view name : names) {
-        width = std::max(width, name.size());
-    }
-    return width;
-}
-
 /// The name of code `code` in a vocabulary; throws for a code outside it (a corrupt record).
 template <std::size_t N>
 std::string_view name_of(const std::array<std::string_view, N>& names, std::size_t code,
@@ -345,7 +336,7 @@ void describe_summary_by_category(sim::RowTable<Ref<CategoryYearRow>>& table, co
             [](const R& r) {
                 return name_of(category_names, index(r.row->category), "category", r.run->key);
             },
-            longest(category_names));
+            sim::longest_name(category_names));
     add_stats_columns(table);
     add_burden_columns(table);
 }
@@ -437,7 +428,7 @@ void write_comparison(sim::ResultsFile& file, const Comparison& comparison) {
         .column("model", [](const R& r) -> const std::string& { return r.model; })
         .string_column(
             "metric", [](const R& r) { return std::string(metric_names[index(r.metric)]); },
-            longest(metric_names))
+            sim::longest_name(metric_names))
         .column("year", [](const R& r) { return static_cast<std::int64_t>(r.year); })
         .column("first_year", [](const R& r) { return static_cast<std::int64_t>(r.first_year); })
         .column("last_year", [](const R& r) { return static_cast<std::int64_t>(r.last_year); });
@@ -493,7 +484,7 @@ void write_comparison(sim::ResultsFile& file, const Comparison& comparison) {
         .column("group", [](const R& r) -> const std::string& { return r.group; })
         .string_column(
             "metric", [](const R& r) { return std::string(metric_names[index(r.metric)]); },
-            longest(metric_names));
+            sim::longest_name(metric_names));
     add_estimate_columns(equity);
     file.write_table("equity_comparison", equity);
 }
@@ -518,7 +509,7 @@ void describe_equity(sim::RowTable<Ref<EquityRow>>& table, const KeyWidths& w) {
                 return name_of(equity_dimension_names, static_cast<std::size_t>(r.row->dimension),
                                "equity dimension", r.run->key);
             },
-            longest(equity_dimension_names))
+            sim::longest_name(equity_dimension_names))
         .string_column(
             "group", [](const R& r) { return equity_group_name(r.row->dimension, r.row->group); },
             widest);

@@ -8,6 +8,7 @@
 // typed getters (Table, RowTable), so a column's HDF5 type follows from its C++ type.
 // Every failure, from the file system or from HDF5, is thrown as OutputError with context.
 #include <algorithm>
+#include <array>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -24,6 +25,16 @@
 #include <vector>
 
 namespace govsim::sim {
+
+/// The longest name of a fixed vocabulary: the min_width of a string column of its names, so
+/// that the column's type does not depend on which names occur.
+template <std::size_t N>
+[[nodiscard]] constexpr std::size_t longest_name(const std::array<std::string_view, N>& names) {
+    std::size_t width = 0;
+    for (const std::string_view name : names)
+        width = std::max(width, name.size());
+    return width;
+}
 
 /// A results file could not be created, written or moved into place. The message names the
 /// file and says why (the system's reason, or HDF5's error stack).
