@@ -183,6 +183,9 @@ void print_report(const govsim::models::RunReport& r) {
         fmt::print("{}", govsim::models::sensitivity_table(r.findings.sensitivity, headline));
     if (!r.findings.robustness.empty())
         fmt::print("{}", govsim::models::robustness_table(r.findings.robustness, headline));
+    if (!r.findings.sweep.empty())
+        fmt::print("{}", govsim::models::sweep_table(r.findings.sweep, r.findings.parameters,
+                                                     r.findings.replicates, headline));
     fmt::print("\n{} run{} in {:.1f} s; {}\n", r.runs_here, r.runs_here == 1 ? "" : "s",
                r.wall_seconds, r.written);
 }

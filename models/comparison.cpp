@@ -392,14 +392,26 @@ constexpr std::array<Column, 6> time_columns{{
 }};
 
 std::string pad(const std::string& s, std::size_t width) {
+    return pad_left(s, width);
+}
+
+} // namespace
+
+MetricDisplay display_of(Metric metric) {
+    for (const auto& columns : {outcome_columns, time_columns})
+        for (const Column& c : columns)
+            if (c.metric == metric)
+                return {c.header, c.scale, c.decimals};
+    return {metric_names[static_cast<std::size_t>(metric)], 1, 3};
+}
+
+std::string pad_left(const std::string& s, std::size_t width) {
     // Display width: count code points, not bytes (± and ≤ are multi-byte).
     std::size_t points = 0;
     for (const char c : s)
         points += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U ? 1U : 0U;
     return points >= width ? " " + s : std::string(width - points, ' ') + s;
 }
-
-} // namespace
 
 std::string comparison_table(const Comparison& comparison) {
     std::string out;

@@ -128,4 +128,17 @@ struct Comparison {
 /// relative), time to effect, and costs.
 [[nodiscard]] std::string comparison_table(const Comparison& comparison);
 
+/// How the printed tables show a metric: its column header, the factor to the printed unit
+/// (shares in %, costs in 10,000 yuan) and its decimals.
+struct MetricDisplay {
+    std::string_view header;
+    double scale = 1;
+    int decimals = 1;
+};
+[[nodiscard]] MetricDisplay display_of(Metric metric);
+
+/// `s` right-aligned in `width` columns of a terminal (code points, so that ± and ≤ count
+/// once), with at least one space before it.
+[[nodiscard]] std::string pad_left(const std::string& s, std::size_t width);
+
 } // namespace govsim::models

@@ -280,6 +280,78 @@ std::vector<RobustnessRow> robustness_rows(const PointMeans& means,
     return out;
 }
 
+// ---- sweeps ----------------------------------------------------------------------------------
+
+std::vector<SweepRow> sweep_rows(const PointMeans& means,
+                                 const std::vector<std::vector<double>>& values) {
+    if (values.size() != means.points())
+        throw std::invalid_argument(
+            fmt::format("a sweep of {} points with values for {}", means.points(), values.size()));
+    std::vector<SweepRow> out;
+    for (std::size_t t = 0; t < means.towns().size(); ++t)
+        for (std::size_t m = 0; m < means.models().size(); ++m)
+            for (std::size_t p = 0; p < means.points(); ++p) {
+                SweepRow r;
+                r.town = means.towns()[t];
+                r.model = means.models()[m];
+                r.point = p;
+                r.values = values[p];
+                for (std::size_t k = 0; k < metric_count; ++k)
+                    r.mean[k] = means.mean(t, m, p, static_cast<Metric>(k));
+                out.push_back(std::move(r));
+            }
+    return out;
+}
+
+std::string sweep_table(const std::vector<SweepRow>& rows,
+                        const std::vector<std::string>& parameters, std::uint32_t replicates,
+                        const std::vector<Metric>& metrics, std::size_t max_rows) {
+    std::vector<Metric> shown;
+    for (const Metric m : all_metrics())
+        if (wanted(metrics, m))
+            shown.push_back(m);
+    std::vector<std::size_t> width;
+    for (const std::string& p : parameters)
+        width.push_back(std::max<std::size_t>(p.size(), 8) + 2);
+    std::string out;
+    std::size_t printed = 0, i = 0;
+    while (i < rows.size() && printed < max_rows) {
+        std::size_t j = i; // a block: the points of one town and model
+        while (j < rows.size() && rows[j].town == rows[i].town && rows[j].model == rows[i].model)
+            ++j;
+        out += fmt::format("\n{} / {}: each design point's mean over {} replicate{} (each run's "
+                           "metrics over its evaluation period)\n",
+                           rows[i].town, rows[i].model, replicates, replicates == 1 ? "" : "s");
+        std::string header = fmt::format("{:>7}", "point");
+        for (std::size_t p = 0; p < parameters.size(); ++p)
+            header += pad_left(parameters[p], width[p]);
+        for (const Metric m : shown)
+            header += pad_left(std::string(display_of(m).header), 20);
+        out += header + "\n";
+        for (; i < j && printed < max_rows; ++i, ++printed) {
+            const SweepRow& r = rows[i];
+            std::string line = fmt::format("{:>7}", r.point);
+            for (std::size_t p = 0; p < parameters.size() && p < r.values.size(); ++p)
+                line += pad_left(fmt::format("{:g}", r.values[p]), width[p]);
+            for (const Metric m : shown) {
+                const MetricDisplay d = display_of(m);
+                const double v = r.mean[static_cast<std::size_t>(m)];
+                line += pad_left(std::isnan(v) ? std::string("—")
+                                               : fmt::format("{:.{}f}", v * d.scale, d.decimals),
+                                 20);
+            }
+            out += line + "\n";
+        }
+        if (i < j)
+            break;
+    }
+    if (i < rows.size())
+        out += fmt::format("... and {} more line{} of design points: every run's metrics are in "
+                           "the results file's /runs (govsim export FILE runs -o FILE.csv)\n",
+                           rows.size() - i, rows.size() - i == 1 ? "" : "s");
+    return out;
+}
+
 // ---- output -----------------------------------------------------------------------------------
 
 void write_sensitivity(sim::ResultsFile& file, const std::vector<SensitivityRow>& rows) {

@@ -18,6 +18,7 @@
 #include "models/summary.hpp"
 #include "sim/results_file.hpp"
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -131,6 +132,20 @@ struct RobustnessRow {
 [[nodiscard]] std::vector<RobustnessRow> robustness_rows(const PointMeans& means,
                                                          std::string_view baseline_model);
 
+/// A factorial design's point for a town and model: its parameters' values and the mean over
+/// replicates of every metric.
+struct SweepRow {
+    std::string town, model;
+    std::size_t point = 0;
+    std::vector<double> values; ///< per design parameter, as applied to the scenarios
+    std::array<double, metric_count> mean{};
+};
+
+/// The PointMeans' points as sweep rows, per town, then model, then point (in design order);
+/// `values[p]` gives point p's parameter values.
+[[nodiscard]] std::vector<SweepRow> sweep_rows(const PointMeans& means,
+                                               const std::vector<std::vector<double>>& values);
+
 /// Tables /sensitivity and /robustness of a results file.
 void write_sensitivity(sim::ResultsFile& file, const std::vector<SensitivityRow>& rows);
 void write_robustness(sim::ResultsFile& file, const std::vector<RobustnessRow>& rows);
@@ -146,5 +161,14 @@ void write_robustness(sim::ResultsFile& file, const std::vector<RobustnessRow>& 
                                             const std::vector<Metric>& metrics = {});
 [[nodiscard]] std::string robustness_table(const std::vector<RobustnessRow>& rows,
                                            const std::vector<Metric>& metrics = {});
+/// A sweep readable at a glance: per town and model, one line per design point with the
+/// parameters' values (`parameters` names them) and the metrics' means over `replicates`
+/// replicates. At most `max_rows` lines of points in all; a last line says how many more
+/// there are and where they are (every run's metrics are in /runs).
+[[nodiscard]] std::string sweep_table(const std::vector<SweepRow>& rows,
+                                      const std::vector<std::string>& parameters,
+                                      std::uint32_t replicates,
+                                      const std::vector<Metric>& metrics = {},
+                                      std::size_t max_rows = 100);
 
 } // namespace govsim::models

@@ -875,7 +875,7 @@ namespace {
 
 /// The analysis a design's runs get: sensitivity indices for a Sobol or Morris design, the
 /// robustness of the model ranking for parameter draws.
-enum class DesignAnalysis : std::uint8_t { None, Sobol, Morris, Robustness };
+enum class DesignAnalysis : std::uint8_t { None, Sobol, Morris, Robustness, Sweep };
 
 DesignAnalysis analysis_of(const ExperimentDesign& d) {
     if (d.kind == "sobol")
@@ -884,6 +884,8 @@ DesignAnalysis analysis_of(const ExperimentDesign& d) {
         return DesignAnalysis::Morris;
     if (d.kind == "prior" || d.kind == "lhs")
         return DesignAnalysis::Robustness;
+    if (d.kind == "factorial")
+        return DesignAnalysis::Sweep;
     return DesignAnalysis::None;
 }
 
@@ -916,6 +918,11 @@ DesignFindings analyse_design(const ExperimentDesign& d, DesignAnalysis kind,
     case DesignAnalysis::Robustness:
         if (means.models().size() >= 2)
             out.robustness = robustness_rows(means, "baseline");
+        break;
+    case DesignAnalysis::Sweep:
+        out.sweep = sweep_rows(means, d.values);
+        out.parameters = names;
+        out.replicates = means.replicates();
         break;
     case DesignAnalysis::None:
         break;

@@ -120,6 +120,11 @@ private:
 struct DesignFindings {
     std::vector<SensitivityRow> sensitivity;
     std::vector<RobustnessRow> robustness;
+    /// a factorial design's points (printed; every run is in /runs): their parameters' names,
+    /// and the replicates each point's means are over
+    std::vector<SweepRow> sweep;
+    std::vector<std::string> parameters;
+    std::uint32_t replicates = 0;
 };
 
 /// Writes the runs of `source` to the HDF5 file `path`, atomically (through a temporary file

@@ -103,6 +103,43 @@ TEST_CASE("a sweep: design points and --set recorded, one row per run in /runs",
         REQUIRE(shell_in(dir.path(), "$G merge -q -o merged.h5 s1.h5 s2.h5").status == 0);
         require_identical(dir.path() / "one.h5", dir.path() / "merged.h5");
     }
+    SECTION("the sweep is printed: per town and model, each point's values and means") {
+        const auto r = shell_in(dir.path(), "$G run sweep.toml -o printed.h5 --threads 2");
+        INFO(r.out << r.err);
+        REQUIRE(r.status == 0);
+        const govsim::sim::ResultsReader printed(dir.path() / "printed.h5");
+        const auto complaints = printed.double_column("runs", "complaints_per_year");
+        const auto resolved = printed.double_column("runs", "resolved_share");
+        for (const std::string model : {"baseline", "denghu"}) {
+            CAPTURE(model);
+            const std::string title =
+                "dali / " + model + ": each design point's mean over 2 replicates";
+            const auto block = r.out.find(title);
+            REQUIRE(block != std::string::npos);
+            CHECK(r.out.find("handlers.departments[urban_management].servers", block) !=
+                  std::string::npos);
+            // The runs of a model at point p: p * 4 + (model) * 2 + replicate.
+            const std::size_t m = model == "baseline" ? 0 : 1;
+            for (std::size_t p = 0; p < 4; ++p) {
+                CAPTURE(p);
+                const std::size_t a = p * 4 + m * 2, b = a + 1;
+                const std::string line_start = fmt::format("\n{:>7}", p);
+                const auto line = r.out.find(line_start, block);
+                REQUIRE(line != std::string::npos);
+                const std::string text =
+                    r.out.substr(line + 1, r.out.find('\n', line + 1) - line - 1);
+                CHECK(text.find(p < 2 ? " 0.1 " : " 0.4 ") != std::string::npos);
+                CHECK(text.find(p % 2 == 0 ? " 2 " : " 8 ") != std::string::npos);
+                CHECK(text.find(fmt::format(" {:.1f} ", (complaints[a] + complaints[b]) / 2)) !=
+                      std::string::npos);
+                CHECK(text.find(fmt::format(" {:.1f} ", 100 * (resolved[a] + resolved[b]) / 2)) !=
+                      std::string::npos);
+            }
+        }
+        const auto quiet = shell_in(dir.path(), "$G run sweep.toml -o quiet.h5 -q");
+        CHECK(quiet.status == 0);
+        CHECK(quiet.out.find("each design point") == std::string::npos);
+    }
     SECTION("reproduce reruns the design with its --set, bit for bit") {
         const auto r = shell_in(dir.path(), "TMPDIR=\"$PWD\" $G reproduce one.h5 -q --threads 2");
         INFO(r.out << r.err);

@@ -206,3 +206,55 @@ TEST_CASE("sensitivity and robustness tables are written to the results file and
     CHECK_FALSE(models::sensitivity_table(sens, {Metric::MeanResolution}).empty());
     CHECK_FALSE(models::robustness_table(rob, {Metric::MeanResolution}).empty());
 }
+
+TEST_CASE("a factorial sweep's rows are each point's means; its table shows them, up to a limit",
+          "[design][analysis][sweep]") {
+    // 2 models x 3 points x 2 replicates; the mean resolution time of replicate r at point p is
+    // 10 p + r (so its mean over replicates is 10 p + 0.5), the resolved share (p + 1) / 10.
+    models::PointMeans means(3, 2);
+    const std::vector<std::vector<double>> values{{5, 0.1}, {5, 0.4}, {15, 0.1}};
+    for (const std::string model : {"baseline", "denghu"})
+        for (std::size_t p = 0; p < 3; ++p)
+            for (std::uint32_t r = 0; r < 2; ++r)
+                means.add(p, run_with("dali", model, r, 10.0 * static_cast<double>(p) + r,
+                                      static_cast<double>(p + 1) / 10));
+    const auto rows = models::sweep_rows(means, values);
+    REQUIRE(rows.size() == 6);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        CAPTURE(i);
+        CHECK(rows[i].town == "dali");
+        CHECK(rows[i].model == (i < 3 ? "baseline" : "denghu"));
+        CHECK(rows[i].point == i % 3);
+        CHECK(rows[i].values == values[i % 3]);
+        const auto p = static_cast<double>(i % 3);
+        CHECK(rows[i].mean[models::index(Metric::MeanResolution)] == Approx(10 * p + 0.5));
+        CHECK(rows[i].mean[models::index(Metric::ResolvedShare)] == Approx((p + 1) / 10));
+    }
+    CHECK_THROWS_AS(models::sweep_rows(means, {{5, 0.1}}), std::invalid_argument);
+
+    const std::vector<std::string> names{"levers.rapid_response.response_deadline_days",
+                                         "escalation.escalate_base"};
+    const std::string all =
+        models::sweep_table(rows, names, 2, {Metric::MeanResolution, Metric::ResolvedShare});
+    CHECK(all.find("dali / baseline: each design point's mean over 2 replicates") !=
+          std::string::npos);
+    CHECK(all.find("dali / denghu") != std::string::npos);
+    CHECK(all.find("escalation.escalate_base") != std::string::npos);
+    CHECK(all.find("mean days") != std::string::npos);
+    CHECK(all.find("resolved %") != std::string::npos);
+    CHECK(all.find("complaints/yr") == std::string::npos); // a metric not asked for
+    // Point 2 of a model: 15 and 0.1, a mean of 20.5 days, 30.0% resolved.
+    CHECK(all.find("      2") != std::string::npos);
+    CHECK(all.find("20.5") != std::string::npos);
+    CHECK(all.find("30.0") != std::string::npos);
+    CHECK(all.find("more line") == std::string::npos);
+    // At most four lines of points: the second model's last two are left out, and said so.
+    const std::string four = models::sweep_table(rows, names, 2, {Metric::MeanResolution}, 4);
+    CHECK(four.find("10.5") != std::string::npos); // denghu's point 1
+    CHECK(four.find("... and 2 more lines of design points") != std::string::npos);
+    CHECK(four.find("20.5") != std::string::npos); // baseline's point 2 is shown
+    std::size_t lines = 0;
+    for (const char c : four)
+        lines += c == '\n' ? 1U : 0U;
+    CHECK(lines == 2 * 3 + 4 + 1); // two blocks' blank line, title and header; 4 points; the note
+}
