@@ -391,10 +391,6 @@ constexpr std::array<Column, 6> time_columns{{
     {Metric::MeanResolution, "mean days", 1, 1},
 }};
 
-std::string pad(const std::string& s, std::size_t width) {
-    return pad_left(s, width);
-}
-
 } // namespace
 
 MetricDisplay display_of(Metric metric) {
@@ -435,13 +431,13 @@ std::string comparison_table(const Comparison& comparison) {
         for (const auto* columns : {&outcome_columns, &time_columns}) {
             std::string header = fmt::format("{:<18}", "model");
             for (const Column& c : *columns)
-                header += pad(std::string(c.header), 20);
+                header += pad_left(std::string(c.header), 20);
             out += header + "\n";
             for (const std::string& model : models) {
                 std::string line = fmt::format("{:<18}", model);
                 for (const Column& c : *columns) {
                     const ComparisonRow* r = find(model, c.metric);
-                    line += pad(
+                    line += pad_left(
                         r ? with_interval(r->mean, r->lower, r->upper, c.scale, false, c.decimals)
                           : "—",
                         20);
@@ -463,7 +459,7 @@ std::string comparison_table(const Comparison& comparison) {
                           : "—";
                     if (r && std::isfinite(r->relative))
                         cell += fmt::format(" ({:+.0f}%)", 100 * r->relative);
-                    line += pad(cell, 20);
+                    line += pad_left(cell, 20);
                 }
                 out += line + "\n";
             }
@@ -504,9 +500,10 @@ std::string comparison_table(const Comparison& comparison) {
     if (priced) {
         out += "\nwhat it costs (public money, yuan a year, against each town's baseline; a price "
                "only where the gain is significant)\n";
-        out += fmt::format("{:<10}{:<18}{}{}{}{}{}\n", "town", "model", pad("extra cost/yr", 22),
-                           pad("extra resolved/yr", 20), pad("¥ per extra resolved", 26),
-                           pad("complaints avoided/yr", 24), pad("¥ per complaint avoided", 26));
+        out += fmt::format(
+            "{:<10}{:<18}{}{}{}{}{}\n", "town", "model", pad_left("extra cost/yr", 22),
+            pad_left("extra resolved/yr", 20), pad_left("¥ per extra resolved", 26),
+            pad_left("complaints avoided/yr", 24), pad_left("¥ per complaint avoided", 26));
         for (const CostEffectRow& c : comparison.costs) {
             const auto ratio = [](double e, double lo, double hi) {
                 if (std::isnan(e))
@@ -516,20 +513,21 @@ std::string comparison_table(const Comparison& comparison) {
             };
             out += fmt::format(
                 "{:<10}{:<18}{}{}{}{}{}\n", c.town, c.model,
-                pad(with_interval(c.extra_cost, c.extra_cost_lower, c.extra_cost_upper, 1, true, 0),
+                pad_left(
+                    with_interval(c.extra_cost, c.extra_cost_lower, c.extra_cost_upper, 1, true, 0),
                     22),
-                pad(with_interval(c.extra_resolved, c.extra_resolved_lower, c.extra_resolved_upper,
-                                  1, true),
-                    20),
-                pad(ratio(c.cost_per_extra_resolved, c.cost_per_extra_resolved_lower,
-                          c.cost_per_extra_resolved_upper),
-                    26),
-                pad(with_interval(c.complaints_avoided, c.complaints_avoided_lower,
-                                  c.complaints_avoided_upper, 1, true),
-                    24),
-                pad(ratio(c.cost_per_complaint_avoided, c.cost_per_complaint_avoided_lower,
-                          c.cost_per_complaint_avoided_upper),
-                    26));
+                pad_left(with_interval(c.extra_resolved, c.extra_resolved_lower,
+                                       c.extra_resolved_upper, 1, true),
+                         20),
+                pad_left(ratio(c.cost_per_extra_resolved, c.cost_per_extra_resolved_lower,
+                               c.cost_per_extra_resolved_upper),
+                         26),
+                pad_left(with_interval(c.complaints_avoided, c.complaints_avoided_lower,
+                                       c.complaints_avoided_upper, 1, true),
+                         24),
+                pad_left(ratio(c.cost_per_complaint_avoided, c.cost_per_complaint_avoided_lower,
+                               c.cost_per_complaint_avoided_upper),
+                         26));
         }
     }
     return out;

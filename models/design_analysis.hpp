@@ -9,7 +9,8 @@
 //     (analysis/sensitivity.hpp);
 //   - the robustness of the model ranking over parameter draws (a prior or posterior design):
 //     per town, metric and model, the probability of beating the baseline, the distribution of
-//     its rank among the models, and its expected regret (analysis/robustness.hpp).
+//     its rank among the models, and its expected regret (analysis/robustness.hpp);
+//   - a factorial sweep's table: each point's parameter values and means, per town and model.
 //
 // Replicates under common random numbers make the point means of two models paired: the
 // robustness figures compare models on the same draws and the same random streams.

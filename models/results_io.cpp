@@ -874,7 +874,8 @@ RunResult summary_of(const RunResult& run) {
 namespace {
 
 /// The analysis a design's runs get: sensitivity indices for a Sobol or Morris design, the
-/// robustness of the model ranking for parameter draws.
+/// robustness of the model ranking for parameter draws, each point's means for a factorial
+/// sweep (printed only).
 enum class DesignAnalysis : std::uint8_t { None, Sobol, Morris, Robustness, Sweep };
 
 DesignAnalysis analysis_of(const ExperimentDesign& d) {

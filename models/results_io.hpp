@@ -133,11 +133,11 @@ struct DesignFindings {
 /// file depend on the order runs finished in); only each run's summary is kept, for
 /// /comparison (left out for an experiment with a design, whose runs differ in parameters:
 /// /runs holds every run's metrics, and /sensitivity or /robustness what they say, also set in
-/// *findings if given). The /disputes table is written only when `include_disputes` is true.
-/// Returns the summaries, in index order (none for an experiment with a design).
-/// Throws sim::OutputError if the file cannot be written (nothing is left at `path`), and
-/// std::invalid_argument for a record with an out-of-range category, level or outcome code.
-/// `disputes_deflate` is the deflate level of /disputes (1 fastest .. 9 smallest; 0: written
+/// *findings if given, as is a factorial sweep's point means). The /disputes table is written only
+/// when `include_disputes` is true. Returns the summaries, in index order (none for an experiment
+/// with a design). Throws sim::OutputError if the file cannot be written (nothing is left at
+/// `path`), and std::invalid_argument for a record with an out-of-range category, level or outcome
+/// code. `disputes_deflate` is the deflate level of /disputes (1 fastest .. 9 smallest; 0: written
 /// uncompressed).
 std::vector<RunResult> write_results(const std::string& path, const Provenance& provenance,
                                      const RunSource& source, bool include_disputes,
