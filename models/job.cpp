@@ -12,7 +12,6 @@
 #include "sim/results_file.hpp"
 
 #include <fmt/format.h>
-#include <tbb/info.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -399,9 +398,8 @@ int run_job(const RunJob& job, const BuildInfo& build, const sim::Ranks& ranks, 
             prov.build_type = build.build_type;
             prov.created_utc = utc_now();
             prov.seed = plan->seed();
-            prov.threads = static_cast<std::uint32_t>(
-                job.threads > 0 ? job.threads
-                                : static_cast<std::size_t>(tbb::info::default_concurrency()));
+            prov.threads =
+                static_cast<std::uint32_t>(job.threads > 0 ? job.threads : sim::default_threads());
             prov.ranks = static_cast<std::uint32_t>(ranks.size());
             prov.shards = static_cast<std::uint32_t>(parts);
             prov.replicates = plan->replicates();
