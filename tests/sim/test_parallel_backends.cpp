@@ -12,6 +12,7 @@
 #include <set>
 #include <stdexcept>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 using namespace govsim;
@@ -64,6 +65,8 @@ TEMPLATE_TEST_CASE("a parallel loop calls every index once, in runs a thread doe
             ++calls[i];
             by[i] = std::this_thread::get_id();
             end_of[i] = end;
+            // long enough that both threads take part
+            std::this_thread::sleep_for(std::chrono::microseconds(20));
         });
         for (std::size_t i = 0; i < n; ++i) {
             REQUIRE(calls[i] == 1);
@@ -106,8 +109,12 @@ TEMPLATE_TEST_CASE("a parallel loop uses the threads its limit allows, and no mo
     };
     CHECK(threads_used(1) == 1);
     // 64 bodies of 2 ms: with two threads allowed, both take some (the loop gives a slower
-    // thread fewer, never none while bodies wait).
-    CHECK(threads_used(2) == 2);
+    // thread fewer, never none while bodies wait). A thread the machine keeps busy elsewhere
+    // for the whole loop could miss it, so up to three tries.
+    std::size_t used = 0;
+    for (int attempt = 0; attempt < 3 && used < 2; ++attempt)
+        used = threads_used(2);
+    CHECK(used == 2);
 }
 
 TEMPLATE_TEST_CASE("a parallel loop throws its body's exception, and a loop nested in a sibling "
@@ -148,6 +155,9 @@ TEMPLATE_TEST_CASE("a parallel loop throws its body's exception, and a loop nest
                                      }),
                       "first");
     CHECK(begun < 400);
+    // std::thread's loop checks before each body (TBB finishes the range a thread has begun).
+    if constexpr (std::is_same_v<TestType, StdBackend>)
+        CHECK(begun < 200);
     // The loops afterwards still use every thread and call every body.
     std::atomic<int> calls{0};
     TestType::loop(100, [&](std::size_t) { ++calls; });
