@@ -22,9 +22,10 @@ threaded='parallel loop|std::thread loops|serial scope|sibling unit|failure chan
 slow='calibration recovers known parameters of govsim'
 
 cmake --preset tsan >/dev/null
-cmake --build --preset tsan -j"$(nproc)"
 if [[ "${1:-}" == "--all" ]]; then
+    cmake --build --preset tsan -j"$(nproc)"
     ctest --preset tsan -E "$slow" -LE "report|scripts"
 else
+    cmake --build --preset tsan -j"$(nproc)" --target govsim_tests
     ctest --preset tsan -R "$threaded" -LE "report|scripts"
 fi

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -34,10 +35,12 @@ struct Outcome {
 
 /// Runs `prefix govsim args` through the shell in `dir` (e.g. prefix "ulimit -f 40;").
 Outcome govsim_in(const fs::path& dir, const std::string& args, const std::string& prefix = "") {
-    static int n = 0;
+    // Atomic: two threads call this at once (the test of a second invocation), and each must
+    // have files of its own (the thread sanitizer found the plain counter's race).
+    static std::atomic<int> counter{0};
+    const int n = counter++;
     const auto out = dir / fmt::format("stdout-{}.txt", n),
                err = dir / fmt::format("stderr-{}.txt", n);
-    ++n;
     const std::string command =
         fmt::format("cd '{}' && ( {} exec {} {} ) >'{}' 2>'{}' </dev/null", dir.string(), prefix,
                     GOVSIM_BINARY, args, out.string(), err.string());

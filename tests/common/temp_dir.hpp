@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cstddef>
 #include <filesystem>
 #include <iterator>
@@ -18,7 +19,7 @@ namespace govsim::test {
 class TempDir {
 public:
     explicit TempDir(const std::string& prefix) {
-        static int counter = 0;
+        static std::atomic<int> counter{0}; // TempDirs may be made on several threads
         path_ = std::filesystem::temp_directory_path() /
                 fmt::format("{}-{}-{}", prefix, ::getpid(), counter++);
         std::filesystem::remove_all(path_);
