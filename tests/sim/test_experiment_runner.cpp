@@ -1,5 +1,6 @@
 // The experiment runner's failure isolation: one run's exception never changes another run's
-// result, and loops nested in a run are never cancelled from outside it.
+// result (that loops nested in a run are never cancelled from outside it is checked for each
+// backend of the parallel loops in test_parallel_backends.cpp).
 #include "sim/experiment.hpp"
 #include "sim/parallel.hpp"
 
@@ -30,36 +31,6 @@ std::uint64_t nested_sum(std::size_t i, std::size_t n) {
 }
 
 } // namespace
-
-TEST_CASE("a loop nested in a unit is not cut short when a sibling unit throws", "[runner]") {
-    // Unit 0 throws while unit 1's nested loop is going. With TBB's default (bound) contexts
-    // the outer loop's cancellation would skip the rest of the nested loop, which would return
-    // normally with missing iterations; isolated contexts keep it whole.
-    const sim::ThreadLimit threads(2);
-    for (int trial = 0; trial < 5; ++trial) {
-        std::atomic<std::size_t> done{0};
-        std::atomic<bool> nested_returned{false};
-        CHECK_THROWS_AS(sim::parallel_for_each_index(
-                            2,
-                            [&](std::size_t unit) {
-                                if (unit == 0) {
-                                    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-                                    throw std::runtime_error("unit 0");
-                                }
-                                sim::parallel_for_each_index(400, [&](std::size_t) {
-                                    std::this_thread::sleep_for(std::chrono::microseconds(100));
-                                    ++done;
-                                });
-                                nested_returned = true;
-                            }),
-                        std::runtime_error);
-        // The nested loop either did every iteration and returned, or did not start.
-        if (nested_returned)
-            CHECK(done == 400);
-        else
-            CHECK(done == 0);
-    }
-}
 
 TEST_CASE("one run's failure changes no other run's result and is reported once", "[runner]") {
     const sim::ThreadLimit threads(2);
