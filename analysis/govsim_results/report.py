@@ -44,12 +44,12 @@ T = {
                          "complaints with more disputes abandoned is not a gain"),
         "effect_caption": ("{town}: time to effect — the first calendar year whose own difference "
                            "from {baseline} has a 95% interval excluding zero (policy start: "
-                           "{start}); — where no year's did"),
+                           "{start}); a dash (—) where no year's did"),
         "cost_caption": ("{town}: what the gains cost over the {period}, a year, against "
                          "{baseline} — mean paired difference [95% interval]; cost per extra "
                          "dispute resolved and per complaint avoided with 95% paired-bootstrap "
-                         "intervals, — where the gain is not clearly above zero. Unit costs are "
-                         "assumptions [A] (scenarios/parameters/nanhai.toml, [costs])"),
+                         "intervals, a dash (—) where the gain is not clearly above zero. Unit "
+                         "costs are assumptions [A] (scenarios/parameters/nanhai.toml, [costs])"),
         "cost_columns": ("extra public cost (yuan)", "extra disputes resolved",
                          "complaints avoided", "yuan per extra dispute resolved",
                          "yuan per complaint avoided"),
@@ -529,7 +529,10 @@ table.kv th { text-align: left; font-weight: 600; padding: 0.2em 1.2em 0.2em 0; 
               white-space: nowrap; }
 table.kv td { padding: 0.2em 0; word-break: break-word; }
 div.scroll { overflow-x: auto; margin: 0.8em 0 1.4em; }
-table.data caption { text-align: left; font-weight: 600; padding-bottom: 0.4em; }
+/* A caption is as wide as its table, which may be wider than its scroll box: kept to the
+   visible width it wraps there, and stays in view when the table is scrolled. */
+table.data caption { text-align: left; font-weight: 600; padding-bottom: 0.4em;
+                     position: sticky; left: 0; max-width: min(1180px, 100vw - 3.2rem); }
 table.data th, table.data td { border-bottom: 1px solid #ddd; padding: 0.3em 0.6em; }
 table.data thead th { background: #f0f4f8; font-weight: 600; text-align: center; vertical-align: bottom; }
 table.data tbody th { text-align: left; white-space: nowrap; }
