@@ -8,9 +8,11 @@
 #include <algorithm>
 
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fmt/format.h>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -250,11 +252,51 @@ TEST_CASE("an experiment prints the model comparison and writes it as CSV", "[cl
 
 TEST_CASE("govsim attribute gives each lever of a model its share", "[cli][attribution]") {
     const auto exp = small_experiment().string();
-    const auto r = run_govsim("attribute " + exp + " --town dali --model denghu --replicates 2");
+    const fs::path csv = scratch("attribution.csv");
+    const auto r = run_govsim("attribute " + exp + " --town dali --model denghu --replicates 2" +
+                              " --csv " + csv.string());
     INFO(r.err);
     REQUIRE(r.status == 0);
     for (const char* lever : {"self_governance", "information_platform", "rapid_response"})
         CHECK(r.out.find(lever) != std::string::npos);
+    // --csv: a row per lever with its share and interval; the shares add up to the change the
+    // table prints (Shapley values are efficient).
+    INFO(r.out);
+    std::istringstream rows(slurp(csv));
+    std::string line;
+    REQUIRE(std::getline(rows, line));
+    CHECK(line == "town,model,metric,lever,share,lower,upper,replicates,exact");
+    std::vector<std::string> levers;
+    double sum = 0;
+    while (std::getline(rows, line)) {
+        std::vector<std::string> f;
+        std::istringstream cells(line);
+        for (std::string cell; std::getline(cells, cell, ',');)
+            f.push_back(cell);
+        REQUIRE(f.size() == 9);
+        CHECK(f[0] == "dali");
+        CHECK(f[1] == "denghu");
+        CHECK(f[2] == "complaints_per_year");
+        CHECK(std::stod(f[5]) <= std::stod(f[4]));
+        CHECK(std::stod(f[4]) <= std::stod(f[6]));
+        CHECK(f[7] == "2");
+        CHECK(f[8] == "1"); // three levers: every subset run
+        levers.push_back(f[3]);
+        sum += std::stod(f[4]);
+        // the table's row for the lever shows the same share, to two decimals
+        CHECK(r.out.find(fmt::format("{:+.2f}", std::stod(f[4]))) != std::string::npos);
+    }
+    // every lever once, in the table's order
+    REQUIRE(levers.size() == 3);
+    CHECK(std::is_permutation(
+        levers.begin(), levers.end(),
+        std::vector<std::string>{"self_governance", "information_platform", "rapid_response"}
+            .begin()));
+    CHECK(r.out.find(levers[0]) < r.out.find(levers[1]));
+    CHECK(r.out.find(levers[1]) < r.out.find(levers[2]));
+    const auto at = r.out.find(": change ");
+    REQUIRE(at != std::string::npos);
+    CHECK(std::abs(sum - std::stod(r.out.substr(at + 9))) < 0.006);
     // An ambiguous choice, an unknown model and the baseline (no levers) are bad requests.
     CHECK(run_govsim("attribute " + exp + " --replicates 2").status == 2);
     CHECK(run_govsim("attribute " + exp + " --town dali --model nonesuch").status == 2);

@@ -58,7 +58,7 @@ TEST_CASE("govsim calibrate writes the posterior and a fragment that scenarios i
                                     "lower = 0.05\nupper = 0.5\n");
     const fs::path h5 = dir().path() / "calib.h5", fragment = dir().path() / "frag.toml";
     const auto r = run_govsim("calibrate " + file.string() + " -o " + h5.string() + " --fragment " +
-                              fragment.string() + " --quiet");
+                              fragment.string());
     INFO(r.err);
     REQUIRE(r.status == 0);
     REQUIRE(fs::exists(h5));
@@ -81,6 +81,30 @@ TEST_CASE("govsim calibrate writes the posterior and a fragment that scenarios i
     CHECK(text.find("[escalation]") != std::string::npos);
     CHECK(text.find("nearest the patterns at 3 replicates") != std::string::npos);
     CHECK(text.find(fmt::format("escalate_base = {:.6g} ", shipped)) != std::string::npos);
+
+    // The printed report: the run, each pattern with its target or band, and the parameter's
+    // posterior summary ending with the shipped point.
+    INFO(r.out);
+    CHECK(r.out.find("Calibration of " + file.string() + ": ") != std::string::npos);
+    const auto line_of = [&](const std::string& start) {
+        const auto at = r.out.find("\n" + start + " ");
+        REQUIRE(at != std::string::npos);
+        return r.out.substr(at + 1, r.out.find('\n', at + 1) - at - 1);
+    };
+    CHECK(line_of("complaints_2014").find("10.0 ± 10.0%") != std::string::npos);
+    CHECK(line_of("fee_collection").find("[0.5, 1.0]") != std::string::npos);
+    std::istringstream parameter(line_of("escalation.escalate_base"));
+    std::string key, point;
+    double mean = 0, sd = 0, q05 = 0, q95 = 0;
+    parameter >> key >> mean >> sd >> q05 >> q95 >> point;
+    CHECK(mean >= 0.05);
+    CHECK(mean <= 0.5);
+    CHECK(sd >= 0);
+    CHECK(q05 <= q95);
+    CHECK(point == fmt::format("{:.4g}", shipped));
+    CHECK(r.out.find("Shipped point (*): ") != std::string::npos);
+    CHECK(r.out.find("posterior written to " + h5.string() + "; fragment to " +
+                     fragment.string()) != std::string::npos);
     // A scenario that includes the fragment (in place of parameters/nanhai.toml) validates.
     const fs::path scenario = dir().path() / "calibrated.toml";
     std::ofstream(scenario) << "include = [\"frag.toml\", \"" GOVSIM_SOURCE_DIR

@@ -409,7 +409,7 @@ TEST_CASE("write_results: /disputes at any deflate level holds the same rows", "
 TEST_CASE("write_results: no runs gives empty tables that stock readers read", "[results]") {
     const TempDir dir(temp_prefix);
     const fs::path path = dir.path() / "empty.h5";
-    write_results(path.string(), make_provenance(), {}, true);
+    write_results(path.string(), make_provenance(), std::vector<RunResult>{}, true);
     {
         const Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
         for (const char* name :
