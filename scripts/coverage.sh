@@ -6,15 +6,17 @@
 # with its totals (lines, functions, regions, branches) and writes an HTML report to
 # build-coverage/coverage/index.html. Run from anywhere:
 #   bash scripts/coverage.sh
-# About 10 minutes on 2 cores (the build 7, the suite 2-3). Exits with ctest's status.
+# About 7 minutes on 2 cores (the build 5, the suite 2). Exits with ctest's status.
 #
 # Not run here: the full-disk test and the fault-injection suite's brief form, whose disk-full
 # trials do the same (a file-size limit stops a process when it writes its profile at exit, so
 # their exit statuses are not the ones they check). A process killed on
-# purpose (the interruption tests) leaves no profile or a torn one, which the merge skips.
+# purpose (the interruption tests) leaves no profile or a torn one, which the merge skips, and
+# `govsim report` replaces itself with the report's Python (execv) before it could write one, so
+# app/report.cpp shows only what runs in-process before that (the report's tests exercise it).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-build=build-coverage
+build="build-coverage"
 for tool in clang clang++ llvm-profdata llvm-cov; do
     if ! command -v "$tool" >/dev/null; then
         echo "coverage.sh: $tool not found (Debian: apt-get install clang llvm)" >&2
