@@ -71,7 +71,8 @@ private:
 
 // Each backend has: default_threads() (a run's default thread count), ThreadLimit (limits the
 // whole process to `threads` threads while alive, 0 = no limit; the smallest of those alive
-// applies), available_threads() (the threads loops may use now), and the two loops:
+// applies), available_threads() (the threads loops may use now), and the ranged loop; the plain
+// loop is built on the build's backend's, below:
 //
 // parallel_for_each_index_in_range(n, body) calls body(i, end) for every i in [0, n): the units
 // [i, end) are run by the same thread, one after another, so body(i) may read (never write) the
@@ -165,8 +166,7 @@ void parallel_for_each_index_in_range(std::size_t n, Body&& body) {
     const std::size_t grain = std::max<std::size_t>(1, n / (8 * (helpers + 1)));
     std::atomic<std::size_t> next{0};
     std::atomic<bool> failed{false};
-    std::mutex failure_mutex;
-    std::exception_ptr first;
+    std::exception_ptr first; // written only by the thread that sets `failed`; read after joins
     const auto work = [&] {
         try {
             for (;;) {
@@ -181,7 +181,6 @@ void parallel_for_each_index_in_range(std::size_t n, Body&& body) {
                 }
             }
         } catch (...) {
-            const std::lock_guard lock(failure_mutex);
             if (!failed.exchange(true))
                 first = std::current_exception();
         }
@@ -205,11 +204,6 @@ void parallel_for_each_index_in_range(std::size_t n, Body&& body) {
     } // the helpers are joined here
     if (first)
         std::rethrow_exception(first);
-}
-
-template <class Body>
-void parallel_for_each_index(std::size_t n, Body&& body) {
-    parallel_for_each_index_in_range(n, [&](std::size_t i, std::size_t) { body(i); });
 }
 
 } // namespace std_threads
@@ -259,11 +253,6 @@ void parallel_for_each_index_in_range(std::size_t n, Body&& body) {
         context);
 }
 
-template <class Body>
-void parallel_for_each_index(std::size_t n, Body&& body) {
-    parallel_for_each_index_in_range(n, [&](std::size_t i, std::size_t) { body(i); });
-}
-
 } // namespace tbb_threads
 #endif
 
@@ -275,8 +264,13 @@ namespace backend = tbb_threads;
 #endif
 using backend::available_threads;
 using backend::default_threads;
-using backend::parallel_for_each_index;
 using backend::parallel_for_each_index_in_range;
 using backend::ThreadLimit;
+
+/// The build's parallel_for_each_index (see above), on its backend's ranges.
+template <class Body>
+void parallel_for_each_index(std::size_t n, Body&& body) {
+    parallel_for_each_index_in_range(n, [&](std::size_t i, std::size_t) { body(i); });
+}
 
 } // namespace govsim::sim

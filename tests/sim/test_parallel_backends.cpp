@@ -19,12 +19,18 @@ using namespace govsim;
 
 namespace {
 
-struct StdBackend {
-    using Limit = sim::std_threads::ThreadLimit;
+/// The plain loop on a backend's ranged loop, as sim::parallel_for_each_index is built on the
+/// build's backend.
+template <class Backend>
+struct PlainLoop {
     template <class Body>
     static void loop(std::size_t n, Body&& body) {
-        sim::std_threads::parallel_for_each_index(n, body);
+        Backend::ranges(n, [&](std::size_t i, std::size_t) { body(i); });
     }
+};
+
+struct StdBackend : PlainLoop<StdBackend> {
+    using Limit = sim::std_threads::ThreadLimit;
     template <class Body>
     static void ranges(std::size_t n, Body&& body) {
         sim::std_threads::parallel_for_each_index_in_range(n, body);
@@ -34,12 +40,8 @@ struct StdBackend {
 };
 
 #if !GOVSIM_STD_THREADS
-struct TbbBackend {
+struct TbbBackend : PlainLoop<TbbBackend> {
     using Limit = sim::tbb_threads::ThreadLimit;
-    template <class Body>
-    static void loop(std::size_t n, Body&& body) {
-        sim::tbb_threads::parallel_for_each_index(n, body);
-    }
     template <class Body>
     static void ranges(std::size_t n, Body&& body) {
         sim::tbb_threads::parallel_for_each_index_in_range(n, body);
@@ -172,8 +174,8 @@ TEST_CASE("std::thread loops: nested loops share the limit, and threads are hand
     }
     const sim::std_threads::ThreadLimit limit(2);
     std::atomic<int> now{0}, most{0};
-    sim::std_threads::parallel_for_each_index(4, [&](std::size_t) {
-        sim::std_threads::parallel_for_each_index(8, [&](std::size_t) {
+    StdBackend::loop(4, [&](std::size_t) {
+        StdBackend::loop(8, [&](std::size_t) {
             const int running = ++now;
             int m = most.load();
             while (running > m && !most.compare_exchange_weak(m, running)) {
